@@ -1,0 +1,137 @@
+"""Resource addresses: how users name things in plans, `--target`, `state` and `import`.
+
+    acme-mascot                                  a project
+    acme-mascot/datasets/v1                      a dataset
+    acme-mascot/datasets/v1/images/fox-01.png    an image of a dataset
+    acme-mascot/models/light                     a model
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from reconciler.errors import TailorError
+
+KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}"
+_KEY_RE = re.compile(rf"^{KEY_PATTERN}$")
+
+
+class Kind(StrEnum):
+    PROJECT = "project"
+    DATASET = "dataset"
+    IMAGE = "image"
+    MODEL = "model"
+
+
+_KIND_ORDER = {Kind.PROJECT: 0, Kind.DATASET: 1, Kind.IMAGE: 2, Kind.MODEL: 3}
+
+
+class AddressError(TailorError):
+    """A string that is not a valid resource address."""
+
+
+def is_valid_key(key: str) -> bool:
+    return bool(_KEY_RE.match(key))
+
+
+@dataclass(frozen=True)
+class Address:
+    """A parsed address. `dataset` is set for datasets and images, `model` for models."""
+
+    project: str
+    dataset: str | None = None
+    image: str | None = None
+    model: str | None = None
+
+    @property
+    def kind(self) -> Kind:
+        if self.model is not None:
+            return Kind.MODEL
+        if self.image is not None:
+            return Kind.IMAGE
+        if self.dataset is not None:
+            return Kind.DATASET
+        return Kind.PROJECT
+
+    @property
+    def parent(self) -> Address | None:
+        kind = self.kind
+        if kind is Kind.IMAGE:
+            return Address(self.project, dataset=self.dataset)
+        if kind in (Kind.DATASET, Kind.MODEL):
+            return Address(self.project)
+        return None
+
+    @property
+    def key(self) -> str:
+        """The last segment: the manifest key (or image name)."""
+        return self.model or self.image or self.dataset or self.project
+
+    def contains(self, other: Address) -> bool:
+        """True when `other` is this address or lies below it (used by --target)."""
+        node: Address | None = other
+        while node is not None:
+            if node == self:
+                return True
+            node = node.parent
+        return False
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        middle = self.dataset or self.model or ""
+        return (self.project, _KIND_ORDER[self.kind], middle, self.image or "")
+
+    def __str__(self) -> str:
+        if self.model is not None:
+            return f"{self.project}/models/{self.model}"
+        if self.image is not None:
+            return f"{self.project}/datasets/{self.dataset}/images/{self.image}"
+        if self.dataset is not None:
+            return f"{self.project}/datasets/{self.dataset}"
+        return self.project
+
+    def __lt__(self, other: Address) -> bool:
+        return self.sort_key() < other.sort_key()
+
+    @classmethod
+    def project_(cls, project: str) -> Address:
+        return cls(project)
+
+    @classmethod
+    def dataset_(cls, project: str, dataset: str) -> Address:
+        return cls(project, dataset=dataset)
+
+    @classmethod
+    def image_(cls, project: str, dataset: str, image: str) -> Address:
+        return cls(project, dataset=dataset, image=image)
+
+    @classmethod
+    def model_(cls, project: str, model: str) -> Address:
+        return cls(project, model=model)
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        parts = text.strip().split("/")
+        bad = AddressError(
+            f"{text!r} is not a resource address",
+            hint="addresses look like PROJECT, PROJECT/datasets/KEY, "
+            "PROJECT/datasets/KEY/images/NAME or PROJECT/models/KEY",
+        )
+        if not parts or not _KEY_RE.match(parts[0]):
+            raise bad
+        if len(parts) == 1:
+            return cls(parts[0])
+        if len(parts) == 3 and parts[1] == "datasets" and _KEY_RE.match(parts[2]):
+            return cls(parts[0], dataset=parts[2])
+        if len(parts) == 3 and parts[1] == "models" and _KEY_RE.match(parts[2]):
+            return cls(parts[0], model=parts[2])
+        if (
+            len(parts) == 5
+            and parts[1] == "datasets"
+            and _KEY_RE.match(parts[2])
+            and parts[3] == "images"
+            and parts[4]
+        ):
+            return cls(parts[0], dataset=parts[2], image=parts[4])
+        raise bad

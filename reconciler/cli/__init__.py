@@ -1,0 +1,1 @@
+"""The command-line interface: the composition root, and the one place errors become exit codes."""

@@ -1,0 +1,1 @@
+"""Bria's HTTP API. Knows nothing of plans or state."""

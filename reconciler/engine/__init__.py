@@ -1,0 +1,1 @@
+"""The only package that combines plan, client and state: refresh, execute, wait, adopt."""

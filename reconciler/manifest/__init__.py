@@ -1,0 +1,1 @@
+"""Local files -> Desired records: manifests, tailor.yaml, images. No network."""

@@ -1,0 +1,1 @@
+"""Plans, errors and progress as text, Markdown, JSON or HTML. Decides nothing."""

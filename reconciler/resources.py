@@ -1,0 +1,227 @@
+"""The frozen records the planner compares.
+
+Three views of the same world, one per source:
+- Desired*: what the manifests ask for (built by `reconciler.manifest`, no network).
+- RecordedResource: what tailor last applied and owns (read from `reconciler.state`).
+- Live*: what Bria has now (built by `reconciler.engine.refresh` from the client's answers).
+
+They are plain values so that the planner stays pure: (desired, recorded, live) -> Plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Literal, TypeAlias
+
+from reconciler.addresses import Address, Kind
+from reconciler.errors import Location
+
+JsonScalar: TypeAlias = str | int | float | bool | None
+JsonValue: TypeAlias = JsonScalar | list["JsonValue"] | dict[str, "JsonValue"]
+
+IpType = Literal[
+    "defined_character",
+    "stylized_scene",
+    "multi_object_set",
+    "object_variants",
+    "icons",
+    "character_variants",
+]
+IpMedium = Literal["illustration", "photography"]
+UploadType = Literal["basic", "advanced"]
+TrainingVersion = Literal["light", "max"]
+TrainingMode = Literal["fully_automated", "expert"]
+ImageFormat = Literal["png", "jpeg", "webp"]
+
+CAPTION_PREFIX_AUTO = "auto"
+"""`caption_prefix: auto` in a manifest: ask Bria's generate_prefix from sampled images."""
+
+# Expert parameters as sorted (name, value) pairs, e.g. (("rank", 32), ("learning_rate", 1e-4)).
+Parameters: TypeAlias = tuple[tuple[str, int | float | str], ...]
+
+
+# --------------------------------------------------------------------------- desired
+
+
+@dataclass(frozen=True)
+class DesiredImage:
+    address: Address
+    name: str
+    """The image_name sent to Bria: the file's base name, unique within its dataset."""
+    path: str
+    """Path relative to the workspace root, POSIX separators."""
+    sha256: str
+    caption: str | None
+    """Explicit or sidecar caption; None lets Bria caption the image automatically."""
+    caption_origin: Literal["explicit", "sidecar"] | None
+    width: int
+    height: int
+    format: ImageFormat
+    size_bytes: int
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class DesiredDataset:
+    address: Address
+    key: str
+    name: str
+    upload_type: UploadType
+    caption_prefix: str | None
+    """Literal text, CAPTION_PREFIX_AUTO, or None to keep the default prefix Bria generates."""
+    images: tuple[DesiredImage, ...]
+    increase_resolution: bool = True
+    completed: bool = True
+    prevent_destroy: bool = False
+    location: Location | None = None
+
+    def content_fingerprint(self) -> str:
+        """Hash of everything that is frozen once the dataset is completed."""
+        payload = {
+            "caption_prefix": self.caption_prefix,
+            "images": sorted((i.name, i.sha256, i.caption) for i in self.images),
+        }
+        return _sha256_json(payload)
+
+
+@dataclass(frozen=True)
+class DesiredModel:
+    address: Address
+    key: str
+    name: str
+    dataset: str
+    """Key of the dataset (same project) it trains on."""
+    training_version: TrainingVersion
+    training_mode: TrainingMode
+    description: str = ""
+    parameters: Parameters = ()
+    train: bool = True
+    prevent_destroy: bool = False
+    retain_on_replace: bool = False
+    location: Location | None = None
+
+    @property
+    def dataset_address(self) -> Address:
+        return Address(self.address.project, dataset=self.dataset)
+
+
+@dataclass(frozen=True)
+class DesiredProject:
+    address: Address
+    key: str
+    name: str
+    """project_name at Bria: display_name, defaulting to the key."""
+    ip_type: IpType
+    ip_medium: IpMedium
+    description: str = ""
+    ip_name: str | None = None
+    ip_description: str | None = None
+    datasets: tuple[DesiredDataset, ...] = ()
+    models: tuple[DesiredModel, ...] = ()
+    prevent_destroy: bool = False
+    file: str = ""
+    """Manifest file relative to the workspace root."""
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class DesiredWorkspace:
+    root: str
+    projects: tuple[DesiredProject, ...] = ()
+
+
+# --------------------------------------------------------------------------- recorded
+
+
+@dataclass(frozen=True)
+class RecordedResource:
+    """One resource tailor owns, as the state last recorded it."""
+
+    address: Address
+    kind: Kind
+    remote_id: int
+    parent: Address | None = None
+    attributes: Mapping[str, JsonValue] = field(default_factory=dict)
+    """Last applied values of the declared fields (for images: name, sha256, caption)."""
+
+
+# --------------------------------------------------------------------------- live
+
+
+@dataclass(frozen=True)
+class LiveProject:
+    remote_id: int
+    name: str
+    description: str
+    ip_type: str
+    ip_medium: str
+    ip_name: str | None = None
+    ip_description: str | None = None
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class LiveDataset:
+    remote_id: int
+    project_id: int
+    name: str
+    caption_prefix: str
+    status: str
+    upload_type: str
+    captions_update_status: str = "empty"
+    images_count: int = 0
+
+
+@dataclass(frozen=True)
+class LiveImage:
+    remote_id: int
+    dataset_id: int
+    name: str
+    caption: str
+    caption_source: str | None = None
+    image_url: str | None = None
+    thumbnail_url: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveModel:
+    remote_id: int
+    project_id: int
+    dataset_id: int | None
+    name: str
+    description: str
+    status: str
+    training_mode: str | None
+    training_version: str | None
+    training_parameters: Mapping[str, JsonValue] = field(default_factory=dict)
+    generation_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    """Everything refresh saw, keyed by remote id. Images are grouped by dataset id."""
+
+    projects: Mapping[int, LiveProject] = field(default_factory=dict)
+    datasets: Mapping[int, LiveDataset] = field(default_factory=dict)
+    images: Mapping[int, tuple[LiveImage, ...]] = field(default_factory=dict)
+    models: Mapping[int, LiveModel] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """A stable hash of what was seen, so a saved plan can detect that the API moved."""
+        payload = {
+            "projects": [asdict(p) for _, p in sorted(self.projects.items())],
+            "datasets": [asdict(d) for _, d in sorted(self.datasets.items())],
+            "images": {
+                str(k): [asdict(i) for i in v] for k, v in sorted(self.images.items())
+            },
+            "models": [asdict(m) for _, m in sorted(self.models.items())],
+        }
+        return _sha256_json(payload)
+
+
+def _sha256_json(payload: object) -> str:
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,120 @@
+"""Resolved settings: command-line flag > environment > tailor.yaml > default.
+
+The token is a SecretStr: it is read from the environment only and is never serialised,
+printed or written anywhere. `describe()` gives the one line every plan and apply starts with.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from reconciler.errors import ConfigError
+
+SANDBOX = "sandbox"
+BRIA_PRODUCTION_URL = "https://engine.prod.bria-api.com/v1"
+DEFAULT_STATE = ".tailor/state.db"
+DEFAULT_PARALLELISM = 8
+
+
+@dataclass(frozen=True)
+class Settings:
+    api: str
+    """"sandbox" (the embedded emulator) or a base URL ending in /v1."""
+    token: SecretStr | None
+    state: str
+    """A path (SQLite, relative to the workspace) or a postgresql:// DSN."""
+    parallelism: int = DEFAULT_PARALLELISM
+    staging: str | None = None
+    requests_per_second: float | None = None
+    workspace: Path = Path(".")
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return self.api == SANDBOX
+
+    @property
+    def state_is_postgres(self) -> bool:
+        return self.state.startswith(("postgresql://", "postgres://"))
+
+    def state_path(self) -> Path:
+        """The SQLite file, resolved against the workspace."""
+        path = Path(self.state)
+        return path if path.is_absolute() else self.workspace / path
+
+    def describe(self) -> str:
+        api = "embedded sandbox (.tailor/sandbox.db)" if self.uses_sandbox else self.api
+        return f"API: {api} · state: {redact_dsn(self.state)}"
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(api={self.api!r}, token={'set' if self.token else 'unset'}, "
+            f"state={redact_dsn(self.state)!r}, parallelism={self.parallelism})"
+        )
+
+
+def redact_dsn(dsn: str) -> str:
+    """Hide a password in postgresql://user:password@host/db."""
+    if "://" not in dsn or "@" not in dsn:
+        return dsn
+    scheme, rest = dsn.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    if ":" in creds:
+        creds = creds.split(":", 1)[0] + ":***"
+    return f"{scheme}://{creds}@{host}"
+
+
+def resolve(
+    *,
+    workspace: Path,
+    file_settings: Mapping[str, Any] | None = None,
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Merge the four sources. `file_settings` is tailor.yaml, already validated."""
+    env = os.environ if environ is None else environ
+    file_values = dict(file_settings or {})
+    flag_values = {k: v for k, v in (flags or {}).items() if v is not None}
+
+    token_text = env.get("BRIA_API_TOKEN") or None
+    token = SecretStr(token_text) if token_text else None
+
+    def pick(name: str, env_name: str | None, default: Any) -> Any:
+        if name in flag_values:
+            return flag_values[name]
+        if env_name and env.get(env_name):
+            return env[env_name]
+        if file_values.get(name) is not None:
+            return file_values[name]
+        return default
+
+    default_api = SANDBOX if token is None else BRIA_PRODUCTION_URL
+    api = str(pick("api", "BRIA_API_URL", default_api)).rstrip("/")
+    if api != SANDBOX and not api.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"api must be 'sandbox' or an http(s) URL, not {api!r}",
+            hint="set api: sandbox, or api: https://engine.prod.bria-api.com/v1",
+        )
+    if api != SANDBOX and token is None:
+        raise ConfigError(
+            f"the workspace names the API {api} but BRIA_API_TOKEN is not set",
+            hint="export BRIA_API_TOKEN=..., or use api: sandbox to try tailor without an account",
+        )
+    parallelism = int(pick("parallelism", None, DEFAULT_PARALLELISM))
+    if parallelism < 1:
+        raise ConfigError(f"parallelism must be at least 1, not {parallelism}")
+    rps = pick("requests_per_second", None, None)
+    return Settings(
+        api=api,
+        token=token,
+        state=str(pick("state", "TAILOR_STATE", DEFAULT_STATE)),
+        parallelism=parallelism,
+        staging=pick("staging", None, None),
+        requests_per_second=float(rps) if rps is not None else None,
+        workspace=workspace,
+    )
