@@ -146,6 +146,8 @@ class RecordedResource:
     parent: Address | None = None
     attributes: Mapping[str, JsonValue] = field(default_factory=dict)
     """Last applied values of the declared fields (for images: name, sha256, caption)."""
+    deposed: tuple[int, ...] = ()
+    """Remote ids of predecessors replaced create-before-destroy and not yet deleted."""
 
 
 # --------------------------------------------------------------------------- live
