@@ -34,8 +34,11 @@ def draw_fox(background: tuple[int, int, int], tilt_deg: float, scale: float) ->
         )
 
     for side in (-1, 1):
-        ear = [rotate(cx + side * r * 0.9, cy - r * 0.3), rotate(cx + side * r * 0.75, cy - r * 1.5),
-               rotate(cx + side * r * 0.2, cy - r * 0.8)]
+        ear = [
+            rotate(cx + side * r * 0.9, cy - r * 0.3),
+            rotate(cx + side * r * 0.75, cy - r * 1.5),
+            rotate(cx + side * r * 0.2, cy - r * 0.8),
+        ]
         draw.polygon(ear, fill=ORANGE)
     draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=ORANGE)
     muzzle = [rotate(cx - r * 0.55, cy + r * 0.1), rotate(cx + r * 0.55, cy + r * 0.1),
@@ -51,9 +54,9 @@ def draw_fox(background: tuple[int, int, int], tilt_deg: float, scale: float) ->
 
 
 POSES = [
-    ("fox-01", (200, 230, 250), 0.0, 1.0, "Foxy smiling, facing the viewer, on a sky-blue background"),
+    ("fox-01", (200, 230, 250), 0.0, 1.0, "Foxy smiling at the viewer on a sky-blue background"),
     ("fox-02", (210, 245, 210), -12.0, 0.9, "Foxy tilting its head to the left in a green meadow"),
-    ("fox-03", (250, 225, 235), 10.0, 1.1, "Foxy tilting its head to the right on a pink background"),
+    ("fox-03", (250, 225, 235), 10.0, 1.1, "Foxy tilting its head to the right, pink background"),
     ("fox-04", (250, 250, 210), 0.0, 0.8, None),
     ("fox-05", (225, 215, 250), -5.0, 1.05, None),
     ("fox-06", (240, 240, 240), 6.0, 0.95, None),
