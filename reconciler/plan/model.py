@@ -1,0 +1,417 @@
+"""The Plan as plain data: what will happen, to which address, why, and through which API steps.
+
+A Plan is shown by `tailor plan` and run by `tailor apply` from the same values: the executor
+walks `Plan.order` / `Plan.dependencies` and runs each node's `Step`s through a handler
+registry keyed by `StepKind`. Nothing here does I/O.
+
+Vocabulary (kept apart on purpose, as Terraform does):
+- `Action`: the closed set of things that happen to an address.
+- `Reason`: why that action was chosen.
+- `FieldChange` / `Change.requires_replace`: which declared fields differ, and which of them
+  forced a replace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from reconciler.addresses import Address, Kind
+from reconciler.errors import Location
+from reconciler.resources import JsonValue
+
+Attributes = Mapping[str, JsonValue]
+
+
+class Action(StrEnum):
+    """What happens to one address. Closed: renderers and the executor switch on it."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    """In place: the remote id stays the same."""
+    REPLACE = "replace"
+    """A new remote object takes the address; see `ReplaceMode` for when the old one goes."""
+    DELETE = "delete"
+    NO_OP = "no-op"
+
+
+class ReplaceMode(StrEnum):
+    CREATE_BEFORE_DESTROY = "create_before_destroy"
+    """The successor is built first; the predecessor is deleted at the end of the change, or
+    later (a deferred step: it is kept as `deposed` in the state until a later plan deletes
+    it), or kept and forgotten (`retain_on_replace`)."""
+    DESTROY_BEFORE_CREATE = "destroy_before_create"
+    """The old object is deleted first (images: a name is unique within its dataset)."""
+
+
+class Reason(StrEnum):
+    """Why a change has its action. `describe()` gives the sentence renderers show."""
+
+    NEW = "new"
+    RECREATE_DELETED_OUTSIDE = "recreate_deleted_outside"
+    UPDATED_FIELDS = "updated_fields"
+    REQUIRES_REPLACE = "requires_replace"
+    COMPLETED_DATASET_CONTENT = "completed_dataset_content"
+    DATASET_REOPEN = "dataset_reopen"
+    CASCADE = "cascade"
+    TRAINING_FAILED = "training_failed"
+    TRAINING_NOT_STARTED = "training_not_started"
+    IMAGE_CONTENT_CHANGED = "image_content_changed"
+    REMOVED_FROM_MANIFEST = "removed_from_manifest"
+    PARENT_DELETED = "parent_deleted"
+    DEPOSED_CLEANUP = "deposed_cleanup"
+    DEPOSED_GONE = "deposed_gone"
+    DRIFT = "drift"
+    UNCHANGED = "unchanged"
+
+    def describe(self) -> str:
+        return _REASON_TEXT[self]
+
+
+_REASON_TEXT: dict[Reason, str] = {
+    Reason.NEW: "declared in the manifest and not in the state",
+    Reason.RECREATE_DELETED_OUTSIDE: "deleted outside tailor; it will be created again",
+    Reason.UPDATED_FIELDS: "declared fields differ and can be updated in place",
+    Reason.REQUIRES_REPLACE: "a field that cannot be updated in place changed",
+    Reason.COMPLETED_DATASET_CONTENT: (
+        "the dataset is completed and Bria refuses image, caption or caption-prefix changes "
+        "in a completed dataset; a new dataset is built"
+    ),
+    Reason.DATASET_REOPEN: (
+        "completed: false on a completed dataset; Bria cannot reopen it, a new draft is built"
+    ),
+    Reason.CASCADE: "what it depends on is replaced (see replaced_by)",
+    Reason.TRAINING_FAILED: "training failed or was stopped; Bria cannot restart it, so retrain",
+    Reason.TRAINING_NOT_STARTED: "train: true but the training was never started",
+    Reason.IMAGE_CONTENT_CHANGED: "the file's content changed under the same name",
+    Reason.REMOVED_FROM_MANIFEST: "in the state but no longer in the manifest",
+    Reason.PARENT_DELETED: "its parent is deleted and takes it along",
+    Reason.DEPOSED_CLEANUP: "a predecessor kept until its successor finished training",
+    Reason.DEPOSED_GONE: "a deposed predecessor that no longer exists at Bria",
+    Reason.DRIFT: "changed outside tailor; reconciled towards the manifest",
+    Reason.UNCHANGED: "matches the manifest",
+}
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    """Apply is refused while the plan has any."""
+    WARNING = "warning"
+
+
+class Phase(StrEnum):
+    """Where a step runs relative to the changes below its address.
+
+    A dataset change has MAIN steps (create, name, prefix) that run before its images, and
+    FINALIZE steps (regenerate captions, complete, delete the predecessor) that run after all
+    its images and before the models trained on it.
+    """
+
+    MAIN = "main"
+    FINALIZE = "finalize"
+
+
+class StepKind(StrEnum):
+    """One API call (or local/state action) the executor knows how to run."""
+
+    CREATE_PROJECT = "create_project"
+    UPDATE_PROJECT = "update_project"
+    DELETE_PROJECT = "delete_project"
+    CREATE_DATASET = "create_dataset"
+    UPDATE_DATASET = "update_dataset"
+    """PUT name (and/or a literal caption_prefix) of a dataset."""
+    GENERATE_PREFIX = "generate_prefix"
+    """POST generate_prefix with `args.images` (paths); its result feeds SET_CAPTION_PREFIX."""
+    SET_CAPTION_PREFIX = "set_caption_prefix"
+    """PUT caption_prefix: `args.caption_prefix`, or the GENERATE_PREFIX result when
+    `args.generated` is true."""
+    REGENERATE_CAPTIONS = "regenerate_captions"
+    WAIT_CAPTIONS = "wait_captions"
+    COMPLETE_DATASET = "complete_dataset"
+    DELETE_DATASET = "delete_dataset"
+    UPLOAD_IMAGE = "upload_image"
+    UPDATE_CAPTION = "update_caption"
+    REGENERATE_CAPTION = "regenerate_caption"
+    DELETE_IMAGE = "delete_image"
+    BUILD_ZIP = "build_zip"
+    STAGE_ZIP = "stage_zip"
+    BULK_UPLOAD = "bulk_upload"
+    WAIT_BULK_UPLOAD = "wait_bulk_upload"
+    CREATE_MODEL = "create_model"
+    UPDATE_MODEL = "update_model"
+    START_TRAINING = "start_training"
+    STOP_TRAINING = "stop_training"
+    WAIT_TRAINING_STOPPED = "wait_training_stopped"
+    DELETE_MODEL = "delete_model"
+    FORGET = "forget"
+    """State only: drop `{old_id}` (or the address) from the state without an API call."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    """HTTP method, or "LOCAL" (files on this machine / staging) or "STATE" (state only)."""
+    path: str
+    """Path template relative to the API base; placeholders are resolved by the executor."""
+
+
+STEP_ENDPOINTS: Mapping[StepKind, Endpoint] = {
+    StepKind.CREATE_PROJECT: Endpoint("POST", "/tailored-gen/projects"),
+    StepKind.UPDATE_PROJECT: Endpoint("PUT", "/tailored-gen/projects/{project_id}"),
+    StepKind.DELETE_PROJECT: Endpoint("DELETE", "/tailored-gen/projects/{project_id}"),
+    StepKind.CREATE_DATASET: Endpoint("POST", "/tailored-gen/datasets"),
+    StepKind.UPDATE_DATASET: Endpoint("PUT", "/tailored-gen/datasets/{dataset_id}"),
+    StepKind.GENERATE_PREFIX: Endpoint("POST", "/tailored-gen/generate_prefix"),
+    StepKind.SET_CAPTION_PREFIX: Endpoint("PUT", "/tailored-gen/datasets/{dataset_id}"),
+    StepKind.REGENERATE_CAPTIONS: Endpoint("PUT", "/tailored-gen/datasets/{dataset_id}/images"),
+    StepKind.WAIT_CAPTIONS: Endpoint("GET", "/tailored-gen/datasets/{dataset_id}"),
+    StepKind.COMPLETE_DATASET: Endpoint("PUT", "/tailored-gen/datasets/{dataset_id}"),
+    StepKind.DELETE_DATASET: Endpoint("DELETE", "/tailored-gen/datasets/{dataset_id}"),
+    StepKind.UPLOAD_IMAGE: Endpoint("POST", "/tailored-gen/datasets/{dataset_id}/images"),
+    StepKind.UPDATE_CAPTION: Endpoint(
+        "PUT", "/tailored-gen/datasets/{dataset_id}/images/{image_id}"
+    ),
+    StepKind.REGENERATE_CAPTION: Endpoint(
+        "PUT", "/tailored-gen/datasets/{dataset_id}/images/{image_id}"
+    ),
+    StepKind.DELETE_IMAGE: Endpoint(
+        "DELETE", "/tailored-gen/datasets/{dataset_id}/images/{image_id}"
+    ),
+    StepKind.BUILD_ZIP: Endpoint("LOCAL", "build zip"),
+    StepKind.STAGE_ZIP: Endpoint("LOCAL", "stage zip"),
+    StepKind.BULK_UPLOAD: Endpoint(
+        "POST", "/tailored-gen/datasets/{dataset_id}/images/bulk-upload"
+    ),
+    StepKind.WAIT_BULK_UPLOAD: Endpoint(
+        "GET", "/tailored-gen/datasets/{dataset_id}/images/bulk-upload/status"
+    ),
+    StepKind.CREATE_MODEL: Endpoint("POST", "/tailored-gen/models"),
+    StepKind.UPDATE_MODEL: Endpoint("PUT", "/tailored-gen/models/{model_id}"),
+    StepKind.START_TRAINING: Endpoint("POST", "/tailored-gen/models/{model_id}/start_training"),
+    StepKind.STOP_TRAINING: Endpoint("POST", "/tailored-gen/models/{model_id}/stop_training"),
+    StepKind.WAIT_TRAINING_STOPPED: Endpoint("GET", "/tailored-gen/models/{model_id}"),
+    StepKind.DELETE_MODEL: Endpoint("DELETE", "/tailored-gen/models/{model_id}"),
+    StepKind.FORGET: Endpoint("STATE", "forget"),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One ordered action of a change, as data.
+
+    Placeholders in the path: `{project_id}`, `{dataset_id}`, `{image_id}`, `{model_id}` are
+    the remote ids of the step's `address` (or its parents), resolved from the state at run
+    time, so ids created earlier in the same apply are used. When `args` has `old_id`
+    (a remote id known at plan time), `path_params` says which placeholder it fills: e.g. a
+    replace deletes the predecessor with DELETE_MODEL and `path_params={"model_id": "old_id"}`.
+    """
+
+    kind: StepKind
+    address: Address
+    args: Mapping[str, JsonValue] = field(default_factory=dict)
+    """Request body fields and inputs, e.g. {"image_name": "a.png", "path": "...",
+    "sha256": "...", "increase_resolution": true}."""
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    """Placeholder -> key of `args` holding its value (instead of resolving from the state)."""
+    phase: Phase = Phase.MAIN
+    deferred: bool = False
+    """Not run by this apply: the executor records `args.old_id` as deposed on the address;
+    a later plan turns it into a delete once `note`'s condition holds."""
+    note: str = ""
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return STEP_ENDPOINTS[self.kind]
+
+    @property
+    def method(self) -> str:
+        return self.endpoint.method
+
+    @property
+    def path(self) -> str:
+        """The path template, with placeholders named in `path_params` renamed to `{old_id}`
+        style keys so the shown text says which id is used."""
+        path = self.endpoint.path
+        for placeholder, arg in sorted(self.path_params.items()):
+            path = path.replace("{" + placeholder + "}", "{" + arg + "}")
+        return path
+
+    def describe(self) -> str:
+        """The text in the plan JSON `steps` list, e.g. "POST /tailored-gen/models"."""
+        endpoint = self.endpoint
+        if endpoint.method == "LOCAL":
+            return f"local: {endpoint.path}"
+        if endpoint.method == "STATE":
+            target = "{old_id}" if "old_id" in self.args else str(self.address)
+            return f"state: forget {target}"
+        return f"{endpoint.method} {self.path}"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One declared field that differs. `field` is a dotted path, e.g. "parameters.rank"."""
+
+    field: str
+    before: JsonValue
+    after: JsonValue
+    known_after_apply: bool = False
+    """`after` is only known once applied (e.g. caption_prefix: auto); `after` is None."""
+    forces_replace: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    """What happens to one address (or to one deposed predecessor of it)."""
+
+    address: Address
+    action: Action
+    reason: Reason
+    before: Attributes | None = None
+    """The declared attributes as they are now (state refreshed by live); None for create."""
+    after: Attributes | None = None
+    """The declared attributes after apply: what the executor records in the state (fields
+    listed in `unknown_after` are filled from step results). None for delete."""
+    field_changes: tuple[FieldChange, ...] = ()
+    requires_replace: tuple[str, ...] = ()
+    replace_mode: ReplaceMode | None = None
+    replaced_by: Address | None = None
+    """For cascades: the address whose replace forced this one."""
+    steps: tuple[Step, ...] = ()
+    notes: tuple[str, ...] = ()
+    """Human sentences: duration and cost of training, rename hints, deferred deletes."""
+    deposed: int | None = None
+    """Set when this change is about a deposed predecessor (its remote id), not the current."""
+    remote_id: int | None = None
+    """The current remote id (None when not yet created)."""
+    location: Location | None = None
+
+    @property
+    def kind(self) -> Kind:
+        return self.address.kind
+
+    @property
+    def unknown_after(self) -> tuple[str, ...]:
+        return tuple(fc.field for fc in self.field_changes if fc.known_after_apply)
+
+    def sort_key(self) -> tuple[tuple[str, int, str, str], int]:
+        return (self.address.sort_key(), -1 if self.deposed is None else self.deposed)
+
+    def node_ids(self) -> tuple[str, ...]:
+        """The executor's work items for this change: one per phase that has steps."""
+        phases = [Phase.MAIN]
+        if any(s.phase is Phase.FINALIZE for s in self.steps):
+            phases.append(Phase.FINALIZE)
+        return tuple(node_id(self.address, p, self.deposed) for p in phases)
+
+
+def node_id(address: Address, phase: Phase = Phase.MAIN, deposed: int | None = None) -> str:
+    """Stable text id of a DAG node: "proj/datasets/v1", "...#finalize", "...~deposed/12"."""
+    text = str(address)
+    if deposed is not None:
+        text += f"~deposed/{deposed}"
+    if phase is Phase.FINALIZE:
+        text += "#finalize"
+    return text
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A declared field whose live value differs from what tailor last recorded."""
+
+    address: Address
+    field: str
+    state: JsonValue
+    live: JsonValue
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A plan-time finding. Errors make apply refuse the plan; warnings are shown."""
+
+    severity: Severity
+    summary: str
+    detail: str = ""
+    address: Address | None = None
+    location: Location | None = None
+    constraint: str | None = None
+    """Bria's constraint id this check mirrors (e.g. "TRAIN-DATASET-COMPLETED")."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    create: int = 0
+    update: int = 0
+    replace: int = 0
+    delete: int = 0
+    no_op: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "create": self.create,
+            "update": self.update,
+            "replace": self.replace,
+            "delete": self.delete,
+            "no-op": self.no_op,
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything `tailor plan` found. Changes are sorted by address (then deposed id).
+
+    `dependencies` maps each node id (see `node_id`) to the node ids that must finish first;
+    `order` is one topological order of all nodes (deletes after what depends on them). The
+    executor may run any node whose dependencies are done, in parallel.
+    """
+
+    changes: tuple[Change, ...] = ()
+    drift: tuple[Drift, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    order: tuple[str, ...] = ()
+    state_lineage: str | None = None
+    state_serial: int | None = None
+    live_fingerprint: str = ""
+    targets: tuple[Address, ...] = ()
+    refresh_only: bool = False
+
+    @property
+    def summary(self) -> Summary:
+        counts = {a: 0 for a in Action}
+        for change in self.changes:
+            counts[change.action] += 1
+        return Summary(
+            create=counts[Action.CREATE],
+            update=counts[Action.UPDATE],
+            replace=counts[Action.REPLACE],
+            delete=counts[Action.DELETE],
+            no_op=counts[Action.NO_OP],
+        )
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    @property
+    def has_changes(self) -> bool:
+        """True when apply would call the API or write the state (drift alone counts)."""
+        return bool(self.drift) or any(c.action is not Action.NO_OP for c in self.changes)
+
+    def change_for(self, node: str) -> Change:
+        for change in self.changes:
+            if node in change.node_ids():
+                return change
+        raise KeyError(node)
+
+    def steps_for(self, node: str) -> tuple[Step, ...]:
+        """The steps the executor runs for one node, in order."""
+        phase = Phase.FINALIZE if node.endswith("#finalize") else Phase.MAIN
+        return tuple(s for s in self.change_for(node).steps if s.phase is phase)
