@@ -1,0 +1,165 @@
+"""The state document: what tailor owns, as plain values the stores read and write.
+
+A state has a `lineage` (a uuid fixed when the state is created) and a `serial` (bumped by every
+committed write), so a saved plan can tell that the state moved since it was made. Each
+resource is one `ResourceEntry` keyed by its address; the intent journal lists operations that
+were announced before an API call and not yet completed, so a later run can recover them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from reconciler.addresses import Address, Kind
+from reconciler.errors import StateError
+from reconciler.resources import JsonValue, RecordedResource
+
+
+@dataclass(frozen=True)
+class StateMeta:
+    """What a saved plan pins: cheap to read, changes with every committed write."""
+
+    lineage: str
+    serial: int
+
+
+@dataclass(frozen=True)
+class ResourceEntry:
+    """One owned resource. For images `remote_id` is Bria's image id and `attributes` hold
+    the content hash (`sha256`), the image name and the caption last applied."""
+
+    address: str
+    kind: Kind
+    remote_id: int
+    parent: str | None = None
+    attributes: Mapping[str, JsonValue] = field(default_factory=dict)
+    deposed: tuple[int, ...] = ()
+    """Remote ids of predecessors replaced create-before-destroy and not yet deleted."""
+
+    @classmethod
+    def for_address(
+        cls,
+        address: Address | str,
+        remote_id: int,
+        attributes: Mapping[str, JsonValue] | None = None,
+        deposed: tuple[int, ...] = (),
+    ) -> ResourceEntry:
+        """Build an entry whose kind and parent follow from the address, so they cannot drift."""
+        parsed = address if isinstance(address, Address) else Address.parse(address)
+        return cls(
+            address=str(parsed),
+            kind=parsed.kind,
+            remote_id=remote_id,
+            parent=str(parsed.parent) if parsed.parent is not None else None,
+            attributes=dict(attributes or {}),
+            deposed=tuple(deposed),
+        )
+
+    def to_recorded(self) -> RecordedResource:
+        return RecordedResource(
+            address=Address.parse(self.address),
+            kind=self.kind,
+            remote_id=self.remote_id,
+            parent=Address.parse(self.parent) if self.parent is not None else None,
+            attributes=dict(self.attributes),
+            deposed=self.deposed,
+        )
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {
+            "address": self.address,
+            "kind": str(self.kind),
+            "remote_id": self.remote_id,
+            "parent": self.parent,
+            "attributes": dict(self.attributes),
+            "deposed": list(self.deposed),
+        }
+
+
+@dataclass(frozen=True)
+class Intent:
+    """An operation announced before its API call; pending until completed or discarded."""
+
+    intent_id: str
+    address: str
+    operation: str
+    details: Mapping[str, JsonValue]
+    recorded_at: str
+    """ISO 8601, UTC."""
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {
+            "intent_id": self.intent_id,
+            "address": self.address,
+            "operation": self.operation,
+            "details": dict(self.details),
+            "recorded_at": self.recorded_at,
+        }
+
+
+@dataclass(frozen=True)
+class StateDocument:
+    """A consistent snapshot of the whole state, as the planner reads it."""
+
+    lineage: str
+    serial: int
+    resources: Mapping[str, ResourceEntry] = field(default_factory=dict)
+    intents: tuple[Intent, ...] = ()
+    """Pending intents only, oldest first."""
+
+    @property
+    def meta(self) -> StateMeta:
+        return StateMeta(self.lineage, self.serial)
+
+    def get(self, address: Address | str) -> ResourceEntry | None:
+        return self.resources.get(str(address))
+
+    def require(self, address: Address | str) -> ResourceEntry:
+        """The entry at `address`, or an error the user can act on."""
+        entry = self.get(address)
+        if entry is None:
+            raise StateError(
+                f"{address} is not in the state",
+                hint="run `tailor state list` to see the addresses the state holds",
+            )
+        return entry
+
+    def descendants(self, address: Address | str) -> list[ResourceEntry]:
+        """Entries below `address` (not itself): a project's datasets, images and models."""
+        root = Address.parse(str(address))
+        found = [
+            entry
+            for key, entry in self.resources.items()
+            if key != str(root) and root.contains(Address.parse(key))
+        ]
+        return sorted(found, key=lambda e: Address.parse(e.address).sort_key())
+
+    def sorted_entries(self) -> Iterator[ResourceEntry]:
+        yield from sorted(
+            self.resources.values(), key=lambda e: Address.parse(e.address).sort_key()
+        )
+
+    def recorded(self) -> tuple[RecordedResource, ...]:
+        """What the planner compares against the manifests and the live API."""
+        return tuple(entry.to_recorded() for entry in self.sorted_entries())
+
+
+def dump_json(value: Mapping[str, JsonValue] | list[int]) -> str:
+    """The one JSON encoding both SQL backends store (sorted keys: stable, diff-friendly)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def load_json_object(text: str) -> dict[str, JsonValue]:
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise StateError("the state holds a malformed record (expected a JSON object)")
+    return value
+
+
+def load_int_list(text: str) -> tuple[int, ...]:
+    value = json.loads(text)
+    if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+        raise StateError("the state holds a malformed record (expected a list of ids)")
+    return tuple(value)

@@ -1,0 +1,398 @@
+"""What the SQLite and PostgreSQL stores share: the tables, the statements, and the rules.
+
+Tables (names prefixed `tailor_`; JSON kept as text so both backends store the same bytes):
+    tailor_meta       one row: lineage, serial, format_version
+    tailor_resources  one row per address: kind, remote_id, parent, attributes, deposed
+    tailor_intents    the journal: pending until completed or discarded
+    tailor_lock       who holds the lock (PostgreSQL also holds a session advisory lock)
+
+A backend supplies connections, a read snapshot, a write transaction that proves it still
+holds the lock, and the lock itself. Everything else (granular writes, serial bumps once per
+commit, the journal) lives here once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+
+from reconciler.addresses import Address, AddressError, Kind
+from reconciler.errors import LockError, StateError
+from reconciler.resources import JsonValue
+from reconciler.state.model import (
+    Intent,
+    ResourceEntry,
+    StateDocument,
+    StateMeta,
+    dump_json,
+    load_int_list,
+    load_json_object,
+)
+from reconciler.state.store import LockInfo, StateLock, locked_error, utc_now
+
+FORMAT_VERSION = 1
+LOCK_POLL_SECONDS = 0.1
+SqlValue = str | int | float | bytes | None
+Row = tuple[SqlValue, ...]
+
+
+class Executor(ABC):
+    """The three things the shared code asks of a DB cursor; `?` marks a parameter."""
+
+    @abstractmethod
+    def run(self, sql: str, params: Sequence[SqlValue] = ()) -> int:
+        """Execute; return the number of rows changed."""
+
+    @abstractmethod
+    def one(self, sql: str, params: Sequence[SqlValue] = ()) -> Row | None: ...
+
+    @abstractmethod
+    def all(self, sql: str, params: Sequence[SqlValue] = ()) -> list[Row]: ...
+
+
+def schema_statements(prefix: str) -> list[str]:
+    """DDL valid in both SQLite and PostgreSQL; `prefix` qualifies the table names."""
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {prefix}tailor_meta (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            lineage TEXT NOT NULL,
+            serial BIGINT NOT NULL,
+            format_version INTEGER NOT NULL,
+            created_at TEXT NOT NULL)""",
+        f"""CREATE TABLE IF NOT EXISTS {prefix}tailor_resources (
+            address TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            remote_id BIGINT NOT NULL,
+            parent TEXT,
+            attributes TEXT NOT NULL,
+            deposed TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        f"""CREATE TABLE IF NOT EXISTS {prefix}tailor_intents (
+            intent_id TEXT PRIMARY KEY,
+            address TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            details TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            remote_id BIGINT,
+            finished_at TEXT)""",
+        f"""CREATE TABLE IF NOT EXISTS {prefix}tailor_lock (
+            name TEXT PRIMARY KEY,
+            lock_id TEXT NOT NULL,
+            holder_user TEXT NOT NULL,
+            host TEXT NOT NULL,
+            pid BIGINT NOT NULL,
+            operation TEXT NOT NULL,
+            since TEXT NOT NULL,
+            backend_pid BIGINT)""",
+    ]
+
+
+def lock_info_from_row(row: Row) -> LockInfo:
+    lock_id, user, host, pid, operation, since = row[:6]
+    return LockInfo(
+        lock_id=str(lock_id),
+        user=str(user),
+        host=str(host),
+        pid=int(pid or 0),
+        operation=str(operation),
+        since=str(since),
+    )
+
+
+def check_entry(entry: ResourceEntry) -> None:
+    """Refuse entries whose kind or parent contradicts their address: the planner trusts them."""
+    try:
+        address = Address.parse(entry.address)
+    except AddressError as error:
+        raise StateError(f"cannot record {entry.address!r}: {error.message}") from None
+    parent = str(address.parent) if address.parent is not None else None
+    if str(address) != entry.address or address.kind != entry.kind or parent != entry.parent:
+        raise StateError(
+            f"cannot record {entry.address}: kind {entry.kind} and parent {entry.parent} "
+            f"do not match the address (expected {address.kind} under {parent})"
+        )
+
+
+@dataclass
+class _OpenTransaction:
+    executor: Executor
+    lock: StateLock
+    dirty: bool = False
+
+
+class SqlStateStore(ABC):
+    """The StateStore protocol over SQL; subclasses provide connections and the lock."""
+
+    location: str
+
+    def __init__(self, location: str, prefix: str) -> None:
+        self.location = location
+        self._prefix = prefix
+        self._mutex = threading.RLock()
+        self._open: _OpenTransaction | None = None
+        self._held: dict[str, StateLock] = {}
+
+    # ------------------------------------------------------------------ backend hooks
+
+    @abstractmethod
+    def _snapshot(self) -> AbstractContextManager[Executor]:
+        """A read-only transaction that sees one committed state."""
+
+    @abstractmethod
+    def _write_transaction(self, lock: StateLock) -> AbstractContextManager[Executor]:
+        """A transaction that commits on success, after proving `lock` is still the holder."""
+
+    @abstractmethod
+    def _try_lock(self, operation: str) -> StateLock | LockInfo | None:
+        """Take the lock once: the new lock, else the holder (None if it cannot be named)."""
+
+    @abstractmethod
+    def _unlock(self, lock: StateLock) -> None:
+        """Give the lock back; must not fail when it was force-unlocked meanwhile."""
+
+    @abstractmethod
+    def current_lock(self) -> LockInfo | None: ...
+
+    @abstractmethod
+    def force_unlock(self, lock_id: str) -> None: ...
+
+    @abstractmethod
+    def _close_connections(self) -> None: ...
+
+    # ------------------------------------------------------------------ helpers
+
+    def _t(self, name: str) -> str:
+        return f"{self._prefix}tailor_{name}"
+
+    def _initialise(self, executor: Executor) -> None:
+        for statement in schema_statements(self._prefix):
+            executor.run(statement)
+        executor.run(
+            f"CREATE INDEX IF NOT EXISTS tailor_resources_parent ON {self._t('resources')} "
+            "(parent)"
+        )
+        executor.run(
+            f"CREATE INDEX IF NOT EXISTS tailor_intents_status ON {self._t('intents')} "
+            "(status, recorded_at)"
+        )
+        executor.run(
+            f"INSERT INTO {self._t('meta')} (id, lineage, serial, format_version, created_at) "
+            "VALUES (1, ?, 0, ?, ?) ON CONFLICT (id) DO NOTHING",
+            (str(uuid.uuid4()), FORMAT_VERSION, utc_now()),
+        )
+        row = executor.one(f"SELECT format_version FROM {self._t('meta')} WHERE id = 1")
+        found = row[0] if row is not None else None
+        if not isinstance(found, int) or found > FORMAT_VERSION:
+            raise StateError(
+                f"the state at {self.location} has format {found!r}, which this tailor "
+                f"(format {FORMAT_VERSION}) cannot use",
+                hint="upgrade tailor before using this state",
+            )
+
+    def _check_held(self, lock: StateLock) -> None:
+        if lock.released or self._held.get(lock.lock_id) is not lock:
+            raise StateError(
+                "writing the state needs the state lock held by this store "
+                f"(lock {lock.lock_id} is {'released' if lock.released else 'not from here'})"
+            )
+
+    @contextmanager
+    def _writing(self, lock: StateLock) -> Iterator[_OpenTransaction]:
+        with self.transaction(lock):
+            assert self._open is not None
+            yield self._open
+
+    # ------------------------------------------------------------------ reads
+
+    def read(self) -> StateDocument:
+        with self._mutex, self._snapshot() as ex:
+            meta = self._read_meta(ex)
+            rows = ex.all(
+                "SELECT address, kind, remote_id, parent, attributes, deposed "
+                f"FROM {self._t('resources')}"
+            )
+            resources = {
+                str(address): ResourceEntry(
+                    address=str(address),
+                    kind=Kind(str(kind)),
+                    remote_id=int(remote_id or 0),
+                    parent=str(parent) if parent is not None else None,
+                    attributes=load_json_object(str(attributes)),
+                    deposed=load_int_list(str(deposed)),
+                )
+                for address, kind, remote_id, parent, attributes, deposed in rows
+            }
+            intents = self._pending(ex)
+        return StateDocument(meta.lineage, meta.serial, resources, intents)
+
+    def meta(self) -> StateMeta:
+        with self._mutex, self._snapshot() as ex:
+            return self._read_meta(ex)
+
+    def pending_intents(self) -> tuple[Intent, ...]:
+        with self._mutex, self._snapshot() as ex:
+            return self._pending(ex)
+
+    def _read_meta(self, ex: Executor) -> StateMeta:
+        row = ex.one(f"SELECT lineage, serial FROM {self._t('meta')} WHERE id = 1")
+        if row is None:
+            raise StateError(f"the state at {self.location} has no lineage record")
+        return StateMeta(str(row[0]), int(row[1] or 0))
+
+    def _pending(self, ex: Executor) -> tuple[Intent, ...]:
+        rows = ex.all(
+            "SELECT intent_id, address, operation, details, recorded_at "
+            f"FROM {self._t('intents')} WHERE status = 'pending' "
+            "ORDER BY recorded_at, intent_id"
+        )
+        return tuple(
+            Intent(str(i), str(a), str(o), load_json_object(str(d)), str(r))
+            for i, a, o, d, r in rows
+        )
+
+    # ------------------------------------------------------------------ lock
+
+    @contextmanager
+    def lock(self, operation: str, *, timeout: float = 0.0) -> Iterator[StateLock]:
+        held = self.acquire_lock(operation, timeout=timeout)
+        try:
+            yield held
+        finally:
+            self.release_lock(held)
+
+    def acquire_lock(self, operation: str, *, timeout: float = 0.0) -> StateLock:
+        """Take the lock, polling until `timeout` seconds have passed (0: fail at once)."""
+        if timeout < 0:
+            raise StateError(f"lock timeout must be 0 or more seconds, not {timeout}")
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._mutex:
+                outcome = self._try_lock(operation)
+            if isinstance(outcome, StateLock):
+                self._held[outcome.lock_id] = outcome
+                self._prune_finished_intents(outcome)
+                return outcome
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if outcome is None:
+                    raise LockError(
+                        f"the state at {self.location} is locked by another session",
+                        hint="wait for the other run to finish",
+                    )
+                raise locked_error(outcome, waited=timeout)
+            time.sleep(min(LOCK_POLL_SECONDS, remaining))
+
+    def release_lock(self, lock: StateLock) -> None:
+        if lock.released:
+            return
+        with self._mutex:
+            lock.released = True
+            self._held.pop(lock.lock_id, None)
+            self._unlock(lock)
+
+    def _forget_held(self, lock_id: str) -> None:
+        """This store's own handle for a lock that was force-unlocked: no longer valid."""
+        held = self._held.pop(lock_id, None)
+        if held is not None:
+            held.released = True
+
+    # ------------------------------------------------------------------ writes
+
+    @contextmanager
+    def transaction(self, lock: StateLock) -> Iterator[None]:
+        """Group writes into one commit and one serial bump; nested use joins the outer one."""
+        with self._mutex:
+            if self._open is not None:
+                if self._open.lock is not lock:
+                    raise StateError("a state transaction is open under a different lock")
+                yield
+                return
+            self._check_held(lock)
+            with self._write_transaction(lock) as ex:
+                self._open = _OpenTransaction(ex, lock)
+                try:
+                    yield
+                    if self._open.dirty:
+                        ex.run(f"UPDATE {self._t('meta')} SET serial = serial + 1 WHERE id = 1")
+                finally:
+                    self._open = None
+
+    def put(self, lock: StateLock, entry: ResourceEntry) -> None:
+        check_entry(entry)
+        with self._writing(lock) as txn:
+            txn.executor.run(
+                f"INSERT INTO {self._t('resources')} "
+                "(address, kind, remote_id, parent, attributes, deposed, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (address) DO UPDATE SET "
+                "kind = excluded.kind, remote_id = excluded.remote_id, "
+                "parent = excluded.parent, attributes = excluded.attributes, "
+                "deposed = excluded.deposed, updated_at = excluded.updated_at",
+                (
+                    entry.address,
+                    str(entry.kind),
+                    entry.remote_id,
+                    entry.parent,
+                    dump_json(dict(entry.attributes)),
+                    dump_json(list(entry.deposed)),
+                    utc_now(),
+                ),
+            )
+            txn.dirty = True
+
+    def remove(self, lock: StateLock, address: str) -> None:
+        """Forget one address (idempotent: forgetting an absent address changes nothing)."""
+        with self._writing(lock) as txn:
+            changed = txn.executor.run(
+                f"DELETE FROM {self._t('resources')} WHERE address = ?", (str(address),)
+            )
+            txn.dirty = txn.dirty or changed > 0
+
+    def record_intent(
+        self, lock: StateLock, address: str, operation: str, details: dict[str, JsonValue]
+    ) -> str:
+        intent_id = str(uuid.uuid4())
+        with self._writing(lock) as txn:
+            txn.executor.run(
+                f"INSERT INTO {self._t('intents')} "
+                "(intent_id, address, operation, details, recorded_at, status) "
+                "VALUES (?, ?, ?, ?, ?, 'pending')",
+                (intent_id, str(address), operation, dump_json(details), utc_now()),
+            )
+            txn.dirty = True
+        return intent_id
+
+    def complete_intent(self, lock: StateLock, intent_id: str, remote_id: int | None) -> None:
+        self._finish_intent(lock, intent_id, "completed", remote_id)
+
+    def discard_intent(self, lock: StateLock, intent_id: str) -> None:
+        self._finish_intent(lock, intent_id, "discarded", None)
+
+    def _finish_intent(
+        self, lock: StateLock, intent_id: str, status: str, remote_id: int | None
+    ) -> None:
+        with self._writing(lock) as txn:
+            changed = txn.executor.run(
+                f"UPDATE {self._t('intents')} SET status = ?, remote_id = ?, finished_at = ? "
+                "WHERE intent_id = ? AND status = 'pending'",
+                (status, remote_id, utc_now(), intent_id),
+            )
+            if changed == 0:
+                raise StateError(f"no pending intent {intent_id} in the state")
+            txn.dirty = True
+
+    def _prune_finished_intents(self, lock: StateLock) -> None:
+        """Keep the journal short: a new run no longer needs the last run's finished intents."""
+        with self._mutex, self._write_transaction(lock) as ex:
+            ex.run(f"DELETE FROM {self._t('intents')} WHERE status <> 'pending'")
+
+    def close(self) -> None:
+        with self._mutex:
+            for held in list(self._held.values()):
+                self.release_lock(held)
+            self._close_connections()

@@ -1,0 +1,165 @@
+"""The state store interface every backend implements, and the lock that guards writes.
+
+    store = open_store(settings.state, workspace=root)   # SQLite path or postgresql:// DSN
+    doc = store.read()                  # consistent snapshot, no lock needed
+    meta = store.meta()                 # (lineage, serial): cheap, for stale saved plans
+    with store.lock("apply", timeout=0) as lock:        # LockError names the holder
+        intent = store.record_intent(lock, addr, "create", {"name": ...})  # before the POST
+        store.put(lock, ResourceEntry.for_address(addr, remote_id))       # after it
+        store.complete_intent(lock, intent, remote_id)
+        with store.transaction(lock):   # many writes, one commit, one serial bump
+            ...
+
+Every write is granular (one row), needs the lock handle of *this* store, and bumps the
+serial once per commit. Completed and discarded intents leave the pending list at once and are
+pruned when the next lock is taken. The store never sees the API token; DSN passwords are
+redacted in `location` and in every message.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import uuid
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from reconciler.errors import LockError, StateError
+from reconciler.resources import JsonValue
+from reconciler.settings import redact_dsn
+from reconciler.state.model import Intent, ResourceEntry, StateDocument, StateMeta
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """Who holds the lock, recorded so that the run that is refused can say who to wait for."""
+
+    lock_id: str
+    user: str
+    host: str
+    pid: int
+    operation: str
+    since: str
+    """ISO 8601, UTC."""
+
+    @classmethod
+    def for_this_process(cls, operation: str) -> LockInfo:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):
+            user = "unknown"
+        return cls(
+            lock_id=str(uuid.uuid4()),
+            user=user,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            operation=operation,
+            since=utc_now(),
+        )
+
+    def holder(self) -> str:
+        return f"{self.user}@{self.host} pid {self.pid} for {self.operation} since {self.since}"
+
+
+@dataclass(eq=False)
+class StateLock:
+    """A held lock. Writes take it as proof; it is valid only for the store that issued it."""
+
+    info: LockInfo
+    warnings: list[str] = field(default_factory=list)
+    """E.g. that a stale lock of a dead process was taken over; the caller decides how to say it."""
+    released: bool = False
+
+    @property
+    def lock_id(self) -> str:
+        return self.info.lock_id
+
+
+def locked_error(holder: LockInfo, *, waited: float = 0.0) -> LockError:
+    waited_text = f" (waited {waited:g} s)" if waited > 0 else ""
+    return LockError(
+        f"state is locked by {holder.holder()} (lock id {holder.lock_id}){waited_text}",
+        hint=f"wait, or run `tailor force-unlock {holder.lock_id}` if that run is gone",
+    )
+
+
+def unknown_lock_error(lock_id: str, current: LockInfo | None) -> StateError:
+    if current is None:
+        return StateError(f"cannot force-unlock {lock_id}: the state is not locked")
+    return StateError(
+        f"cannot force-unlock {lock_id}: the state is locked by {current.holder()} "
+        f"under a different lock id ({current.lock_id})",
+        hint="check the lock id in the error message of the run that was refused",
+    )
+
+
+class StateStore(Protocol):
+    """What the engine and the CLI use; `reconciler.state.conformance` checks every backend."""
+
+    location: str
+    """For display; a DSN's password is redacted."""
+
+    def read(self) -> StateDocument: ...
+
+    def meta(self) -> StateMeta: ...
+
+    def pending_intents(self) -> tuple[Intent, ...]: ...
+
+    def lock(
+        self, operation: str, *, timeout: float = 0.0
+    ) -> AbstractContextManager[StateLock]: ...
+
+    def acquire_lock(self, operation: str, *, timeout: float = 0.0) -> StateLock:
+        """The lock without a `with` block, for callers that span it over several scopes."""
+        ...
+
+    def release_lock(self, lock: StateLock) -> None: ...
+
+    def transaction(self, lock: StateLock) -> AbstractContextManager[None]: ...
+
+    def put(self, lock: StateLock, entry: ResourceEntry) -> None: ...
+
+    def remove(self, lock: StateLock, address: str) -> None: ...
+
+    def record_intent(
+        self, lock: StateLock, address: str, operation: str, details: dict[str, JsonValue]
+    ) -> str: ...
+
+    def complete_intent(self, lock: StateLock, intent_id: str, remote_id: int | None) -> None: ...
+
+    def discard_intent(self, lock: StateLock, intent_id: str) -> None: ...
+
+    def current_lock(self) -> LockInfo | None: ...
+
+    def force_unlock(self, lock_id: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def is_postgres(location: str) -> bool:
+    return location.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(location: str, *, workspace: Path) -> StateStore:
+    """A SQLite file (relative paths resolve against the workspace) or a postgresql:// DSN."""
+    if is_postgres(location):
+        from reconciler.state.postgres import PostgresStateStore
+
+        return PostgresStateStore(location)
+    if "://" in location:
+        raise StateError(
+            f"unsupported state location {redact_dsn(location)!r}",
+            hint="use a file path (SQLite, default .tailor/state.db) or postgresql://user@host/db",
+        )
+    from reconciler.state.sqlite import SqliteStateStore
+
+    path = Path(location)
+    return SqliteStateStore(path if path.is_absolute() else workspace / path)
