@@ -1,0 +1,595 @@
+"""BriaClient: one async method per endpoint of Bria's training API.
+
+    client = BriaClient("https://engine.prod.bria-api.com/v1", SecretStr(token),
+                        transport=None, max_concurrency=8, requests_per_second=None,
+                        retry=RetryPolicy(), timeouts=Timeouts())
+    async with client:
+        project = await client.create_project(CreateProjectRequest(...))
+
+Safety of writes after a lost answer (connection dropped, timeout, 5xx once sent):
+- Reads, PUTs, DELETEs and stateless POSTs (generate_prefix, generation) are retried freely;
+  a DELETE answering 404 after such a loss counts as done.
+- Creates (project, dataset, model, image upload, clone, model upload) are never repeated
+  blindly. Rule: before the first attempt the client notes the ids of objects that already
+  carry the same name under the same parent (`known_ids` lets a caller who just listed the
+  parent pass them and save that request). After a lost answer it lists the parent again:
+  exactly one same-named object not in `known_ids` → that object is adopted as the result;
+  none → the create is sent again; more than one → AmbiguousCreate is raised. Names are
+  matched exactly: projects by `project_name`; datasets by `name` within the project; models
+  by `name` and `dataset_id`; images by `image_name` within the dataset; model uploads by
+  `model_name` within the project (or within the new project named in project_parameters).
+- start_training / stop_training after a lost answer read the model: a status that proves the
+  transition happened settles the call. bulk_upload reads the bulk-upload status likewise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol, TypeVar
+
+import httpx
+from pydantic import BaseModel, SecretStr, TypeAdapter
+
+from reconciler.client.errors import AmbiguousCreate, ApiError, Conflict, NotFound
+from reconciler.client.models import (
+    TRAINING_STARTED,
+    BulkUploadStatus,
+    CaptionPrefix,
+    Checkpoint,
+    CheckpointList,
+    CreateDatasetRequest,
+    CreateModelRequest,
+    CreateProjectRequest,
+    Dataset,
+    DatasetDownload,
+    GeneratePrefixRequest,
+    GenerationResult,
+    Image,
+    Model,
+    ModelDownload,
+    Project,
+    UpdateDatasetRequest,
+    UpdateModelRequest,
+    UpdateProjectRequest,
+    UploadModelRequest,
+)
+from reconciler.client.transport import (
+    Call,
+    CallKind,
+    RetryPolicy,
+    Settled,
+    Timeouts,
+    Transport,
+)
+
+logger = logging.getLogger("reconciler.client")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+H = TypeVar("H", bound=_HasId)
+
+
+def _one(model: type[M]) -> Callable[[httpx.Response], M]:
+    def parse(response: httpx.Response) -> M:
+        return model.model_validate_json(response.content)
+
+    return parse
+
+
+def _many(model: type[M]) -> Callable[[httpx.Response], list[M]]:
+    adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
+
+    def parse(response: httpx.Response) -> list[M]:
+        result: list[M] = adapter.validate_json(response.content)
+        return result
+
+    return parse
+
+
+def _nothing(response: httpx.Response) -> None:
+    return None
+
+
+async def _done_if_gone(error: ApiError) -> Settled[None] | None:
+    """A DELETE repeated after a lost answer that finds nothing has already worked."""
+    return Settled(None) if isinstance(error, NotFound) else None
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+class BriaClient:
+    """Typed, retrying access to Bria's training API. Never holds the token in a printable form."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: SecretStr,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_concurrency: int = 8,
+        requests_per_second: float | None = None,
+        retry: RetryPolicy | None = None,
+        timeouts: Timeouts | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._t = Transport(
+            self.base_url,
+            token,
+            transport=transport,
+            max_concurrency=max_concurrency,
+            requests_per_second=requests_per_second,
+            retry=retry,
+            timeouts=timeouts,
+        )
+
+    def __repr__(self) -> str:
+        return f"BriaClient(base_url={self.base_url!r})"
+
+    async def __aenter__(self) -> BriaClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._t.aclose()
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def _get(self, path: str, parse: Callable[[httpx.Response], M],
+                   params: Mapping[str, str | int] | None = None) -> M:
+        return await self._t.request(Call("GET", path, params=params), parse, idempotent=True)
+
+    async def _get_list(self, path: str, parse: Callable[[httpx.Response], list[M]],
+                        params: Mapping[str, str | int] | None = None) -> list[M]:
+        return await self._t.request(Call("GET", path, params=params), parse, idempotent=True)
+
+    async def _put(self, path: str, body: object, parse: Callable[[httpx.Response], M]) -> M:
+        return await self._t.request(Call("PUT", path, json=body), parse, idempotent=True)
+
+    async def _delete(self, path: str) -> None:
+        await self._t.request(
+            Call("DELETE", path), _nothing, idempotent=True, settle_error=_done_if_gone
+        )
+
+    async def _create(
+        self,
+        call: Call,
+        parse: Callable[[httpx.Response], H],
+        *,
+        find: Callable[[], Awaitable[list[H]]],
+        known_ids: Collection[int] | None,
+        what: str,
+        adopt: Callable[[H], Awaitable[H]] | None = None,
+    ) -> H:
+        """POST a create that is never blindly repeated (rule in the module docstring)."""
+        known = set(known_ids) if known_ids is not None else {o.id for o in await find()}
+
+        async def recover() -> Settled[H] | None:
+            candidates = [o for o in await find() if o.id not in known]
+            if not candidates:
+                return None
+            if len(candidates) > 1:
+                ids = ", ".join(str(o.id) for o in candidates)
+                raise AmbiguousCreate(
+                    f"the answer to creating {what} was lost and several new objects match it "
+                    f"(ids {ids})",
+                    status=None,
+                    method=call.method,
+                    path=call.path,
+                    hint="Delete the extra objects in Bria, or import the right one, then rerun.",
+                )
+            found = candidates[0]
+            logger.debug("%s %s: adopting id %d, created before the answer was lost",
+                         call.method, call.path, found.id)
+            return Settled(await adopt(found) if adopt is not None else found)
+
+        return await self._t.request(call, parse, idempotent=False, recover=recover)
+
+    # ------------------------------------------------------------------ projects
+
+    async def list_projects(self) -> list[Project]:
+        return await self._get_list("/tailored-gen/projects", _many(Project))
+
+    async def get_project(self, project_id: int) -> Project:
+        return await self._get(f"/tailored-gen/projects/{project_id}", _one(Project))
+
+    async def create_project(
+        self, request: CreateProjectRequest, *, known_ids: Collection[int] | None = None
+    ) -> Project:
+        """Create a project; `known_ids`: ids of projects with this name that already exist."""
+
+        async def find() -> list[Project]:
+            return [p for p in await self.list_projects()
+                    if p.project_name == request.project_name]
+
+        return await self._create(
+            Call("POST", "/tailored-gen/projects", json=request.body()),
+            _one(Project),
+            find=find,
+            known_ids=known_ids,
+            what=f"project {request.project_name!r}",
+        )
+
+    async def update_project(self, project_id: int, request: UpdateProjectRequest) -> Project:
+        return await self._put(f"/tailored-gen/projects/{project_id}", request.body(),
+                               _one(Project))
+
+    async def delete_project(self, project_id: int) -> None:
+        await self._delete(f"/tailored-gen/projects/{project_id}")
+
+    # ------------------------------------------------------------------ datasets
+
+    async def list_datasets(self) -> list[Dataset]:
+        return await self._get_list("/tailored-gen/datasets", _many(Dataset))
+
+    async def list_project_datasets(self, project_id: int) -> list[Dataset]:
+        return await self._get_list(f"/tailored-gen/projects/{project_id}/datasets",
+                                    _many(Dataset))
+
+    async def get_dataset(self, dataset_id: int, max_images: int = 200) -> Dataset:
+        """The dataset with its first `max_images` images (1 to 200) and the total images_count."""
+        return await self._get(f"/tailored-gen/datasets/{dataset_id}", _one(Dataset),
+                               params={"max_images": max_images})
+
+    async def create_dataset(
+        self, request: CreateDatasetRequest, *, known_ids: Collection[int] | None = None
+    ) -> Dataset:
+        """Create a draft dataset; `known_ids`: same-named datasets already in the project."""
+
+        async def find() -> list[Dataset]:
+            return [d for d in await self.list_project_datasets(request.project_id)
+                    if d.name == request.name]
+
+        return await self._create(
+            Call("POST", "/tailored-gen/datasets", json=request.body()),
+            _one(Dataset),
+            find=find,
+            known_ids=known_ids,
+            what=f"dataset {request.name!r}",
+        )
+
+    async def update_dataset(self, dataset_id: int, request: UpdateDatasetRequest) -> Dataset:
+        return await self._put(f"/tailored-gen/datasets/{dataset_id}", request.body(),
+                               _one(Dataset))
+
+    async def delete_dataset(self, dataset_id: int) -> None:
+        await self._delete(f"/tailored-gen/datasets/{dataset_id}")
+
+    async def clone_dataset(
+        self,
+        dataset_id: int,
+        name: str | None = None,
+        *,
+        known_ids: Collection[int] | None = None,
+    ) -> Dataset:
+        """A new draft copy (with images). Default name, as Bria's: "Copy of <source name>"."""
+        source = await self.get_dataset(dataset_id, max_images=1)
+        clone_name = name if name is not None else f"Copy of {source.name}"
+
+        async def find() -> list[Dataset]:
+            return [d for d in await self.list_project_datasets(source.project_id)
+                    if d.name == clone_name]
+
+        async def with_images(found: Dataset) -> Dataset:
+            return await self.get_dataset(found.id)
+
+        return await self._create(
+            Call("POST", f"/tailored-gen/datasets/{dataset_id}/clone",
+                 json={"name": name} if name is not None else {}),
+            _one(Dataset),
+            find=find,
+            known_ids=known_ids,
+            what=f"clone {clone_name!r} of dataset {dataset_id}",
+            adopt=with_images,
+        )
+
+    async def download_dataset(self, dataset_id: int) -> DatasetDownload:
+        """Pre-signed URLs of an advanced dataset (note: path without /tailored-gen)."""
+        return await self._get(f"/datasets/{dataset_id}/download", _one(DatasetDownload))
+
+    async def generate_prefix(self, request: GeneratePrefixRequest) -> CaptionPrefix:
+        """Stateless, so retried freely."""
+        return await self._t.request(
+            Call("POST", "/tailored-gen/generate_prefix", json=request.body(), kind="upload"),
+            _one(CaptionPrefix),
+            idempotent=True,
+        )
+
+    # ------------------------------------------------------------------ images
+
+    async def list_images(self, dataset_id: int) -> list[Image]:
+        return await self._get_list(f"/tailored-gen/datasets/{dataset_id}/images", _many(Image))
+
+    async def get_image(self, dataset_id: int, image_id: int) -> Image:
+        return await self._get(f"/tailored-gen/datasets/{dataset_id}/images/{image_id}",
+                               _one(Image))
+
+    async def upload_image(
+        self,
+        dataset_id: int,
+        *,
+        path: Path | None = None,
+        image_url: str | None = None,
+        image_name: str,
+        increase_resolution: bool,
+        content_moderation: bool = False,
+        known_ids: Collection[int] | None = None,
+    ) -> Image:
+        """Upload one image into a basic dataset, from a local file or a URL (exactly one).
+
+        The file is read and base64-encoded here, one file per call, so memory is bounded by
+        the concurrency cap, never by the dataset size.
+        """
+        if (path is None) == (image_url is None):
+            raise ValueError("give exactly one of path or image_url")
+        body: dict[str, object] = {
+            "image_name": image_name,
+            "increase_resolution": increase_resolution,
+            "content_moderation": content_moderation,
+        }
+        if path is not None:
+            data = await asyncio.to_thread(path.read_bytes)
+            body["file"] = base64.b64encode(data).decode("ascii")
+        else:
+            body["image_url"] = image_url
+
+        async def find() -> list[Image]:
+            return [i for i in await self.list_images(dataset_id) if i.image_name == image_name]
+
+        return await self._create(
+            Call("POST", f"/tailored-gen/datasets/{dataset_id}/images", json=body, kind="upload"),
+            _one(Image),
+            find=find,
+            known_ids=known_ids,
+            what=f"image {image_name!r}",
+        )
+
+    async def update_image_caption(self, dataset_id: int, image_id: int, caption: str) -> Image:
+        """Set a manual caption (caption_source becomes manual)."""
+        return await self._put(f"/tailored-gen/datasets/{dataset_id}/images/{image_id}",
+                               {"caption": caption}, _one(Image))
+
+    async def regenerate_image_caption(self, dataset_id: int, image_id: int) -> Image:
+        """A fresh automatic caption from the image and the current caption_prefix."""
+        return await self._put(f"/tailored-gen/datasets/{dataset_id}/images/{image_id}",
+                               {"regenerate_caption": True}, _one(Image))
+
+    async def delete_image(self, dataset_id: int, image_id: int) -> None:
+        await self._delete(f"/tailored-gen/datasets/{dataset_id}/images/{image_id}")
+
+    async def regenerate_all_captions(self, dataset_id: int) -> Dataset:
+        """Start re-captioning every image (asynchronous: poll get_dataset until completed)."""
+
+        async def already_running(error: ApiError) -> Settled[Dataset] | None:
+            if not isinstance(error, Conflict):
+                return None
+            dataset = await self.get_dataset(dataset_id, max_images=1)
+            return Settled(dataset) if dataset.captions_update_status == "in_progress" else None
+
+        return await self._t.request(
+            Call("PUT", f"/tailored-gen/datasets/{dataset_id}/images"),
+            _one(Dataset),
+            idempotent=True,
+            settle_error=already_running,
+        )
+
+    async def bulk_upload(
+        self,
+        dataset_id: int,
+        zip_url: str,
+        automatic_captioning: bool = True,
+        content_moderation: bool = False,
+    ) -> BulkUploadStatus:
+        """Start the one bulk upload of an empty advanced dataset from a ZIP Bria can fetch."""
+
+        async def started() -> Settled[BulkUploadStatus] | None:
+            try:
+                return Settled(await self.bulk_upload_status(dataset_id))
+            except NotFound:
+                return None
+
+        async def started_after_conflict(error: ApiError) -> Settled[BulkUploadStatus] | None:
+            return await started() if isinstance(error, Conflict) else None
+
+        return await self._t.request(
+            Call(
+                "POST",
+                f"/tailored-gen/datasets/{dataset_id}/images/bulk-upload",
+                json={
+                    "zip_url": zip_url,
+                    "automatic_captioning": automatic_captioning,
+                    "content_moderation": content_moderation,
+                },
+                kind="upload",
+            ),
+            _one(BulkUploadStatus),
+            idempotent=False,
+            recover=started,
+            settle_error=started_after_conflict,
+        )
+
+    async def bulk_upload_status(self, dataset_id: int) -> BulkUploadStatus:
+        return await self._get(f"/tailored-gen/datasets/{dataset_id}/images/bulk-upload/status",
+                               _one(BulkUploadStatus))
+
+    # ------------------------------------------------------------------ models
+
+    async def list_models(self, include_training_parameters: bool = False) -> list[Model]:
+        """Every model except Deleted ones."""
+        return await self._get_list(
+            "/tailored-gen/models",
+            _many(Model),
+            params={"include_training_parameters": _flag(include_training_parameters)},
+        )
+
+    async def list_project_models(
+        self, project_id: int, include_training_parameters: bool = False
+    ) -> list[Model]:
+        return await self._get_list(
+            f"/tailored-gen/projects/{project_id}/models",
+            _many(Model),
+            params={"include_training_parameters": _flag(include_training_parameters)},
+        )
+
+    async def get_model(self, model_id: int) -> Model:
+        """The full model, also when Deleted."""
+        return await self._get(f"/tailored-gen/models/{model_id}", _one(Model))
+
+    async def create_model(
+        self, request: CreateModelRequest, *, known_ids: Collection[int] | None = None
+    ) -> Model:
+        """Create a model (status Created); `known_ids`: same-named models on the dataset."""
+
+        async def find() -> list[Model]:
+            return [m for m in await self.list_models()
+                    if m.name == request.name and m.dataset_id == request.dataset_id]
+
+        return await self._create(
+            Call("POST", "/tailored-gen/models", json=request.body()),
+            _one(Model),
+            find=find,
+            known_ids=known_ids,
+            what=f"model {request.name!r}",
+        )
+
+    async def update_model(self, model_id: int, request: UpdateModelRequest) -> Model:
+        return await self._put(f"/tailored-gen/models/{model_id}", request.body(), _one(Model))
+
+    async def delete_model(self, model_id: int) -> None:
+        """Bria marks the model Deleted; repeating it is harmless."""
+        await self._delete(f"/tailored-gen/models/{model_id}")
+
+    async def start_training(
+        self, model_id: int, params: Mapping[str, object] | None = None
+    ) -> Model:
+        """Start training (expert parameters only for expert models). Never starts twice."""
+
+        async def started() -> Settled[Model] | None:
+            model = await self.get_model(model_id)
+            return Settled(model) if model.status in TRAINING_STARTED else None
+
+        async def started_after_conflict(error: ApiError) -> Settled[Model] | None:
+            return await started() if isinstance(error, Conflict) else None
+
+        return await self._t.request(
+            Call("POST", f"/tailored-gen/models/{model_id}/start_training",
+                 json=dict(params or {})),
+            _one(Model),
+            idempotent=False,
+            recover=started,
+            settle_error=started_after_conflict,
+        )
+
+    async def stop_training(self, model_id: int) -> Model:
+        """Ask a running training to stop (status Stopping, then Stopped)."""
+
+        async def stopped() -> Settled[Model] | None:
+            model = await self.get_model(model_id)
+            return Settled(model) if model.status in ("Stopping", "Stopped") else None
+
+        async def stopped_after_conflict(error: ApiError) -> Settled[Model] | None:
+            return await stopped() if isinstance(error, Conflict) else None
+
+        return await self._t.request(
+            Call("POST", f"/tailored-gen/models/{model_id}/stop_training"),
+            _one(Model),
+            idempotent=False,
+            recover=stopped,
+            settle_error=stopped_after_conflict,
+        )
+
+    async def list_checkpoints(self, model_id: int) -> CheckpointList:
+        return await self._get(f"/tailored-gen/models/{model_id}/checkpoints",
+                               _one(CheckpointList))
+
+    async def get_checkpoint(self, model_id: int, checkpoint_step: int) -> Checkpoint:
+        return await self._get(f"/tailored-gen/models/{model_id}/checkpoints/{checkpoint_step}",
+                               _one(Checkpoint))
+
+    async def delete_checkpoint(self, model_id: int, checkpoint_step: int) -> None:
+        await self._delete(f"/tailored-gen/models/{model_id}/checkpoints/{checkpoint_step}")
+
+    async def upload_model(
+        self, request: UploadModelRequest, *, known_ids: Collection[int] | None = None
+    ) -> Model:
+        """Register a .safetensors model Bria fetches from `model_url` (status syncing).
+
+        With `project_parameters` Bria also creates the project; after a lost answer the
+        model is looked for in new projects of that name (`known_ids` is then ignored).
+        """
+        if (request.project_id is None) == (request.project_parameters is None):
+            raise ValueError("give exactly one of project_id or project_parameters")
+        call = Call("POST", "/tailored-gen/models/upload_model", json=request.body(),
+                    kind="upload")
+        what = f"uploaded model {request.model_name!r}"
+        project_id = request.project_id
+        if project_id is not None:
+
+            async def find_in_project() -> list[Model]:
+                return [m for m in await self.list_project_models(project_id)
+                        if m.name == request.model_name]
+
+            return await self._create(call, _one(Model), find=find_in_project,
+                                      known_ids=known_ids, what=what)
+
+        assert request.project_parameters is not None
+        project_name = request.project_parameters.project_name
+        old_projects = {p.id for p in await self.list_projects()
+                        if p.project_name == project_name}
+
+        async def find_in_new_project() -> list[Model]:
+            found: list[Model] = []
+            for project in await self.list_projects():
+                if project.project_name == project_name and project.id not in old_projects:
+                    found.extend(m for m in await self.list_project_models(project.id)
+                                 if m.name == request.model_name)
+            return found
+
+        return await self._create(call, _one(Model), find=find_in_new_project,
+                                  known_ids=(), what=what)
+
+    async def download_model(self, model_id: int) -> ModelDownload:
+        return await self._get(f"/tailored-gen/models/{model_id}/download", _one(ModelDownload))
+
+    # ------------------------------------------------------------------ generation
+
+    async def generate_tailored(
+        self,
+        model_id: int,
+        prompt: str,
+        checkpoint_step: int | None = None,
+        **fields: object,
+    ) -> GenerationResult:
+        """Text-to-image with a tailored model (or one of its checkpoints).
+
+        `fields` are passed as Bria's request fields (num_results, aspect_ratio, seed, …).
+        Generation creates no resource, so it is retried after a lost answer.
+        """
+        path = f"/text-to-image/tailored/{model_id}"
+        if checkpoint_step is not None:
+            path += f"/{checkpoint_step}"
+        kind: CallKind = "generation"
+        return await self._t.request(
+            Call("POST", path, json={"prompt": prompt, **fields}, kind=kind),
+            _one(GenerationResult),
+            idempotent=True,
+        )

@@ -1,0 +1,92 @@
+"""Pure parts of the transport: backoff, Retry-After, the token bucket, log redaction."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from reconciler.client.transport import (
+    RedactSecrets,
+    RetryPolicy,
+    Timeouts,
+    TokenBucket,
+    parse_retry_after,
+    redact_headers,
+)
+
+
+def test_full_jitter_stays_within_the_exponential_ceiling() -> None:
+    policy = RetryPolicy(base_delay=0.5, max_delay=10.0)
+    rng = random.Random(1)
+    for retry in range(12):
+        ceiling = min(10.0, 0.5 * 2**retry)
+        draws = [policy.backoff(retry, rng) for _ in range(200)]
+        assert all(0.0 <= d <= ceiling for d in draws)
+        assert max(draws) > ceiling * 0.8  # really spread, not a constant
+        assert min(draws) < ceiling * 0.2
+
+
+def test_retry_after_is_a_floor_on_the_wait() -> None:
+    policy = RetryPolicy(base_delay=0.01, max_delay=0.02)
+    rng = random.Random(2)
+    assert policy.delay(0, 3.0, rng) == 3.0
+    assert policy.delay(0, None, rng) <= 0.02
+
+
+def test_policy_defaults_and_validation() -> None:
+    policy = RetryPolicy()
+    assert policy.max_attempts == 8 and policy.total_seconds == 60.0
+    assert policy.retry_statuses == {429, 502, 503, 504}
+    with pytest.raises(ValueError):
+        RetryPolicy(max_attempts=0)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("3", 3.0), ("0", 0.0), (" 1.5 ", 1.5), ("-4", 0.0), (None, None), ("soon", None),
+     ("nan", None)],
+)
+def test_retry_after_seconds(value: str | None, expected: float | None) -> None:
+    assert parse_retry_after(value) == expected
+
+
+def test_retry_after_http_date() -> None:
+    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+    header = format_datetime(now + timedelta(seconds=20), usegmt=True)
+    assert parse_retry_after(header, now=now) == pytest.approx(20.0)
+
+
+def test_timeouts_per_kind() -> None:
+    timeouts = Timeouts(connect=1, default=2, upload=3, generation=4)
+    assert timeouts.for_kind("default").read == 2
+    assert timeouts.for_kind("upload").read == 3
+    assert timeouts.for_kind("generation").write == 4
+    assert timeouts.for_kind("upload").connect == 1
+
+
+@pytest.mark.anyio
+async def test_token_bucket_paces_requests() -> None:
+    bucket = TokenBucket(50.0, burst=1)
+    started = time.monotonic()
+    for _ in range(11):
+        await bucket.acquire()
+    elapsed = time.monotonic() - started
+    assert elapsed >= 10 / 50 * 0.9
+
+
+def test_token_bucket_rejects_nonsense_rate() -> None:
+    with pytest.raises(ValueError):
+        TokenBucket(0)
+
+
+def test_headers_and_records_are_redacted() -> None:
+    headers = redact_headers({"api_token": "tok-1", "Content-Type": "application/json"})
+    assert headers == {"api_token": "***", "Content-Type": "application/json"}
+    record = logging.LogRecord("x", logging.DEBUG, __file__, 1, "a %s b tok-1", ("tok-1 c",), None)
+    RedactSecrets(["tok-1"]).filter(record)
+    assert "tok-1" not in record.getMessage()
