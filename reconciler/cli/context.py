@@ -1,0 +1,122 @@
+"""The composition root: settings, client, stager and state store for one command.
+
+This is the only place that decides whether the API is the embedded sandbox (in-process, no
+socket) or a real URL, and the only module outside the sandbox that imports it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from reconciler.client.api import BriaClient
+from reconciler.client.staging import S3Stager, SandboxStager, Stager
+from reconciler.errors import ConfigError
+from reconciler.manifest.workspace import load_settings_file
+from reconciler.settings import Settings, resolve
+from reconciler.state.store import StateStore, open_store
+
+EMBEDDED_SANDBOX_URL = "http://embedded-sandbox.localhost"
+"""Base of the in-process sandbox. Requests never leave the process (ASGI transport)."""
+EMBEDDED_SANDBOX_TOKEN = SecretStr("embedded-sandbox")
+SANDBOX_DB = Path(".tailor") / "sandbox.db"
+
+
+def workspace_root(path: str | Path) -> Path:
+    root = Path(path)
+    if not root.exists():
+        raise ConfigError(f"workspace {str(path)!r} does not exist")
+    if not root.is_dir():
+        raise ConfigError(f"workspace {str(path)!r} is not a folder")
+    return root.resolve()
+
+
+def load_settings(
+    root: Path,
+    *,
+    api: str | None = None,
+    state: str | None = None,
+    parallelism: int | None = None,
+) -> Settings:
+    """flag > environment > tailor.yaml > default, for the workspace at `root`."""
+    return resolve(
+        workspace=root,
+        file_settings=load_settings_file(root),
+        flags={"api": api, "state": state, "parallelism": parallelism},
+    )
+
+
+def _embedded_transport(root: Path) -> httpx.AsyncBaseTransport:
+    from reconciler.sandbox.app import create_app
+
+    db = root / SANDBOX_DB
+    db.parent.mkdir(parents=True, exist_ok=True)
+    app = create_app(db_path=str(db), public_url=EMBEDDED_SANDBOX_URL)
+    return httpx.ASGITransport(app=app)
+
+
+def api_base_url(settings: Settings) -> str:
+    return f"{EMBEDDED_SANDBOX_URL}/v1" if settings.uses_sandbox else settings.api
+
+
+@asynccontextmanager
+async def open_client(settings: Settings) -> AsyncIterator[tuple[BriaClient, Stager | None]]:
+    """A BriaClient for the settings' API, and where advanced-dataset zips are staged."""
+    transport: httpx.AsyncBaseTransport | None = None
+    token = settings.token
+    if settings.uses_sandbox:
+        transport = _embedded_transport(settings.workspace)
+        token = EMBEDDED_SANDBOX_TOKEN
+    if token is None:
+        raise ConfigError(f"no API token for {settings.api}", hint="export BRIA_API_TOKEN=...")
+    base_url = api_base_url(settings)
+    client = BriaClient(
+        base_url,
+        token,
+        transport=transport,
+        max_concurrency=settings.parallelism,
+        requests_per_second=settings.requests_per_second,
+    )
+    async with client:
+        yield client, make_stager(settings, base_url, transport)
+
+
+def make_stager(
+    settings: Settings, base_url: str, transport: httpx.AsyncBaseTransport | None
+) -> Stager | None:
+    """S3 when configured; the sandbox's own file host when the API is a sandbox."""
+    if settings.staging:
+        if not settings.staging.startswith("s3://"):
+            raise ConfigError(
+                f"staging must be an s3:// URL, not {settings.staging!r}",
+                hint="staging: s3://my-bucket/tailor/",
+            )
+        return S3Stager.from_url(settings.staging)
+    if settings.uses_sandbox or is_loopback_url(base_url):
+        return SandboxStager(base_url, transport=transport)
+    return None
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@contextmanager
+def open_state(settings: Settings) -> Iterator[StateStore]:
+    store = open_store(settings.state, workspace=settings.workspace)
+    try:
+        yield store
+    finally:
+        store.close()

@@ -1,0 +1,39 @@
+"""Making a plan: read the state, refresh the live objects it names, and diff.
+
+Shared by `tailor plan`, `tailor apply` and `tailor destroy` so that all three see the world
+the same way; the planner itself stays pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reconciler.addresses import Address
+from reconciler.client.api import BriaClient
+from reconciler.engine.refresh import RefreshScope, refresh
+from reconciler.plan.builder import build_plan
+from reconciler.plan.model import Plan
+from reconciler.resources import DesiredWorkspace, LiveSnapshot
+from reconciler.state.model import StateDocument
+
+
+async def make_plan(
+    client: BriaClient,
+    desired: DesiredWorkspace,
+    state: StateDocument,
+    *,
+    targets: Sequence[Address] = (),
+    refresh_only: bool = False,
+) -> tuple[Plan, LiveSnapshot]:
+    recorded = state.recorded()
+    live = await refresh(client, RefreshScope.from_recorded(recorded))
+    plan = build_plan(
+        desired,
+        recorded,
+        live,
+        targets=targets,
+        refresh_only=refresh_only,
+        state_lineage=state.lineage,
+        state_serial=state.serial,
+    )
+    return plan, live

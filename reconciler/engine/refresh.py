@@ -1,0 +1,165 @@
+"""Refresh: read what Bria has now, with list endpoints only, concurrently.
+
+The number of requests grows with projects and datasets, never with images:
+one list of all projects, then per managed project one list of its datasets and one of its
+models, then one list of images per managed dataset that has any. Terraform providers read
+one resource per request; for a dataset of 200 images that is the difference between 1 and
+200 round trips.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from reconciler.addresses import Kind
+from reconciler.client.api import BriaClient
+from reconciler.client.errors import NotFound
+from reconciler.client.models import Dataset, Image, Model, Project
+from reconciler.resources import (
+    JsonValue,
+    LiveDataset,
+    LiveImage,
+    LiveModel,
+    LiveProject,
+    LiveSnapshot,
+    RecordedResource,
+)
+
+
+@dataclass(frozen=True)
+class RefreshScope:
+    """Which remote objects to read: those the state says tailor owns."""
+
+    project_ids: frozenset[int] = frozenset()
+    dataset_ids: frozenset[int] = frozenset()
+
+    @classmethod
+    def from_recorded(cls, recorded: Iterable[RecordedResource]) -> RefreshScope:
+        projects: set[int] = set()
+        datasets: set[int] = set()
+        for resource in recorded:
+            if resource.kind is Kind.PROJECT:
+                projects.add(resource.remote_id)
+            elif resource.kind is Kind.DATASET:
+                datasets.add(resource.remote_id)
+                datasets.update(resource.deposed)
+        return cls(frozenset(projects), frozenset(datasets))
+
+
+@dataclass
+class _Collected:
+    projects: dict[int, LiveProject] = field(default_factory=dict)
+    datasets: dict[int, LiveDataset] = field(default_factory=dict)
+    images: dict[int, tuple[LiveImage, ...]] = field(default_factory=dict)
+    models: dict[int, LiveModel] = field(default_factory=dict)
+
+
+async def refresh(client: BriaClient, scope: RefreshScope) -> LiveSnapshot:
+    """Read every project in scope with its datasets, models and (managed) datasets' images.
+
+    All projects are listed (one request) so that unmanaged objects with a manifest's name can
+    be reported; only managed projects are read further.
+    """
+    collected = _Collected()
+    all_projects = await client.list_projects()
+    for project in all_projects:
+        collected.projects[project.id] = live_project(project)
+    in_scope = [p.id for p in all_projects if p.id in scope.project_ids]
+    await asyncio.gather(*(_read_project(client, pid, scope, collected) for pid in in_scope))
+    return LiveSnapshot(
+        projects=collected.projects,
+        datasets=collected.datasets,
+        images=collected.images,
+        models=collected.models,
+    )
+
+
+async def _read_project(
+    client: BriaClient, project_id: int, scope: RefreshScope, collected: _Collected
+) -> None:
+    try:
+        datasets, models = await asyncio.gather(
+            client.list_project_datasets(project_id),
+            client.list_project_models(project_id, include_training_parameters=True),
+        )
+    except NotFound:
+        # Deleted between the project list and now: it is simply gone.
+        collected.projects.pop(project_id, None)
+        return
+    for dataset in datasets:
+        collected.datasets[dataset.id] = live_dataset(dataset)
+    for model in models:
+        collected.models[model.id] = live_model(model, project_id)
+    wanted = [d for d in datasets if d.id in scope.dataset_ids]
+    await asyncio.gather(*(_read_images(client, d, collected) for d in wanted))
+
+
+async def _read_images(client: BriaClient, dataset: Dataset, collected: _Collected) -> None:
+    if dataset.images_count == 0:
+        collected.images[dataset.id] = ()
+        return
+    try:
+        images = await client.list_images(dataset.id)
+    except NotFound:
+        collected.datasets.pop(dataset.id, None)
+        return
+    collected.images[dataset.id] = tuple(live_image(i) for i in images)
+
+
+def live_project(project: Project) -> LiveProject:
+    return LiveProject(
+        remote_id=project.id,
+        name=project.project_name,
+        description=project.project_description or "",
+        ip_type=project.ip_type,
+        ip_medium=project.ip_medium,
+        ip_name=project.ip_name,
+        ip_description=project.ip_description,
+        status=project.status,
+    )
+
+
+def live_dataset(dataset: Dataset) -> LiveDataset:
+    return LiveDataset(
+        remote_id=dataset.id,
+        project_id=dataset.project_id,
+        name=dataset.name,
+        caption_prefix=dataset.caption_prefix,
+        status=dataset.status,
+        upload_type=dataset.upload_type,
+        captions_update_status=dataset.captions_update_status or "empty",
+        images_count=dataset.images_count,
+    )
+
+
+def live_image(image: Image) -> LiveImage:
+    return LiveImage(
+        remote_id=image.id,
+        dataset_id=image.dataset_id,
+        name=image.image_name,
+        caption=image.caption or "",
+        caption_source=image.caption_source,
+        image_url=image.image_url,
+        thumbnail_url=image.thumbnail_url,
+    )
+
+
+def live_model(model: Model, project_id: int) -> LiveModel:
+    parameters: dict[str, JsonValue] = {}
+    for name, value in (model.training_parameters or {}).items():
+        if value is None or isinstance(value, str | int | float | bool):
+            parameters[name] = value
+    return LiveModel(
+        remote_id=model.id,
+        project_id=model.project_id if model.project_id is not None else project_id,
+        dataset_id=model.dataset_id,
+        name=model.name,
+        description=model.description or "",
+        status=model.status,
+        training_mode=model.training_mode,
+        training_version=model.training_version,
+        training_parameters=parameters,
+        generation_prefix=model.generation_prefix or "",
+    )
