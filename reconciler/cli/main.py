@@ -19,6 +19,11 @@ def cli() -> None:
 def _register_commands() -> None:
     # One line per command module; each module defines its own click command(s).
     # (commands)
+    from reconciler.cli import state_cmd
+
+    cli.add_command(state_cmd.state)
+    cli.add_command(state_cmd.force_unlock)
+    cli.add_command(state_cmd.output)
     pass
 
 

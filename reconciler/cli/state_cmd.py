@@ -1,0 +1,346 @@
+"""`tailor state list|show|rm|mv`, `tailor force-unlock`, `tailor output`: inspect, repair state.
+
+None of these calls Bria. `rm` forgets (the objects stay at Bria), `mv` renames addresses (the
+remote objects keep their ids). Where the state lives follows the usual precedence:
+`--state` > TAILOR_STATE > `state:` in tailor.yaml > `.tailor/state.db`.
+
+`tailor output --json` prints, from the state alone (no live status):
+    {"acme-mascot": {"id": 1,
+                     "datasets": {"v1": {"id": 3}},
+                     "models": {"light": {"id": 5, "dataset": "v1", "dataset_id": 3}}}}
+`dataset`/`dataset_id` appear when the state recorded which dataset a model trains on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from reconciler.addresses import Address, Kind
+from reconciler.errors import StateError
+from reconciler.resources import JsonValue
+from reconciler.settings import resolve
+from reconciler.state.model import ResourceEntry, StateDocument
+from reconciler.state.store import StateLock, StateStore, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_path_argument = click.argument(
+    "path", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+
+
+def _state_option(func: F) -> F:
+    return click.option(
+        "--state",
+        "state_location",
+        metavar="LOCATION",
+        default=None,
+        help="State file or postgresql:// DSN (overrides TAILOR_STATE and tailor.yaml).",
+    )(func)
+
+
+def _lock_timeout_option(func: F) -> F:
+    return click.option(
+        "--lock-timeout",
+        type=click.FloatRange(min=0, max=3600),
+        default=0.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Wait this long for another run's lock instead of failing at once.",
+    )(func)
+
+
+def _settings_file(root: Path) -> Mapping[str, object]:
+    """tailor.yaml through the manifest package, which owns reading and validating it."""
+    try:
+        workspace = importlib.import_module("reconciler.manifest.workspace")
+    except ImportError:
+        return {}
+    loader = getattr(workspace, "load_settings_file", None)
+    if loader is None:
+        return {}
+    loaded = loader(root)
+    return loaded if isinstance(loaded, Mapping) else {}
+
+
+def state_location(root: Path, flag: str | None) -> str:
+    """Only the state-related sources: repairing state must not depend on the API settings."""
+    file_state = _settings_file(root).get("state")
+    env_state = os.environ.get("TAILOR_STATE")
+    settings = resolve(
+        workspace=root,
+        file_settings={"state": file_state} if file_state is not None else {},
+        flags={"state": flag},
+        environ={"TAILOR_STATE": env_state} if env_state else {},
+    )
+    return settings.state
+
+
+@contextmanager
+def _opened(root: Path, flag: str | None) -> Iterator[StateStore]:
+    store = open_store(state_location(root, flag), workspace=root)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _locked(store: StateStore, operation: str, timeout: float) -> Iterator[StateLock]:
+    with store.lock(operation, timeout=timeout) as lock:
+        for warning in lock.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        yield lock
+
+
+@click.group("state")
+def state() -> None:
+    """Inspect and repair what tailor owns (never calls Bria)."""
+
+
+@state.command("list")
+@_path_argument
+@_state_option
+def list_(path: Path, state_location: str | None) -> None:
+    """Print every address the state holds, one per line."""
+    with _opened(path, state_location) as store:
+        doc = store.read()
+    for entry in doc.sorted_entries():
+        click.echo(entry.address)
+
+
+@state.command("show")
+@click.argument("address")
+@_path_argument
+@_state_option
+def show(address: str, path: Path, state_location: str | None) -> None:
+    """Print one resource as JSON: remote id, parent, last applied attributes, deposed ids."""
+    parsed = Address.parse(address)
+    with _opened(path, state_location) as store:
+        doc = store.read()
+    entry = doc.require(parsed)
+    payload: dict[str, JsonValue] = entry.to_json()
+    payload["pending_intents"] = [i.to_json() for i in doc.intents if i.address == entry.address]
+    click.echo(json.dumps(payload, indent=2, sort_keys=True))
+
+
+@state.command("rm")
+@click.argument("addresses", nargs=-1, required=True, metavar="ADDR...")
+@click.option(
+    "-C", "--path", "path", default=".", show_default=True,
+    type=click.Path(file_okay=False, path_type=Path), help="The workspace.",
+)
+@click.option(
+    "--recursive", is_flag=True,
+    help="Also forget everything below a project (its datasets, images and models).",
+)
+@_state_option
+@_lock_timeout_option
+def rm(
+    addresses: tuple[str, ...],
+    path: Path,
+    recursive: bool,
+    state_location: str | None,
+    lock_timeout: float,
+) -> None:
+    """Forget ADDR... without deleting anything at Bria.
+
+    A dataset's images are forgotten with it. A project with datasets or models in the state
+    is refused unless they are named too or --recursive is given.
+    """
+    parsed = [Address.parse(a) for a in addresses]
+    with _opened(path, state_location) as store, _locked(store, "state rm", lock_timeout) as lock:
+        doc = store.read()
+        doomed = forget_set(doc, parsed, recursive=recursive)
+        with store.transaction(lock):
+            for entry in doomed:
+                store.remove(lock, entry.address)
+    for entry in doomed:
+        click.echo(f"Forgot {entry.address} ({entry.kind} {entry.remote_id})")
+        if entry.deposed:
+            ids = ", ".join(str(i) for i in entry.deposed)
+            click.echo(f"  its replaced predecessors ({ids}) are no longer tracked either")
+    click.echo(
+        f"{len(doomed)} resource{'s' if len(doomed) != 1 else ''} removed from the state; "
+        "nothing was deleted at Bria."
+    )
+
+
+def forget_set(
+    doc: StateDocument, addresses: list[Address], *, recursive: bool
+) -> list[ResourceEntry]:
+    """The entries `state rm` removes, or an error that says what else would need naming."""
+    for address in addresses:
+        doc.require(address)
+    named = {str(a) for a in addresses}
+    doomed: dict[str, ResourceEntry] = {}
+    for address in addresses:
+        doomed[str(address)] = doc.require(address)
+        below = doc.descendants(address)
+        if address.kind is Kind.PROJECT and not recursive:
+            unnamed = [
+                e.address for e in below if e.kind is not Kind.IMAGE and e.address not in named
+            ]
+            if unnamed:
+                listed = ", ".join(unnamed[:5]) + (" …" if len(unnamed) > 5 else "")
+                raise StateError(
+                    f"{address} still has datasets or models in the state: {listed}",
+                    hint="name them too, or pass --recursive to forget the whole project",
+                )
+        for entry in below:
+            doomed[entry.address] = entry
+    return sorted(doomed.values(), key=lambda e: Address.parse(e.address).sort_key())
+
+
+@state.command("mv")
+@click.argument("old")
+@click.argument("new")
+@_path_argument
+@_state_option
+@_lock_timeout_option
+def mv(old: str, new: str, path: Path, state_location: str | None, lock_timeout: float) -> None:
+    """Rename OLD to NEW after a key changed in a manifest; the remote object stays.
+
+    Moving a project moves everything below it; moving a dataset moves its images, and models
+    that recorded the old dataset key record the new one.
+    """
+    source, target = Address.parse(old), Address.parse(new)
+    with _opened(path, state_location) as store, _locked(store, "state mv", lock_timeout) as lock:
+        doc = store.read()
+        moves = move_plan(doc, source, target)
+        with store.transaction(lock):
+            for before, _ in moves:
+                store.remove(lock, before.address)
+            for _, after in moves:
+                store.put(lock, after)
+    click.echo(f"Moved {source} to {target}" + _count_suffix(len(moves) - 1))
+
+
+def _count_suffix(extra: int) -> str:
+    if extra <= 0:
+        return "."
+    return f" (and {extra} resource{'s' if extra != 1 else ''} that depend on it)."
+
+
+def move_plan(
+    doc: StateDocument, source: Address, target: Address
+) -> list[tuple[ResourceEntry, ResourceEntry]]:
+    """(old entry, new entry) pairs for `state mv`, after checking the move makes sense."""
+    entry = doc.require(source)
+    if source == target:
+        raise StateError(f"{source} and {target} are the same address")
+    if source.kind is not target.kind:
+        raise StateError(f"cannot move a {source.kind} ({source}) to a {target.kind} ({target})")
+    if target.kind is not Kind.PROJECT and source.parent != target.parent:
+        raise StateError(
+            f"{source} can only be renamed within {source.parent}, not moved to {target.parent}",
+            hint="the remote object belongs to its parent at Bria; rename the parent first",
+        )
+    if doc.get(target) is not None:
+        raise StateError(
+            f"{target} is already in the state",
+            hint=f"forget it first with `tailor state rm {target}` if it is a leftover",
+        )
+    moves = [(entry, _renamed(entry, source, target))]
+    moves += [(e, _renamed(e, source, target)) for e in doc.descendants(source)]
+    leaving = {before.address for before, _ in moves}
+    clashes = [
+        a.address for _, a in moves if a.address in doc.resources and a.address not in leaving
+    ]
+    if clashes:
+        raise StateError(f"cannot move {source} to {target}: {clashes[0]} is in the state")
+    if source.kind is Kind.DATASET:
+        moves += [
+            (model, _retargeted(model, str(source.dataset), str(target.dataset)))
+            for model in doc.descendants(Address(source.project))
+            if model.kind is Kind.MODEL and model.attributes.get("dataset") == source.dataset
+        ]
+    return moves
+
+
+def _renamed(entry: ResourceEntry, source: Address, target: Address) -> ResourceEntry:
+    at = Address.parse(entry.address)
+    if source.kind is Kind.PROJECT:
+        moved = Address(target.project, dataset=at.dataset, image=at.image, model=at.model)
+    elif source.kind is Kind.DATASET:
+        moved = Address(at.project, dataset=target.dataset, image=at.image)
+    else:
+        moved = target
+    return ResourceEntry.for_address(moved, entry.remote_id, entry.attributes, entry.deposed)
+
+
+def _retargeted(model: ResourceEntry, old_key: str, new_key: str) -> ResourceEntry:
+    attributes = dict(model.attributes)
+    if attributes.get("dataset") == old_key:
+        attributes["dataset"] = new_key
+    return ResourceEntry.for_address(model.address, model.remote_id, attributes, model.deposed)
+
+
+@click.command("force-unlock")
+@click.argument("lock_id")
+@_path_argument
+@_state_option
+def force_unlock(lock_id: str, path: Path, state_location: str | None) -> None:
+    """Remove the state lock LOCK_ID left by a run that is gone.
+
+    The id is in the error of the run that was refused. On PostgreSQL the session holding the
+    lock is ended. Only do this when that run is really gone: two writers corrupt the record.
+    """
+    with _opened(path, state_location) as store:
+        store.force_unlock(lock_id)
+    click.echo(f"Lock {lock_id} removed; the state is unlocked.")
+
+
+@click.command("output")
+@_path_argument
+@_state_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def output(path: Path, state_location: str | None, as_json: bool) -> None:
+    """Remote ids of projects, datasets and models, for apps that call generation endpoints."""
+    with _opened(path, state_location) as store:
+        doc = store.read()
+    if as_json:
+        click.echo(json.dumps(outputs(doc), indent=2, sort_keys=True))
+        return
+    rows = [e for e in doc.sorted_entries() if e.kind is not Kind.IMAGE]
+    width = max((len(e.address) for e in rows), default=0)
+    for entry in rows:
+        click.echo(f"{entry.address:<{width}}  {entry.kind:<7}  {entry.remote_id}")
+
+
+def outputs(doc: StateDocument) -> dict[str, Any]:
+    """The `tailor output --json` document (shape in the module docstring)."""
+    result: dict[str, Any] = {}
+
+    def project(key: str) -> dict[str, Any]:
+        found: dict[str, Any] = result.setdefault(key, {"id": None, "datasets": {}, "models": {}})
+        return found
+
+    dataset_ids: dict[tuple[str, str], int] = {}
+    for entry in doc.sorted_entries():
+        address = Address.parse(entry.address)
+        if entry.kind is Kind.PROJECT:
+            project(address.project)["id"] = entry.remote_id
+        elif entry.kind is Kind.DATASET and address.dataset is not None:
+            project(address.project)["datasets"][address.dataset] = {"id": entry.remote_id}
+            dataset_ids[(address.project, address.dataset)] = entry.remote_id
+    for entry in doc.sorted_entries():
+        address = Address.parse(entry.address)
+        if entry.kind is not Kind.MODEL or address.model is None:
+            continue
+        model: dict[str, Any] = {"id": entry.remote_id}
+        dataset_key = entry.attributes.get("dataset")
+        if isinstance(dataset_key, str):
+            model["dataset"] = dataset_key
+            if (address.project, dataset_key) in dataset_ids:
+                model["dataset_id"] = dataset_ids[(address.project, dataset_key)]
+        project(address.project)["models"][address.model] = model
+    return result

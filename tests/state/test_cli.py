@@ -1,0 +1,254 @@
+"""`tailor state list|show|rm|mv`, `tailor force-unlock` and `tailor output` on a real state."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from click.testing import CliRunner, Result
+
+from reconciler.addresses import AddressError
+from reconciler.cli.main import cli
+from reconciler.errors import LockError, StateError
+from reconciler.state.model import ResourceEntry
+from reconciler.state.store import StateStore, open_store
+
+TAILOR = Path(sys.executable).with_name("tailor")
+SEED = [
+    ResourceEntry.for_address("acme-mascot", 1, {"name": "Acme Mascot"}),
+    ResourceEntry.for_address("acme-mascot/datasets/v1", 3),
+    *(
+        ResourceEntry.for_address(f"acme-mascot/datasets/v1/images/fox-0{i}.png", 10 + i,
+                                  {"sha256": f"{i}" * 64})
+        for i in range(3)
+    ),
+    ResourceEntry.for_address("acme-mascot/models/light", 5, {"dataset": "v1"}, deposed=(4,)),
+    ResourceEntry.for_address("other", 2),
+]
+
+
+@pytest.fixture(autouse=True)
+def _no_state_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TAILOR_STATE", raising=False)
+
+
+def _seed(location: str, workspace: Path) -> StateStore:
+    store = open_store(location, workspace=workspace)
+    with store.lock("apply") as lock, store.transaction(lock):
+        for entry in SEED:
+            store.put(lock, entry)
+    return store
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[Path]:
+    store = _seed(".tailor/state.db", tmp_path)
+    store.close()
+    yield tmp_path
+
+
+def _store(workspace: Path) -> StateStore:
+    return open_store(".tailor/state.db", workspace=workspace)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), standalone_mode=False)
+
+
+def test_list_prints_every_address_in_order(workspace: Path) -> None:
+    result = run("state", "list", str(workspace))
+    assert result.exception is None, result.output
+    assert result.output.splitlines() == [e.address for e in SEED[:6]] + ["other"]
+
+
+def test_show_prints_the_entry_and_its_pending_intents(workspace: Path) -> None:
+    store = _store(workspace)
+    with store.lock("apply") as lock:
+        store.record_intent(lock, "acme-mascot/models/light", "create", {"name": "light"})
+    store.close()
+    result = run("state", "show", "acme-mascot/models/light", str(workspace))
+    shown = json.loads(result.output)
+    assert shown["remote_id"] == 5 and shown["kind"] == "model"
+    assert shown["deposed"] == [4] and shown["attributes"] == {"dataset": "v1"}
+    assert [i["operation"] for i in shown["pending_intents"]] == ["create"]
+
+
+def test_show_of_an_unknown_or_malformed_address_is_an_error(workspace: Path) -> None:
+    unknown = run("state", "show", "acme-mascot/models/heavy", str(workspace))
+    assert isinstance(unknown.exception, StateError)
+    assert "acme-mascot/models/heavy is not in the state" in str(unknown.exception)
+    malformed = run("state", "show", "acme-mascot/things/x", str(workspace))
+    assert isinstance(malformed.exception, AddressError)
+
+
+def test_unknown_address_exits_1_with_a_message_in_a_real_process(workspace: Path) -> None:
+    done = subprocess.run(
+        [str(TAILOR), "state", "show", "acme-mascot/datasets/v9", str(workspace)],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "CI": ""},
+    )
+    assert done.returncode == 1
+    assert "Error: acme-mascot/datasets/v9 is not in the state" in done.stderr
+    assert "Traceback" not in done.stderr
+    listed = subprocess.run(
+        [str(TAILOR), "state", "list", str(workspace)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert listed.returncode == 0 and "acme-mascot/models/light" in listed.stdout
+
+
+def test_rm_of_a_dataset_forgets_its_images_in_one_write(workspace: Path) -> None:
+    before = _store(workspace).meta().serial
+    result = run("state", "rm", "acme-mascot/datasets/v1", "--path", str(workspace))
+    assert result.exception is None, result.output
+    assert "4 resources removed from the state; nothing was deleted at Bria." in result.output
+    doc = _store(workspace).read()
+    assert sorted(doc.resources) == ["acme-mascot", "acme-mascot/models/light", "other"]
+    assert doc.serial == before + 1
+
+
+def test_rm_of_a_project_with_children_needs_them_named_or_recursive(workspace: Path) -> None:
+    refused = run("state", "rm", "acme-mascot", "-C", str(workspace))
+    assert isinstance(refused.exception, StateError)
+    assert "acme-mascot/datasets/v1, acme-mascot/models/light" in str(refused.exception)
+    assert "--recursive" in str(refused.exception)
+    assert len(_store(workspace).read().resources) == len(SEED)
+    named = run(
+        "state", "rm", "acme-mascot", "acme-mascot/datasets/v1", "acme-mascot/models/light",
+        "-C", str(workspace),
+    )
+    assert named.exception is None, named.output
+    assert list(_store(workspace).read().resources) == ["other"]
+
+
+def test_rm_recursive_and_unknown_addresses(workspace: Path) -> None:
+    mixed = run("state", "rm", "other", "nope", "-C", str(workspace))
+    assert isinstance(mixed.exception, StateError) and "nope is not in the state" in str(
+        mixed.exception
+    )
+    assert "other" in _store(workspace).read().resources  # nothing removed when one is unknown
+    result = run("state", "rm", "--recursive", "acme-mascot", "-C", str(workspace))
+    assert result.exception is None, result.output
+    assert "no longer tracked" in result.output  # the model's deposed predecessor
+    assert list(_store(workspace).read().resources) == ["other"]
+
+
+def test_mv_of_a_dataset_moves_its_images_and_the_models_reference(workspace: Path) -> None:
+    result = run("state", "mv", "acme-mascot/datasets/v1", "acme-mascot/datasets/v2",
+                 str(workspace))
+    assert result.exception is None, result.output
+    doc = _store(workspace).read()
+    assert doc.resources["acme-mascot/datasets/v2"].remote_id == 3
+    image = doc.resources["acme-mascot/datasets/v2/images/fox-01.png"]
+    assert image.remote_id == 11 and image.parent == "acme-mascot/datasets/v2"
+    assert not [a for a in doc.resources if "/v1" in a]
+    assert doc.resources["acme-mascot/models/light"].attributes == {"dataset": "v2"}
+
+
+def test_mv_of_a_project_moves_everything_below_it(workspace: Path) -> None:
+    result = run("state", "mv", "acme-mascot", "fox", str(workspace))
+    assert result.exception is None, result.output
+    doc = _store(workspace).read()
+    assert sorted(doc.resources) == sorted(
+        e.address.replace("acme-mascot", "fox") for e in SEED
+    )
+    assert doc.resources["fox/models/light"].deposed == (4,)
+    assert doc.resources["fox/datasets/v1/images/fox-00.png"].parent == "fox/datasets/v1"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("acme-mascot/datasets/v1", "acme-mascot/models/v1", "cannot move a dataset"),
+        ("acme-mascot/datasets/v1", "other/datasets/v1", "can only be renamed within"),
+        ("acme-mascot", "other", "other is already in the state"),
+        ("acme-mascot/models/gone", "acme-mascot/models/new", "is not in the state"),
+    ],
+)
+def test_mv_refuses_moves_that_make_no_sense(
+    workspace: Path, old: str, new: str, message: str
+) -> None:
+    result = run("state", "mv", old, new, str(workspace))
+    assert isinstance(result.exception, StateError)
+    assert message in str(result.exception)
+
+
+def test_writing_commands_name_the_holder_of_the_lock(workspace: Path) -> None:
+    store = _store(workspace)
+    with store.lock("apply") as lock:
+        result = run("state", "rm", "other", "-C", str(workspace))
+        assert isinstance(result.exception, LockError)
+        assert f"lock id {lock.lock_id}" in str(result.exception)
+        assert f"{lock.info.user}@{lock.info.host}" in str(result.exception)
+    store.close()
+
+
+def test_force_unlock(workspace: Path) -> None:
+    store = _store(workspace)
+    lock = store.acquire_lock("apply")
+    wrong = run("force-unlock", "0000", str(workspace))
+    assert isinstance(wrong.exception, StateError)
+    assert lock.lock_id in str(wrong.exception)
+    done = run("force-unlock", lock.lock_id, str(workspace))
+    assert done.exception is None, done.output
+    assert f"Lock {lock.lock_id} removed" in done.output
+    assert _store(workspace).current_lock() is None
+    store.close()
+
+
+def test_output_json_and_text(workspace: Path) -> None:
+    as_json = run("output", str(workspace), "--json")
+    assert json.loads(as_json.output) == {
+        "acme-mascot": {
+            "id": 1,
+            "datasets": {"v1": {"id": 3}},
+            "models": {"light": {"id": 5, "dataset": "v1", "dataset_id": 3}},
+        },
+        "other": {"id": 2, "datasets": {}, "models": {}},
+    }
+    text = run("output", str(workspace)).output.splitlines()
+    assert text[0].split() == ["acme-mascot", "project", "1"]
+    assert not [line for line in text if "images" in line]
+
+
+def test_state_location_follows_flag_env_file_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed("from-file.db", tmp_path).close()
+    (tmp_path / "tailor.yaml").write_text("state: from-file.db\n")
+    env_state = tmp_path / "from-env.db"
+    flag_state = tmp_path / "from-flag.db"
+    for location in (env_state, flag_state):
+        store = open_store(str(location), workspace=tmp_path)
+        with store.lock("apply") as lock:
+            store.put(lock, ResourceEntry.for_address(location.stem, 9))
+        store.close()
+    assert run("state", "list", str(tmp_path)).output.splitlines()[0] == "acme-mascot"
+    monkeypatch.setenv("TAILOR_STATE", str(env_state))
+    assert run("state", "list", str(tmp_path)).output.splitlines() == ["from-env"]
+    flagged = run("state", "list", str(tmp_path), "--state", str(flag_state))
+    assert flagged.output.splitlines() == ["from-flag"]
+    assert not (tmp_path / ".tailor").exists()
+
+
+@pytest.mark.postgres
+def test_commands_work_on_postgres_and_hide_the_password(
+    postgres_location: str, tmp_path: Path
+) -> None:
+    _seed(postgres_location, tmp_path).close()
+    listed = run("state", "list", str(tmp_path), "--state", postgres_location)
+    assert listed.exception is None and "acme-mascot/models/light" in listed.output
+    moved = run("state", "mv", "other", "other2", str(tmp_path), "--state", postgres_location)
+    assert moved.exception is None, moved.output
+    parts = urlsplit(postgres_location)
+    netloc = f"{parts.username}:s3cret-wrong@{parts.hostname}:{parts.port or 5432}"
+    wrong = urlunsplit(parts._replace(netloc=netloc))
+    failed = run("state", "list", str(tmp_path), "--state", wrong)
+    assert isinstance(failed.exception, StateError)
+    assert "s3cret-wrong" not in str(failed.exception)
+    assert "tailor:***@" in str(failed.exception)

@@ -1,0 +1,118 @@
+"""The lock between real processes: one winner, a refusal naming it, and dead holders."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reconciler.errors import LockError
+from reconciler.state.store import open_store
+
+HOLDER = Path(__file__).with_name("lock_holder.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start(location: str, workspace: Path, hold: float) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, str(HOLDER), location, str(workspace), str(hold)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def location(request: pytest.FixtureRequest) -> Iterator[str]:
+    name = "sqlite_location" if request.param == "sqlite" else "postgres_location"
+    value: str = request.getfixturevalue(name)
+    open_store(value, workspace=Path(".")).close()  # both processes find the tables ready
+    yield value
+
+
+def test_two_processes_one_wins_and_the_other_names_it(location: str, tmp_path: Path) -> None:
+    racers = [_start(location, tmp_path, 3.0) for _ in range(2)]
+    outputs = []
+    for racer in racers:
+        out, err = racer.communicate(timeout=60)
+        outputs.append((racer.returncode, out.strip(), err, racer.pid))
+    winners = [o for o in outputs if o[0] == 0]
+    losers = [o for o in outputs if o[0] == 3]
+    assert len(winners) == 1 and len(losers) == 1, outputs
+    winner_lock_id = winners[0][1].removeprefix("LOCKED ")
+    refusal = losers[0][1]
+    assert refusal.startswith("REFUSED state is locked by"), refusal
+    assert f"pid {winners[0][3]} for apply" in refusal
+    assert winner_lock_id in refusal
+    assert f"tailor force-unlock {winner_lock_id}" in refusal
+
+
+def _kill_holder(location: str, workspace: Path) -> str:
+    holder = _start(location, workspace, 60.0)
+    assert holder.stdout is not None
+    line = holder.stdout.readline().strip()
+    assert line.startswith("LOCKED "), (line, holder.stderr.read() if holder.stderr else "")
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait(timeout=10)
+    return line.removeprefix("LOCKED ")
+
+
+def test_sqlite_lock_of_a_dead_process_is_taken_over_with_a_warning(
+    sqlite_location: str, tmp_path: Path
+) -> None:
+    dead_lock_id = _kill_holder(sqlite_location, tmp_path)
+    store = open_store(sqlite_location, workspace=tmp_path)
+    try:
+        stale = store.current_lock()
+        assert stale is not None and stale.lock_id == dead_lock_id
+        with store.lock("apply") as lock:
+            assert len(lock.warnings) == 1
+            assert "stale state lock" in lock.warnings[0]
+            assert dead_lock_id in lock.warnings[0]
+    finally:
+        store.close()
+
+
+def test_sqlite_lock_of_another_host_is_not_taken_over(
+    sqlite_location: str, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    open_store(sqlite_location, workspace=tmp_path).close()
+    with sqlite3.connect(sqlite_location) as conn:
+        conn.execute(
+            "INSERT INTO tailor_lock (name, lock_id, holder_user, host, pid, operation, since) "
+            "VALUES ('state', 'abc', 'alice', 'ci-runner', 4242, 'apply', '2026-01-01T00:00')"
+        )
+    store = open_store(sqlite_location, workspace=tmp_path)
+    try:
+        with pytest.raises(LockError) as raised, store.lock("plan"):
+            pass
+        assert "locked by alice@ci-runner pid 4242 for apply" in str(raised.value)
+        store.force_unlock("abc")
+        with store.lock("plan") as lock:
+            assert lock.warnings == []
+    finally:
+        store.close()
+
+
+@pytest.mark.postgres
+def test_postgres_lock_is_freed_when_the_holders_connection_dies(
+    postgres_location: str, tmp_path: Path
+) -> None:
+    open_store(postgres_location, workspace=tmp_path).close()
+    dead_lock_id = _kill_holder(postgres_location, tmp_path)
+    store = open_store(postgres_location, workspace=tmp_path)
+    try:
+        with store.lock("apply", timeout=10) as lock:
+            assert lock.lock_id != dead_lock_id
+            assert store.current_lock() == lock.info
+    finally:
+        store.close()
