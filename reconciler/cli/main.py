@@ -24,6 +24,9 @@ def _register_commands() -> None:
     cli.add_command(state_cmd.state)
     cli.add_command(state_cmd.force_unlock)
     cli.add_command(state_cmd.output)
+    from reconciler.cli import validate_cmd
+
+    cli.add_command(validate_cmd.validate)
     pass
 
 

@@ -1,0 +1,359 @@
+"""Image files: expanding globs, sidecar captions, header-only checks, a content-hash cache.
+
+Images are untrusted files that can be huge, so nothing here decodes pixels:
+- the format is sniffed from the first bytes (the extension is not trusted);
+- Pillow reads only the header for the dimensions, and a pixel cap refuses decompression bombs
+  from the declared size alone;
+- truncation is caught from each format's end marker, read with one small seek;
+- sha256 is computed in 1 MiB blocks, so memory stays bounded for any file size.
+
+Facts about an image (sha256, size, dimensions, format) are cached in
+`.tailor/image-cache.json`, keyed by path, size, mtime_ns and inode, so a second run over
+thousands of unchanged images opens none of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import hashlib
+import json
+import os
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from PIL import Image
+
+from reconciler.resources import ImageFormat
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+"""What a glob picks up; anything else it matches (sidecar .txt files, notes) is skipped."""
+MAX_IMAGE_PIXELS = 100_000_000
+"""Declared width x height above this is refused before any pixel is decoded."""
+MAX_SIDECAR_BYTES = 4096
+CACHE_FILE = Path(".tailor") / "image-cache.json"
+_CACHE_VERSION = 1
+_HASH_BLOCK = 1024 * 1024
+_HEAD_BYTES = 64
+
+_FORMAT_BY_PIL: dict[str, ImageFormat] = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp"}
+_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+class ImageProblem(Exception):
+    """Why one image file cannot be used; the caller adds the location."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    sha256: str
+    width: int
+    height: int
+    format: ImageFormat
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What must be unchanged for a cached ImageFacts to still hold."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, stat: os.stat_result) -> FileStamp:
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+# ------------------------------------------------------------------ finding files
+
+
+def has_glob_magic(spec: str) -> bool:
+    return any(char in spec for char in "*?[")
+
+
+def expand_spec(spec: str, manifest_dir: Path, root: Path) -> list[Path]:
+    """Files named by one manifest entry, in a stable order, each checked to stay in `root`.
+
+    `root` and `manifest_dir` must be absolute and resolved. Returned paths are lexical (not
+    symlink-resolved), so an image keeps the name the user sees.
+    """
+    pattern = Path(os.path.normpath(manifest_dir / spec))
+    if not _inside(pattern, root):
+        raise ImageProblem(
+            f"'{spec}' points outside the workspace",
+            hint="keep images inside the workspace folder, next to the manifests",
+        )
+    if has_glob_magic(spec):
+        matches = sorted(
+            Path(p)
+            for p in glob.glob(str(pattern), recursive=True)
+            if p.lower().endswith(IMAGE_SUFFIXES) and os.path.isfile(p)
+        )
+        if not matches:
+            raise ImageProblem(
+                f"'{spec}' matches no image files ({', '.join(IMAGE_SUFFIXES)})",
+                hint="check the folder and the pattern; paths are relative to the manifest",
+            )
+    else:
+        if not pattern.exists():
+            raise ImageProblem(f"image file '{spec}' does not exist")
+        if pattern.is_dir():
+            raise ImageProblem(
+                f"'{spec}' is a folder", hint=f"use a glob such as '{spec.rstrip('/')}/*.png'"
+            )
+        matches = [pattern]
+    for match in matches:
+        if not _inside(match.resolve(), root):
+            raise ImageProblem(
+                f"'{relative_posix(match, root)}' is a link to a file outside the workspace",
+                hint="copy the image into the workspace instead of linking to it",
+            )
+    return matches
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or path.is_relative_to(root)
+
+
+def relative_posix(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if _inside(path, root) else path.as_posix()
+
+
+def read_sidecar(image: Path) -> str | None:
+    """The caption in NAME.txt beside NAME.png, or None when there is none."""
+    sidecar = image.with_suffix(".txt")
+    try:
+        stat = sidecar.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise ImageProblem(f"cannot read caption file {sidecar.name}: {error.strerror}") from None
+    if stat.st_size > MAX_SIDECAR_BYTES:
+        raise ImageProblem(
+            f"caption file {sidecar.name} is {stat.st_size:,} bytes; the limit is "
+            f"{MAX_SIDECAR_BYTES:,}"
+        )
+    try:
+        with sidecar.open("rb") as handle:
+            raw = handle.read(MAX_SIDECAR_BYTES + 1)
+        text = raw.decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
+        raise ImageProblem(
+            f"caption file {sidecar.name} is not UTF-8 text", hint="save it as UTF-8"
+        ) from None
+    except OSError as error:
+        raise ImageProblem(f"cannot read caption file {sidecar.name}: {error.strerror}") from None
+    if not text:
+        raise ImageProblem(
+            f"caption file {sidecar.name} is empty",
+            hint="write a caption, or delete the file to let Bria caption the image",
+        )
+    return text
+
+
+# ------------------------------------------------------------------ inspecting one file
+
+
+def check_upload_size(size: int, max_bytes: int) -> None:
+    """Checked before anything is read, so a huge file costs one stat()."""
+    if size > max_bytes:
+        raise ImageProblem(
+            f"is {size / 2**20:.1f} MiB; a basic upload takes images up to "
+            f"{max_bytes / 2**20:.0f} MiB",
+            hint="shrink or re-encode the image (Bria resizes to 1024 px anyway)",
+        )
+
+
+def inspect_image(path: Path, stamp: FileStamp) -> ImageFacts:
+    """Format, dimensions and sha256 of one image, reading no pixel data."""
+    if stamp.size == 0:
+        raise ImageProblem("is an empty file")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+            image_format = _sniff(head)
+            width, height = _header_size(handle, image_format)
+            _check_complete(handle, image_format, head, stamp.size)
+            digest = _sha256(handle)
+    except OSError as error:
+        raise ImageProblem(f"cannot be read: {error.strerror or error}") from None
+    return ImageFacts(digest, width, height, image_format, stamp.size)
+
+
+def _sniff(head: bytes) -> ImageFormat:
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    raise ImageProblem(
+        f"is {_name_other_format(head)}, not a PNG, JPEG or WebP image",
+        hint="Bria accepts jpg, jpeg, png and webp; convert the file",
+    )
+
+
+_OTHER_FORMATS: tuple[tuple[bytes, int, str], ...] = (
+    (b"GIF87a", 0, "a GIF image"),
+    (b"GIF89a", 0, "a GIF image"),
+    (b"BM", 0, "a BMP image"),
+    (b"II*\x00", 0, "a TIFF image"),
+    (b"MM\x00*", 0, "a TIFF image"),
+    (b"ftypheic", 4, "a HEIC image"),
+    (b"ftypheix", 4, "a HEIC image"),
+    (b"ftypmif1", 4, "a HEIF image"),
+    (b"ftypavif", 4, "an AVIF image"),
+    (b"%PDF", 0, "a PDF document"),
+    (b"PK\x03\x04", 0, "a ZIP archive"),
+    (b"\x00\x00\x01\x00", 0, "an ICO icon"),
+    (b"8BPS", 0, "a Photoshop document"),
+)
+
+
+def _name_other_format(head: bytes) -> str:
+    for magic, offset, name in _OTHER_FORMATS:
+        if head[offset : offset + len(magic)] == magic:
+            return name
+    stripped = head.lstrip()
+    if stripped.startswith((b"<svg", b"<?xml")):
+        return "an SVG/XML document"
+    if not head.strip(b"\x00"):
+        return "empty (only zero bytes)"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not an image (unknown content)"
+    return "a text file"
+
+
+def _header_size(handle: BinaryIO, image_format: ImageFormat) -> tuple[int, int]:
+    """Width and height from the header; refuses a decompression bomb by its declared size."""
+    pil_name = {v: k for k, v in _FORMAT_BY_PIL.items()}[image_format]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(handle, formats=[pil_name])
+            width, height = image.size
+    except Image.DecompressionBombError:
+        raise ImageProblem(
+            f"declares more than {MAX_IMAGE_PIXELS:,} pixels (a decompression bomb?)"
+        ) from None
+    except (OSError, SyntaxError, ValueError):
+        raise ImageProblem(
+            f"has a damaged {image_format.upper()} header", hint="export the image again"
+        ) from None
+    if width * height > MAX_IMAGE_PIXELS or width <= 0 or height <= 0:
+        raise ImageProblem(
+            f"declares {width}x{height} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels"
+        )
+    return width, height
+
+
+def _check_complete(handle: BinaryIO, image_format: ImageFormat, head: bytes, size: int) -> None:
+    """A cut-short file is the usual damage; each format's end marker shows it."""
+    if image_format == "png":
+        handle.seek(max(0, size - len(_PNG_END)))
+        complete = handle.read(len(_PNG_END)) == _PNG_END
+    elif image_format == "jpeg":
+        handle.seek(max(0, size - 1024))
+        tail = handle.read(1024).rstrip(b"\x00")
+        complete = tail.endswith(b"\xff\xd9")
+    else:
+        declared = int.from_bytes(head[4:8], "little") + 8
+        complete = declared <= size
+    if not complete:
+        raise ImageProblem(
+            f"is truncated (the {image_format.upper()} data ends early)",
+            hint="export or download the image again",
+        )
+    handle.seek(0)
+
+
+def _sha256(handle: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    while block := handle.read(_HASH_BLOCK):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+# ------------------------------------------------------------------ cache
+
+
+class ImageCache:
+    """sha256 and header facts by (path, size, mtime_ns, inode), kept in .tailor/.
+
+    A missing or corrupt cache file is simply an empty cache; a cache that cannot be written
+    is reported as a warning by the caller, never an error.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._file = root / CACHE_FILE
+        self._entries: dict[str, tuple[FileStamp, ImageFacts]] = {}
+        self._seen: dict[str, tuple[FileStamp, ImageFacts]] = {}
+        self._loaded_text = ""
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with self._file.open("r", encoding="utf-8") as handle:
+                self._loaded_text = handle.read()
+            payload = json.loads(self._loaded_text)
+            if payload.get("version") != _CACHE_VERSION:
+                return
+            for rel, entry in payload["images"].items():
+                stamp = FileStamp(**entry["stamp"])
+                facts = ImageFacts(**entry["facts"])
+                if facts.format not in _FORMAT_BY_PIL.values():
+                    continue
+                self._entries[rel] = (stamp, facts)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            self._entries = {}
+
+    def get(self, rel: str, stamp: FileStamp) -> ImageFacts | None:
+        entry = self._entries.get(rel)
+        if entry is None or entry[0] != stamp:
+            return None
+        self._seen[rel] = entry
+        return entry[1]
+
+    def put(self, rel: str, stamp: FileStamp, facts: ImageFacts) -> None:
+        self._seen[rel] = (stamp, facts)
+
+    def save(self) -> str | None:
+        """Write the entries seen in this run; returns a warning when that is impossible."""
+        payload = {
+            "version": _CACHE_VERSION,
+            "images": {
+                rel: {"stamp": asdict(stamp), "facts": asdict(facts)}
+                for rel, (stamp, facts) in sorted(self._seen.items())
+            },
+        }
+        text = json.dumps(payload, separators=(",", ":"))
+        if text == self._loaded_text:
+            return None
+        temporary = self._file.with_name(f"{self._file.name}.{os.getpid()}.tmp")
+        try:
+            self._file.parent.mkdir(exist_ok=True)
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, self._file)
+        except OSError as error:
+            _remove_quietly(temporary)
+            return f"could not write the image cache {CACHE_FILE.as_posix()}: " + (
+                error.strerror or str(error)
+            )
+        self._loaded_text = text
+        return None
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)

@@ -1,0 +1,309 @@
+"""Manifest checks that need no files other than the manifest itself.
+
+Two layers: pydantic's errors turned into messages a user can act on (with the YAML position
+and a "did you mean" hint), then the rules that span fields, each located at the key that
+breaks it. Image checks, which read files, live in `images.py`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from reconciler.errors import ManifestError
+from reconciler.manifest.schema import (
+    DEFAULT_TOTAL_TRAINING_STEPS,
+    ILLUSTRATION_ONLY_TYPES,
+    IMAGE_TAGS,
+    PREFIX_IP_TYPES,
+    Manifest,
+)
+from reconciler.manifest.yamlload import LoadedYaml, PathKey
+
+KEY_RULE = (
+    "a key uses letters, digits, '-', '_' and '.', starts with a letter or digit, "
+    "and has at most 128 characters"
+)
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest choice, when one is close enough to be a likely typo."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{matches[0]}'?" if matches else None
+
+
+def dotted(path: PathKey) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "the top level"
+
+
+def schema_errors(
+    error: ValidationError, doc: LoadedYaml, schema: dict[str, Any]
+) -> list[ManifestError]:
+    """Pydantic's errors, as ManifestErrors located in the YAML file."""
+    return [_one_schema_error(detail, doc, schema) for detail in error.errors()]
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> PathKey:
+    """Drop the union tags pydantic inserts after a list index of `images`."""
+    out: list[str | int] = []
+    for i, part in enumerate(loc):
+        if part in IMAGE_TAGS and i >= 2 and isinstance(loc[i - 1], int) and loc[i - 2] == "images":
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _one_schema_error(
+    detail: ErrorDetails, doc: LoadedYaml, schema: dict[str, Any]
+) -> ManifestError:
+    kind = detail["type"]
+    value = detail["input"]
+    if detail["loc"] and detail["loc"][-1] == "[key]":
+        path = _clean_loc(detail["loc"][:-1])
+        return ManifestError(
+            f"{path[-1]!r} is not a valid key in {dotted(path[:-1])}",
+            hint=KEY_RULE,
+            location=doc.location(path, key=True),
+        )
+    path = _clean_loc(detail["loc"])
+    field = dotted(path)
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(schema, path[:-1])
+        name = str(path[-1])
+        hint = did_you_mean(name, allowed) or (
+            f"allowed here: {', '.join(sorted(allowed))}" if allowed else None
+        )
+        return ManifestError(
+            f"unknown key '{name}' in {dotted(path[:-1])}",
+            hint=hint,
+            location=doc.location(path, key=True),
+        )
+    location = doc.location(path)
+    if kind == "missing":
+        return ManifestError(
+            f"'{path[-1]}' is required in {dotted(path[:-1])}",
+            location=doc.location(path[:-1]),
+        )
+    if kind in ("literal_error", "enum"):
+        choices = _QUOTED.findall(str(detail.get("ctx", {}).get("expected", "")))
+        hint = did_you_mean(str(value), choices) if isinstance(value, str) else None
+        return ManifestError(
+            f"{field}: {value!r} is not one of {', '.join(choices)}",
+            hint=hint,
+            location=location,
+        )
+    if kind == "model_type" and len(path) >= 2 and path[-2] == "images":
+        return ManifestError(
+            f"{field}: expected a path or glob, or a mapping with 'path' and 'caption', "
+            f"not {_describe(value)}",
+            location=location,
+        )
+    if kind == "string_pattern_mismatch" and path and path[-1] in ("project", "dataset"):
+        return ManifestError(
+            f"{field}: {value!r} is not a valid key", hint=KEY_RULE, location=location
+        )
+    if kind == "string_too_short":
+        return ManifestError(f"{field} must not be empty", location=location)
+    return ManifestError(
+        f"{field}: {_lower_first(detail['msg'])}, not {_describe(value)}", location=location
+    )
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null (empty)"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _allowed_keys(schema: dict[str, Any], path: PathKey) -> list[str]:
+    node = _schema_at(schema, path)
+    if node is None:
+        return []
+    return sorted(node.get("properties", {}))
+
+
+def _schema_at(schema: dict[str, Any], path: PathKey) -> dict[str, Any] | None:
+    """Walk a JSON Schema along a data path, following $ref, anyOf and oneOf."""
+    defs: dict[str, Any] = schema.get("$defs", {})
+    node: dict[str, Any] | None = _object_variant(schema, defs)
+    for part in path:
+        if node is None:
+            return None
+        if isinstance(part, int):
+            node = _object_variant(node.get("items", {}), defs)
+        elif node.get("patternProperties"):
+            node = _object_variant(next(iter(node["patternProperties"].values())), defs)
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = _object_variant(node["additionalProperties"], defs)
+        else:
+            node = _object_variant(node.get("properties", {}).get(part, {}), defs)
+    return node
+
+
+def _object_variant(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any] | None:
+    for _ in range(16):  # bounded: $ref chains in our own schema are short
+        if "$ref" in node:
+            node = defs.get(node["$ref"].rsplit("/", 1)[-1], {})
+            continue
+        variants = node.get("anyOf") or node.get("oneOf")
+        if variants:
+            objects = [_object_variant(v, defs) for v in variants]
+            found = [o for o in objects if o is not None]
+            return found[0] if found else None
+        if node.get("type") in ("object", "array") or "properties" in node:
+            return node
+        return None
+    return None
+
+
+# ------------------------------------------------------------------ rules across fields
+
+
+def cross_field_errors(manifest: Manifest, doc: LoadedYaml) -> list[ManifestError]:
+    errors = _ip_errors(manifest, doc)
+    for key, dataset in manifest.datasets.items():
+        where = ("datasets", key)
+        if (
+            dataset.upload == "advanced"
+            and dataset.increase_resolution
+            and ("increase_resolution" in dataset.model_fields_set)
+        ):
+            errors.append(
+                ManifestError(
+                    f"datasets.{key}.increase_resolution: Bria does not upscale images in an "
+                    "advanced (bulk) upload; every image needs a shortest side of 1024 px",
+                    hint="remove increase_resolution, or use upload: basic",
+                    location=doc.location((*where, "increase_resolution")),
+                )
+            )
+        if dataset.caption_prefix == "auto" and manifest.ip.type not in PREFIX_IP_TYPES:
+            errors.append(
+                ManifestError(
+                    f"datasets.{key}.caption_prefix: 'auto' asks Bria's generate_prefix, which "
+                    f"supports only {', '.join(PREFIX_IP_TYPES)}, not {manifest.ip.type}",
+                    hint="omit caption_prefix for Bria's default, or write the prefix yourself",
+                    location=doc.location((*where, "caption_prefix")),
+                )
+            )
+    for key in manifest.models:
+        errors.extend(_model_errors(manifest, doc, key))
+    return errors
+
+
+def _ip_errors(manifest: Manifest, doc: LoadedYaml) -> list[ManifestError]:
+    ip = manifest.ip
+    errors: list[ManifestError] = []
+    if ip.medium == "photography" and ip.type in ILLUSTRATION_ONLY_TYPES:
+        errors.append(
+            ManifestError(
+                f"ip.medium: photography is not available for {ip.type}; Bria allows it only "
+                "for defined_character and stylized_scene",
+                hint="use medium: illustration",
+                location=doc.location(("ip", "medium")),
+            )
+        )
+    if ip.type == "defined_character" and ip.name is None:
+        errors.append(
+            ManifestError(
+                "'name' is required in ip when ip.type is defined_character",
+                hint="the character's name, 1-3 words",
+                location=doc.location(("ip",)),
+            )
+        )
+    if ip.type in ("defined_character", "object_variants") and ip.description is None:
+        errors.append(
+            ManifestError(
+                f"'description' is required in ip when ip.type is {ip.type}",
+                hint="a short description, up to 6 words",
+                location=doc.location(("ip",)),
+            )
+        )
+    return errors
+
+
+def _model_errors(manifest: Manifest, doc: LoadedYaml, key: str) -> list[ManifestError]:
+    model = manifest.models[key]
+    where = ("models", key)
+    errors: list[ManifestError] = []
+    dataset = manifest.datasets.get(model.dataset)
+    if dataset is None:
+        known = sorted(manifest.datasets)
+        errors.append(
+            ManifestError(
+                f"models.{key}.dataset: no dataset '{model.dataset}' in project "
+                f"'{manifest.project}'",
+                hint=did_you_mean(model.dataset, known)
+                or (f"datasets here: {', '.join(known)}" if known else "declare it under datasets"),
+                location=doc.location((*where, "dataset")),
+            )
+        )
+    elif model.train and not dataset.completed:
+        field = "train" if "train" in model.model_fields_set else "dataset"
+        errors.append(
+            ManifestError(
+                f"models.{key}: training needs a completed dataset, but dataset "
+                f"'{model.dataset}' has completed: false",
+                hint=f"set completed: true on datasets.{model.dataset}, or train: false here",
+                location=doc.location((*where, field)),
+            )
+        )
+    params = model.parameters
+    if params is not None and model.training_mode != "expert":
+        errors.append(
+            ManifestError(
+                f"models.{key}.parameters: training parameters are only allowed with "
+                "training_mode: expert",
+                hint="set training_mode: expert, or remove parameters",
+                location=doc.location((*where, "parameters"), key=True),
+            )
+        )
+    if params is not None and params.checkpoint_interval is not None:
+        total = params.total_training_steps or DEFAULT_TOTAL_TRAINING_STEPS
+        if params.checkpoint_interval > total:
+            errors.append(
+                ManifestError(
+                    f"models.{key}.parameters.checkpoint_interval: {params.checkpoint_interval} "
+                    f"is more than total_training_steps ({total}"
+                    f"{'' if params.total_training_steps else ', the default'})",
+                    location=doc.location((*where, "parameters", "checkpoint_interval")),
+                )
+            )
+    return errors
+
+
+def lint_warnings(manifest: Manifest, doc: LoadedYaml) -> list[ManifestError]:
+    """Things that work but are probably not what the user meant."""
+    warnings: list[ManifestError] = []
+    for key, model in manifest.models.items():
+        params = model.parameters
+        if (
+            params is not None
+            and params.lr_warmup_steps is not None
+            and params.lr_scheduler != "constant_with_warmup"
+        ):
+            warnings.append(
+                ManifestError(
+                    f"models.{key}.parameters.lr_warmup_steps has no effect unless "
+                    "lr_scheduler is constant_with_warmup",
+                    location=doc.location(("models", key, "parameters", "lr_warmup_steps")),
+                )
+            )
+    return warnings

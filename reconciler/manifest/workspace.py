@@ -1,0 +1,465 @@
+"""A workspace folder -> DesiredWorkspace, or every problem in it at once.
+
+Manifests are the `*.yaml` / `*.yml` files directly in the workspace folder (not in
+subfolders, so image folders and nested examples are never mistaken for manifests), except
+`tailor.yaml` / `tailor.yml` (settings) and hidden files such as `.pre-commit-config.yaml`.
+Every path in an error is relative to the workspace folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from reconciler.addresses import Address
+from reconciler.errors import Location, ManifestError, ValidationFailed
+from reconciler.manifest.images import (
+    FileStamp,
+    ImageCache,
+    ImageFacts,
+    ImageProblem,
+    check_upload_size,
+    expand_spec,
+    inspect_image,
+    read_sidecar,
+    relative_posix,
+)
+from reconciler.manifest.rules import cross_field_errors, lint_warnings, schema_errors
+from reconciler.manifest.schema import Dataset, ImageEntry, Manifest, TailorFile
+from reconciler.manifest.yamlload import LoadedYaml, load_yaml_file
+from reconciler.resources import (
+    DesiredDataset,
+    DesiredImage,
+    DesiredModel,
+    DesiredProject,
+    DesiredWorkspace,
+)
+
+SETTINGS_FILES = ("tailor.yaml", "tailor.yml")
+MAX_BASIC_IMAGES = 200
+MAX_ADVANCED_IMAGES = 5000
+MAX_BASIC_IMAGE_BYTES = 12 * 1024 * 1024
+"""Bria's single-image payload limit (12 MB, read as MiB)."""
+MAX_ADVANCED_ZIP_BYTES = 5 * 1024**3
+MIN_SIDE_UPSCALED = 256
+MIN_SIDE = 1024
+_INSPECT_WORKERS = 8
+
+_MANIFEST_SCHEMA = Manifest.model_json_schema()
+_TAILOR_SCHEMA = TailorFile.model_json_schema()
+
+
+@dataclass
+class WorkspaceReport:
+    """Everything validate needs: the records (when there are no errors) and all findings."""
+
+    root: Path
+    workspace: DesiredWorkspace | None
+    errors: list[ManifestError] = field(default_factory=list)
+    warnings: list[ManifestError] = field(default_factory=list)
+    manifests: list[str] = field(default_factory=list)
+
+
+def load_workspace(root: Path) -> DesiredWorkspace:
+    """The desired records of every manifest in `root`; ValidationFailed lists all problems."""
+    report = check_workspace(root)
+    if report.errors or report.workspace is None:
+        raise ValidationFailed(report.errors)
+    return report.workspace
+
+
+def load_settings_file(root: Path) -> dict[str, object]:
+    """tailor.yaml, validated, with only the keys the user set (empty when there is none)."""
+    errors: list[ManifestError] = []
+    settings = _settings(root, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return settings
+
+
+def discover_manifests(root: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in root.iterdir()
+        if path.suffix in (".yaml", ".yml")
+        and not path.name.startswith(".")
+        and path.name not in SETTINGS_FILES
+        and path.is_file()
+    )
+
+
+def check_workspace(root: Path) -> WorkspaceReport:
+    """Load and check everything; never raises for a problem in the user's files."""
+    report = WorkspaceReport(root=root, workspace=None)
+    if not root.is_dir():
+        what = "is not a folder" if root.exists() else "does not exist"
+        report.errors.append(ManifestError(f"workspace {root} {what}", location=Location(".")))
+        return report
+    real_root = root.resolve()
+    _settings(real_root, report.errors)
+    try:
+        manifest_files = discover_manifests(real_root)
+    except OSError as error:
+        report.errors.append(
+            ManifestError(f"cannot list the workspace: {error.strerror}", location=Location("."))
+        )
+        return report
+    if not manifest_files:
+        report.errors.append(
+            ManifestError(
+                "no manifests in the workspace: expected one or more *.yaml or *.yml files "
+                "(one project each) directly in the folder",
+                hint="tailor.yaml holds settings only; see the README's Manifest section",
+                location=Location("."),
+            )
+        )
+        return report
+    cache = ImageCache(real_root)
+    projects: dict[str, DesiredProject] = {}
+    for path in manifest_files:
+        rel = path.name
+        report.manifests.append(rel)
+        loader = _ManifestLoader(real_root, rel, cache, report)
+        project = loader.load()
+        if project is None:
+            continue
+        first = projects.get(project.key)
+        if first is not None:
+            report.errors.append(
+                ManifestError(
+                    f"project '{project.key}' is declared in both {first.file} and {rel}",
+                    hint="one project per key: rename one of them or merge the files",
+                    location=project.location,
+                )
+            )
+            continue
+        projects[project.key] = project
+    cache_warning = cache.save()
+    if cache_warning:
+        report.warnings.append(ManifestError(cache_warning, location=Location(".tailor")))
+    report.errors.sort(key=_error_order)
+    report.warnings.sort(key=_error_order)
+    if not report.errors:
+        report.workspace = DesiredWorkspace(
+            root=str(root), projects=tuple(projects[k] for k in sorted(projects))
+        )
+    return report
+
+
+def _error_order(error: ManifestError) -> tuple[str, int, int, str]:
+    where = error.location or Location("")
+    return (where.file, where.line or 0, where.column or 0, error.message)
+
+
+def _settings(root: Path, errors: list[ManifestError]) -> dict[str, object]:
+    for name in SETTINGS_FILES:
+        path = root / name
+        if path.is_file():
+            break
+    else:
+        return {}
+    try:
+        doc = load_yaml_file(path, name)
+    except ManifestError as error:
+        errors.append(error)
+        return {}
+    if doc.data is None:
+        return {}
+    if not isinstance(doc.data, dict):
+        errors.append(
+            ManifestError(
+                f"{name} must be a mapping of settings (api:, state:, parallelism:, ...)",
+                location=doc.location(()),
+            )
+        )
+        return {}
+    try:
+        parsed = TailorFile.model_validate(doc.data)
+    except ValidationError as error:
+        errors.extend(schema_errors(error, doc, _TAILOR_SCHEMA))
+        return {}
+    return parsed.model_dump(exclude_none=True)
+
+
+@dataclass
+class _Pick:
+    """One image file chosen by a manifest entry."""
+
+    path: Path
+    rel: str
+    caption: str | None
+    location: Location
+
+
+class _ManifestLoader:
+    """One manifest file -> DesiredProject, adding every problem to the report."""
+
+    def __init__(self, root: Path, rel: str, cache: ImageCache, report: WorkspaceReport) -> None:
+        self.root = root
+        self.rel = rel
+        self.cache = cache
+        self.report = report
+        self.manifest_dir = (root / rel).parent
+
+    def error(self, message: str, location: Location, hint: str | None = None) -> None:
+        self.report.errors.append(ManifestError(message, hint=hint, location=location))
+
+    def load(self) -> DesiredProject | None:
+        try:
+            doc = load_yaml_file(self.root / self.rel, self.rel)
+        except ManifestError as error:
+            self.report.errors.append(error)
+            return None
+        if not isinstance(doc.data, dict):
+            what = "empty" if doc.data is None else f"a {type(doc.data).__name__}, not a mapping"
+            self.error(
+                f"the manifest is {what}; it must be a mapping with project:, ip:, datasets: "
+                "and models:",
+                doc.location(()),
+            )
+            return None
+        try:
+            manifest = Manifest.model_validate(doc.data)
+        except ValidationError as error:
+            self.report.errors.extend(schema_errors(error, doc, _MANIFEST_SCHEMA))
+            return None
+        self.report.errors.extend(cross_field_errors(manifest, doc))
+        self.report.warnings.extend(lint_warnings(manifest, doc))
+        return self._project(manifest, doc)
+
+    def _project(self, manifest: Manifest, doc: LoadedYaml) -> DesiredProject:
+        key = manifest.project
+        datasets = tuple(
+            self._dataset(key, ds_key, manifest.datasets[ds_key], doc)
+            for ds_key in sorted(manifest.datasets)
+        )
+        models = tuple(_model(key, m_key, manifest, doc) for m_key in sorted(manifest.models))
+        return DesiredProject(
+            address=Address.project_(key),
+            key=key,
+            name=manifest.display_name or key,
+            ip_type=manifest.ip.type,
+            ip_medium=manifest.ip.medium,
+            description=manifest.description,
+            ip_name=manifest.ip.name,
+            ip_description=manifest.ip.description,
+            datasets=datasets,
+            models=models,
+            prevent_destroy=manifest.lifecycle.prevent_destroy,
+            file=self.rel,
+            location=doc.location(("project",)),
+        )
+
+    def _dataset(self, project: str, key: str, spec: Dataset, doc: LoadedYaml) -> DesiredDataset:
+        where = ("datasets", key)
+        picks = self._pick_images(key, spec, doc)
+        images_location = doc.location((*where, "images"), key=True)
+        basic = spec.upload == "basic"
+        limit = MAX_BASIC_IMAGES if basic else MAX_ADVANCED_IMAGES
+        if len(picks) > limit:
+            self.error(
+                f"datasets.{key} has {len(picks)} images; a {spec.upload} dataset takes at "
+                f"most {limit}",
+                images_location,
+                hint="use upload: advanced for up to 5000 images" if basic else None,
+            )
+        if not spec.images and spec.completed:
+            self.error(
+                f"datasets.{key} has no images, but a completed dataset needs at least one",
+                doc.location(where, key=True),
+                hint="add images, or set completed: false",
+            )
+        if not spec.images and spec.caption_prefix == "auto":
+            self.error(
+                f"datasets.{key}.caption_prefix: 'auto' needs at least one image to sample",
+                doc.location((*where, "caption_prefix")),
+            )
+        upscale = basic and spec.increase_resolution
+        images = self._images(project, key, picks, basic=basic, upscale=upscale)
+        total = sum(image.size_bytes for image in images)
+        if not basic and total > MAX_ADVANCED_ZIP_BYTES:
+            self.error(
+                f"datasets.{key}: the images add up to {total / 1e9:.1f} GB; an advanced "
+                "upload's zip may hold at most 5 GB",
+                images_location,
+            )
+        return DesiredDataset(
+            address=Address.dataset_(project, key),
+            key=key,
+            name=spec.display_name or key,
+            upload_type=spec.upload,
+            caption_prefix=spec.caption_prefix,
+            images=tuple(sorted(images, key=lambda image: image.name)),
+            increase_resolution=upscale,
+            completed=spec.completed,
+            prevent_destroy=spec.lifecycle.prevent_destroy,
+            location=doc.location(where, key=True),
+        )
+
+    def _pick_images(self, key: str, spec: Dataset, doc: LoadedYaml) -> list[_Pick]:
+        """Expand the entries; the same file twice is one image, an explicit caption wins."""
+        picks: dict[Path, _Pick] = {}
+        for index, entry in enumerate(spec.images):
+            location = doc.location(("datasets", key, "images", index))
+            text, caption = (
+                (entry.path, entry.caption) if isinstance(entry, ImageEntry) else (entry, None)
+            )
+            try:
+                paths = expand_spec(text, self.manifest_dir, self.root)
+            except ImageProblem as problem:
+                self.error(
+                    f"datasets.{key}.images[{index}]: {problem.message}", location, problem.hint
+                )
+                continue
+            for path in paths:
+                earlier = picks.get(path)
+                if earlier is not None and caption is not None and earlier.caption is not None:
+                    self.error(
+                        f"datasets.{key}: {earlier.rel} has two captions (the other at line "
+                        f"{earlier.location.line})",
+                        location,
+                    )
+                elif earlier is None or caption is not None:
+                    picks[path] = _Pick(path, relative_posix(path, self.root), caption, location)
+        by_name: dict[str, _Pick] = {}
+        unique: list[_Pick] = []
+        for pick in sorted(picks.values(), key=lambda p: p.rel):
+            twin = by_name.get(pick.path.name)
+            if twin is not None:
+                self.error(
+                    f"datasets.{key}: two images are named '{pick.path.name}' ({twin.rel} and "
+                    f"{pick.rel}); Bria names images by file name, so names must be unique",
+                    pick.location,
+                    hint="rename one of the files",
+                )
+                continue
+            by_name[pick.path.name] = pick
+            unique.append(pick)
+        return unique
+
+    def _images(
+        self, project: str, key: str, picks: list[_Pick], *, basic: bool, upscale: bool
+    ) -> list[DesiredImage]:
+        stamped: list[tuple[_Pick, FileStamp]] = []
+        for pick in picks:
+            try:
+                stamp = FileStamp.of(pick.path.stat())
+                if basic:
+                    check_upload_size(stamp.size, MAX_BASIC_IMAGE_BYTES)
+            except ImageProblem as problem:
+                self.error(f"image {pick.rel} {problem.message}", pick.location, problem.hint)
+                continue
+            except OSError as error:
+                self.error(f"image {pick.rel} cannot be read: {error.strerror}", pick.location)
+                continue
+            stamped.append((pick, stamp))
+        facts = _facts_for(stamped, self.cache)
+        min_side = MIN_SIDE_UPSCALED if upscale else MIN_SIDE
+        images: list[DesiredImage] = []
+        for pick, _ in stamped:
+            result = facts[pick.path]
+            if isinstance(result, ImageProblem):
+                self.error(f"image {pick.rel} {result.message}", pick.location, result.hint)
+                continue
+            if min(result.width, result.height) < min_side:
+                self.error(
+                    f"image {pick.rel} is {result.width}x{result.height} px; "
+                    + _size_rule(basic=basic, upscale=upscale),
+                    pick.location,
+                )
+                continue
+            caption, origin = self._caption(pick)
+            images.append(
+                DesiredImage(
+                    address=Address.image_(project, key, pick.path.name),
+                    name=pick.path.name,
+                    path=pick.rel,
+                    sha256=result.sha256,
+                    caption=caption,
+                    caption_origin=origin,
+                    width=result.width,
+                    height=result.height,
+                    format=result.format,
+                    size_bytes=result.size_bytes,
+                    location=pick.location,
+                )
+            )
+        return images
+
+    def _caption(self, pick: _Pick) -> tuple[str | None, Literal["explicit", "sidecar"] | None]:
+        if pick.caption is not None:
+            return pick.caption, "explicit"
+        try:
+            text = read_sidecar(pick.path)
+        except ImageProblem as problem:
+            self.error(f"image {pick.rel}: {problem.message}", pick.location, problem.hint)
+            return None, None
+        return (text, "sidecar") if text is not None else (None, None)
+
+
+def _size_rule(*, basic: bool, upscale: bool) -> str:
+    if upscale:
+        return (
+            f"the shortest side must be at least {MIN_SIDE_UPSCALED} px (Bria upscales 256-1023 px)"
+        )
+    if basic:
+        return f"with increase_resolution: false the shortest side must be at least {MIN_SIDE} px"
+    return f"an advanced upload needs a shortest side of at least {MIN_SIDE} px"
+
+
+def _facts_for(
+    stamped: list[tuple[_Pick, FileStamp]], cache: ImageCache
+) -> dict[Path, ImageFacts | ImageProblem]:
+    """Cached facts where the file is unchanged; the rest inspected on a few threads."""
+    results: dict[Path, ImageFacts | ImageProblem] = {}
+    misses: list[tuple[_Pick, FileStamp]] = []
+    for pick, stamp in stamped:
+        cached = cache.get(pick.rel, stamp)
+        if cached is not None:
+            results[pick.path] = cached
+        else:
+            misses.append((pick, stamp))
+
+    def inspect(job: tuple[_Pick, FileStamp]) -> ImageFacts | ImageProblem:
+        try:
+            return inspect_image(job[0].path, job[1])
+        except ImageProblem as problem:
+            return problem
+
+    outcomes: Iterable[ImageFacts | ImageProblem]
+    if len(misses) > 16:
+        with ThreadPoolExecutor(max_workers=_INSPECT_WORKERS) as pool:
+            outcomes = list(pool.map(inspect, misses))
+    else:
+        outcomes = [inspect(job) for job in misses]
+    for (pick, stamp), outcome in zip(misses, outcomes, strict=True):
+        results[pick.path] = outcome
+        if isinstance(outcome, ImageFacts):
+            cache.put(pick.rel, stamp, outcome)
+    return results
+
+
+def _model(project: str, key: str, manifest: Manifest, doc: LoadedYaml) -> DesiredModel:
+    spec = manifest.models[key]
+    params: dict[str, Any] = (
+        spec.parameters.model_dump(exclude_none=True) if spec.parameters else {}
+    )
+    return DesiredModel(
+        address=Address.model_(project, key),
+        key=key,
+        name=spec.display_name or key,
+        dataset=spec.dataset,
+        training_version=spec.training_version,
+        training_mode=spec.training_mode,
+        description=spec.description,
+        parameters=tuple(sorted(params.items())),
+        train=spec.train,
+        prevent_destroy=spec.lifecycle.prevent_destroy,
+        retain_on_replace=spec.lifecycle.retain_on_replace,
+        location=doc.location(("models", key), key=True),
+    )
