@@ -28,12 +28,15 @@ from reconciler.errors import StateError
 from reconciler.resources import JsonValue
 from reconciler.settings import resolve
 from reconciler.state.model import ResourceEntry, StateDocument
-from reconciler.state.store import StateLock, StateStore, open_store
+from reconciler.state.store import StateLock, StateMissing, StateStore, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _path_argument = click.argument(
-    "path", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
+    "path",
+    default=".",
+    required=False,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
 
 
@@ -86,11 +89,20 @@ def state_location(root: Path, flag: str | None) -> str:
 
 @contextmanager
 def _opened(root: Path, flag: str | None) -> Iterator[StateStore]:
-    store = open_store(state_location(root, flag), workspace=root)
+    store = open_store(state_location(root, flag), workspace=root, create=False)
     try:
         yield store
     finally:
         store.close()
+
+
+def _read(root: Path, flag: str | None) -> StateDocument:
+    """The state, or an empty one when nothing was applied yet (no file is created)."""
+    try:
+        with _opened(root, flag) as store:
+            return store.read()
+    except StateMissing:
+        return StateDocument(lineage="", serial=0)
 
 
 @contextmanager
@@ -111,8 +123,7 @@ def state() -> None:
 @_state_option
 def list_(path: Path, state_location: str | None) -> None:
     """Print every address the state holds, one per line."""
-    with _opened(path, state_location) as store:
-        doc = store.read()
+    doc = _read(path, state_location)
     for entry in doc.sorted_entries():
         click.echo(entry.address)
 
@@ -124,8 +135,7 @@ def list_(path: Path, state_location: str | None) -> None:
 def show(address: str, path: Path, state_location: str | None) -> None:
     """Print one resource as JSON: remote id, parent, last applied attributes, deposed ids."""
     parsed = Address.parse(address)
-    with _opened(path, state_location) as store:
-        doc = store.read()
+    doc = _read(path, state_location)
     entry = doc.require(parsed)
     payload: dict[str, JsonValue] = entry.to_json()
     payload["pending_intents"] = [i.to_json() for i in doc.intents if i.address == entry.address]
@@ -136,7 +146,7 @@ def show(address: str, path: Path, state_location: str | None) -> None:
 @click.argument("addresses", nargs=-1, required=True, metavar="ADDR...")
 @click.option(
     "-C", "--path", "path", default=".", show_default=True,
-    type=click.Path(file_okay=False, path_type=Path), help="The workspace.",
+    type=click.Path(exists=True, file_okay=False, path_type=Path), help="The workspace.",
 )
 @click.option(
     "--recursive", is_flag=True,
@@ -305,8 +315,7 @@ def force_unlock(lock_id: str, path: Path, state_location: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def output(path: Path, state_location: str | None, as_json: bool) -> None:
     """Remote ids of projects, datasets and models, for apps that call generation endpoints."""
-    with _opened(path, state_location) as store:
-        doc = store.read()
+    doc = _read(path, state_location)
     if as_json:
         click.echo(json.dumps(outputs(doc), indent=2, sort_keys=True))
         return

@@ -127,6 +127,16 @@ def check_transaction_bumps_once_and_rolls_back(make_store: StoreFactory) -> Non
            "a failed transaction leaves the state as it was")
 
 
+def check_reads_in_a_transaction_see_its_writes(make_store: StoreFactory) -> None:
+    store, other = make_store(), make_store()
+    with store.lock("apply") as lock, store.transaction(lock):
+        store.put(lock, PROJECT)
+        _check(PROJECT.address in store.read().resources, "a transaction reads its own writes")
+        _check(store.meta().serial == 0, "the serial moves only at commit")
+        _check(not other.read().resources, "others see nothing before the commit")
+    _check(PROJECT.address in other.read().resources, "others see the commit")
+
+
 def check_intent_journal(make_store: StoreFactory) -> None:
     store = make_store()
     with store.lock("apply") as lock:
@@ -217,6 +227,7 @@ CHECKS: tuple[Callable[[StoreFactory], None], ...] = (
     check_writes_are_granular,
     check_deposed_ids,
     check_transaction_bumps_once_and_rolls_back,
+    check_reads_in_a_transaction_see_its_writes,
     check_intent_journal,
     check_writes_need_the_lock,
     check_lock_is_exclusive_and_names_holder,

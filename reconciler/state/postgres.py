@@ -77,6 +77,7 @@ class PostgresStateStore(SqlStateStore):
         self._lock_object = zlib.crc32(f"tailor-state:{schema}".encode()) & 0x7FFFFFFF
         self._conn = self._connect()
         self._lock_conns: dict[str, psycopg.Connection[tuple[SqlValue, ...]]] = {}
+        self._spare: psycopg.Connection[tuple[SqlValue, ...]] | None = None
         with self._transaction(self._conn) as ex:
             ex.one("SELECT pg_advisory_xact_lock(?, ?)", (_LOCK_CLASS, _SETUP_OBJECT))
             if ex.one("SELECT 1 FROM pg_namespace WHERE nspname = ?", (schema,)) is None:
@@ -158,7 +159,9 @@ class PostgresStateStore(SqlStateStore):
         return lock_info_from_row(recorded), holding_pid
 
     def _try_lock(self, operation: str) -> StateLock | LockInfo | None:
-        conn = self._connect()
+        conn = self._spare if self._spare is not None and not self._spare.closed else None
+        conn = conn or self._connect()
+        self._spare = None
         got = False
         try:
             row = conn.execute(
@@ -185,8 +188,13 @@ class PostgresStateStore(SqlStateStore):
             ) from None
         finally:
             if not got:
-                conn.close()
+                self._spare = conn  # ready for the next attempt of a waiting acquire_lock
         return self._named_holder()
+
+    def _after_lock_attempts(self) -> None:
+        if self._spare is not None:
+            self._spare.close()
+            self._spare = None
 
     def _named_holder(self) -> LockInfo | None:
         """The holder, allowing it a moment to record itself after taking the lock."""
@@ -213,7 +221,7 @@ class PostgresStateStore(SqlStateStore):
             conn.close()
 
     def current_lock(self) -> LockInfo | None:
-        with self._mutex, self._transaction(self._conn) as ex:
+        with self._reading() as ex:
             holder, _ = self._holder(ex)
         return holder
 

@@ -203,6 +203,16 @@ class SqlStateStore(ABC):
             )
 
     @contextmanager
+    def _reading(self) -> Iterator[Executor]:
+        """A snapshot; inside an open transaction, that transaction (it sees its own writes)."""
+        with self._mutex:
+            if self._open is not None:
+                yield self._open.executor
+                return
+            with self._snapshot() as ex:
+                yield ex
+
+    @contextmanager
     def _writing(self, lock: StateLock) -> Iterator[_OpenTransaction]:
         with self.transaction(lock):
             assert self._open is not None
@@ -211,7 +221,7 @@ class SqlStateStore(ABC):
     # ------------------------------------------------------------------ reads
 
     def read(self) -> StateDocument:
-        with self._mutex, self._snapshot() as ex:
+        with self._reading() as ex:
             meta = self._read_meta(ex)
             rows = ex.all(
                 "SELECT address, kind, remote_id, parent, attributes, deposed "
@@ -232,11 +242,11 @@ class SqlStateStore(ABC):
         return StateDocument(meta.lineage, meta.serial, resources, intents)
 
     def meta(self) -> StateMeta:
-        with self._mutex, self._snapshot() as ex:
+        with self._reading() as ex:
             return self._read_meta(ex)
 
     def pending_intents(self) -> tuple[Intent, ...]:
-        with self._mutex, self._snapshot() as ex:
+        with self._reading() as ex:
             return self._pending(ex)
 
     def _read_meta(self, ex: Executor) -> StateMeta:
@@ -271,22 +281,30 @@ class SqlStateStore(ABC):
         if timeout < 0:
             raise StateError(f"lock timeout must be 0 or more seconds, not {timeout}")
         deadline = time.monotonic() + timeout
-        while True:
+        try:
+            while True:
+                with self._mutex:
+                    outcome = self._try_lock(operation)
+                if isinstance(outcome, StateLock):
+                    self._held[outcome.lock_id] = outcome
+                    self._prune_finished_intents(outcome)
+                    return outcome
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    if outcome is None:
+                        raise LockError(
+                            f"the state at {self.location} is locked by another session",
+                            hint="wait for the other run to finish",
+                        )
+                    raise locked_error(outcome, waited=timeout)
+                time.sleep(min(LOCK_POLL_SECONDS, remaining))
+        finally:
             with self._mutex:
-                outcome = self._try_lock(operation)
-            if isinstance(outcome, StateLock):
-                self._held[outcome.lock_id] = outcome
-                self._prune_finished_intents(outcome)
-                return outcome
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                if outcome is None:
-                    raise LockError(
-                        f"the state at {self.location} is locked by another session",
-                        hint="wait for the other run to finish",
-                    )
-                raise locked_error(outcome, waited=timeout)
-            time.sleep(min(LOCK_POLL_SECONDS, remaining))
+                self._after_lock_attempts()
+
+    @abstractmethod
+    def _after_lock_attempts(self) -> None:
+        """Free what repeated attempts kept ready (PostgreSQL: the spare connection)."""
 
     def release_lock(self, lock: StateLock) -> None:
         if lock.released:

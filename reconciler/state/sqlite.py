@@ -148,6 +148,9 @@ class SqliteStateStore(SqlStateStore):
             return False
         return not pid_is_running(holder.pid)
 
+    def _after_lock_attempts(self) -> None:
+        """Each attempt is its own short transaction: nothing is kept between them."""
+
     def _unlock(self, lock: StateLock) -> None:
         try:
             with self._transaction("BEGIN IMMEDIATE") as ex:
@@ -160,7 +163,7 @@ class SqliteStateStore(SqlStateStore):
             pass
 
     def current_lock(self) -> LockInfo | None:
-        with self._mutex, self._transaction("BEGIN") as ex:
+        with self._reading() as ex:
             return self._lock_row(ex)
 
     def force_unlock(self, lock_id: str) -> None:

@@ -148,8 +148,17 @@ def is_postgres(location: str) -> bool:
     return location.startswith(("postgresql://", "postgres://"))
 
 
-def open_store(location: str, *, workspace: Path) -> StateStore:
-    """A SQLite file (relative paths resolve against the workspace) or a postgresql:// DSN."""
+class StateMissing(StateError):
+    """No state exists at the location yet (nothing was applied); only with create=False."""
+
+
+def open_store(location: str, *, workspace: Path, create: bool = True) -> StateStore:
+    """A SQLite file (relative paths resolve against the workspace) or a postgresql:// DSN.
+
+    With create=False a missing SQLite file raises StateMissing instead of being created, so
+    commands that only look never leave a `.tailor/` folder behind. (A PostgreSQL schema is
+    always prepared: the server is already there.)
+    """
     if is_postgres(location):
         from reconciler.state.postgres import PostgresStateStore
 
@@ -162,4 +171,10 @@ def open_store(location: str, *, workspace: Path) -> StateStore:
     from reconciler.state.sqlite import SqliteStateStore
 
     path = Path(location)
-    return SqliteStateStore(path if path.is_absolute() else workspace / path)
+    path = path if path.is_absolute() else workspace / path
+    if not create and not path.is_file():
+        raise StateMissing(
+            f"there is no state at {path} yet",
+            hint="nothing has been applied in this workspace; run `tailor apply` first",
+        )
+    return SqliteStateStore(path)

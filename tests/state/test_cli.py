@@ -252,3 +252,23 @@ def test_commands_work_on_postgres_and_hide_the_password(
     assert isinstance(failed.exception, StateError)
     assert "s3cret-wrong" not in str(failed.exception)
     assert "tailor:***@" in str(failed.exception)
+
+
+def test_looking_at_a_fresh_workspace_creates_nothing(tmp_path: Path) -> None:
+    assert run("state", "list", str(tmp_path)).output == ""
+    assert json.loads(run("output", str(tmp_path), "--json").output) == {}
+    shown = run("state", "show", "acme-mascot", str(tmp_path))
+    assert isinstance(shown.exception, StateError)
+    removed = run("state", "rm", "acme-mascot", "-C", str(tmp_path))
+    assert isinstance(removed.exception, StateError)
+    assert "there is no state at" in str(removed.exception)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_workspace_is_a_usage_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(TAILOR), "state", "list", str(tmp_path / "typo")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1 and "does not exist" in done.stderr
+    assert not (tmp_path / "typo").exists()
