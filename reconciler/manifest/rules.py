@@ -20,6 +20,7 @@ from reconciler.manifest.schema import (
     DEFAULT_TOTAL_TRAINING_STEPS,
     ILLUSTRATION_ONLY_TYPES,
     IMAGE_TAGS,
+    NOT_BLANK,
     PREFIX_IP_TYPES,
     Manifest,
 )
@@ -111,7 +112,9 @@ def _one_schema_error(
         return ManifestError(
             f"{field}: {value!r} is not a valid key", hint=KEY_RULE, location=location
         )
-    if kind == "string_too_short":
+    if kind == "string_too_short" or (
+        kind == "string_pattern_mismatch" and detail.get("ctx", {}).get("pattern") == NOT_BLANK
+    ):
         return ManifestError(f"{field} must not be empty", location=location)
     return ManifestError(
         f"{field}: {_lower_first(detail['msg'])}, not {_describe(value)}", location=location

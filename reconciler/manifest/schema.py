@@ -31,6 +31,9 @@ from reconciler.resources import IpMedium, IpType, TrainingMode, TrainingVersion
 
 Key = Annotated[str, StringConstraints(pattern=rf"^{KEY_PATTERN}$")]
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+NOT_BLANK = r"\S"
+VerbatimText = Annotated[str, StringConstraints(pattern=NOT_BLANK)]
+"""Kept exactly as written (a caption prefix usually ends with ", "), but not blank."""
 
 ILLUSTRATION_ONLY_TYPES = ("multi_object_set", "object_variants", "icons", "character_variants")
 PREFIX_IP_TYPES = ("stylized_scene", "defined_character", "object_variants")
@@ -119,7 +122,7 @@ class Dataset(_Strict):
     upload: UploadType = Field(
         "basic", description="basic (up to 200 images) or advanced (zip bulk, up to 5000)."
     )
-    caption_prefix: NonEmptyText | None = Field(
+    caption_prefix: VerbatimText | None = Field(
         None,
         description='"auto" (generate_prefix from up to 6 sampled images), literal text, '
         "or omitted for Bria's default prefix.",

@@ -32,6 +32,7 @@ MAX_EXPANDED_NODES = 100_000
 
 PathKey = tuple[str | int, ...]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,10 @@ class _Converter:
 
     def convert(self, node: Node, path: PathKey) -> Any:
         self._out.values[path] = _position(node)
+        if not isinstance(node, ScalarNode) and node.tag not in _COLLECTION_TAGS:
+            raise _LoadProblem(
+                f"unsupported YAML tag {node.tag}", node.start_mark.line, node.start_mark.column
+            )
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):

@@ -1,0 +1,124 @@
+"""The sha256 cache: a second run over unchanged images opens none of them."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reconciler.manifest.images import CACHE_FILE, IMAGE_SUFFIXES
+from reconciler.manifest.workspace import check_workspace
+from tests.manifest.conftest import GOOD_MANIFEST, run_validate, write_files, write_image
+
+_opened: list[str] | None = None
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event == "open" and _opened is not None and args and isinstance(args[0], str | bytes):
+        _opened.append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_audit)  # audit hooks cannot be removed; it records only while a test asks
+
+
+@pytest.fixture
+def opened_files() -> Iterator[list[str]]:
+    global _opened
+    _opened = []
+    try:
+        yield _opened
+    finally:
+        _opened = None
+
+
+def _image_opens(paths: list[str]) -> list[str]:
+    return [p for p in paths if p.lower().endswith(IMAGE_SUFFIXES)]
+
+
+@pytest.fixture
+def many_images(tmp_path: Path) -> Path:
+    write_files(tmp_path, {"acme.yaml": GOOD_MANIFEST, "images/a.txt": "a caption"})
+    first = write_image(tmp_path / "images" / "a.png")
+    data = first.read_bytes()
+    for i in range(1, 120):
+        (tmp_path / "images" / f"img-{i:03d}.png").write_bytes(data)
+    return tmp_path
+
+
+def test_second_run_reads_no_image_bytes(many_images: Path, opened_files: list[str]) -> None:
+    first = check_workspace(many_images)
+    assert not first.errors
+    first_opens = _image_opens(opened_files)
+    assert len(first_opens) == 120  # each image opened exactly once on the cold run
+    opened_files.clear()
+
+    second = check_workspace(many_images)
+
+    assert not second.errors
+    assert _image_opens(opened_files) == []
+    assert second.workspace == first.workspace
+
+
+def test_changed_image_is_read_again(many_images: Path, opened_files: list[str]) -> None:
+    check_workspace(many_images)
+    changed = many_images / "images" / "img-007.png"
+    write_image(changed, (300, 300), color=(0, 0, 255))
+    opened_files.clear()
+
+    report = check_workspace(many_images)
+
+    assert _image_opens(opened_files) == [str(changed)]
+    assert report.workspace is not None
+    image = next(
+        i for i in report.workspace.projects[0].datasets[0].images if i.name == changed.name
+    )
+    assert (image.width, image.height) == (300, 300)
+
+
+def test_corrupt_cache_is_ignored_and_rebuilt(many_images: Path) -> None:
+    check_workspace(many_images)
+    cache = many_images / CACHE_FILE
+    cache.write_text('{"version": 1, "images": {"images/a.png": {"stamp": 3}}', encoding="utf-8")
+
+    report = check_workspace(many_images)
+
+    assert not report.errors and not report.warnings
+    assert len(json.loads(cache.read_text(encoding="utf-8"))["images"]) == 120
+
+
+def test_cache_with_wrong_values_is_not_trusted(many_images: Path) -> None:
+    check_workspace(many_images)
+    cache = many_images / CACHE_FILE
+    payload = json.loads(cache.read_text(encoding="utf-8"))
+    payload["images"]["images/a.png"]["facts"]["format"] = "gif"
+    cache.write_text(json.dumps(payload), encoding="utf-8")
+
+    report = check_workspace(many_images)
+
+    assert report.workspace is not None
+    assert report.workspace.projects[0].datasets[0].images[0].format == "png"
+
+
+def test_unwritable_cache_is_a_warning_not_an_error(many_images: Path) -> None:
+    (many_images / ".tailor").write_text("a file where the folder should be", encoding="utf-8")
+
+    result = run_validate(many_images)
+
+    assert result.exit_code == 0, result.output
+    assert "warning: .tailor: could not write the image cache" in result.output
+    assert result.output.strip().endswith("OK: 1 project, 1 dataset (120 images), 1 model")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores permissions")
+def test_read_only_workspace_still_validates(many_images: Path) -> None:
+    os.chmod(many_images, 0o555)
+    try:
+        result = run_validate(many_images)
+    finally:
+        os.chmod(many_images, 0o755)
+    assert result.exit_code == 0, result.output
+    assert "could not write the image cache" in result.output

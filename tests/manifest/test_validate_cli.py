@@ -1,0 +1,157 @@
+"""`tailor validate` output formats, exit codes, and the public loading functions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reconciler.errors import Location, ValidationFailed
+from reconciler.manifest.workspace import load_settings_file, load_workspace
+from reconciler.settings import resolve
+from tests.manifest.conftest import GOOD_MANIFEST, run_validate, write_files
+
+THREE_MISTAKES = (
+    GOOD_MANIFEST.replace("medium: illustration", "medium: photo").replace(
+        "training_version: light", "training_version: lite"
+    )
+    + "    colour: red\n"
+)
+
+
+@pytest.fixture
+def broken_workspace(good_workspace: Path) -> Path:
+    write_files(good_workspace, {"acme.yaml": THREE_MISTAKES, "tailor.yaml": "stat: x.db\n"})
+    return good_workspace
+
+
+def test_every_error_at_once_sorted_by_location(broken_workspace: Path) -> None:
+    result = run_validate(broken_workspace)
+
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if not line.startswith("  ")]
+    assert errors == [
+        "acme.yaml:4:11: ip.medium: 'photo' is not one of illustration, photography",
+        "acme.yaml:14:23: models.light.training_version: 'lite' is not one of light, max",
+        "acme.yaml:15:5: unknown key 'colour' in models.light",
+        "tailor.yaml:1:1: unknown key 'stat' in the top level",
+        "4 errors found; nothing was sent to Bria.",
+    ]
+    assert "  hint: did you mean 'state'?" in result.output
+
+
+def test_json_format(broken_workspace: Path) -> None:
+    result = run_validate(broken_workspace, "--format", "json")
+
+    assert result.exit_code == 1
+    items = json.loads(result.stdout)
+    assert len(items) == 4
+    assert items[0] == {
+        "file": "acme.yaml",
+        "line": 4,
+        "column": 11,
+        "message": "ip.medium: 'photo' is not one of illustration, photography",
+        "hint": "did you mean 'photography'?",
+    }
+
+
+def test_json_format_when_valid(good_workspace: Path) -> None:
+    result = run_validate(good_workspace, "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
+
+
+def test_github_format(broken_workspace: Path) -> None:
+    result = run_validate(broken_workspace, "--format", "github")
+
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    root = broken_workspace.as_posix().replace(":", "%3A")
+    assert first == (
+        f"::error file={root}/acme.yaml,line=4,col=11::ip.medium: 'photo' is not one of "
+        "illustration, photography (hint: did you mean 'photography'?)"
+    )
+
+
+def test_ok_summary(good_workspace: Path) -> None:
+    result = run_validate(good_workspace)
+    assert result.exit_code == 0
+    assert result.output == "OK: 1 project, 1 dataset (2 images), 1 model\n"
+
+
+def test_path_that_is_a_file(good_workspace: Path) -> None:
+    result = run_validate(good_workspace / "acme.yaml")
+    assert result.exit_code == 1
+    assert "is not a folder" in result.output
+
+
+def test_load_workspace_raises_with_every_error(broken_workspace: Path) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        load_workspace(broken_workspace)
+    assert [e.location for e in caught.value.errors] == [
+        Location("acme.yaml", 4, 11),
+        Location("acme.yaml", 14, 23),
+        Location("acme.yaml", 15, 5),
+        Location("tailor.yaml", 1, 1),
+    ]
+
+
+def test_settings_file_feeds_settings_resolve(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "tailor.yaml": "# yaml-language-server: $schema=x\napi: sandbox\nparallelism: 3\n"
+            "requests_per_second: 2.5\nstaging: null\n"
+        },
+    )
+    file_settings = load_settings_file(tmp_path)
+    assert file_settings == {"api": "sandbox", "parallelism": 3, "requests_per_second": 2.5}
+    settings = resolve(workspace=tmp_path, file_settings=file_settings, environ={})
+    assert settings.parallelism == 3
+    assert settings.uses_sandbox
+
+
+def test_settings_file_absent_or_empty(tmp_path: Path) -> None:
+    assert load_settings_file(tmp_path) == {}
+    (tmp_path / "tailor.yaml").write_text("# only comments\n", encoding="utf-8")
+    assert load_settings_file(tmp_path) == {}
+
+
+def test_settings_file_errors(tmp_path: Path) -> None:
+    (tmp_path / "tailor.yaml").write_text("api: ftp://x\nparallelism: many\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        load_settings_file(tmp_path)
+    assert [str(e.location) for e in caught.value.errors] == ["tailor.yaml:1:6", "tailor.yaml:2:14"]
+
+
+def _tailor(*args: str) -> subprocess.CompletedProcess[str]:
+    code = "from reconciler.cli.main import main; main()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_subprocess_bad_workspace(tmp_path: Path) -> None:
+    write_files(tmp_path, {"a.yaml": "project: [\n"})
+    result = _tailor("validate", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stdout.startswith("a.yaml:2:1: invalid YAML")
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_subprocess_missing_workspace(tmp_path: Path) -> None:
+    result = _tailor("validate", str(tmp_path / "nope"), "--format", "github")
+    assert result.returncode == 1
+    assert "does not exist" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_subprocess_good_workspace(good_workspace: Path) -> None:
+    result = _tailor("validate", str(good_workspace))
+    assert (result.returncode, result.stdout) == (
+        0,
+        "OK: 1 project, 1 dataset (2 images), 1 model\n",
+    )
