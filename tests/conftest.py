@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
+import httpx
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -45,3 +50,81 @@ def postgres_dsn() -> Iterator[str]:
     except Exception as error:  # any failure to connect means "no server here"
         skip_or_fail(f"no PostgreSQL reachable at TAILOR_TEST_POSTGRES_DSN: {type(error).__name__}")
     yield dsn
+
+
+# ---- Bria sandbox fixtures (tests/sandbox owns them; every folder may use them) ---------------
+
+SANDBOX_ORIGIN = "http://127.0.0.1:8787"
+"""Origin the in-process sandbox believes it serves; control routes are `{origin}/_sandbox/...`."""
+SANDBOX_BASE_URL = f"{SANDBOX_ORIGIN}/v1"
+SANDBOX_TOKEN = "sandbox-test-token"
+"""Any non-empty token is accepted by a sandbox created without `api_tokens`."""
+
+
+@pytest.fixture
+def sandbox_app() -> Any:
+    """A fresh in-memory sandbox app (FastAPI), training 30 simulated seconds, no faults."""
+    from reconciler.sandbox.app import create_app
+
+    return create_app(public_url=SANDBOX_ORIGIN)
+
+
+@pytest.fixture
+async def sandbox_http(sandbox_app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx.AsyncClient on `sandbox_app` in-process (no socket).
+
+    base_url is SANDBOX_BASE_URL (`http://127.0.0.1:8787/v1`) and the `api_token` header is
+    SANDBOX_TOKEN, so `await sandbox_http.get("/tailored-gen/projects")` is a Bria call. Control
+    routes need the absolute URL: `sandbox_http.post(f"{SANDBOX_ORIGIN}/_sandbox/clock/advance",
+    json={"seconds": 60})`. Use with `@pytest.mark.anyio`.
+    """
+    transport = httpx.ASGITransport(app=sandbox_app)
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url=SANDBOX_BASE_URL,
+        headers={"api_token": SANDBOX_TOKEN},
+        timeout=30.0,
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`tailor sandbox serve` as a real subprocess on a free loopback port; yields its base URL.
+
+    The URL is `http://127.0.0.1:PORT/v1` (control routes at `http://127.0.0.1:PORT/_sandbox`).
+    Function-scoped: every test gets an empty sandbox with its own database file. Startup waits
+    at most 20 s; the process is terminated (then killed) afterwards.
+    """
+    port = free_port()
+    db = tmp_path_factory.mktemp("sandbox") / "sandbox.db"
+    command = [
+        sys.executable, "-c", "from reconciler.cli.main import main; main()",
+        "sandbox", "serve", "--port", str(port), "--db", str(db),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    origin = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20.0
+    try:
+        while True:
+            if process.poll() is not None:
+                error = process.stderr.read().decode() if process.stderr else ""
+                pytest.fail(f"tailor sandbox serve exited early: {error[-2000:]}")
+            try:
+                if httpx.get(f"{origin}/_sandbox/stats", timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("tailor sandbox serve did not answer within 20 s")
+            time.sleep(0.05)
+        yield f"{origin}/v1"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        if process.stderr:
+            process.stderr.close()

@@ -19,6 +19,9 @@ def cli() -> None:
 def _register_commands() -> None:
     # One line per command module; each module defines its own click command(s).
     # (commands)
+    from reconciler.cli import sandbox_cmd
+
+    cli.add_command(sandbox_cmd.sandbox)
     from reconciler.cli import state_cmd
 
     cli.add_command(state_cmd.state)

@@ -1,0 +1,54 @@
+"""`tailor sandbox serve`: the Bria emulator over HTTP, for tests and local experiments."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group(name="sandbox")
+def sandbox() -> None:
+    """Run the Bria Tailored Generation emulator."""
+
+
+@sandbox.command(name="serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8787, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--db",
+    "db_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="SQLite file that keeps the sandbox across restarts (default: in memory).",
+)
+@click.option(
+    "--latency-ms",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Delay added to every Bria API request.",
+)
+@click.option(
+    "--training-seconds",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0.0),
+    help="Simulated duration of one training on the wall clock.",
+)
+def serve(
+    host: str, port: int, db_path: str | None, latency_ms: int, training_seconds: float
+) -> None:
+    """Serve the sandbox at http://HOST:PORT/v1 until interrupted."""
+    import uvicorn
+
+    from reconciler.sandbox.app import create_app
+
+    shown_host = f"[{host}]" if ":" in host else host
+    public_url = f"http://{shown_host}:{port}"
+    app = create_app(
+        db_path=db_path,
+        training_seconds=training_seconds,
+        latency_ms=latency_ms,
+        public_url=public_url,
+    )
+    click.echo(f"Bria sandbox on {public_url}/v1 (control: {public_url}/_sandbox)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -1,0 +1,133 @@
+"""What every area of the backend shares: the store, the clock, the file host, the faults.
+
+Loading a dataset here also settles its simulated jobs (caption regeneration, bulk upload)
+whose time has come, so every reader sees the same state whatever it asks first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reconciler.sandbox import imaging, views
+from reconciler.sandbox.clock import Clock
+from reconciler.sandbox.constraints import NOT_FOUND, Constraint
+from reconciler.sandbox.errors import BriaError
+from reconciler.sandbox.faults import FaultInjector
+from reconciler.sandbox.files import FileHost
+from reconciler.sandbox.store import Row, Store
+
+
+def _storable(key: int) -> bool:
+    """Ids outside SQLite's integer range cannot exist (and must not reach SQLite)."""
+    return 0 < key < 2**63
+
+
+@dataclass
+class Core:
+    store: Store
+    clock: Clock
+    files: FileHost
+    faults: FaultInjector
+    training_seconds: float
+
+    def project(self, project_id: int, constraint: Constraint = NOT_FOUND) -> Row:
+        row = self.store.get("projects", project_id) if _storable(project_id) else None
+        if row is None:
+            raise BriaError(constraint, f"Project {project_id} not found", status=404)
+        return row
+
+    def model(self, model_id: int) -> Row:
+        row = self.store.get("models", model_id) if _storable(model_id) else None
+        if row is None:
+            raise BriaError(NOT_FOUND, f"Model {model_id} not found", status=404)
+        return row
+
+    def dataset(self, dataset_id: int, constraint: Constraint = NOT_FOUND) -> Row:
+        """The dataset with its due jobs settled; 404 if it does not exist."""
+        with self.store.transaction():
+            row = self.store.get("datasets", dataset_id) if _storable(dataset_id) else None
+            if row is None:
+                raise BriaError(constraint, f"Dataset {dataset_id} not found", status=404)
+            return self.settle(row)
+
+    def settle(self, row: Row) -> Row:
+        now = self.clock.now()
+        changed = False
+        if row["regen_ends_at"] is not None and now >= float(row["regen_ends_at"]):
+            self._finish_regeneration(row)
+            changed = True
+        if row["upload_type"] == "advanced":
+            job = self.store.get("bulk_jobs", int(row["id"]))
+            if job is not None and not job["applied"] and now >= float(job["ends_at"]):
+                self._finish_bulk(row, job)
+                changed = True
+        if changed:
+            fresh = self.store.get("datasets", int(row["id"]))
+            assert fresh is not None
+            return fresh
+        return row
+
+    def _finish_regeneration(self, row: Row) -> None:
+        ends_at = float(row["regen_ends_at"])
+        prefix = str(row["caption_prefix"])
+        for image in self.store.select("images", dataset_id=row["id"]):
+            self.store.update(
+                "images",
+                int(image["id"]),
+                {
+                    "caption": prefix + imaging.descriptor(str(image["digest"])),
+                    "caption_source": "automatic",
+                    "updated_at": ends_at,
+                },
+            )
+        self.store.update(
+            "datasets",
+            int(row["id"]),
+            {"regen_ends_at": None, "captioned": 1, "updated_at": ends_at},
+        )
+
+    def _finish_bulk(self, row: Row, job: Row) -> None:
+        dataset_id = int(row["id"])
+        ends_at = float(job["ends_at"])
+        accepted = (
+            [
+                item
+                for item in self.store.select("bulk_items", dataset_id=dataset_id)
+                if item["error_code"] is None
+            ]
+            if job["zip_ok"]
+            else []
+        )
+        ids = self.store.reserve_ids("image", len(accepted)) if accepted else []
+        prefix = str(row["caption_prefix"])
+        automatic = bool(job["automatic_captioning"])
+        self.store.insert_many(
+            "images",
+            [
+                {
+                    "id": image_id,
+                    "dataset_id": dataset_id,
+                    "image_name": item["filename"].rsplit("/", 1)[-1],
+                    "caption": prefix + imaging.descriptor(str(item["digest"]))
+                    if automatic
+                    else item["caption"],
+                    "caption_source": "automatic" if automatic else "manual",
+                    "digest": item["digest"],
+                    "created_at": ends_at,
+                    "updated_at": ends_at,
+                }
+                for image_id, item in zip(ids, accepted, strict=True)
+            ],
+        )
+        self.store.update("bulk_jobs", dataset_id, {"applied": 1})
+        changes: dict[str, object] = {"updated_at": ends_at}
+        if accepted:
+            changes["captioned"] = 1
+        self.store.update("datasets", dataset_id, changes)
+
+    def forget_images(self, digests: set[str]) -> None:
+        """Remove stored image files no image (or pending bulk item) refers to any more."""
+        unused = [digest for digest in digests if not self.store.digest_in_use(digest)]
+        self.store.delete_files(
+            [views.image_file(d) for d in unused] + [views.thumbnail_file(d) for d in unused]
+        )

@@ -1,0 +1,248 @@
+"""Datasets: images with captions that a model trains on (REFERENCE sections 6 and 7.6, 7.9)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from reconciler.sandbox import constraints as c
+from reconciler.sandbox import imaging, lifecycle, views
+from reconciler.sandbox.core import Core
+from reconciler.sandbox.errors import BriaError
+from reconciler.sandbox.projects import delete_dataset_rows
+from reconciler.sandbox.store import Row
+from reconciler.sandbox.validate import Body, choice, given, optional_text, required_text
+
+UPLOAD_TYPES = frozenset({"basic", "advanced"})
+STATUSES = frozenset({"draft", "completed"})
+MAX_IMAGES_DEFAULT = 200
+
+
+def default_prefix(project: Row) -> str:
+    """`A photo of ` / `An illustration of ` + ip_name or the ip_type in words + `, `."""
+    opening = "A photo of " if project["ip_medium"] == "photography" else "An illustration of "
+    subject = project["ip_name"] or str(project["ip_type"]).replace("_", " ")
+    return f"{opening}{subject}, "
+
+
+def regeneration_seconds(image_count: int) -> float:
+    """About a second per hundred images, at least one."""
+    return max(1.0, image_count / 100.0)
+
+
+class Datasets:
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    def _view(self, row: Row) -> dict[str, Any]:
+        return views.dataset(row, self._core.store.count("images", dataset_id=row["id"]))
+
+    def _with_images(self, row: Row, max_images: int) -> dict[str, Any]:
+        view = self._view(row)
+        images = self._core.store.select("images", limit=max_images, dataset_id=row["id"])
+        view["images"] = [views.image(image, self._core.files) for image in images]
+        return view
+
+    def _views(self, rows: list[Row]) -> list[dict[str, Any]]:
+        store = self._core.store
+        with store.transaction():
+            settled = [self._core.settle(row) for row in rows]
+            counts = store.count_by("images", "dataset_id", [int(r["id"]) for r in settled])
+        return [views.dataset(row, counts.get(int(row["id"]), 0)) for row in settled]
+
+    def create(self, body: Body) -> dict[str, Any]:
+        if not given(body, "project_id"):
+            raise BriaError(c.DS_PROJECT_REQUIRED, "project_id is required")
+        project_id = body["project_id"]
+        if isinstance(project_id, bool) or not isinstance(project_id, int):
+            raise BriaError(c.DS_PROJECT_REQUIRED, "project_id must be an integer")
+        name = required_text(body, "name", c.DS_NAME_REQUIRED)
+        upload_type = choice(
+            body, "upload_type", UPLOAD_TYPES, c.DS_UPLOAD_TYPE_ENUM, default="basic"
+        )
+        store = self._core.store
+        with store.transaction():
+            project = self._core.project(project_id, c.DS_PROJECT_REQUIRED)
+            now = self._core.clock.now()
+            row: Row = {
+                "id": store.next_id("dataset"),
+                "project_id": project_id,
+                "name": name,
+                "caption_prefix": default_prefix(project),
+                "status": "draft",
+                "upload_type": upload_type,
+                "captions_source": None,
+                "captioned": 0,
+                "regen_ends_at": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+            store.insert("datasets", row)
+        return views.dataset(row, 0)
+
+    def list_all(self) -> list[dict[str, Any]]:
+        return self._views(self._core.store.select("datasets"))
+
+    def list_by_project(self, project_id: int) -> list[dict[str, Any]]:
+        self._core.project(project_id)
+        return self._views(self._core.store.select("datasets", project_id=project_id))
+
+    def get(self, dataset_id: int, max_images: int = MAX_IMAGES_DEFAULT) -> dict[str, Any]:
+        if not 1 <= max_images <= 200:
+            raise BriaError(c.QUERY_PARAM, "max_images must be between 1 and 200")
+        with self._core.store.transaction():
+            return self._with_images(self._core.dataset(dataset_id), max_images)
+
+    def update(self, dataset_id: int, body: Body) -> dict[str, Any]:
+        name = required_text(body, "name", c.DS_NAME_REQUIRED) if "name" in body else None
+        prefix = optional_text(body, "caption_prefix")
+        status = (
+            choice(body, "status", STATUSES, c.DS_STATUS_ENUM) if given(body, "status") else None
+        )
+        store = self._core.store
+        with store.transaction():
+            row = self._core.dataset(dataset_id)
+            if row["status"] == "completed":
+                if prefix is not None:
+                    raise BriaError(
+                        c.DS_COMPLETED_PREFIX_LOCKED,
+                        "caption_prefix cannot be changed once the dataset is completed",
+                    )
+                if status == "draft":
+                    raise BriaError(
+                        c.DS_COMPLETED_NO_REOPEN,
+                        "A completed dataset cannot return to draft; clone it as a draft instead",
+                    )
+            elif status == "completed":
+                if store.count("images", dataset_id=dataset_id) == 0:
+                    raise BriaError(
+                        c.DS_COMPLETE_MIN_1_IMAGE,
+                        "A dataset needs at least 1 image to be completed",
+                    )
+                if self._busy(row):
+                    raise BriaError(
+                        c.DS_COMPLETE_WHILE_CAPTIONING,
+                        "Cannot complete the dataset while captions are being generated or a "
+                        "bulk upload is running",
+                    )
+            changes: Row = {}
+            if name is not None:
+                changes["name"] = name
+            if prefix is not None:
+                changes["caption_prefix"] = prefix
+            if status is not None:
+                changes["status"] = status
+            changes["updated_at"] = self._core.clock.now()
+            store.update("datasets", dataset_id, changes)
+            return self._view({**row, **changes})
+
+    def _busy(self, row: Row) -> bool:
+        if row["regen_ends_at"] is not None:
+            return True
+        job = self._core.store.get("bulk_jobs", int(row["id"]))
+        return job is not None and not job["applied"]
+
+    def delete(self, dataset_id: int) -> None:
+        store = self._core.store
+        now = self._core.clock.now()
+        with store.transaction():
+            self._core.dataset(dataset_id)
+            models = store.select("models", dataset_id=dataset_id)
+            if any(lifecycle.model_status(m, now) in lifecycle.TRAINING_STATUSES for m in models):
+                raise BriaError(
+                    c.DS_DELETE_IN_TRAINING,
+                    "Cannot delete a dataset while a model trained on it is in training",
+                )
+            self._core.forget_images(delete_dataset_rows(self._core, dataset_id))
+
+    def clone(self, dataset_id: int, body: Body) -> dict[str, Any]:
+        store = self._core.store
+        with store.transaction():
+            source = self._core.dataset(dataset_id)
+            name = optional_text(body, "name") or f"Copy of {source['name']}"
+            now = self._core.clock.now()
+            row: Row = {
+                **source,
+                "id": store.next_id("dataset"),
+                "name": name,
+                "status": "draft",
+                "regen_ends_at": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+            store.insert("datasets", row)
+            images = store.select("images", dataset_id=dataset_id)
+            ids = store.reserve_ids("image", len(images)) if images else []
+            store.insert_many(
+                "images",
+                [
+                    {
+                        **image,
+                        "id": new_id,
+                        "dataset_id": row["id"],
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for new_id, image in zip(ids, images, strict=True)
+                ],
+            )
+            return self._with_images(row, MAX_IMAGES_DEFAULT)
+
+    def regenerate_captions(self, dataset_id: int) -> dict[str, Any]:
+        store = self._core.store
+        with store.transaction():
+            row = self._core.dataset(dataset_id)
+            if row["status"] == "completed":
+                raise BriaError(
+                    c.DS_REGEN_COMPLETED, "Captions of a completed dataset cannot be regenerated"
+                )
+            if row["regen_ends_at"] is not None:
+                raise BriaError(c.DS_REGEN_RUNNING, "A caption regeneration is already in progress")
+            count = store.count("images", dataset_id=dataset_id)
+            if count == 0:
+                return views.dataset(row, 0)
+            now = self._core.clock.now()
+            changes: Row = {"regen_ends_at": now + regeneration_seconds(count), "updated_at": now}
+            store.update("datasets", dataset_id, changes)
+            return views.dataset({**row, **changes}, count)
+
+    def download(self, dataset_id: int) -> dict[str, Any]:
+        store = self._core.store
+        files = self._core.files
+        with store.transaction():
+            row = self._core.dataset(dataset_id)
+            if row["upload_type"] != "advanced":
+                raise BriaError(
+                    c.DS_DOWNLOAD_ADVANCED_ONLY, "Only advanced datasets can be downloaded"
+                )
+            images = store.select("images", dataset_id=dataset_id)
+            archive = io.BytesIO()
+            captions: dict[str, str] = {}
+            with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:
+                for image in images:
+                    stored = files.get(views.image_file(str(image["digest"])))
+                    stem = f"{image['id']}_{str(image['image_name']).rsplit('.', 1)[0]}"
+                    bundle.writestr(f"{stem}.jpg", stored.data if stored else b"")
+                    bundle.writestr(f"{stem}.txt", str(image["caption"]))
+                    captions[f"{stem}.jpg"] = str(image["caption"])
+            zip_name = f"_bria/downloads/dataset-{dataset_id}.zip"
+            files.put(zip_name, archive.getvalue(), content_type="application/zip")
+            result: dict[str, Any] = {
+                "download_url": files.url_for(zip_name),
+                "caption_prefix": row["caption_prefix"],
+            }
+            if images and all(image["caption_source"] == "automatic" for image in images):
+                captions_name = f"_bria/downloads/dataset-{dataset_id}-captions.json"
+                files.put(
+                    captions_name,
+                    json.dumps(captions, indent=2).encode(),
+                    content_type="application/json",
+                )
+                result["captions_url"] = files.url_for(captions_name)
+            return result
+
+
+def automatic_caption(prefix: str, digest: str) -> str:
+    return prefix + imaging.descriptor(digest)

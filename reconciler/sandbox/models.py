@@ -1,0 +1,334 @@
+"""Models: creation, training on the simulated clock, checkpoints, upload, download (section 8)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from reconciler.sandbox import constraints as c
+from reconciler.sandbox import lifecycle, views
+from reconciler.sandbox.core import Core
+from reconciler.sandbox.errors import BriaError
+from reconciler.sandbox.files import TooLarge, Unreachable
+from reconciler.sandbox.projects import IP_MEDIA, IP_TYPES, Projects
+from reconciler.sandbox.store import Row
+from reconciler.sandbox.training import effective_parameters
+from reconciler.sandbox.validate import Body, choice, given, optional_text, required_text
+
+MODES = frozenset({"fully_automated", "expert"})
+VERSIONS = frozenset({"light", "max", "bria-2.3", "bria-3.2"})
+BASE_MODELS = {
+    "light": "BRIA-2.3",
+    "bria-2.3": "BRIA-2.3",
+    "max": "BRIA-3.2",
+    "bria-3.2": "BRIA-3.2",
+}
+MAX_MODEL_BYTES = 3 * 1024**3
+UPDATABLE = frozenset({"name", "description"})
+
+
+class Models:
+    def __init__(self, core: Core, projects: Projects) -> None:
+        self._core = core
+        self._projects = projects
+
+    def _view(self, row: Row, *, include_training_parameters: bool = True) -> dict[str, Any]:
+        return views.model(
+            row, self._core.clock.now(), include_training_parameters=include_training_parameters
+        )
+
+    def create(self, body: Body) -> dict[str, Any]:
+        name = required_text(body, "name", c.MODEL_NAME_REQUIRED)
+        if not given(body, "dataset_id"):
+            raise BriaError(c.MODEL_DATASET_REQUIRED, "dataset_id is required")
+        dataset_id = body["dataset_id"]
+        if isinstance(dataset_id, bool) or not isinstance(dataset_id, int):
+            raise BriaError(c.MODEL_DATASET_REQUIRED, "dataset_id must be an integer")
+        mode = choice(body, "training_mode", MODES, c.MODEL_MODE_ENUM)
+        version = choice(body, "training_version", VERSIONS, c.MODEL_VERSION_ENUM)
+        description = optional_text(body, "description") or ""
+        store = self._core.store
+        with store.transaction():
+            dataset = self._core.dataset(dataset_id, c.MODEL_DATASET_REQUIRED)
+            now = self._core.clock.now()
+            row = self._new_row(
+                project_id=int(dataset["project_id"]),
+                dataset_id=dataset_id,
+                name=name,
+                description=description,
+                origin="trained",
+                phase="Created",
+                mode=mode,
+                version=version,
+                now=now,
+            )
+            store.insert("models", row)
+        return self._view(row)
+
+    def _new_row(
+        self,
+        *,
+        project_id: int,
+        dataset_id: int | None,
+        name: str,
+        description: str,
+        origin: str,
+        phase: str,
+        mode: str | None,
+        version: str | None,
+        now: float,
+        ends_at: float | None = None,
+    ) -> Row:
+        return {
+            "id": self._core.store.next_id("model"),
+            "project_id": project_id,
+            "dataset_id": dataset_id,
+            "name": name,
+            "description": description,
+            "origin": origin,
+            "phase": phase,
+            "training_mode": mode,
+            "training_version": version,
+            "generation_prefix": "",
+            "training_parameters": "{}",
+            "started_at": None,
+            "ends_at": ends_at,
+            "will_fail": 0,
+            "stop_ends_at": None,
+            "deleted_checkpoints": "[]",
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def list_all(self, include_training_parameters: bool = False) -> list[dict[str, Any]]:
+        return [
+            self._view(row, include_training_parameters=include_training_parameters)
+            for row in self._core.store.select("models")
+            if row["phase"] != "Deleted"
+        ]
+
+    def list_by_project(
+        self, project_id: int, include_training_parameters: bool = False
+    ) -> list[dict[str, Any]]:
+        self._core.project(project_id)
+        return [
+            self._view(row, include_training_parameters=include_training_parameters)
+            for row in self._core.store.select("models", project_id=project_id)
+            if row["phase"] != "Deleted"
+        ]
+
+    def get(self, model_id: int) -> dict[str, Any]:
+        return self._view(self._core.model(model_id))
+
+    def update(self, model_id: int, body: Body) -> dict[str, Any]:
+        store = self._core.store
+        with store.transaction():
+            row = self._core.model(model_id)
+            if row["phase"] == "Deleted":
+                raise BriaError(c.MODEL_DELETED_IMMUTABLE, "A deleted model cannot be updated")
+            others = sorted(set(body) - UPDATABLE)
+            if others:
+                raise BriaError(
+                    c.MODEL_UPDATE_NAME_DESC_ONLY,
+                    f"Only name and description can be updated; not {', '.join(others)}",
+                )
+            changes: Row = {}
+            if "name" in body:
+                changes["name"] = required_text(body, "name", c.MODEL_NAME_REQUIRED)
+            if "description" in body:
+                changes["description"] = optional_text(body, "description") or ""
+            changes["updated_at"] = self._core.clock.now()
+            store.update("models", model_id, changes)
+            return self._view({**row, **changes})
+
+    def delete(self, model_id: int) -> None:
+        store = self._core.store
+        with store.transaction():
+            row = self._core.model(model_id)
+            status = lifecycle.model_status(row, self._core.clock.now())
+            if status in lifecycle.TRAINING_STATUSES:
+                raise BriaError(
+                    c.MODEL_DELETE_TRAINING, "Cannot delete model while it is in training"
+                )
+            if status != "Deleted":
+                store.update(
+                    "models",
+                    model_id,
+                    {
+                        "phase": "Deleted",
+                        "updated_at": max(
+                            self._core.clock.now(), lifecycle.status_changed_at(row, status)
+                        ),
+                    },
+                )
+
+    def start_training(self, model_id: int, body: Body) -> dict[str, Any]:
+        store = self._core.store
+        with store.transaction():
+            row = self._core.model(model_id)
+            now = self._core.clock.now()
+            status = lifecycle.model_status(row, now)
+            if status == "Deleted" or row["origin"] == "uploaded":
+                raise BriaError(c.TRAIN_DELETED, "Deleted or uploaded models cannot be trained")
+            if status != "Created":
+                raise BriaError(
+                    c.TRAIN_ALREADY_STARTED, "Training already started/cannot be resumed"
+                )
+            params = effective_parameters(str(row["training_mode"]), body)
+            dataset = self._core.dataset(int(row["dataset_id"]))
+            if dataset["status"] != "completed":
+                raise BriaError(
+                    c.TRAIN_DATASET_COMPLETED,
+                    "The dataset must be completed before training can begin",
+                )
+            changes: Row = {
+                "phase": "InProgress",
+                "generation_prefix": dataset["caption_prefix"],
+                "training_parameters": json.dumps(params),
+                "started_at": now,
+                "ends_at": now + self._core.training_seconds,
+                "will_fail": 1 if self._core.faults.training_fails(model_id) else 0,
+                "updated_at": now,
+            }
+            store.update("models", model_id, changes)
+            return self._view({**row, **changes})
+
+    def stop_training(self, model_id: int) -> dict[str, Any]:
+        store = self._core.store
+        with store.transaction():
+            row = self._core.model(model_id)
+            now = self._core.clock.now()
+            if lifecycle.model_status(row, now) != "InProgress":
+                raise BriaError(c.STOP_NOT_TRAINING, "Training already stopped/not in training")
+            changes: Row = {
+                "phase": "Stopping",
+                "stop_ends_at": now + lifecycle.STOP_SECONDS,
+                "updated_at": now,
+            }
+            store.update("models", model_id, changes)
+            return self._view({**row, **changes})
+
+    def finish_stopping(self, now: float) -> None:
+        """A clock advance completes every pending stop at once."""
+        store = self._core.store
+        with store.transaction():
+            for row in store.select("models", phase="Stopping"):
+                if float(row["stop_ends_at"]) > now:
+                    store.update("models", int(row["id"]), {"stop_ends_at": now})
+
+    def _checkpointed(self, model_id: int) -> tuple[Row, list[int]]:
+        row = self._core.model(model_id)
+        status = lifecycle.model_status(row, self._core.clock.now())
+        if row["training_mode"] != "expert":
+            raise BriaError(c.CKPT_EXPERT_ONLY, "Checkpoints exist only for expert models")
+        if status != "Completed":
+            raise BriaError(c.CKPT_MODEL_COMPLETED, "The model status is not completed")
+        return row, lifecycle.checkpoint_steps(row, status)
+
+    def checkpoints(self, model_id: int) -> dict[str, Any]:
+        row, steps = self._checkpointed(model_id)
+        return {
+            "checkpoints": [views.checkpoint(row, step) for step in steps],
+            "active_model_version": lifecycle.active_version(row, "Completed"),
+        }
+
+    def checkpoint(self, model_id: int, step: int) -> dict[str, Any]:
+        row, steps = self._checkpointed(model_id)
+        if step not in steps:
+            raise BriaError(c.NOT_FOUND, "Checkpoint not found", status=404)
+        return views.checkpoint(row, step)
+
+    def delete_checkpoint(self, model_id: int, step: int) -> None:
+        store = self._core.store
+        with store.transaction():
+            row, steps = self._checkpointed(model_id)
+            if step not in steps:
+                raise BriaError(c.NOT_FOUND, "Checkpoint not found", status=404)
+            if str(step) == lifecycle.active_version(row, "Completed"):
+                raise BriaError(
+                    c.CKPT_DELETE_ACTIVE,
+                    "Cannot delete checkpoint currently selected for inference",
+                )
+            deleted = [*json.loads(row["deleted_checkpoints"]), step]
+            store.update("models", model_id, {"deleted_checkpoints": json.dumps(deleted)})
+
+    def upload(self, body: Body) -> dict[str, Any]:
+        if not given(body, "model_url") or not isinstance(body["model_url"], str):
+            raise BriaError(c.BODY_FIELD, "model_url is required and must be a string")
+        url = str(body["model_url"])
+        file_name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+        if not file_name.lower().endswith(".safetensors"):
+            raise BriaError(c.UPLOAD_SAFETENSORS, "Only .safetensors model files are accepted")
+        name = optional_text(body, "model_name") or file_name.rsplit(".", 1)[0]
+        project_id, new_project = self._upload_project(body)
+        try:
+            self._core.files.fetch(url, limit=MAX_MODEL_BYTES, keep_bytes=False)
+        except TooLarge as error:
+            raise BriaError(c.UPLOAD_MAX_3GB, "The model file is larger than 3 GB") from error
+        except Unreachable as error:
+            raise BriaError(
+                c.UPLOAD_URL_UNREACHABLE, f"model_url could not be fetched: {url}"
+            ) from error
+        store = self._core.store
+        with store.transaction():
+            if new_project is not None:
+                project_id = int(self._projects.insert(**new_project)["id"])
+            else:
+                self._core.project(project_id, c.UPLOAD_PROJECT)
+            now = self._core.clock.now()
+            row = self._new_row(
+                project_id=project_id,
+                dataset_id=None,
+                name=name,
+                description="",
+                origin="uploaded",
+                phase="syncing",
+                mode=None,
+                version=None,
+                now=now,
+                ends_at=now + lifecycle.SYNC_SECONDS,
+            )
+            store.insert("models", row)
+        return self._view(row)
+
+    def _upload_project(self, body: Body) -> tuple[int, dict[str, Any] | None]:
+        if given(body, "project_id"):
+            project_id = body["project_id"]
+            if isinstance(project_id, bool) or not isinstance(project_id, int):
+                raise BriaError(c.UPLOAD_PROJECT, "project_id must be an integer")
+            self._core.project(project_id, c.UPLOAD_PROJECT)
+            return project_id, None
+        params = body.get("project_parameters")
+        if not isinstance(params, dict):
+            raise BriaError(c.UPLOAD_PROJECT, "Send project_id or project_parameters")
+        return 0, {
+            "name": required_text(params, "project_name", c.UPLOAD_PROJECT),
+            "description": optional_text(params, "project_description", c.UPLOAD_PROJECT) or "",
+            "ip_name": None,
+            "ip_description": None,
+            "ip_medium": choice(params, "ip_medium", IP_MEDIA, c.UPLOAD_PROJECT),
+            "ip_type": choice(
+                params, "ip_type", IP_TYPES | {"other"}, c.UPLOAD_PROJECT, default="other"
+            ),
+        }
+
+    def download(self, model_id: int) -> dict[str, Any]:
+        row = self._core.model(model_id)
+        status = lifecycle.model_status(row, self._core.clock.now())
+        if status not in ("Completed", "completed"):
+            raise BriaError(c.MODEL_DOWNLOAD_COMPLETED, "Only completed models can be downloaded")
+        name = f"_bria/models/model-{model_id}.safetensors"
+        files = self._core.files
+        if not self._core.store.has_file(name):
+            weights = hashlib.sha256(f"model:{model_id}".encode()).digest() * 8
+            files.put(name, weights, content_type="application/octet-stream")
+        version = row["training_version"]
+        base = BASE_MODELS.get(str(version), "BRIA-3.2")
+        return {
+            "download_url": files.url_for(name),
+            "base_model_name": base,
+            "base_model_card": f"https://huggingface.co/briaai/{base}",
+            "generation_prefix": row["generation_prefix"],
+        }

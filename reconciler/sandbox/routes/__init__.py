@@ -1,0 +1,1 @@
+"""Thin HTTP adapters: parse the request, call the backend, shape the response."""

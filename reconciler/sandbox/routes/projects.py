@@ -1,0 +1,79 @@
+"""Projects and caption-prefix generation under /v1/tailored-gen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from reconciler.sandbox import schemas
+from reconciler.sandbox.routes.common import (
+    ERROR_RESPONSES,
+    JsonBody,
+    backend_of,
+    documented_body,
+    require_token,
+)
+
+router = APIRouter(
+    prefix="/v1/tailored-gen",
+    dependencies=[Depends(require_token)],
+    responses=ERROR_RESPONSES,
+    tags=["projects"],
+)
+
+
+@router.post(
+    "/projects",
+    status_code=201,
+    response_model=schemas.Project,
+    openapi_extra=documented_body(schemas.ProjectCreate),
+)
+def create_project(request: Request, body: JsonBody) -> Any:
+    return backend_of(request).projects.create(body)
+
+
+@router.get("/projects", response_model=list[schemas.Project])
+def list_projects(request: Request) -> Any:
+    return backend_of(request).projects.list_all()
+
+
+@router.get("/projects/{project_id}", response_model=schemas.Project)
+def get_project(request: Request, project_id: int) -> Any:
+    return backend_of(request).projects.get(project_id)
+
+
+@router.put(
+    "/projects/{project_id}",
+    response_model=schemas.Project,
+    openapi_extra=documented_body(schemas.ProjectUpdate),
+)
+def update_project(request: Request, project_id: int, body: JsonBody) -> Any:
+    return backend_of(request).projects.update(project_id, body)
+
+
+@router.delete("/projects/{project_id}", status_code=204, response_class=Response)
+def delete_project(request: Request, project_id: int) -> Response:
+    backend_of(request).projects.delete(project_id)
+    return Response(status_code=204)
+
+
+@router.get("/projects/{project_id}/datasets", response_model=list[schemas.Dataset])
+def list_project_datasets(request: Request, project_id: int) -> Any:
+    return backend_of(request).datasets.list_by_project(project_id)
+
+
+@router.get("/projects/{project_id}/models", response_model=list[schemas.Model])
+def list_project_models(
+    request: Request, project_id: int, include_training_parameters: bool = False
+) -> Any:
+    return backend_of(request).models.list_by_project(project_id, include_training_parameters)
+
+
+@router.post(
+    "/generate_prefix",
+    response_model=schemas.Prefix,
+    openapi_extra=documented_body(schemas.PrefixRequest),
+)
+def generate_prefix(request: Request, body: JsonBody) -> Any:
+    return backend_of(request).generation.prefix(body)

@@ -1,0 +1,266 @@
+"""Pydantic shapes of Bria's requests and responses, for the OpenAPI document and its checks.
+
+Responses are validated against these on the way out, so the document cannot drift from what
+the sandbox really answers. Request models only document bodies: the backend validates bodies
+itself, so each refusal names its constraint id.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+IpType = Literal[
+    "defined_character",
+    "stylized_scene",
+    "multi_object_set",
+    "object_variants",
+    "icons",
+    "character_variants",
+    "other",
+]
+IpMedium = Literal["photography", "illustration"]
+ModelStatus = Literal[
+    "Created",
+    "InProgress",
+    "Completed",
+    "Failed",
+    "Stopping",
+    "Stopped",
+    "Deleted",
+    "syncing",
+    "completed",
+]
+
+
+class FieldError(BaseModel):
+    msg: str
+    field_name: str
+    field_input: str
+
+
+class ErrorBody(BaseModel):
+    message: str
+    constraint_id: str
+    errors: list[FieldError] | None = None
+
+
+class Project(BaseModel):
+    id: int
+    project_name: str
+    project_description: str
+    ip_name: str | None
+    ip_description: str | None
+    ip_medium: IpMedium
+    ip_type: IpType
+    status: Literal["active"]
+    created_at: str
+    updated_at: str
+
+
+class Image(BaseModel):
+    id: int
+    dataset_id: int
+    caption: str
+    caption_source: Literal["automatic", "manual", "unknown"] | None
+    image_name: str
+    image_url: str
+    thumbnail_url: str
+    created_at: str
+    updated_at: str
+
+
+class Dataset(BaseModel):
+    id: int
+    project_id: int
+    name: str
+    caption_prefix: str
+    status: Literal["draft", "completed"]
+    captions_update_status: Literal["empty", "in_progress", "completed"]
+    upload_type: Literal["basic", "advanced"]
+    captions_source: Literal["automatic", "manual"] | None
+    images_count: int
+    created_at: str
+    updated_at: str
+
+
+class DatasetWithImages(Dataset):
+    images: list[Image]
+
+
+class FailedImage(BaseModel):
+    filename: str
+    error_code: int
+    error_message: str
+
+
+class BulkStatus(BaseModel):
+    status: Literal["pending", "processing", "completed", "failed"]
+    progress_percentage: int
+    total_processed: int
+    done: int
+    failed: int
+    failed_images: list[FailedImage]
+
+
+class DatasetDownload(BaseModel):
+    download_url: str
+    captions_url: str | None = None
+    caption_prefix: str
+
+
+class Model(BaseModel):
+    id: int
+    name: str
+    description: str
+    status: ModelStatus
+    training_mode: Literal["fully_automated", "expert"] | None
+    training_version: Literal["light", "max", "bria-2.3", "bria-3.2"] | None
+    generation_prefix: str
+    active_model_version: str
+    training_parameters: dict[str, Any]
+    checkpoint_steps: list[str]
+    project_id: int
+    dataset_id: int | None
+    created_at: str
+    updated_at: str
+
+
+class Checkpoint(BaseModel):
+    checkpoint_step: int
+    training_job_id: int
+    created_at: str
+
+
+class Checkpoints(BaseModel):
+    checkpoints: list[Checkpoint]
+    active_model_version: str
+
+
+class ModelDownload(BaseModel):
+    download_url: str
+    base_model_name: str
+    base_model_card: str
+    generation_prefix: str
+
+
+class Prefix(BaseModel):
+    prefix: str
+
+
+class GenerationResult(BaseModel):
+    urls: list[str]
+    seed: int
+    uuid: str
+
+
+class Generated(BaseModel):
+    result: list[GenerationResult]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ProjectCreate(_Body):
+    project_name: str
+    project_description: str | None = None
+    ip_name: str | None = None
+    ip_description: str | None = None
+    ip_medium: IpMedium
+    ip_type: IpType
+
+
+class ProjectUpdate(_Body):
+    project_name: str | None = None
+    project_description: str | None = None
+    ip_name: str | None = None
+    ip_description: str | None = None
+
+
+class DatasetCreate(_Body):
+    project_id: int
+    name: str
+    upload_type: Literal["basic", "advanced"] = "basic"
+
+
+class DatasetUpdate(_Body):
+    name: str | None = None
+    caption_prefix: str | None = None
+    status: Literal["draft", "completed"] | None = None
+
+
+class DatasetClone(_Body):
+    name: str | None = None
+    description: str | None = None
+
+
+class ImageUpload(_Body):
+    file: str | None = None
+    image_url: str | None = None
+    image_name: str | None = None
+    increase_resolution: bool = True
+    content_moderation: bool = False
+
+
+class CaptionUpdate(_Body):
+    caption: str | None = None
+    regenerate_caption: bool | None = None
+
+
+class BulkUpload(_Body):
+    zip_url: str
+    automatic_captioning: bool = True
+    content_moderation: bool = False
+
+
+class PrefixRequest(_Body):
+    images: list[str] | None = None
+    image_urls: list[str] | None = None
+    ip_type: Literal["stylized_scene", "defined_character", "object_variants"]
+    ip_medium: IpMedium
+    ip_name: str | None = None
+    content_moderation: bool = False
+
+
+class ModelCreate(_Body):
+    name: str
+    dataset_id: int
+    training_mode: Literal["fully_automated", "expert"]
+    training_version: Literal["light", "max", "bria-2.3", "bria-3.2"]
+    description: str | None = None
+
+
+class ModelUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    description: str | None = None
+
+
+class StartTraining(_Body):
+    rank: int | None = None
+    learning_rate: float | None = None
+    lr_scheduler: str | None = None
+    total_training_steps: int | None = None
+    checkpoint_interval: int | None = None
+    lr_warmup_steps: int | None = None
+
+
+class UploadModel(_Body):
+    model_url: str
+    model_name: str | None = None
+    project_id: int | None = None
+    project_parameters: dict[str, Any] | None = None
+
+
+class GenerateRequest(_Body):
+    prompt: str
+    num_results: int = 1
+    aspect_ratio: str = "1:1"
+    sync: bool = False
+    seed: int | None = None
+    negative_prompt: str | None = None
+    include_generation_prefix: bool = True
+    guidance_method_1: str | None = None
+    guidance_method_2: str | None = None

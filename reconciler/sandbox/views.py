@@ -1,0 +1,101 @@
+"""Rows to the JSON objects Bria returns; the only place response field names are spelled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.sandbox import lifecycle
+from reconciler.sandbox.clock import iso
+from reconciler.sandbox.files import FileHost
+from reconciler.sandbox.store import Row
+
+View = dict[str, Any]
+
+
+def image_file(digest: str) -> str:
+    return f"_bria/images/{digest}.jpg"
+
+
+def thumbnail_file(digest: str) -> str:
+    return f"_bria/thumbnails/{digest}.jpg"
+
+
+def project(row: Row) -> View:
+    return {
+        "id": row["id"],
+        "project_name": row["project_name"],
+        "project_description": row["project_description"],
+        "ip_name": row["ip_name"],
+        "ip_description": row["ip_description"],
+        "ip_medium": row["ip_medium"],
+        "ip_type": row["ip_type"],
+        "status": row["status"],
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
+def captions_update_status(row: Row) -> str:
+    if row["regen_ends_at"] is not None:
+        return "in_progress"
+    return "completed" if row["captioned"] else "empty"
+
+
+def dataset(row: Row, images_count: int) -> View:
+    return {
+        "id": row["id"],
+        "project_id": row["project_id"],
+        "name": row["name"],
+        "caption_prefix": row["caption_prefix"],
+        "status": row["status"],
+        "captions_update_status": captions_update_status(row),
+        "upload_type": row["upload_type"],
+        "captions_source": row["captions_source"],
+        "images_count": images_count,
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
+def image(row: Row, files: FileHost) -> View:
+    digest = str(row["digest"])
+    return {
+        "id": row["id"],
+        "dataset_id": row["dataset_id"],
+        "caption": row["caption"],
+        "caption_source": row["caption_source"],
+        "image_name": row["image_name"],
+        "image_url": files.url_for(image_file(digest)),
+        "thumbnail_url": files.url_for(thumbnail_file(digest)),
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
+def model(row: Row, now: float, *, include_training_parameters: bool = True) -> View:
+    status = lifecycle.model_status(row, now)
+    steps = lifecycle.checkpoint_steps(row, status)
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "description": row["description"],
+        "status": status,
+        "training_mode": row["training_mode"],
+        "training_version": row["training_version"],
+        "generation_prefix": row["generation_prefix"],
+        "active_model_version": lifecycle.active_version(row, status),
+        "training_parameters": lifecycle.parameters(row) if include_training_parameters else {},
+        "checkpoint_steps": [str(step) for step in steps] if include_training_parameters else [],
+        "project_id": row["project_id"],
+        "dataset_id": row["dataset_id"],
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(lifecycle.status_changed_at(row, status)),
+    }
+
+
+def checkpoint(row: Row, step: int) -> View:
+    return {
+        "checkpoint_step": step,
+        "training_job_id": row["id"],
+        "created_at": iso(lifecycle.checkpoint_created_at(row, step)),
+    }
