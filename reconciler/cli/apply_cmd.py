@@ -1,0 +1,285 @@
+"""`tailor apply [PATH | PLANFILE]`: carry out a fresh or saved plan, under the state lock.
+
+Order of a run: lock the state, settle what an interrupted run left pending (recovery),
+refresh and plan (or check that a saved plan is still current), show the plan and ask,
+execute, then print the outcome table and the remote ids apps need. What ran is recorded step
+by step, so a failed or interrupted apply is finished by running apply again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reconciler.addresses import Address, Kind
+from reconciler.cli.context import load_settings, open_client, open_state, workspace_root
+from reconciler.client.api import BriaClient
+from reconciler.client.staging import Stager
+from reconciler.engine import recovery
+from reconciler.engine.executor import ApplyResult, NodeStatus, execute
+from reconciler.engine.handlers import RunContext
+from reconciler.engine.ledger import Ledger
+from reconciler.engine.planning import make_plan
+from reconciler.engine.refresh import RefreshScope, refresh
+from reconciler.engine.waits import WaitPolicy
+from reconciler.errors import ApplyError, PlanError
+from reconciler.events import Hooks
+from reconciler.manifest.workspace import load_workspace
+from reconciler.plan.model import Action, Plan
+from reconciler.plan.planfile import plan_from_json
+from reconciler.render.progress import (
+    ApplyResult as RowResult,
+)
+from reconciler.render.progress import (
+    LineProgress,
+    ResultOutcome,
+    render_outcome_table,
+)
+from reconciler.render.text import render_text
+from reconciler.settings import Settings
+from reconciler.state.model import StateDocument
+from reconciler.state.store import StateLock, StateStore
+
+PlanMaker = Callable[[BriaClient, StateDocument], Awaitable[Plan]]
+
+REFUSE_NO_TTY = (
+    "apply needs approval, but there is no terminal to ask on; "
+    "rerun with --auto-approve, or apply a saved plan (tailor plan --out FILE)"
+)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a plan is carried out; shared by apply and destroy."""
+
+    verb: str
+    """"apply" or "destroy": the lock's operation and the words of the prompt."""
+    auto_approve: bool = False
+    wait: bool = False
+    parallelism: int = 8
+    lock_timeout: float = 0.0
+    approved_by_file: bool = False
+    """A saved plan was reviewed when it was made: no prompt."""
+
+
+def say(text: str = "", *, err: bool = False) -> None:
+    click.echo(text, err=err)
+
+
+def parse_targets(values: Sequence[str]) -> tuple[Address, ...]:
+    return tuple(Address.parse(v) for v in values)
+
+
+def load_saved_plan(path: Path) -> tuple[Plan, Path | None]:
+    """A plan file written by `tailor plan --out`, and the workspace it names (if any)."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PlanError(
+            f"cannot read the saved plan {path}: {error}",
+            hint="make it again with `tailor plan --out FILE`",
+        ) from None
+    if not isinstance(data, dict):
+        raise PlanError(f"{path} is not a saved tailor plan")
+    nested = data.get("plan")
+    body: dict[str, Any] = nested if isinstance(nested, dict) else data
+    workspace = data.get("workspace")
+    root: Path | None = None
+    if isinstance(workspace, str) and workspace:
+        root = Path(workspace)
+        if not root.is_absolute():
+            root = (path.parent / root).resolve()
+    return plan_from_json(body), root
+
+
+def check_fresh(plan: Plan, document: StateDocument, live_fingerprint: str) -> None:
+    """A saved plan only applies to the world it was made from."""
+    if (plan.state_lineage, plan.state_serial) != (document.lineage, document.serial):
+        raise PlanError(
+            "Saved plan is stale: the state changed since this plan was made. Run plan again."
+        )
+    if plan.live_fingerprint and plan.live_fingerprint != live_fingerprint:
+        raise PlanError(
+            "Saved plan is stale: the objects at Bria changed since this plan was made. "
+            "Run plan again."
+        )
+
+
+def ask(plan: Plan, options: RunOptions) -> None:
+    if options.auto_approve or options.approved_by_file:
+        return
+    if not sys.stdin.isatty():
+        raise ApplyError(REFUSE_NO_TTY)
+    question = (
+        "Do you want to destroy these objects?" if options.verb == "destroy"
+        else "Do you want to perform these actions?"
+    )
+    answer = click.prompt(f"{question} Only 'yes' will be accepted", default="", show_default=False)
+    if answer.strip() != "yes":
+        raise ApplyError(f"{options.verb.capitalize()} cancelled: nothing was changed.")
+
+
+def result_rows(plan: Plan, result: ApplyResult) -> list[RowResult]:
+    outcome = {
+        NodeStatus.DONE: ResultOutcome.DONE,
+        NodeStatus.FAILED: ResultOutcome.FAILED,
+        NodeStatus.NOT_STARTED: ResultOutcome.NOT_STARTED,
+    }
+    rows = []
+    for row in result.by_address():
+        if row.action is Action.NO_OP and row.status is NodeStatus.DONE:
+            continue
+        rows.append(RowResult(str(row.address), outcome[row.status], row.message))
+    return rows
+
+
+def model_lines(document: StateDocument, plan: Plan) -> list[str]:
+    """Remote ids of the models this plan touched, for apps that generate with them."""
+    touched = {
+        str(c.address)
+        for c in plan.changes
+        if c.kind is Kind.MODEL and c.action in (Action.CREATE, Action.REPLACE, Action.UPDATE)
+    }
+    lines = []
+    for entry in document.sorted_entries():
+        if entry.kind is Kind.MODEL and entry.address in touched:
+            extra = f" (predecessor {', '.join(map(str, entry.deposed))} kept until it trained)"
+            lines.append(f"  {entry.address} = {entry.remote_id}{extra if entry.deposed else ''}")
+    return lines
+
+
+async def carry_out(
+    settings: Settings,
+    options: RunOptions,
+    make: PlanMaker,
+    *,
+    hooks_for: Callable[[Plan], Hooks] | None = None,
+) -> None:
+    """Lock, recover, plan, ask, execute, report. Raises ApplyError when anything failed."""
+    say(settings.describe())
+    async with open_client(settings) as (client, stager):
+        with open_state(settings) as store:
+            lock = store.acquire_lock(options.verb, timeout=options.lock_timeout)
+            try:
+                for warning in lock.warnings:
+                    say(f"warning: {warning}", err=True)
+                await _locked_run(settings, options, make, client, stager, store, lock, hooks_for)
+            finally:
+                store.release_lock(lock)
+
+
+async def _locked_run(
+    settings: Settings,
+    options: RunOptions,
+    make: PlanMaker,
+    client: BriaClient,
+    stager: Stager | None,
+    store: StateStore,
+    lock: StateLock,
+    hooks_for: Callable[[Plan], Hooks] | None,
+) -> None:
+    for resolution in await recovery.resolve(client, store, lock):
+        say(resolution.describe())
+    plan = await make(client, store.read())
+    say(render_text(plan, header="", color=sys.stdout.isatty()).lstrip("\n"))
+    if plan.errors:
+        raise PlanError(f"{options.verb.capitalize()} refused: the plan has errors (above).")
+    if not plan.has_changes:
+        return
+    ask(plan, options)
+    progress = hooks_for(plan) if hooks_for else LineProgress(sys.stdout, plan=plan, interval=5.0)
+    ctx = RunContext(
+        client=client,
+        ledger=Ledger.open(store, lock),
+        root=settings.workspace,
+        hooks=progress,
+        stager=stager,
+        waits=WaitPolicy(),
+        wait_for_training=options.wait,
+    )
+    result = await execute(plan, ctx, parallelism=options.parallelism)
+    say()
+    say(render_outcome_table(result_rows(plan, result), color=sys.stdout.isatty()).rstrip())
+    models = model_lines(store.read(), plan)
+    if models and options.verb == "apply":
+        say()
+        say("Models (remote ids; `tailor output --json` lists all):")
+        for line in models:
+            say(line)
+    if not result.ok:
+        failed = len({n.address for n in result.failed})
+        raise ApplyError(
+            f"{options.verb.capitalize()} finished with {failed} failed "
+            f"resource{'s' * (failed != 1)}; what succeeded is recorded.",
+            hint=f"fix the cause above and run `tailor {options.verb}` again",
+        )
+
+
+def fresh_plan(desired_root: Path, targets: tuple[Address, ...]) -> PlanMaker:
+    desired = load_workspace(desired_root)
+
+    async def make(client: BriaClient, document: StateDocument) -> Plan:
+        plan, _live = await make_plan(client, desired, document, targets=targets)
+        return plan
+
+    return make
+
+
+def saved_plan(plan: Plan) -> PlanMaker:
+    async def make(client: BriaClient, document: StateDocument) -> Plan:
+        live = await refresh(client, RefreshScope.from_recorded(document.recorded()))
+        check_fresh(plan, document, live.fingerprint())
+        return plan
+
+    return make
+
+
+@click.command("apply")
+@click.argument("target", default=".", type=click.Path(path_type=Path))
+@click.option("--auto-approve", is_flag=True, help="Apply without asking.")
+@click.option("--wait", is_flag=True, help="Wait for started trainings to finish.")
+@click.option("--parallelism", type=click.IntRange(min=1), help="Steps run at once.")
+@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Limit to ADDR.")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0.0,
+              help="Seconds to wait for the state lock.")
+@click.option("--api", help="Override the API (sandbox or a base URL).")
+@click.option("--state", help="Override the state location.")
+def apply(
+    target: Path,
+    auto_approve: bool,
+    wait: bool,
+    parallelism: int | None,
+    targets: tuple[str, ...],
+    lock_timeout: float,
+    api: str | None,
+    state: str | None,
+) -> None:
+    """Carry out the plan for PATH (default: the current folder), or a saved PLANFILE."""
+    if target.is_file():
+        plan, named_root = load_saved_plan(target)
+        if targets:
+            raise PlanError("--target cannot be used with a saved plan (it was targeted then)")
+        root = workspace_root(named_root or Path("."))
+        make = saved_plan(plan)
+        approved = True
+    else:
+        root = workspace_root(target)
+        make = fresh_plan(root, parse_targets(targets))
+        approved = False
+    settings = load_settings(root, api=api, state=state, parallelism=parallelism)
+    options = RunOptions(
+        verb="apply",
+        auto_approve=auto_approve,
+        wait=wait,
+        parallelism=settings.parallelism,
+        lock_timeout=lock_timeout,
+        approved_by_file=approved,
+    )
+    asyncio.run(carry_out(settings, options, make))

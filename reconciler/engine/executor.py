@@ -1,0 +1,297 @@
+"""Carry out a Plan: walk its dependency DAG with bounded parallelism, recording as we go.
+
+Each node (a change, or the finalize phase of one) runs its steps in order through the
+handler registry. The state is written after every step that changed something at Bria, so
+a crash loses at most the step in flight (and creates are journaled before they are sent).
+A failed node stops only what depends on it: independent branches carry on, dependents are
+reported "not started", and a rerun converges from what the state recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from reconciler.addresses import Address, Kind
+from reconciler.client.errors import ApiError
+from reconciler.engine.handlers import (
+    HANDLERS,
+    Outcome,
+    RunContext,
+    StepCall,
+    StepFailed,
+    release_staged,
+)
+from reconciler.errors import TailorError
+from reconciler.events import StepEvent, StepOutcome
+from reconciler.plan.model import Action, Change, Phase, Plan, Reason, Step, StepKind
+from reconciler.resources import JsonValue
+from reconciler.state.model import ResourceEntry
+
+
+class NodeStatus(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    NOT_STARTED = "not started"
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    node: str
+    address: Address
+    status: NodeStatus
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class AddressResult:
+    """The outcome of everything planned for one address (its nodes taken together)."""
+
+    address: Address
+    action: Action
+    status: NodeStatus
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    nodes: tuple[NodeResult, ...]
+    actions: Mapping[str, Action]
+
+    @property
+    def ok(self) -> bool:
+        return all(n.status is NodeStatus.DONE for n in self.nodes)
+
+    @property
+    def failed(self) -> tuple[NodeResult, ...]:
+        return tuple(n for n in self.nodes if n.status is NodeStatus.FAILED)
+
+    def by_address(self) -> tuple[AddressResult, ...]:
+        """One row per address: failed beats not started beats done."""
+        rank = {NodeStatus.DONE: 0, NodeStatus.NOT_STARTED: 1, NodeStatus.FAILED: 2}
+        rows: dict[Address, AddressResult] = {}
+        for node in self.nodes:
+            seen = rows.get(node.address)
+            if seen is None or rank[node.status] > rank[seen.status]:
+                action = self.actions.get(str(node.address), Action.NO_OP)
+                rows[node.address] = AddressResult(node.address, action, node.status, node.message)
+        return tuple(rows[a] for a in sorted(rows))
+
+
+async def execute(plan: Plan, ctx: RunContext, *, parallelism: int = 8) -> ApplyResult:
+    """Run every node of `plan` whose dependencies succeeded; never raises for a failed step."""
+    runner = _Runner(plan, ctx, max(1, parallelism))
+    try:
+        return await runner.run()
+    finally:
+        await _cleanup(ctx)
+
+
+async def _cleanup(ctx: RunContext) -> None:
+    with contextlib.suppress(TailorError):
+        await release_staged(ctx)
+    if ctx.work_dir is not None:
+        shutil.rmtree(ctx.work_dir, ignore_errors=True)
+        ctx.work_dir = None
+
+
+def _actions(plan: Plan) -> dict[str, Action]:
+    """The action per address, the current object's change winning over deposed ones."""
+    actions: dict[str, Action] = {}
+    for change in plan.changes:
+        if change.deposed is None or str(change.address) not in actions:
+            actions[str(change.address)] = change.action
+    return actions
+
+
+class _Runner:
+    def __init__(self, plan: Plan, ctx: RunContext, parallelism: int) -> None:
+        self.plan = plan
+        self.ctx = ctx
+        self.slots = asyncio.Semaphore(parallelism)
+        self.deps = {node: tuple(before) for node, before in plan.dependencies.items()}
+        self.order = list(plan.order) or sorted(self.deps)
+        for node in self.order:
+            self.deps.setdefault(node, ())
+        self.results: dict[str, NodeResult] = {}
+
+    async def run(self) -> ApplyResult:
+        pending = list(self.order)
+        running: dict[asyncio.Task[NodeResult], str] = {}
+        try:
+            while pending or running:
+                self._skip_blocked(pending)
+                ready = [n for n in pending if all(self._done(d) for d in self.deps[n])]
+                for node in ready:
+                    pending.remove(node)
+                    running[asyncio.create_task(self._guarded(node))] = node
+                if not running:
+                    for node in pending:
+                        self._not_started(node, "its dependencies were not carried out")
+                    pending.clear()
+                    break
+                finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in finished:
+                    node = running.pop(task)
+                    self.results[node] = task.result()
+        finally:
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+        nodes = tuple(self.results[n] for n in self.order if n in self.results)
+        return ApplyResult(nodes, _actions(self.plan))
+
+    def _done(self, node: str) -> bool:
+        result = self.results.get(node)
+        return result is not None and result.status is NodeStatus.DONE
+
+    def _skip_blocked(self, pending: list[str]) -> None:
+        changed = True
+        while changed:
+            changed = False
+            for node in list(pending):
+                blocker = next(
+                    (
+                        d
+                        for d in self.deps[node]
+                        if d in self.results and self.results[d].status is not NodeStatus.DONE
+                    ),
+                    None,
+                )
+                if blocker is not None:
+                    pending.remove(node)
+                    self._not_started(node, f"{blocker} did not complete")
+                    changed = True
+
+    def _not_started(self, node: str, why: str) -> None:
+        address = self.plan.change_for(node).address
+        self.results[node] = NodeResult(node, address, NodeStatus.NOT_STARTED, why)
+        self.ctx.hooks.on_step(StepEvent(str(address), node, StepOutcome.SKIPPED, why))
+
+    async def _guarded(self, node: str) -> NodeResult:
+        change = self.plan.change_for(node)
+        async with self.slots:
+            try:
+                await self._run_node(node, change)
+            except TailorError as error:
+                return NodeResult(node, change.address, NodeStatus.FAILED, _message(error))
+            except (OSError, ValueError) as error:
+                text = f"{type(error).__name__}: {error}"
+                return NodeResult(node, change.address, NodeStatus.FAILED, text)
+        return NodeResult(node, change.address, NodeStatus.DONE)
+
+    async def _run_node(self, node: str, change: Change) -> None:
+        steps = self.plan.steps_for(node)
+        phase = Phase.FINALIZE if node.endswith("#finalize") else Phase.MAIN
+        if phase is Phase.MAIN and _adopts_bulk_image(change):
+            await self._adopt_bulk_image(change)
+        for step in steps:
+            await self._run_step(step, change)
+        if node == change.node_ids()[-1]:
+            self._finish(change)
+
+    async def _run_step(self, step: Step, change: Change) -> None:
+        hooks = self.ctx.hooks
+        text = step.describe()
+        if step.deferred and not self._deferred_due(step):
+            hooks.on_step(
+                StepEvent(str(step.address), text, StepOutcome.SKIPPED,
+                          f"deferred: {step.note}" if step.note else "deferred")
+            )
+            return
+        hooks.on_step(StepEvent(str(step.address), text, StepOutcome.STARTED))
+        try:
+            outcome = await HANDLERS[step.kind](self.ctx, StepCall(step, change))
+        except TailorError as error:
+            hooks.on_step(StepEvent(str(step.address), text, StepOutcome.FAILED, _message(error)))
+            raise
+        self._record(step, outcome)
+        hooks.on_step(StepEvent(str(step.address), text, StepOutcome.DONE))
+
+    def _deferred_due(self, step: Step) -> bool:
+        """A deferred predecessor delete runs now when its successor trained in this run."""
+        return (
+            step.kind is StepKind.DELETE_MODEL
+            and self.ctx.results(step.address).get("trained") is True
+        )
+
+    def _record(self, step: Step, outcome: Outcome) -> None:
+        ledger = self.ctx.ledger
+        if outcome.attributes:
+            ledger.patch(step.address, outcome.attributes)
+        if outcome.gone is not None:
+            ledger.drop_remote(step.address, outcome.gone)
+
+    async def _adopt_bulk_image(self, change: Change) -> None:
+        """Images of an advanced dataset arrive by the bulk upload: record them by name."""
+        ledger = self.ctx.ledger
+        address = change.address
+        dataset = Address(address.project, dataset=address.dataset)
+        dataset_id = self.ctx.id_of(dataset)
+        name = address.key
+
+        async def fetch() -> list[tuple[int, str]]:
+            return [(i.id, i.image_name) for i in await self.ctx.client.list_images(dataset_id)]
+
+        listing = await ledger.names_under("images", dataset_id, fetch)
+        found = [i for i, n in listing if n == name]
+        if len(found) != 1:
+            raise StepFailed(
+                f"{address}: {'no image' if not found else 'several images'} named {name!r} "
+                f"in dataset {dataset_id} after the bulk upload"
+            )
+        attributes = dict(change.after or {})
+        ledger.put(ResourceEntry.for_address(address, found[0], attributes))
+
+    def _finish(self, change: Change) -> None:
+        """Record the change as the plan describes its result."""
+        ledger = self.ctx.ledger
+        address = change.address
+        if change.deposed is not None:
+            ledger.drop_remote(address, change.deposed)
+            return
+        if change.action is Action.DELETE:
+            entry = ledger.get(address)
+            if change.reason is Reason.PARENT_DELETED or entry is None:
+                return
+            if change.remote_id is None or entry.remote_id == change.remote_id:
+                ledger.remove_tree(address)
+            return
+        entry = ledger.get(address)
+        if entry is None or change.after is None:
+            return
+        attributes = _final_attributes(change, entry.attributes)
+        if attributes != dict(entry.attributes):
+            ledger.put(replace(entry, attributes=attributes))
+
+
+def _adopts_bulk_image(change: Change) -> bool:
+    return (
+        change.kind is Kind.IMAGE
+        and change.deposed is None
+        and change.action in (Action.CREATE, Action.REPLACE)
+        and not any(s.kind is StepKind.UPLOAD_IMAGE for s in change.steps)
+    )
+
+
+def _final_attributes(
+    change: Change, recorded: Mapping[str, JsonValue]
+) -> dict[str, JsonValue]:
+    """`after`, with values only known after apply taken from what the steps recorded."""
+    after = dict(change.after or {})
+    if change.kind is Kind.DATASET and after.get("caption_prefix_auto") is True:
+        learned = recorded.get("caption_prefix")
+        if isinstance(learned, str):
+            after["caption_prefix"] = learned
+    return after
+
+
+def _message(error: TailorError) -> str:
+    if isinstance(error, ApiError):
+        return error.message
+    return str(error)

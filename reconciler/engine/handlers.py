@@ -1,0 +1,646 @@
+"""Step kind -> the client call that carries it out: one explicit registry, `HANDLERS`.
+
+A handler receives the run's context and one step, performs the call, and returns what the
+executor records (`Outcome`). Creates journal themselves through the Ledger (intent before
+the request, entry after), because only they know the name and parent Bria will show.
+Remote ids in paths come from the Ledger, so ids created earlier in the same apply are used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import tempfile
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+from reconciler.addresses import Address, Kind
+from reconciler.client.api import BriaClient
+from reconciler.client.bulkzip import ZipEntry, build_bulk_zip
+from reconciler.client.errors import ApiError, Conflict
+from reconciler.client.models import (
+    CreateDatasetRequest,
+    CreateModelRequest,
+    CreateProjectRequest,
+    GeneratePrefixRequest,
+    IpMedium,
+    IpType,
+    PrefixIpType,
+    TrainingMode,
+    UpdateDatasetRequest,
+    UpdateModelRequest,
+    UpdateProjectRequest,
+    UploadType,
+)
+from reconciler.client.staging import StagedFile, Stager
+from reconciler.engine.ledger import CreateIntent, Ledger
+from reconciler.engine.waits import (
+    WaitPolicy,
+    wait_bulk_upload,
+    wait_captions,
+    wait_stopped,
+    wait_training,
+)
+from reconciler.errors import TailorError
+from reconciler.events import Hooks
+from reconciler.plan.model import Action, Change, Step, StepKind
+from reconciler.resources import JsonValue
+
+HASH_CHUNK = 1 << 20
+
+
+class StepFailed(TailorError):
+    """A step cannot be carried out for a reason found on this machine (not Bria's answer)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a step did, for the executor to record."""
+
+    attributes: Mapping[str, JsonValue] = field(default_factory=dict)
+    """Recorded attributes learned (e.g. the caption prefix text); merged into the entry."""
+    gone: int | None = None
+    """This remote id of the step's address no longer exists at Bria (or is forgotten)."""
+
+
+NOTHING = Outcome()
+
+
+@dataclass
+class RunContext:
+    """Everything a handler may use. One per apply; shared by all concurrent steps."""
+
+    client: BriaClient
+    ledger: Ledger
+    root: Path
+    hooks: Hooks
+    stager: Stager | None = None
+    waits: WaitPolicy = field(default_factory=WaitPolicy)
+    wait_for_training: bool = False
+    scratch: dict[str, dict[str, JsonValue]] = field(default_factory=dict)
+    """Per address: results of earlier steps (generated prefix, zip path, staged URL)."""
+    staged: list[StagedFile] = field(default_factory=list)
+    work_dir: Path | None = None
+
+    def results(self, address: Address) -> dict[str, JsonValue]:
+        return self.scratch.setdefault(str(address), {})
+
+    def id_of(self, address: Address) -> int:
+        remote_id = self.ledger.remote_id(address)
+        if remote_id is None:
+            raise StepFailed(f"{address} has no remote id in the state")
+        return remote_id
+
+    def path_id(self, step: Step, placeholder: str) -> int:
+        """The remote id filling `{placeholder}` of the step's path."""
+        arg = step.path_params.get(placeholder)
+        if arg is not None:
+            value = step.args.get(arg)
+            if not isinstance(value, int):
+                raise StepFailed(f"{step.address}: step {step} lacks the id {arg}")
+            return value
+        address = step.address
+        if placeholder == "project_id":
+            return self.id_of(Address(address.project))
+        if placeholder == "dataset_id" and address.dataset is not None:
+            return self.id_of(Address(address.project, dataset=address.dataset))
+        return self.id_of(address)
+
+    def scratch_dir(self) -> Path:
+        if self.work_dir is None:
+            base = self.root / ".tailor"
+            base.mkdir(parents=True, exist_ok=True)
+            self.work_dir = Path(tempfile.mkdtemp(prefix="apply-", dir=base))
+        return self.work_dir
+
+
+@dataclass(frozen=True)
+class StepCall:
+    step: Step
+    change: Change
+
+
+Handler = Callable[[RunContext, StepCall], Awaitable[Outcome]]
+
+
+# ---------------------------------------------------------------------- argument helpers
+
+
+def _text(args: Mapping[str, JsonValue], key: str, default: str | None = None) -> str:
+    value = args.get(key, default)
+    if not isinstance(value, str):
+        raise StepFailed(f"the step lacks the text argument {key!r}")
+    return value
+
+
+def _optional_text(args: Mapping[str, JsonValue], key: str) -> str | None:
+    value = args.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _flag(args: Mapping[str, JsonValue], key: str, default: bool) -> bool:
+    value = args.get(key, default)
+    return value if isinstance(value, bool) else default
+
+
+def _after(call: StepCall) -> Mapping[str, JsonValue]:
+    return call.change.after or {}
+
+
+def _replaces(ctx: RunContext, call: StepCall) -> int | None:
+    """The remote id the address holds now, when this create builds its successor."""
+    if call.change.action is Action.CREATE:
+        return None
+    return ctx.ledger.remote_id(call.step.address)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+async def _checked_file(ctx: RunContext, relative: str, sha256: str | None, what: str) -> Path:
+    """The workspace file, provided its content is still what the plan saw."""
+    path = ctx.root / relative
+    try:
+        found = await asyncio.to_thread(_file_sha256, path)
+    except OSError as error:
+        raise StepFailed(f"{what}: cannot read {relative}: {error.strerror or error}") from None
+    if sha256 is not None and found != sha256:
+        raise StepFailed(
+            f"{what}: file changed since plan ({relative})",
+            hint="run plan again to see the new content",
+        )
+    return path
+
+
+async def _create(
+    ctx: RunContext,
+    intent: CreateIntent,
+    send: Callable[[list[int]], Awaitable[int]],
+) -> None:
+    """Journal, send, record. A refusal (4xx) drops the intent; a lost answer keeps it
+    pending so that the next run's recovery settles it."""
+    intent_id = ctx.ledger.announce(intent)
+    try:
+        remote_id = await send(list(intent.known_ids))
+    except ApiError as error:
+        if error.status is not None and 400 <= error.status < 500 and error.status != 429:
+            ctx.ledger.abandon(intent_id)
+        raise
+    ctx.ledger.created(intent_id, intent, remote_id)
+
+
+async def _known_projects(ctx: RunContext, name: str) -> tuple[int, ...]:
+    async def fetch() -> list[tuple[int, str]]:
+        return [(p.id, p.project_name) for p in await ctx.client.list_projects()]
+
+    listing = await ctx.ledger.names_under("projects", 0, fetch)
+    return tuple(i for i, n in listing if n == name)
+
+
+async def _known_datasets(ctx: RunContext, project: Address, project_id: int, name: str
+                          ) -> tuple[int, ...]:
+    if str(project) in ctx.ledger.created_in_run:
+        return ()
+
+    async def fetch() -> list[tuple[int, str]]:
+        return [(d.id, d.name) for d in await ctx.client.list_project_datasets(project_id)]
+
+    listing = await ctx.ledger.names_under("datasets", project_id, fetch)
+    return tuple(i for i, n in listing if n == name)
+
+
+async def _known_models(ctx: RunContext, dataset: Address, dataset_id: int, name: str
+                        ) -> tuple[int, ...]:
+    if str(dataset) in ctx.ledger.created_in_run:
+        return ()
+    project_id = ctx.id_of(Address(dataset.project))
+
+    async def fetch() -> list[tuple[int, str]]:
+        models = await ctx.client.list_project_models(project_id)
+        return [(m.id, m.name) for m in models if m.dataset_id == dataset_id]
+
+    listing = await ctx.ledger.names_under(f"models-of-{dataset_id}", project_id, fetch)
+    return tuple(i for i, n in listing if n == name)
+
+
+async def _known_images(ctx: RunContext, dataset: Address, dataset_id: int, name: str
+                        ) -> tuple[int, ...]:
+    if str(dataset) in ctx.ledger.created_in_run:
+        return ()
+
+    async def fetch() -> list[tuple[int, str]]:
+        return [(i.id, i.image_name) for i in await ctx.client.list_images(dataset_id)]
+
+    listing = await ctx.ledger.names_under("images", dataset_id, fetch)
+    return tuple(i for i, n in listing if n == name)
+
+
+# ---------------------------------------------------------------------- provisional records
+
+
+def provisional_attributes(change: Change) -> dict[str, JsonValue]:
+    """What is true right after the create request: lifecycle steps not done yet."""
+    after = dict(change.after or {})
+    kind = change.kind
+    if kind is Kind.DATASET:
+        after.update({"completed": False, "caption_prefix": None, "caption_prefix_auto": False})
+    elif kind is Kind.MODEL:
+        after["train"] = False
+    elif kind is Kind.IMAGE:
+        after["caption"] = None
+    return after
+
+
+# ---------------------------------------------------------------------- projects
+
+
+async def create_project(ctx: RunContext, call: StepCall) -> Outcome:
+    step, args = call.step, call.step.args
+    name = _text(args, "project_name")
+    request = CreateProjectRequest(
+        project_name=name,
+        ip_medium=cast(IpMedium, _text(args, "ip_medium")),
+        ip_type=cast(IpType, _text(args, "ip_type")),
+        project_description=_optional_text(args, "project_description"),
+        ip_name=_optional_text(args, "ip_name"),
+        ip_description=_optional_text(args, "ip_description"),
+    )
+    intent = CreateIntent(
+        step.address, Kind.PROJECT, name, None, await _known_projects(ctx, name),
+        provisional_attributes(call.change), _replaces(ctx, call),
+    )
+
+    async def send(known: list[int]) -> int:
+        return (await ctx.client.create_project(request, known_ids=known)).id
+
+    await _create(ctx, intent, send)
+    return NOTHING
+
+
+async def update_project(ctx: RunContext, call: StepCall) -> Outcome:
+    args = call.step.args
+    request = UpdateProjectRequest(
+        project_name=_optional_text(args, "project_name"),
+        project_description=_optional_text(args, "project_description"),
+        ip_name=_optional_text(args, "ip_name"),
+        ip_description=_optional_text(args, "ip_description"),
+    )
+    await ctx.client.update_project(ctx.path_id(call.step, "project_id"), request)
+    return NOTHING
+
+
+async def delete_project(ctx: RunContext, call: StepCall) -> Outcome:
+    project_id = ctx.path_id(call.step, "project_id")
+    await ctx.client.delete_project(project_id)
+    return Outcome(gone=project_id)
+
+
+# ---------------------------------------------------------------------- datasets
+
+
+async def create_dataset(ctx: RunContext, call: StepCall) -> Outcome:
+    step, args = call.step, call.step.args
+    project = Address(step.address.project)
+    project_id = ctx.id_of(project)
+    name = _text(args, "name")
+    upload_type = cast(UploadType, _text(args, "upload_type", "basic"))
+    request = CreateDatasetRequest(project_id=project_id, name=name, upload_type=upload_type)
+    intent = CreateIntent(
+        step.address, Kind.DATASET, name, project_id,
+        await _known_datasets(ctx, project, project_id, name),
+        provisional_attributes(call.change), _replaces(ctx, call),
+    )
+
+    async def send(known: list[int]) -> int:
+        return (await ctx.client.create_dataset(request, known_ids=known)).id
+
+    await _create(ctx, intent, send)
+    return NOTHING
+
+
+async def update_dataset(ctx: RunContext, call: StepCall) -> Outcome:
+    args = call.step.args
+    request = UpdateDatasetRequest(
+        name=_optional_text(args, "name"), caption_prefix=_optional_text(args, "caption_prefix")
+    )
+    await ctx.client.update_dataset(ctx.path_id(call.step, "dataset_id"), request)
+    learned: dict[str, JsonValue] = {}
+    if request.caption_prefix is not None:
+        learned = {"caption_prefix": request.caption_prefix, "caption_prefix_auto": False}
+    return Outcome(attributes=learned)
+
+
+async def generate_prefix(ctx: RunContext, call: StepCall) -> Outcome:
+    args = call.step.args
+    paths = args.get("images")
+    if not isinstance(paths, list) or not paths:
+        raise StepFailed(f"{call.step.address}: generate_prefix needs sample images")
+    encoded: list[str] = []
+    for relative in paths:
+        if not isinstance(relative, str):
+            raise StepFailed(f"{call.step.address}: a sample image path is not text")
+        path = await _checked_file(ctx, relative, None, str(call.step.address))
+        data = await asyncio.to_thread(path.read_bytes)
+        encoded.append(base64.b64encode(data).decode("ascii"))
+    request = GeneratePrefixRequest(
+        ip_type=cast(PrefixIpType, _text(args, "ip_type")),
+        ip_medium=cast(IpMedium, _text(args, "ip_medium")),
+        ip_name=_optional_text(args, "ip_name"),
+        images=encoded,
+    )
+    answer = await ctx.client.generate_prefix(request)
+    ctx.results(call.step.address)["prefix"] = answer.prefix
+    return NOTHING
+
+
+async def set_caption_prefix(ctx: RunContext, call: StepCall) -> Outcome:
+    step = call.step
+    generated = _flag(step.args, "generated", False)
+    if generated:
+        text = ctx.results(step.address).get("prefix")
+        if not isinstance(text, str):
+            raise StepFailed(f"{step.address}: no generated caption prefix to set")
+    else:
+        text = _text(step.args, "caption_prefix")
+    await ctx.client.update_dataset(
+        ctx.path_id(step, "dataset_id"), UpdateDatasetRequest(caption_prefix=text)
+    )
+    return Outcome(attributes={"caption_prefix": text, "caption_prefix_auto": generated})
+
+
+async def regenerate_captions(ctx: RunContext, call: StepCall) -> Outcome:
+    await ctx.client.regenerate_all_captions(ctx.path_id(call.step, "dataset_id"))
+    return NOTHING
+
+
+async def wait_captions_step(ctx: RunContext, call: StepCall) -> Outcome:
+    await wait_captions(
+        ctx.client, ctx.path_id(call.step, "dataset_id"), address=str(call.step.address),
+        policy=ctx.waits, hooks=ctx.hooks,
+    )
+    return NOTHING
+
+
+async def complete_dataset(ctx: RunContext, call: StepCall) -> Outcome:
+    await ctx.client.update_dataset(
+        ctx.path_id(call.step, "dataset_id"), UpdateDatasetRequest(status="completed")
+    )
+    return Outcome(attributes={"completed": True})
+
+
+async def delete_dataset(ctx: RunContext, call: StepCall) -> Outcome:
+    dataset_id = ctx.path_id(call.step, "dataset_id")
+    await ctx.client.delete_dataset(dataset_id)
+    return Outcome(gone=dataset_id)
+
+
+# ---------------------------------------------------------------------- images
+
+
+async def upload_image(ctx: RunContext, call: StepCall) -> Outcome:
+    step, args = call.step, call.step.args
+    dataset = Address(step.address.project, dataset=step.address.dataset)
+    dataset_id = ctx.id_of(dataset)
+    name = _text(args, "image_name")
+    path = await _checked_file(
+        ctx, _text(args, "path"), _optional_text(args, "sha256"), str(step.address)
+    )
+    increase = _flag(args, "increase_resolution", True)
+    intent = CreateIntent(
+        step.address, Kind.IMAGE, name, dataset_id,
+        await _known_images(ctx, dataset, dataset_id, name),
+        provisional_attributes(call.change), _replaces(ctx, call),
+    )
+
+    async def send(known: list[int]) -> int:
+        image = await ctx.client.upload_image(
+            dataset_id, path=path, image_name=name, increase_resolution=increase,
+            known_ids=known,
+        )
+        return image.id
+
+    await _create(ctx, intent, send)
+    return NOTHING
+
+
+async def update_caption(ctx: RunContext, call: StepCall) -> Outcome:
+    caption = _text(call.step.args, "caption")
+    await ctx.client.update_image_caption(
+        ctx.path_id(call.step, "dataset_id"), ctx.path_id(call.step, "image_id"), caption
+    )
+    return Outcome(attributes={"caption": caption})
+
+
+async def regenerate_caption(ctx: RunContext, call: StepCall) -> Outcome:
+    await ctx.client.regenerate_image_caption(
+        ctx.path_id(call.step, "dataset_id"), ctx.path_id(call.step, "image_id")
+    )
+    return Outcome(attributes={"caption": None})
+
+
+async def delete_image(ctx: RunContext, call: StepCall) -> Outcome:
+    image_id = ctx.path_id(call.step, "image_id")
+    await ctx.client.delete_image(ctx.path_id(call.step, "dataset_id"), image_id)
+    return Outcome(gone=image_id)
+
+
+async def build_zip(ctx: RunContext, call: StepCall) -> Outcome:
+    step, args = call.step, call.step.args
+    images = args.get("images")
+    if not isinstance(images, list):
+        raise StepFailed(f"{step.address}: the ZIP step lists no images")
+    entries: list[ZipEntry] = []
+    for item in images:
+        if not isinstance(item, dict):
+            raise StepFailed(f"{step.address}: a ZIP entry is malformed")
+        path = await _checked_file(
+            ctx, _text(item, "path"), _optional_text(item, "sha256"),
+            f"{step.address}/images/{_text(item, 'name')}",
+        )
+        entries.append(ZipEntry(path, _text(item, "name"), _optional_text(item, "caption")))
+    destination = ctx.scratch_dir() / _text(args, "zip_name", "dataset.zip")
+    await asyncio.to_thread(
+        build_bulk_zip, entries, destination,
+        require_captions=_flag(args, "caption_files", False),
+    )
+    ctx.results(step.address)["zip_path"] = str(destination)
+    return NOTHING
+
+
+async def stage_zip(ctx: RunContext, call: StepCall) -> Outcome:
+    step = call.step
+    if ctx.stager is None:
+        raise StepFailed(
+            f"{step.address}: an advanced dataset needs a staging location for its ZIP",
+            hint="set staging: s3://bucket/prefix/ in tailor.yaml",
+        )
+    zip_path = ctx.results(step.address).get("zip_path")
+    if not isinstance(zip_path, str):
+        raise StepFailed(f"{step.address}: the ZIP was not built")
+    staged = await ctx.stager.put(Path(zip_path), _text(step.args, "zip_name", "dataset.zip"))
+    ctx.staged.append(staged)
+    ctx.results(step.address)["zip_url"] = staged.url
+    return NOTHING
+
+
+async def bulk_upload(ctx: RunContext, call: StepCall) -> Outcome:
+    step = call.step
+    url = ctx.results(step.address).get("zip_url")
+    if not isinstance(url, str):
+        raise StepFailed(f"{step.address}: the ZIP was not staged")
+    await ctx.client.bulk_upload(
+        ctx.path_id(step, "dataset_id"), url,
+        automatic_captioning=_flag(step.args, "automatic_captioning", True),
+    )
+    return NOTHING
+
+
+async def wait_bulk_upload_step(ctx: RunContext, call: StepCall) -> Outcome:
+    step = call.step
+    dataset_id = ctx.path_id(step, "dataset_id")
+    try:
+        await wait_bulk_upload(
+            ctx.client, dataset_id, address=str(step.address), policy=ctx.waits, hooks=ctx.hooks
+        )
+    finally:
+        await release_staged(ctx)
+    ctx.ledger.forget_listing("images", dataset_id)
+    return NOTHING
+
+
+async def release_staged(ctx: RunContext) -> None:
+    """Remove staged ZIPs: Bria has fetched them (or will not any more)."""
+    while ctx.staged:
+        staged = ctx.staged.pop()
+        if ctx.stager is not None:
+            await ctx.stager.remove(staged)
+
+
+# ---------------------------------------------------------------------- models
+
+
+async def create_model(ctx: RunContext, call: StepCall) -> Outcome:
+    step, args = call.step, call.step.args
+    dataset = Address.parse(_text(args, "dataset_address"))
+    dataset_id = ctx.id_of(dataset)
+    name = _text(args, "name")
+    version = _text(args, "training_version")
+    if version not in ("light", "max"):
+        raise StepFailed(f"{step.address}: unknown training_version {version!r}")
+    request = CreateModelRequest(
+        name=name,
+        dataset_id=dataset_id,
+        training_mode=cast(TrainingMode, _text(args, "training_mode")),
+        training_version="light" if version == "light" else "max",
+        description=_optional_text(args, "description"),
+    )
+    intent = CreateIntent(
+        step.address, Kind.MODEL, name, dataset_id,
+        await _known_models(ctx, dataset, dataset_id, name),
+        provisional_attributes(call.change), _replaces(ctx, call),
+    )
+
+    async def send(known: list[int]) -> int:
+        return (await ctx.client.create_model(request, known_ids=known)).id
+
+    await _create(ctx, intent, send)
+    return NOTHING
+
+
+async def update_model(ctx: RunContext, call: StepCall) -> Outcome:
+    args = call.step.args
+    request = UpdateModelRequest(
+        name=_optional_text(args, "name"), description=_optional_text(args, "description")
+    )
+    await ctx.client.update_model(ctx.path_id(call.step, "model_id"), request)
+    return NOTHING
+
+
+async def start_training(ctx: RunContext, call: StepCall) -> Outcome:
+    step = call.step
+    model_id = ctx.path_id(step, "model_id")
+    parameters = step.args.get("parameters")
+    params = dict(parameters) if isinstance(parameters, dict) else {}
+    await ctx.client.start_training(model_id, params or None)
+    # Recorded before a --wait, so an interrupted wait never starts a second training.
+    ctx.ledger.patch(step.address, {"train": True})
+    if ctx.wait_for_training:
+        await wait_training(
+            ctx.client, model_id, address=str(step.address), policy=ctx.waits, hooks=ctx.hooks
+        )
+        ctx.results(step.address)["trained"] = True
+    return Outcome(attributes={"train": True})
+
+
+async def stop_training(ctx: RunContext, call: StepCall) -> Outcome:
+    model_id = ctx.path_id(call.step, "model_id")
+    try:
+        await ctx.client.stop_training(model_id)
+    except Conflict:
+        model = await ctx.client.get_model(model_id)
+        if model.status in ("InProgress",):
+            raise
+    return NOTHING
+
+
+async def wait_training_stopped(ctx: RunContext, call: StepCall) -> Outcome:
+    await wait_stopped(
+        ctx.client, ctx.path_id(call.step, "model_id"), address=str(call.step.address),
+        policy=ctx.waits, hooks=ctx.hooks,
+    )
+    return NOTHING
+
+
+async def delete_model(ctx: RunContext, call: StepCall) -> Outcome:
+    model_id = ctx.path_id(call.step, "model_id")
+    await ctx.client.delete_model(model_id)
+    return Outcome(gone=model_id)
+
+
+async def forget(ctx: RunContext, call: StepCall) -> Outcome:
+    old = call.step.args.get("old_id")
+    if isinstance(old, int):
+        return Outcome(gone=old)
+    current = ctx.ledger.remote_id(call.step.address)
+    if current is None:
+        return NOTHING
+    return Outcome(gone=current)
+
+
+HANDLERS: Mapping[StepKind, Handler] = {
+    StepKind.CREATE_PROJECT: create_project,
+    StepKind.UPDATE_PROJECT: update_project,
+    StepKind.DELETE_PROJECT: delete_project,
+    StepKind.CREATE_DATASET: create_dataset,
+    StepKind.UPDATE_DATASET: update_dataset,
+    StepKind.GENERATE_PREFIX: generate_prefix,
+    StepKind.SET_CAPTION_PREFIX: set_caption_prefix,
+    StepKind.REGENERATE_CAPTIONS: regenerate_captions,
+    StepKind.WAIT_CAPTIONS: wait_captions_step,
+    StepKind.COMPLETE_DATASET: complete_dataset,
+    StepKind.DELETE_DATASET: delete_dataset,
+    StepKind.UPLOAD_IMAGE: upload_image,
+    StepKind.UPDATE_CAPTION: update_caption,
+    StepKind.REGENERATE_CAPTION: regenerate_caption,
+    StepKind.DELETE_IMAGE: delete_image,
+    StepKind.BUILD_ZIP: build_zip,
+    StepKind.STAGE_ZIP: stage_zip,
+    StepKind.BULK_UPLOAD: bulk_upload,
+    StepKind.WAIT_BULK_UPLOAD: wait_bulk_upload_step,
+    StepKind.CREATE_MODEL: create_model,
+    StepKind.UPDATE_MODEL: update_model,
+    StepKind.START_TRAINING: start_training,
+    StepKind.STOP_TRAINING: stop_training,
+    StepKind.WAIT_TRAINING_STOPPED: wait_training_stopped,
+    StepKind.DELETE_MODEL: delete_model,
+    StepKind.FORGET: forget,
+}
+"""Every StepKind has exactly one handler (checked by a test)."""

@@ -1,0 +1,189 @@
+"""What one apply knows and records: the state entries (mirrored in memory) and the journal.
+
+Every write goes through the Ledger, so the in-memory view that resolves `{dataset_id}` and
+friends for later steps is always the state as written. Creates are journaled in two halves:
+`announce` before the request (an intent with what recovery needs to find the object by
+name), `created` after it (the entry and the intent's completion in one commit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+from reconciler.addresses import Address, Kind
+from reconciler.errors import StateError
+from reconciler.resources import JsonValue
+from reconciler.state.model import ResourceEntry
+from reconciler.state.store import StateLock, StateStore
+
+CREATE_OPERATION = "create"
+
+
+@dataclass(frozen=True)
+class CreateIntent:
+    """What recovery needs to find an object whose create answer may never have arrived."""
+
+    address: Address
+    kind: Kind
+    name: str
+    parent_id: int | None
+    """project id (datasets), dataset id (models, images); None for projects."""
+    known_ids: tuple[int, ...]
+    """Same-named objects under the parent before the request: never this create's result."""
+    attributes: Mapping[str, JsonValue]
+    """The attributes to record if the object is found."""
+    replaces: int | None = None
+    """The remote id the address held before (kept as deposed once the successor exists)."""
+
+    def details(self) -> dict[str, JsonValue]:
+        return {
+            "kind": str(self.kind),
+            "name": self.name,
+            "parent_id": self.parent_id,
+            "known_ids": list(self.known_ids),
+            "attributes": dict(self.attributes),
+            "replaces": self.replaces,
+        }
+
+    @classmethod
+    def from_details(cls, address: str, details: Mapping[str, JsonValue]) -> CreateIntent:
+        parsed = Address.parse(address)
+        known = details.get("known_ids")
+        attributes = details.get("attributes")
+        parent_id = details.get("parent_id")
+        replaces = details.get("replaces")
+        name = details.get("name")
+        if not isinstance(name, str):
+            raise StateError(f"the pending intent for {address} has no object name")
+        return cls(
+            address=parsed,
+            kind=parsed.kind,
+            name=name,
+            parent_id=parent_id if isinstance(parent_id, int) else None,
+            known_ids=tuple(k for k in known if isinstance(k, int))
+            if isinstance(known, list)
+            else (),
+            attributes=dict(attributes) if isinstance(attributes, dict) else {},
+            replaces=replaces if isinstance(replaces, int) else None,
+        )
+
+
+def entry_after_create(
+    previous: ResourceEntry | None, intent: CreateIntent, remote_id: int
+) -> ResourceEntry:
+    """The entry once the object exists; the id it replaces becomes deposed (not images: an
+    image's predecessor goes with its old dataset or was deleted first)."""
+    deposed = previous.deposed if previous is not None else ()
+    replaced = intent.replaces
+    if (
+        replaced is not None
+        and replaced != remote_id
+        and intent.kind is not Kind.IMAGE
+        and replaced not in deposed
+    ):
+        deposed = (*deposed, replaced)
+    return ResourceEntry.for_address(intent.address, remote_id, intent.attributes, deposed)
+
+
+@dataclass
+class Ledger:
+    store: StateStore
+    lock: StateLock
+    entries: dict[str, ResourceEntry] = field(default_factory=dict)
+    created_in_run: set[str] = field(default_factory=set)
+    _listings: dict[tuple[str, int], list[tuple[int, str]]] = field(default_factory=dict)
+    _listing_locks: dict[tuple[str, int], asyncio.Lock] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, store: StateStore, lock: StateLock) -> Ledger:
+        document = store.read()
+        return cls(store, lock, dict(document.resources))
+
+    # ------------------------------------------------------------------ reads
+
+    def get(self, address: Address) -> ResourceEntry | None:
+        return self.entries.get(str(address))
+
+    def remote_id(self, address: Address) -> int | None:
+        entry = self.get(address)
+        return entry.remote_id if entry is not None else None
+
+    def attributes(self, address: Address) -> Mapping[str, JsonValue]:
+        entry = self.get(address)
+        return entry.attributes if entry is not None else {}
+
+    # ------------------------------------------------------------------ writes
+
+    def announce(self, intent: CreateIntent) -> str:
+        return self.store.record_intent(
+            self.lock, str(intent.address), CREATE_OPERATION, intent.details()
+        )
+
+    def created(self, intent_id: str, intent: CreateIntent, remote_id: int) -> ResourceEntry:
+        entry = entry_after_create(self.get(intent.address), intent, remote_id)
+        with self.store.transaction(self.lock):
+            self.store.put(self.lock, entry)
+            self.store.complete_intent(self.lock, intent_id, remote_id)
+        self.entries[entry.address] = entry
+        self.created_in_run.add(entry.address)
+        return entry
+
+    def abandon(self, intent_id: str) -> None:
+        """The create certainly did not happen (Bria refused it)."""
+        self.store.discard_intent(self.lock, intent_id)
+
+    def put(self, entry: ResourceEntry) -> None:
+        self.store.put(self.lock, entry)
+        self.entries[entry.address] = entry
+
+    def patch(self, address: Address, attributes: Mapping[str, JsonValue]) -> None:
+        entry = self.get(address)
+        if entry is None or not attributes:
+            return
+        merged = {**entry.attributes, **attributes}
+        if merged != dict(entry.attributes):
+            self.put(replace(entry, attributes=merged))
+
+    def remove_tree(self, address: Address) -> None:
+        """Forget an address and everything recorded below it (Bria deleted them with it)."""
+        doomed = [key for key in self.entries if address.contains(Address.parse(key))]
+        if not doomed:
+            return
+        with self.store.transaction(self.lock):
+            for key in doomed:
+                self.store.remove(self.lock, key)
+        for key in doomed:
+            del self.entries[key]
+
+    def drop_remote(self, address: Address, remote_id: int) -> None:
+        """`remote_id` of `address` is gone: a deposed predecessor, or the current object."""
+        entry = self.get(address)
+        if entry is None:
+            return
+        if entry.remote_id == remote_id:
+            if entry.deposed:
+                # The current object went first; keep the predecessors tracked.
+                self.put(replace(entry, remote_id=entry.deposed[-1], deposed=entry.deposed[:-1]))
+            else:
+                self.remove_tree(address)
+            return
+        if remote_id in entry.deposed:
+            self.put(replace(entry, deposed=tuple(d for d in entry.deposed if d != remote_id)))
+
+    # ------------------------------------------------------------------ listings
+
+    async def names_under(
+        self, scope: str, parent_id: int, fetch: Callable[[], Awaitable[list[tuple[int, str]]]]
+    ) -> list[tuple[int, str]]:
+        """(id, name) of the objects under a parent, listed once per run (first use)."""
+        key = (scope, parent_id)
+        lock = self._listing_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            if key not in self._listings:
+                self._listings[key] = await fetch()
+            return self._listings[key]
+
+    def forget_listing(self, scope: str, parent_id: int) -> None:
+        self._listings.pop((scope, parent_id), None)
