@@ -1,0 +1,315 @@
+"""The plan as a pull-request comment: what a reviewer must see first, within a size limit.
+
+GitHub refuses comments over 65,536 characters, so every section is fitted into what is left
+of `max_chars`, in priority order: errors, replacements and deletions (never dropped: every
+replaced or deleted project, dataset and model is named), warnings, training, drift, details.
+What does not fit is counted and said, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+
+from reconciler.addresses import Kind
+from reconciler.plan.model import Action, Change, Diagnostic, Plan, Severity
+from reconciler.render.planview import (
+    NO_CHANGES,
+    TRAINING_NOTE,
+    ImageGroup,
+    attribute_lines,
+    blocks,
+    drift_by_address,
+    format_value,
+    group_images,
+    image_line,
+    is_destructive,
+    is_training,
+    label,
+    plan_line,
+    resource_changes,
+    step_lines,
+    symbol,
+)
+
+MARKER = "<!-- tailor-plan -->"
+"""First line of every comment, so CI can find and update its own comment."""
+
+FULL_LISTING = "run `tailor plan --format json` for all"
+
+
+def render_markdown(plan: Plan, *, header: str, max_chars: int = 65000) -> str:
+    head = _head(plan, header)
+    budget = max_chars - len(head) - 1
+
+    errors = [d for d in plan.diagnostics if d.severity is Severity.ERROR]
+    warnings = [d for d in plan.diagnostics if d.severity is Severity.WARNING]
+    sections: dict[str, str] = {}
+    builders: list[tuple[str, Callable[[int], str]]] = [
+        ("errors", lambda b: _diagnostics("Errors", errors, b)),
+        ("destructive", lambda b: _destructive(plan, b)),
+        ("warnings", lambda b: _diagnostics("Warnings", warnings, b)),
+        ("training", lambda b: _training(plan, b)),
+        ("drift", lambda b: _drift(plan, b)),
+        ("details", lambda b: _details(plan, b)),
+    ]
+    for name, build in builders:
+        text = build(budget)
+        sections[name] = text
+        budget -= len(text)
+    order = ("destructive", "training", "drift", "errors", "warnings", "details")
+    text = head + "".join(sections[name] for name in order)
+    return _hard_limit(text, max_chars)
+
+
+def _head(plan: Plan, header: str) -> str:
+    lines = [MARKER, f"**{_escape(header)}**", ""]
+    if plan.targets:
+        targets = ", ".join(_code(str(t)) for t in plan.targets)
+        lines += [f"Targeted to {targets}: changes elsewhere are not shown or applied.", ""]
+    if not plan.has_changes:
+        lines += [f"✅ {NO_CHANGES}", ""]
+        return "\n".join(lines) + "\n"
+    title = plan_line(plan)
+    if plan.errors:
+        count = len(plan.errors)
+        title += f" ❌ Apply is refused while the plan has {count} error{'s' * (count != 1)}."
+    lines += [f"**{title}**", "", *_summary_table(plan), ""]
+    return "\n".join(lines) + "\n"
+
+
+def _summary_table(plan: Plan) -> list[str]:
+    actions = (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.NO_OP)
+    rows = []
+    for title, kinds in (
+        ("projects, datasets, models", (Kind.PROJECT, Kind.DATASET, Kind.MODEL)),
+        ("images", (Kind.IMAGE,)),
+    ):
+        counts = [
+            sum(1 for c in plan.changes if c.action is a and c.kind in kinds) for a in actions
+        ]
+        rows.append(f"| {title} | " + " | ".join(f"{n:,}" for n in counts) + " |")
+    return [
+        "| | create | update | replace | delete | no-op |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        *rows,
+    ]
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _destructive(plan: Plan, budget: int) -> str:
+    """Never cut: if the full lines do not fit, a compact list of addresses is used."""
+    changes = [c for c in resource_changes(plan) if is_destructive(c)]
+    groups = [g for g in group_images(plan.changes).values() if g.destructive_count()]
+    if not changes and not groups:
+        return ""
+    title = "### ⚠️ Replacements and deletions\n\n"
+    full = [_destructive_line(c) for c in changes]
+    full += [_image_destruction_line(g) for g in groups]
+    text = title + "\n".join(full) + "\n\n"
+    if len(text) <= budget:
+        return text
+    compact = [f"- {c.action.value} {_code(label(c))}" for c in changes]
+    compact += [_image_destruction_line(g) for g in groups]
+    return title + "\n".join(compact) + "\n\n"
+
+
+def _destructive_line(change: Change) -> str:
+    verb = "replace" if change.action is Action.REPLACE else "delete"
+    text = f"- ⚠️ **{verb}** {change.kind} {_code(label(change))}"
+    if change.replace_mode is not None:
+        text += f" ({change.replace_mode.value.replace('_', ' ')})"
+    text += f": {change.reason.describe()}"
+    if change.replaced_by is not None:
+        text += f"; replaced_by {_code(str(change.replaced_by))}"
+    if change.requires_replace:
+        fields = ", ".join(_code(f) for f in change.requires_replace)
+        text += f"; forced by {fields}"
+    return text
+
+
+def _image_destruction_line(group: ImageGroup) -> str:
+    parts = []
+    if group.counts[Action.REPLACE]:
+        parts.append(f"{group.counts[Action.REPLACE]:,} images to replace")
+    if group.counts[Action.DELETE]:
+        parts.append(f"{group.counts[Action.DELETE]:,} images to delete")
+    return f"- ⚠️ {_code(str(group.dataset))}: " + ", ".join(parts)
+
+
+def _diagnostics(title: str, items: Sequence[Diagnostic], budget: int) -> str:
+    lines = [_diagnostic_line(d) for d in items]
+    return _fit(f"### {title}\n\n", lines, budget, lambda n: f"- … {n:,} more not shown")
+
+
+def _diagnostic_line(diagnostic: Diagnostic) -> str:
+    icon, level = ("❌", "Error") if diagnostic.severity is Severity.ERROR else ("⚠️", "Warning")
+    text = f"- {icon} **{level}:** {_escape(diagnostic.summary)}"
+    where = []
+    if diagnostic.address is not None:
+        where.append(_code(str(diagnostic.address)))
+    if diagnostic.location is not None:
+        where.append(f"at {_code(str(diagnostic.location))}")
+    if where:
+        text += " — " + " ".join(where)
+    if diagnostic.detail:
+        text += "<br>" + "<br>".join(_escape(line) for line in diagnostic.detail.splitlines())
+    if diagnostic.constraint:
+        text += f"<br>constraint {_code(diagnostic.constraint)}"
+    return text
+
+
+def _training(plan: Plan, budget: int) -> str:
+    lines = [
+        f"- {_code(str(c.address))}: training starts during apply; {TRAINING_NOTE}."
+        for c in resource_changes(plan)
+        if is_training(c)
+    ]
+    return _fit("### Training\n\n", lines, budget, lambda n: f"- … {n:,} more models")
+
+
+def _drift(plan: Plan, budget: int) -> str:
+    lines = [
+        f"| {_code(str(d.address))} | {_code(d.field)} | {_code(format_value(d.state))} | "
+        f"{_code(format_value(d.live))} |"
+        for items in drift_by_address(plan.drift).values()
+        for d in items
+    ]
+    title = (
+        "### Objects changed outside tailor\n\n"
+        "| address | field | recorded | live |\n| --- | --- | --- | --- |\n"
+    )
+    return _fit(title, lines, budget, lambda n: f"| … {n:,} more drifted fields | | | |")
+
+
+def _details(plan: Plan, budget: int) -> str:
+    """Per-change blocks first, then the image lists, which share what is left equally."""
+    units = blocks(plan)
+    if not units:
+        return ""
+    title = "### Details\n\n"
+    reserve = 200
+    remaining = budget - len(title) - reserve
+    if remaining <= 0:
+        return ""
+    parts: list[str] = []
+    omitted_changes = 0
+    for unit in units:
+        if unit.change is None:
+            continue
+        block = _change_block(unit.change)
+        if len(block) <= remaining and not omitted_changes:
+            parts.append(block)
+            remaining -= len(block)
+        else:
+            omitted_changes += 1
+    groups = [unit.images for unit in units if unit.images is not None]
+    omitted_images = 0
+    for index, group in enumerate(groups):
+        share = remaining // (len(groups) - index)
+        block, left_out = _image_block(group, share)
+        parts.append(block)
+        remaining -= len(block)
+        omitted_images += left_out
+    tail = []
+    if omitted_changes:
+        tail.append(f"… {omitted_changes:,} more changes not shown; {FULL_LISTING}")
+    if omitted_images:
+        tail.append(f"… {omitted_images:,} more image changes not shown; {FULL_LISTING}")
+    end = "".join(f"{line}\n\n" for line in tail)
+    return title + "".join(parts) + end
+
+
+def _change_block(change: Change) -> str:
+    lines = [f"{marker} {name} = {text}" for marker, name, text in attribute_lines(change)]
+    lines += [f"# note: {note}" for note in change.notes]
+    steps = step_lines(change)
+    if steps:
+        lines.append("steps:")
+        lines += [f"  {step}" for step in steps]
+    summary = (
+        f"<code>{html.escape(symbol(change))}</code> {change.kind} "
+        f"{_code(label(change))}: {change.reason.describe()}"
+    )
+    return _collapsible(summary, _fence(lines, "diff") if lines else "")
+
+
+_IMAGE_PRIORITY = {
+    Action.REPLACE: 0,
+    Action.DELETE: 1,
+    Action.UPDATE: 2,
+    Action.CREATE: 3,
+    Action.NO_OP: 4,
+}
+"""Destructive image changes are listed first, so a cut list still shows them."""
+
+
+def _image_block(group: ImageGroup, budget: int) -> tuple[str, int]:
+    """Image lines that fit in `budget`; returns the block and how many were left out."""
+    summary = f"images of {_code(str(group.dataset))}: {html.escape(group.summary())}"
+    steps = [f"# {line}" for line in group.step_summary()]
+    empty = _collapsible(summary, _fence(steps, "diff"))
+    room = budget - len(empty)
+    lines: list[str] = []
+    for change in sorted(group.changes, key=lambda c: _IMAGE_PRIORITY[c.action]):
+        line = image_line(change)
+        if len(line) + 1 > room:
+            break
+        lines.append(line)
+        room -= len(line) + 1
+    left_out = group.total - len(lines)
+    if not lines:
+        return "", left_out
+    return _collapsible(summary, _fence([*steps, *lines], "diff")), left_out
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _fit(title: str, lines: Sequence[str], budget: int, more: Callable[[int], str]) -> str:
+    """`title` plus as many `lines` as fit, then a line saying how many were left out."""
+    if not lines:
+        return ""
+    room = budget - len(title) - 1 - len(more(len(lines))) - 1
+    kept: list[str] = []
+    for line in lines:
+        if len(line) + 1 > room:
+            break
+        kept.append(line)
+        room -= len(line) + 1
+    if not kept and budget < len(title) + len(more(len(lines))) + 2:
+        return ""
+    if len(kept) < len(lines):
+        kept.append(more(len(lines) - len(kept)))
+    return title + "\n".join(kept) + "\n\n"
+
+
+def _collapsible(summary: str, body: str) -> str:
+    return f"<details><summary>{summary}</summary>\n\n{body}</details>\n\n"
+
+
+def _fence(lines: Sequence[str], lang: str) -> str:
+    """A code fence longer than any backtick run inside, so user text cannot close it."""
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n" + "".join(f"{line}\n" for line in lines) + f"{fence}\n\n"
+
+
+def _code(text: str) -> str:
+    """Inline code safe in tables and against backticks in user text."""
+    return "<code>" + html.escape(text).replace("|", "&#124;") + "</code>"
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _hard_limit(text: str, max_chars: int) -> str:
+    """Last resort for absurd plans (thousands of deleted models): cut and say so."""
+    if len(text) <= max_chars:
+        return text
+    note = f"\n\n… cut at {max_chars:,} characters; {FULL_LISTING}\n"
+    return text[: max(0, max_chars - len(note))] + note

@@ -1,0 +1,404 @@
+"""Apply progress: the `Hooks` the engine calls, and the table shown when apply ends.
+
+Two listeners with one behaviour: `RichProgress` draws bars on a terminal, `LineProgress`
+writes timestamped lines that are rate-limited (per dataset and per wait) so a CI log of a
+5,000-image upload stays a few dozen lines long. Both remember the events, so the CLI can ask
+either for `results()` and print `render_outcome_table`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import TracebackType
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from reconciler.addresses import Address, AddressError, Kind
+from reconciler.events import StepEvent, StepOutcome, WaitEvent
+from reconciler.plan.model import Action, Plan
+from reconciler.render.style import Style
+
+
+class ResultOutcome(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    NOT_STARTED = "not started"
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """How one address ended: every step done, a step failed, or nothing was tried."""
+
+    address: str
+    outcome: ResultOutcome
+    message: str = ""
+
+
+# --------------------------------------------------------------------------- results
+
+
+def collect_results(plan: Plan | None, events: Iterable[StepEvent]) -> list[ApplyResult]:
+    """One result per changing address of `plan` (plus any other address events name).
+
+    An address is done when all its non-deferred steps reported done; an address with some
+    steps done and none failed was interrupted, which counts as failed.
+    """
+    expected: dict[str, int] = {}
+    if plan is not None:
+        for change in plan.changes:
+            if change.action is Action.NO_OP:
+                continue
+            runnable = sum(1 for step in change.steps if not step.deferred)
+            if runnable:
+                key = str(change.address)
+                expected[key] = expected.get(key, 0) + runnable
+    done: Counter[str] = Counter()
+    started: set[str] = set()
+    failed: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    for event in events:
+        expected.setdefault(event.address, 0)
+        if event.outcome is StepOutcome.STARTED:
+            started.add(event.address)
+        elif event.outcome is StepOutcome.DONE:
+            done[event.address] += 1
+        elif event.outcome is StepOutcome.FAILED:
+            failed.setdefault(event.address, event.message or f"{event.step} failed")
+        elif event.outcome is StepOutcome.SKIPPED:
+            skipped.setdefault(event.address, event.message)
+    results: list[ApplyResult] = []
+    for address in sorted(expected, key=_sort_key):
+        total = expected[address]
+        if address in failed:
+            results.append(ApplyResult(address, ResultOutcome.FAILED, failed[address]))
+        elif done[address] and done[address] >= total:
+            results.append(ApplyResult(address, ResultOutcome.DONE))
+        elif not done[address] and address not in started:
+            results.append(
+                ApplyResult(address, ResultOutcome.NOT_STARTED, skipped.get(address, ""))
+            )
+        else:
+            message = f"stopped after {done[address]} of {total} steps"
+            results.append(ApplyResult(address, ResultOutcome.FAILED, message))
+    return results
+
+
+def _image_rows(
+    dataset: str, items: list[ApplyResult], max_failed: int
+) -> list[tuple[ResultOutcome, str, str]]:
+    counts = Counter(r.outcome for r in items)
+    worst = next(
+        (o for o in (ResultOutcome.FAILED, ResultOutcome.NOT_STARTED) if counts[o]),
+        ResultOutcome.DONE,
+    )
+    text = ", ".join(f"{counts[o]:,} {o.value}" for o in ResultOutcome if counts[o])
+    rows = [(worst, f"{dataset} images ({len(items):,})", text)]
+    failures = [r for r in items if r.outcome is ResultOutcome.FAILED]
+    rows.extend((r.outcome, r.address, r.message) for r in failures[:max_failed])
+    if len(failures) > max_failed:
+        rows.append((ResultOutcome.FAILED, f"… {len(failures) - max_failed:,} more failed", ""))
+    return rows
+
+
+def _parse(address: str) -> Address | None:
+    try:
+        return Address.parse(address)
+    except AddressError:
+        return None
+
+
+def _sort_key(address: str) -> tuple[tuple[str, int, str, str], str]:
+    """Address order, except that images follow their own dataset."""
+    parsed = _parse(address)
+    if parsed is None:
+        return ((address, 9, "", ""), address)
+    project, order, middle, image = parsed.sort_key()
+    return (
+        (project, min(order, 1) if parsed.kind is Kind.IMAGE else order, middle, image),
+        address,
+    )
+
+
+def _dataset_of_image(address: str) -> str | None:
+    parsed = _parse(address)
+    if parsed is None or parsed.kind is not Kind.IMAGE or parsed.parent is None:
+        return None
+    return str(parsed.parent)
+
+
+def render_outcome_table(
+    results: Sequence[ApplyResult], *, color: bool = False, max_failed_images: int = 20
+) -> str:
+    """Resources one row each; images one row per dataset, with failed images listed (up to
+    `max_failed_images` per dataset) so the reason for each failure is visible."""
+    style = Style(color)
+    ordered = sorted(results, key=lambda r: _sort_key(r.address))
+    images: dict[str, list[ApplyResult]] = {}
+    for result in ordered:
+        dataset = _dataset_of_image(result.address)
+        if dataset is not None:
+            images.setdefault(dataset, []).append(result)
+    rows: list[tuple[ResultOutcome, str, str]] = []
+    for result in ordered:
+        dataset = _dataset_of_image(result.address)
+        if dataset is None:
+            rows.append((result.outcome, result.address, result.message))
+        elif dataset in images:
+            rows.extend(_image_rows(dataset, images.pop(dataset), max_failed_images))
+    colours = {
+        ResultOutcome.DONE: "green",
+        ResultOutcome.FAILED: "red",
+        ResultOutcome.NOT_STARTED: "yellow",
+    }
+    width = min(max((len(address) for _, address, _ in rows), default=0), 70)
+    lines = ["Apply results:"]
+    for outcome, address, message in rows:
+        cell = style(f"{outcome.value:<11}", colours[outcome])
+        line = f"  {cell}  {address:<{width}}"
+        if message:
+            line += f"  {message}"
+        lines.append(line.rstrip())
+    totals = Counter(r.outcome for r in results)
+    lines += [
+        "",
+        f"Apply: {totals[ResultOutcome.DONE]} done, {totals[ResultOutcome.FAILED]} failed, "
+        f"{totals[ResultOutcome.NOT_STARTED]} not started.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- listeners
+
+
+_VERBS = {"POST": "uploaded", "PUT": "captioned", "DELETE": "deleted"}
+
+
+def image_step_totals(plan: Plan) -> dict[str, int]:
+    """Planned image steps per dataset address: the denominator of the upload counters."""
+    totals: Counter[str] = Counter()
+    for change in plan.changes:
+        if change.kind is Kind.IMAGE and change.action is not Action.NO_OP:
+            parent = change.address.parent
+            totals[str(parent)] += sum(1 for step in change.steps if not step.deferred)
+    return dict(totals)
+
+
+@dataclass
+class _DatasetCounter:
+    total: int | None
+    verbs: Counter[str] = field(default_factory=Counter)
+    failed: int = 0
+    last_shown: float | None = None
+
+    @property
+    def finished(self) -> int:
+        return sum(self.verbs.values()) + self.failed
+
+    def describe(self) -> str:
+        done = sum(self.verbs.values())
+        of = f"/{self.total:,}" if self.total is not None else ""
+        if set(self.verbs) <= {"uploaded"}:
+            text = f"uploaded {done:,}{of} images"
+        else:
+            parts = ", ".join(f"{verb} {n:,}" for verb, n in sorted(self.verbs.items()))
+            text = f"image steps {done:,}{of} done ({parts})"
+        if self.failed:
+            text += f", {self.failed:,} failed"
+        return text
+
+
+class _Recorder:
+    """Keeps every step event so either listener can report results at the end."""
+
+    def __init__(self, plan: Plan | None) -> None:
+        self.plan = plan
+        self.events: list[StepEvent] = []
+        self._totals = image_step_totals(plan) if plan is not None else {}
+        self._datasets: dict[str, _DatasetCounter] = {}
+
+    def results(self) -> list[ApplyResult]:
+        return collect_results(self.plan, self.events)
+
+    def _count_image(self, dataset: str, event: StepEvent) -> _DatasetCounter:
+        counter = self._datasets.get(dataset)
+        if counter is None:
+            counter = _DatasetCounter(self._totals.get(dataset))
+            self._datasets[dataset] = counter
+        if event.outcome is StepOutcome.DONE:
+            verb = _VERBS.get(event.step.split(" ", 1)[0], "done")
+            counter.verbs[verb] += 1
+        elif event.outcome is StepOutcome.FAILED:
+            counter.failed += 1
+        return counter
+
+
+class LineProgress(_Recorder):
+    """Plain timestamped lines for logs: `[12:00:01] acme/datasets/v1: uploaded 40/200 images`.
+
+    Image counters and wait statuses print at most once per `interval` seconds each (and
+    always when a dataset's images finish or a wait's status changes); failures always print,
+    up to `max_image_failures` per dataset.
+    """
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        plan: Plan | None = None,
+        interval: float = 10.0,
+        max_image_failures: int = 10,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        super().__init__(plan)
+        self._stream = stream
+        self._interval = interval
+        self._max_image_failures = max_image_failures
+        self._monotonic = monotonic
+        self._wall_clock = wall_clock
+        self._waits: dict[tuple[str, str], tuple[str, float]] = {}
+
+    def __enter__(self) -> LineProgress:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stream.flush()
+
+    def _emit(self, address: str, text: str) -> None:
+        stamp = self._wall_clock().strftime("%H:%M:%S")
+        self._stream.write(f"[{stamp}] {address}: {text}\n")
+
+    def on_step(self, event: StepEvent) -> None:
+        self.events.append(event)
+        dataset = _dataset_of_image(event.address)
+        if dataset is None:
+            self._resource_step(event)
+            return
+        if event.outcome not in (StepOutcome.DONE, StepOutcome.FAILED):
+            return
+        counter = self._count_image(dataset, event)
+        if event.outcome is StepOutcome.FAILED:
+            if counter.failed <= self._max_image_failures:
+                self._emit(event.address, f"{event.step} failed: {event.message}")
+            if counter.failed == self._max_image_failures:
+                self._emit(dataset, "further image failures are only counted")
+        now = self._monotonic()
+        complete = counter.total is not None and counter.finished >= counter.total
+        due = counter.last_shown is None or now - counter.last_shown >= self._interval
+        if complete or due:
+            counter.last_shown = now
+            self._emit(dataset, counter.describe())
+
+    def _resource_step(self, event: StepEvent) -> None:
+        if event.outcome is StepOutcome.DONE:
+            self._emit(event.address, f"{event.step} done")
+        elif event.outcome is StepOutcome.FAILED:
+            self._emit(event.address, f"{event.step} failed: {event.message}")
+        elif event.outcome is StepOutcome.SKIPPED:
+            reason = f": {event.message}" if event.message else ""
+            self._emit(event.address, f"{event.step} skipped{reason}")
+
+    def on_wait(self, event: WaitEvent) -> None:
+        key = (event.address, event.what)
+        now = self._monotonic()
+        previous = self._waits.get(key)
+        if previous is not None:
+            status, shown = previous
+            if status == event.status and now - shown < self._interval:
+                return
+        self._waits[key] = (event.status, now)
+        text = f"{event.what} {event.status}"
+        if event.progress is not None:
+            text += f" ({event.progress:.0%})"
+        self._emit(event.address, text)
+
+
+class RichProgress(_Recorder):
+    """Bars on a terminal: one per dataset's images and one per wait; other steps as lines.
+
+    Use as a context manager so the live display is started and stopped around apply.
+    """
+
+    def __init__(self, console: Console, *, plan: Plan | None = None) -> None:
+        super().__init__(plan)
+        self._console = console
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> RichProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._progress.stop()
+
+    def _task(self, key: str, description: str, total: float | None) -> TaskID:
+        task = self._tasks.get(key)
+        if task is None:
+            task = self._progress.add_task(description, total=total)
+            self._tasks[key] = task
+        return task
+
+    def on_step(self, event: StepEvent) -> None:
+        self.events.append(event)
+        dataset = _dataset_of_image(event.address)
+        if dataset is None:
+            if event.outcome is StepOutcome.DONE:
+                self._progress.console.print(
+                    f"[green]✓[/] {escape(event.address)}: {escape(event.step)}", highlight=False
+                )
+            elif event.outcome is StepOutcome.FAILED:
+                self._print_failure(event)
+            return
+        if event.outcome not in (StepOutcome.DONE, StepOutcome.FAILED):
+            return
+        counter = self._count_image(dataset, event)
+        task = self._task("images:" + dataset, escape(f"{dataset} images"), counter.total)
+        self._progress.update(task, completed=counter.finished)
+        if event.outcome is StepOutcome.FAILED:
+            self._print_failure(event)
+
+    def _print_failure(self, event: StepEvent) -> None:
+        text = f"{event.address}: {event.step} failed: {event.message}"
+        self._progress.console.print(f"[red]✗[/] {escape(text)}", highlight=False)
+
+    def on_wait(self, event: WaitEvent) -> None:
+        key = f"wait:{event.address}:{event.what}"
+        description = escape(f"{event.address}: {event.what} {event.status}")
+        task = self._task(key, description, 100 if event.progress is not None else None)
+        completed = None if event.progress is None else round(event.progress * 100)
+        self._progress.update(task, description=description, completed=completed)

@@ -1,0 +1,122 @@
+"""The plan as terminal text, in Terraform's shape: drift, then changes, then a count.
+
+Colour codes appear only when the caller says the output is a terminal, so the same function
+produces what CI logs and golden files hold.
+"""
+
+from __future__ import annotations
+
+from reconciler.plan.model import Change, Plan
+from reconciler.render.diagnostics import format_diagnostic
+from reconciler.render.planview import (
+    NO_CHANGES,
+    ImageGroup,
+    blocks,
+    drift_by_address,
+    format_value,
+    headline,
+    image_line,
+    label,
+    plan_line,
+    step_lines,
+    symbol,
+)
+from reconciler.render.planview import attribute_lines as _attribute_rows
+from reconciler.render.style import Style
+
+_INDENT = "      "
+
+
+def render_text(plan: Plan, *, header: str, color: bool, verbose: bool = False) -> str:
+    """`header` names the API and the state (the contract wants both on the first line)."""
+    style = Style(color)
+    out: list[str] = [style(header, "bold")]
+    if plan.targets:
+        targets = ", ".join(str(t) for t in plan.targets)
+        out += ["", f"Targeted to {targets}: changes elsewhere are not shown or applied."]
+    if plan.drift:
+        out += ["", style("Objects changed outside tailor (recorded → live):", "bold"), ""]
+        for address, items in drift_by_address(plan.drift).items():
+            out.append(f"  {style.symbol('~')} {address}")
+            out.extend(
+                f"{_INDENT}{d.field}: {format_value(d.state)} → {format_value(d.live)}"
+                for d in items
+            )
+    unit_lines: list[str] = []
+    for block in blocks(plan):
+        unit_lines.append("")
+        if block.change is not None:
+            unit_lines.extend(_change_lines(block.change, block.images, style, verbose))
+        elif block.images is not None:
+            unit_lines.append(style(f"  # {block.address}: images change", "bold"))
+            unit_lines.extend(_image_lines(block.images, style, verbose))
+    if unit_lines:
+        out += ["", "Tailor will perform the following actions:", *unit_lines]
+    if plan.diagnostics:
+        ordered = sorted(plan.diagnostics, key=lambda d: d.severity.value)
+        out += ["", "\n\n".join(format_diagnostic(d, color=color) for d in ordered)]
+    out.append("")
+    out.append(_final_line(plan))
+    if plan.errors:
+        count = len(plan.errors)
+        out.append(
+            style(
+                f"Apply is refused while the plan has {count} error{'s' * (count != 1)}.",
+                "bold_red",
+            )
+        )
+    return "\n".join(out) + "\n"
+
+
+def _final_line(plan: Plan) -> str:
+    if plan.refresh_only:
+        count = len(drift_by_address(plan.drift))
+        if not count:
+            return NO_CHANGES
+        return (
+            f"Refresh only: {count} object{'s' * (count != 1)} changed outside tailor will be "
+            "recorded in the state."
+        )
+    if not plan.has_changes:
+        return NO_CHANGES
+    return plan_line(plan)
+
+
+def _change_lines(
+    change: Change, group: ImageGroup | None, style: Style, verbose: bool
+) -> list[str]:
+    marker = symbol(change)
+    lines = [
+        style(f"  # {headline(change)}", "bold"),
+        f"{style.symbol(f'{marker:>3}')} {change.kind} {label(change)}",
+        f"{_INDENT}reason: {change.reason.describe()}",
+    ]
+    if change.replaced_by is not None:
+        lines.append(f"{_INDENT}replaced_by: {change.replaced_by}")
+    for row_marker, name, text in _attribute_rows(change):
+        lines.append(f"{_INDENT}{style.symbol(row_marker)} {name} = {text}")
+    lines.extend(f"{_INDENT}note: {note}" for note in change.notes)
+    steps = step_lines(change)
+    if steps:
+        lines.append(f"{_INDENT}steps:")
+        lines.extend(f"{_INDENT}  {text}" for text in steps)
+    if group is not None:
+        lines.extend(_image_lines(group, style, verbose))
+    return lines
+
+
+def _image_lines(group: ImageGroup, style: Style, verbose: bool) -> list[str]:
+    lines = [f"{_INDENT}images: {group.summary()}"]
+    if verbose:
+        for change in group.changes:
+            line = image_line(change)
+            marker, _, rest = line.partition(" ")
+            lines.append(f"{_INDENT}  {style.symbol(marker)} {rest}")
+            lines.extend(f"{_INDENT}      {text}" for text in step_lines(change))
+            lines.extend(f"{_INDENT}      note: {note}" for note in change.notes)
+    else:
+        summary = group.step_summary()
+        if summary:
+            lines.append(f"{_INDENT}image steps:")
+            lines.extend(f"{_INDENT}  {text}" for text in summary)
+    return lines

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+
+from rich.console import Console
+
+from reconciler.addresses import Address
+from reconciler.events import Hooks, StepEvent, StepOutcome, WaitEvent
+from reconciler.plan.model import Action, Change, Plan, Reason, Step, StepKind
+from reconciler.render.progress import (
+    ApplyResult,
+    LineProgress,
+    ResultOutcome,
+    RichProgress,
+    collect_results,
+    image_step_totals,
+    render_outcome_table,
+)
+
+UPLOAD = "POST /tailored-gen/datasets/{dataset_id}/images"
+DATASET = Address("p", dataset="v1")
+MODEL = Address("p", model="m")
+
+
+def _image_plan(count: int) -> Plan:
+    changes = [
+        Change(DATASET, Action.CREATE, Reason.NEW, steps=(Step(StepKind.CREATE_DATASET, DATASET),))
+    ]
+    for i in range(count):
+        address = Address("p", dataset="v1", image=f"i{i:04d}.png")
+        changes.append(
+            Change(
+                address, Action.CREATE, Reason.NEW, steps=(Step(StepKind.UPLOAD_IMAGE, address),)
+            )
+        )
+    changes.append(
+        Change(
+            MODEL,
+            Action.CREATE,
+            Reason.NEW,
+            steps=(Step(StepKind.CREATE_MODEL, MODEL), Step(StepKind.START_TRAINING, MODEL)),
+        )
+    )
+    return Plan(changes=tuple(changes))
+
+
+class FakeClock:
+    """Monotonic and wall clock that the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def monotonic(self) -> float:
+        return self.seconds
+
+    def wall(self) -> datetime:
+        return datetime(2026, 1, 1, 12, 0, 0) + timedelta(seconds=self.seconds)
+
+
+def _line_progress(plan: Plan, clock: FakeClock, **kw: int) -> tuple[LineProgress, io.StringIO]:
+    stream = io.StringIO()
+    progress = LineProgress(
+        stream, plan=plan, interval=10.0, monotonic=clock.monotonic, wall_clock=clock.wall, **kw
+    )
+    return progress, stream
+
+
+def test_upload_lines_are_rate_limited() -> None:
+    plan = _image_plan(200)
+    clock = FakeClock()
+    progress, stream = _line_progress(plan, clock)
+    hooks: Hooks = progress
+    for i in range(200):
+        clock.seconds = i * 0.25  # 50 seconds in total
+        address = f"p/datasets/v1/images/i{i:04d}.png"
+        hooks.on_step(StepEvent(address, UPLOAD, StepOutcome.STARTED))
+        hooks.on_step(StepEvent(address, UPLOAD, StepOutcome.DONE))
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "[12:00:00] p/datasets/v1: uploaded 1/200 images"
+    assert lines[-1] == "[12:00:49] p/datasets/v1: uploaded 200/200 images"
+    assert 5 <= len(lines) <= 8
+
+
+def test_image_failures_print_up_to_a_limit_then_count() -> None:
+    plan = _image_plan(50)
+    clock = FakeClock()
+    progress, stream = _line_progress(plan, clock, max_image_failures=3)
+    for i in range(50):
+        address = f"p/datasets/v1/images/i{i:04d}.png"
+        progress.on_step(StepEvent(address, UPLOAD, StepOutcome.FAILED, "HTTP 422: too small"))
+    text = stream.getvalue()
+    assert text.count("failed: HTTP 422: too small") == 3
+    assert "p/datasets/v1: further image failures are only counted" in text
+    assert text.splitlines()[-1].endswith("uploaded 0/50 images, 50 failed")
+
+
+def test_resource_steps_and_waits() -> None:
+    clock = FakeClock()
+    progress, stream = _line_progress(_image_plan(1), clock)
+    progress.on_step(StepEvent("p/models/m", "POST /tailored-gen/models", StepOutcome.STARTED))
+    progress.on_step(StepEvent("p/models/m", "POST /tailored-gen/models", StepOutcome.DONE))
+    for second in range(30):
+        clock.seconds = second
+        progress.on_wait(WaitEvent("p/models/m", "training", "InProgress", second / 100))
+    clock.seconds = 31
+    progress.on_wait(WaitEvent("p/models/m", "training", "Completed", 1.0))
+    assert stream.getvalue().splitlines() == [
+        "[12:00:00] p/models/m: POST /tailored-gen/models done",
+        "[12:00:00] p/models/m: training InProgress (0%)",
+        "[12:00:10] p/models/m: training InProgress (10%)",
+        "[12:00:20] p/models/m: training InProgress (20%)",
+        "[12:00:31] p/models/m: training Completed (100%)",
+    ]
+
+
+def test_results_done_failed_not_started() -> None:
+    plan = _image_plan(3)
+    progress = LineProgress(io.StringIO(), plan=plan)
+    progress.on_step(StepEvent("p/datasets/v1", "POST /tailored-gen/datasets", StepOutcome.DONE))
+    progress.on_step(StepEvent("p/datasets/v1/images/i0000.png", UPLOAD, StepOutcome.DONE))
+    progress.on_step(
+        StepEvent("p/datasets/v1/images/i0001.png", UPLOAD, StepOutcome.FAILED, "HTTP 415")
+    )
+    progress.on_step(StepEvent("p/models/m", "POST /tailored-gen/models", StepOutcome.DONE))
+    progress.on_step(
+        StepEvent(
+            "p/models/m", "POST /tailored-gen/models/{model_id}/start_training", StepOutcome.STARTED
+        )
+    )
+    results = {r.address: r for r in progress.results()}
+    assert results["p/datasets/v1"].outcome is ResultOutcome.DONE
+    assert results["p/datasets/v1/images/i0000.png"].outcome is ResultOutcome.DONE
+    assert results["p/datasets/v1/images/i0001.png"] == ApplyResult(
+        "p/datasets/v1/images/i0001.png", ResultOutcome.FAILED, "HTTP 415"
+    )
+    assert results["p/datasets/v1/images/i0002.png"].outcome is ResultOutcome.NOT_STARTED
+    assert results["p/models/m"] == ApplyResult(
+        "p/models/m", ResultOutcome.FAILED, "stopped after 1 of 2 steps"
+    )
+
+
+def test_outcome_table_groups_images_under_their_dataset() -> None:
+    results = [
+        ApplyResult("p/models/m", ResultOutcome.NOT_STARTED, "its dataset failed"),
+        ApplyResult("p", ResultOutcome.DONE),
+        ApplyResult("p/datasets/v1", ResultOutcome.DONE),
+        *(ApplyResult(f"p/datasets/v1/images/i{i}.png", ResultOutcome.DONE) for i in range(5)),
+        ApplyResult("p/datasets/v1/images/bad.png", ResultOutcome.FAILED, "HTTP 415"),
+        ApplyResult("p/datasets/v2", ResultOutcome.DONE),
+    ]
+    assert render_outcome_table(results) == (
+        "Apply results:\n"
+        "  done         p\n"
+        "  done         p/datasets/v1\n"
+        "  failed       p/datasets/v1 images (6)      5 done, 1 failed\n"
+        "  failed       p/datasets/v1/images/bad.png  HTTP 415\n"
+        "  done         p/datasets/v2\n"
+        "  not started  p/models/m                    its dataset failed\n"
+        "\n"
+        "Apply: 8 done, 1 failed, 1 not started.\n"
+    )
+    assert "\x1b[" in render_outcome_table(results, color=True)
+
+
+def test_outcome_table_bounds_listed_failures() -> None:
+    results = [
+        ApplyResult(f"p/datasets/v1/images/i{i:03d}.png", ResultOutcome.FAILED, "x")
+        for i in range(100)
+    ]
+    text = render_outcome_table(results, max_failed_images=5)
+    assert text.count("  x\n") == 5
+    assert "… 95 more failed" in text
+
+
+def test_collect_results_without_plan_uses_events_only() -> None:
+    events = [StepEvent("p", "POST /tailored-gen/projects", StepOutcome.DONE)]
+    assert collect_results(None, events) == [ApplyResult("p", ResultOutcome.DONE)]
+
+
+def test_image_step_totals() -> None:
+    assert image_step_totals(_image_plan(7)) == {"p/datasets/v1": 7}
+
+
+def test_rich_progress_draws_bars_on_a_terminal() -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=100)
+    plan = _image_plan(4)
+    with RichProgress(console, plan=plan) as progress:
+        for i in range(4):
+            address = f"p/datasets/v1/images/i{i:04d}.png"
+            progress.on_step(StepEvent(address, UPLOAD, StepOutcome.DONE))
+        progress.on_step(StepEvent("p/models/m", "POST [x] /models", StepOutcome.FAILED, "boom"))
+        progress.on_wait(WaitEvent("p/models/m", "training", "InProgress", 0.5))
+    output = buffer.getvalue()
+    assert "p/datasets/v1 images" in output
+    assert "4/4" in output
+    assert "POST [x] /models failed: boom" in output
+    assert "\x1b[" in output
+    assert len(progress.results()) == 6

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reconciler.render.text import render_text
+from tests.render import sample_plans
+from tests.render.golden import check_golden, golden
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.mark.parametrize("name", sorted(sample_plans.ALL))
+def test_text_matches_golden(name: str) -> None:
+    plan = sample_plans.ALL[name]()
+    text = render_text(plan, header=sample_plans.HEADER, color=False)
+    check_golden(golden(f"{name}.txt"), text)
+
+
+def test_verbose_text_lists_every_image_and_matches_golden() -> None:
+    plan = sample_plans.dataset_replace_cascade()
+    text = render_text(plan, header=sample_plans.HEADER, color=False, verbose=True)
+    for i in range(1, 9):
+        assert f"+ fox-0{i}.png" in text
+    check_golden(golden("dataset_replace_cascade.verbose.txt"), text)
+
+
+def test_first_line_is_the_header_and_last_line_counts() -> None:
+    plan = sample_plans.dataset_replace_cascade()
+    lines = render_text(plan, header=sample_plans.HEADER, color=False).splitlines()
+    assert lines[0] == sample_plans.HEADER
+    assert lines[-1] == "Plan: 8 to create, 0 to update, 3 to replace, 0 to delete."
+
+
+def test_no_changes_says_so() -> None:
+    text = render_text(sample_plans.no_changes(), header="h", color=False)
+    assert text.splitlines()[-1] == "No changes. Your Bria resources match the manifests."
+
+
+def test_replace_markers_follow_replace_mode_and_forced_fields_are_marked() -> None:
+    text = render_text(sample_plans.dataset_replace_cascade(), header="h", color=False)
+    assert "+/- dataset acme-mascot/datasets/v1" in text
+    assert '~ caption_prefix = "Foxy" → "Foxy the fox"  # forces replacement' in text
+    assert "replaced_by: acme-mascot/datasets/v1" in text
+    assert "DELETE /tailored-gen/models/{old_id}  # deferred" in text
+
+
+def test_drift_comes_before_the_changes() -> None:
+    text = render_text(sample_plans.drift(), header="h", color=False)
+    assert text.index("Objects changed outside tailor") < text.index("will be updated in-place")
+    assert "tailor state mv acme-mascot/models/light" in text
+
+
+def test_errors_refuse_apply_and_name_the_manifest_location() -> None:
+    text = render_text(sample_plans.prevent_destroy_blocked(), header="h", color=False)
+    assert "Error: acme-mascot/models/max-expert has lifecycle.prevent_destroy" in text
+    assert "  at mascot.yaml:31:5" in text
+    assert text.index("Error:") < text.index("Warning:")
+    assert text.rstrip().endswith("Apply is refused while the plan has 1 error.")
+
+
+def test_many_images_are_summarised_unless_verbose() -> None:
+    plan = sample_plans.many_images(3000)
+    short = render_text(plan, header="h", color=False)
+    assert "images: + 990 images to upload, - 5 to delete, ~ 5 captions" in short
+    assert "img-00001.png" not in short
+    assert len(short.splitlines()) < 80
+    full = render_text(plan, header="h", color=False, verbose=True)
+    assert "img-00989.png" in full
+    assert "- del-4.png" in full
+
+
+def test_colour_only_when_asked() -> None:
+    plan = sample_plans.prevent_destroy_blocked()
+    plain = render_text(plan, header="h", color=False)
+    coloured = render_text(plan, header="h", color=True)
+    assert not ANSI.search(plain)
+    assert ANSI.search(coloured)
+    assert ANSI.sub("", coloured) == plain
