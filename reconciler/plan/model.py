@@ -301,9 +301,12 @@ class Change:
         return (self.address.sort_key(), -1 if self.deposed is None else self.deposed)
 
     def node_ids(self) -> tuple[str, ...]:
-        """The executor's work items for this change: one per phase that has steps."""
+        """The executor's work items for this change: MAIN, plus FINALIZE for a dataset (the
+        point after all its images, even when it has no steps of its own there)."""
         phases = [Phase.MAIN]
-        if any(s.phase is Phase.FINALIZE for s in self.steps):
+        if any(s.phase is Phase.FINALIZE for s in self.steps) or (
+            self.address.kind is Kind.DATASET and self.deposed is None
+        ):
             phases.append(Phase.FINALIZE)
         return tuple(node_id(self.address, p, self.deposed) for p in phases)
 

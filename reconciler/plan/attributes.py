@@ -1,0 +1,128 @@
+"""The declared attributes of each kind, as flat JSON-able dicts.
+
+The same shape is used three ways: `Change.after` (from the manifest), the state's recorded
+attributes (the executor records `Change.after`, filling known-after-apply fields), and the
+live view (what refresh saw, restricted to the declared fields). Keeping one shape is what makes
+"declared fields only" diffs possible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reconciler.resources import (
+    CAPTION_PREFIX_AUTO,
+    DesiredDataset,
+    DesiredImage,
+    DesiredModel,
+    DesiredProject,
+    JsonValue,
+    LiveDataset,
+    LiveImage,
+    LiveModel,
+    LiveProject,
+)
+
+Attrs = dict[str, JsonValue]
+
+_VERSION_ALIASES = {"bria-2.3": "light", "bria-3.2": "max"}
+
+
+def project_attributes(project: DesiredProject) -> Attrs:
+    return {
+        "name": project.name,
+        "description": project.description,
+        "ip_name": project.ip_name,
+        "ip_description": project.ip_description,
+        "ip_type": project.ip_type,
+        "ip_medium": project.ip_medium,
+        "prevent_destroy": project.prevent_destroy,
+    }
+
+
+def dataset_attributes(dataset: DesiredDataset) -> Attrs:
+    """`caption_prefix` is the literal text (None when omitted or `auto`, whose text is only
+    known after apply); `caption_prefix_auto` says the prefix was generated."""
+    auto = dataset.caption_prefix == CAPTION_PREFIX_AUTO
+    return {
+        "name": dataset.name,
+        "upload_type": dataset.upload_type,
+        "caption_prefix": None if auto else dataset.caption_prefix,
+        "caption_prefix_auto": auto,
+        "completed": dataset.completed,
+        "increase_resolution": dataset.increase_resolution,
+        "prevent_destroy": dataset.prevent_destroy,
+    }
+
+
+def image_attributes(image: DesiredImage) -> Attrs:
+    """`caption` None means automatic: Bria's generated caption is never compared."""
+    return {
+        "name": image.name,
+        "path": image.path,
+        "sha256": image.sha256,
+        "caption": image.caption,
+    }
+
+
+def model_attributes(model: DesiredModel) -> Attrs:
+    parameters: dict[str, JsonValue] = {name: value for name, value in sorted(model.parameters)}
+    return {
+        "name": model.name,
+        "description": model.description,
+        "dataset": model.dataset,
+        "training_version": model.training_version,
+        "training_mode": model.training_mode,
+        "parameters": parameters,
+        "train": model.train,
+        "prevent_destroy": model.prevent_destroy,
+        "retain_on_replace": model.retain_on_replace,
+    }
+
+
+def live_project_view(live: LiveProject) -> Attrs:
+    return {
+        "name": live.name,
+        "description": live.description,
+        "ip_name": live.ip_name,
+        "ip_description": live.ip_description,
+        "ip_type": live.ip_type,
+        "ip_medium": live.ip_medium,
+    }
+
+
+def live_dataset_view(live: LiveDataset) -> Attrs:
+    return {
+        "name": live.name,
+        "upload_type": live.upload_type,
+        "caption_prefix": live.caption_prefix,
+        "completed": live.status == "completed",
+    }
+
+
+def live_image_view(live: LiveImage) -> Attrs:
+    return {"name": live.name, "caption": live.caption}
+
+
+def live_model_view(
+    live: LiveModel, dataset_key: str | None, declared: Mapping[str, JsonValue]
+) -> Attrs:
+    """`declared` are the parameters the user declared: only those are read back, because Bria
+    fills defaults for the rest (and reports `{}` before training)."""
+    view: Attrs = {
+        "name": live.name,
+        "description": live.description,
+        "training_version": _VERSION_ALIASES.get(
+            live.training_version or "", live.training_version
+        ),
+        "training_mode": live.training_mode,
+    }
+    if dataset_key is not None:
+        view["dataset"] = dataset_key
+    if live.training_parameters:
+        view["parameters"] = {
+            k: live.training_parameters[k]
+            for k in sorted(declared)
+            if k in live.training_parameters
+        }
+    return view

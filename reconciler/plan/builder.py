@@ -1,0 +1,243 @@
+"""(desired, recorded, live) -> Plan: what apply will do, why, and through which API steps.
+
+The per-kind comparators (`reconciler.plan.compare`) decide each resource's change; this module
+runs them and the whole-plan passes: rename hints, prevent_destroy, deletes Bria would refuse
+while a model trains, --target selection, --refresh-only, and the dependency DAG.
+
+Identity is the state: address -> remote id. A recorded id missing from live (or a model in
+status Deleted) was deleted outside tailor: drift, then a create. Live objects tailor does not
+own are never touched; one with the same name as a new resource earns a warning that points to
+`tailor import`. Deleting a dataset or project while a model that stays trains on it is a plan
+error (DS-DELETE-IN-TRAINING, PRJ-DELETE-TRAINING): tailor never stops a training the manifest
+still wants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from reconciler.addresses import Address, Kind
+from reconciler.plan.compare.project import plan_project
+from reconciler.plan.graph import build_dependencies, topological_order
+from reconciler.plan.model import Action, Change, Diagnostic, Plan, Reason, Severity, StepKind
+from reconciler.plan.planner import Planner, prefix_sample
+from reconciler.resources import DesiredWorkspace, JsonValue, LiveSnapshot, RecordedResource
+
+
+def _check_prevent_destroy(p: Planner) -> None:
+    for change in p.changes:
+        if change.deposed is not None or change.action not in (Action.DELETE, Action.REPLACE):
+            continue
+        if change.steps and all(s.kind is StepKind.FORGET for s in change.steps):
+            continue
+        protected = bool((change.after or {}).get("prevent_destroy")) or bool(
+            (change.before or {}).get("prevent_destroy")
+        )
+        if protected:
+            p.error(
+                f"{change.address} has lifecycle.prevent_destroy, but the plan would "
+                f"{change.action} it: {change.reason.describe()}",
+                change.address,
+                change.location,
+                detail="remove prevent_destroy from the manifest if this is intended, or undo "
+                "the change that forces it",
+            )
+
+
+def _check_deletes_while_training(p: Planner) -> None:
+    """Bria refuses to delete a dataset or project while a model on it trains (409), unless
+    the plan stops that model first (it is being deleted too)."""
+    stopping = {
+        c.address
+        for c in p.changes
+        if c.action is Action.DELETE
+        and c.deposed is None
+        and any(s.kind is StepKind.WAIT_TRAINING_STOPPED for s in c.steps)
+    }
+    models = {r.remote_id: r.address for r in p.recorded.values() if r.kind is Kind.MODEL}
+    for change in p.changes:
+        kinds = {s.kind for s in change.steps if "old_id" not in s.args}
+        if StepKind.DELETE_DATASET in kinds:
+            training = p.training_on(dataset_id=change.remote_id)
+            constraint = "DS-DELETE-IN-TRAINING"
+        elif StepKind.DELETE_PROJECT in kinds:
+            training = p.training_on(project_id=change.remote_id)
+            constraint = "PRJ-DELETE-TRAINING"
+        else:
+            continue
+        for model in training:
+            if models.get(model.remote_id) in stopping:
+                continue
+            p.error(
+                f"{change.address} cannot be deleted while model {model.remote_id} "
+                f"({model.name!r}) trains on it",
+                change.address,
+                change.location,
+                detail="wait for the training to finish, or stop it, then plan again",
+                constraint=constraint,
+            )
+
+
+def _values(change: Change) -> Mapping[str, JsonValue] | None:
+    return change.after if change.action is Action.CREATE else change.before
+
+
+def _fingerprint(change: Change, p: Planner) -> tuple[object, ...] | None:
+    """What must match for a delete + create pair to look like a rename."""
+    values = _values(change)
+    if values is None:
+        return None
+    kind = change.kind
+    if kind is Kind.MODEL:
+        keys: tuple[str, ...] = ("dataset", "training_version", "training_mode", "parameters")
+    elif kind is Kind.PROJECT:
+        keys = ("ip_type", "ip_medium", "ip_name", "ip_description")
+    elif kind is Kind.DATASET:
+        images = sorted(
+            (c.address.key, str((_values(c) or {}).get("sha256")))
+            for c in p.changes
+            if c.address.parent == change.address
+            and c.deposed is None
+            and c.action is change.action
+        )
+        return (kind, change.address.parent, str(values.get("upload_type")), tuple(images))
+    else:
+        return None
+    return (kind, change.address.parent, tuple(str(values.get(k)) for k in keys))
+
+
+def _note_renames(p: Planner) -> None:
+    deletes = [
+        c
+        for c in p.changes
+        if c.action is Action.DELETE
+        and c.deposed is None
+        and c.reason is Reason.REMOVED_FROM_MANIFEST
+    ]
+    creates = [c for c in p.changes if c.action is Action.CREATE and c.reason is Reason.NEW]
+    pairs: dict[Address, Address] = {}
+    used: set[Address] = set()
+    for old in sorted(deletes, key=Change.sort_key):
+        key = _fingerprint(old, p)
+        if key is None:
+            continue
+        for new in sorted(creates, key=Change.sort_key):
+            if new.address not in used and _fingerprint(new, p) == key:
+                pairs[old.address] = new.address
+                used.add(new.address)
+                break
+    if not pairs:
+        return
+    reverse = {new: old for old, new in pairs.items()}
+    for index, change in enumerate(p.changes):
+        if change.deposed is not None:
+            continue
+        if change.address in pairs and change.action is Action.DELETE:
+            other = pairs[change.address]
+            note = (
+                f"looks like a rename to {other}; to keep the existing object instead: "
+                f"tailor state mv {change.address} {other}"
+            )
+        elif change.address in reverse and change.action is Action.CREATE:
+            other = reverse[change.address]
+            note = (
+                f"looks like a rename of {other}; to keep the existing object instead: "
+                f"tailor state mv {other} {change.address}"
+            )
+        else:
+            continue
+        p.changes[index] = replace(change, notes=(*change.notes, note))
+
+
+def _select_targets(changes: list[Change], targets: Sequence[Address]) -> list[Change]:
+    """Changes at or below a target, plus what they need: parents, a model's dataset, and
+    the images of any dataset taken in (a dataset is only complete with its images)."""
+    wanted: set[Address] = set()
+    for change in changes:
+        if any(t.contains(change.address) for t in targets):
+            wanted.add(change.address)
+    for change in changes:
+        if change.address in wanted and change.kind is Kind.MODEL and change.after:
+            wanted.add(Address(change.address.project, dataset=str(change.after["dataset"])))
+    for address in list(wanted):
+        node = address.parent
+        while node is not None:
+            wanted.add(node)
+            node = node.parent
+    datasets = {a for a in wanted if a.kind is Kind.DATASET}
+    for change in changes:
+        if change.kind is Kind.IMAGE and change.address.parent in datasets:
+            wanted.add(change.address)
+    return [c for c in changes if c.address in wanted]
+
+
+def build_plan(
+    desired: DesiredWorkspace,
+    recorded: Sequence[RecordedResource],
+    live: LiveSnapshot,
+    *,
+    targets: Sequence[Address] = (),
+    refresh_only: bool = False,
+    state_lineage: str | None = None,
+    state_serial: int | None = None,
+) -> Plan:
+    """Compare the manifests (`desired`) with the state (`recorded`) and Bria (`live`).
+
+    Pure and deterministic: the same inputs give an equal Plan. `targets` keeps only changes at
+    or below them plus what they depend on; `refresh_only` keeps only the drift (apply then
+    records the live values). Plan errors are diagnostics in the result, never exceptions.
+    """
+    p = Planner(live, {r.address: r for r in recorded})
+    wanted = {project.key: project for project in desired.projects}
+    recorded_projects = {r.address.project: r for r in recorded if r.kind is Kind.PROJECT}
+    for key in sorted(set(wanted) | set(recorded_projects)):
+        plan_project(p, wanted.get(key), recorded_projects.get(key))
+    _note_renames(p)
+    _check_prevent_destroy(p)
+    _check_deletes_while_training(p)
+
+    changes = sorted(p.changes, key=Change.sort_key)
+    drift = sorted(p.drift, key=lambda d: (d.address.sort_key(), d.field))
+    diagnostics = p.diagnostics
+    if targets:
+        changes = _select_targets(changes, targets)
+        kept = {c.address for c in changes}
+        drift = [d for d in drift if d.address in kept]
+        diagnostics = [
+            d
+            for d in diagnostics
+            if d.address is None or d.address in kept or any(t.contains(d.address) for t in targets)
+        ]
+    if refresh_only:
+        changes = []
+        diagnostics = [d for d in diagnostics if d.severity is Severity.WARNING]
+    dependencies = build_dependencies(changes)
+    return Plan(
+        changes=tuple(changes),
+        drift=tuple(drift),
+        diagnostics=tuple(_dedupe(sorted(diagnostics, key=_diag_key))),
+        dependencies=dependencies,
+        order=topological_order(dependencies, changes),
+        state_lineage=state_lineage,
+        state_serial=state_serial,
+        live_fingerprint=live.fingerprint(),
+        targets=tuple(sorted(targets)),
+        refresh_only=refresh_only,
+    )
+
+
+def _diag_key(d: Diagnostic) -> tuple[int, tuple[str, int, str, str], str]:
+    order = 0 if d.severity is Severity.ERROR else 1
+    return (order, d.address.sort_key() if d.address else ("", -1, "", ""), d.summary)
+
+
+def _dedupe(items: list[Diagnostic]) -> list[Diagnostic]:
+    seen: list[Diagnostic] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+__all__ = ["build_plan", "prefix_sample"]

@@ -1,0 +1,678 @@
+"""Datasets and their images.
+
+A draft dataset is edited in place: name and caption prefix by PUT (the prefix before any
+upload), images uploaded, deleted (content changed under the same name = delete + upload),
+captions PUT, and completion last. Images whose caption is automatic get `regenerate_caption`
+one by one after a prefix change, so explicit captions are never overwritten.
+
+A completed dataset is never edited (Bria refuses image, caption and prefix changes): any such
+change rebuilds it. The rebuild creates a NEW dataset, uploads every image, captions, completes,
+then deletes the old dataset (deferred while a model still trains on it). Clone-as-draft would
+save uploads, but cannot work for advanced datasets (a clone is not empty and bulk upload needs
+an empty dataset) and would leave the copied images' ids unknown to the state; one path for both
+upload types keeps the result exactly the manifest. The same rebuild answers `completed: false`
+on a completed dataset (no reopening at Bria) and images added to an advanced dataset after its
+one bulk upload (BULK-ONCE-ONLY). `caption_prefix: auto` on a rebuild is generated again from
+the new images.
+
+A dataset deleted in the Console is recreated with its images; its models are not replaced,
+since the content they trained on is the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reconciler.addresses import Address, Kind
+from reconciler.plan import attributes as attrs
+from reconciler.plan import rules
+from reconciler.plan.diff import diff_attributes, drift_fields
+from reconciler.plan.model import (
+    Action,
+    Change,
+    FieldChange,
+    Phase,
+    Reason,
+    ReplaceMode,
+    Step,
+    StepKind,
+)
+from reconciler.plan.planner import (
+    DatasetOutcome,
+    Mode,
+    Planner,
+    bulk_steps,
+    prefix_sample,
+    upload_steps,
+)
+from reconciler.resources import (
+    CAPTION_PREFIX_AUTO,
+    DesiredDataset,
+    DesiredImage,
+    DesiredProject,
+    JsonValue,
+    LiveDataset,
+    LiveImage,
+    RecordedResource,
+)
+
+_BULK_NOTE = "uploaded by the dataset's bulk upload"
+
+
+def plan_dataset(
+    p: Planner,
+    project: DesiredProject,
+    parent_mode: Mode,
+    project_live_id: int | None,
+    desired: DesiredDataset | None,
+    rec: RecordedResource | None,
+    address: Address,
+) -> None:
+    if desired is None:
+        assert rec is not None
+        delete_dataset_tree(p, rec, by_parent=False)
+        return
+    check_dataset(p, project, desired)
+    after = attrs.dataset_attributes(desired)
+    live = p.live.datasets.get(rec.remote_id) if rec else None
+    if parent_mode is Mode.NEW or rec is None:
+        if parent_mode is Mode.KEEP:
+            warn_unmanaged_dataset(p, desired, project_live_id)
+        build_dataset(p, project, desired, rec, Action.CREATE, Reason.NEW, None, after)
+        return
+    if parent_mode is Mode.RECREATE or live is None:
+        if parent_mode is Mode.KEEP:
+            p.gone(address)
+        build_dataset(
+            p,
+            project,
+            desired,
+            rec,
+            Action.CREATE,
+            Reason.RECREATE_DELETED_OUTSIDE,
+            dict(rec.attributes),
+            after,
+        )
+        return
+    view = attrs.live_dataset_view(live)
+    p.add_drift(address, drift_fields(Kind.DATASET, rec.attributes, view))
+    before: dict[str, JsonValue] = {**rec.attributes, **view}
+    if parent_mode is Mode.REPLACE:
+        build_dataset(
+            p,
+            project,
+            desired,
+            rec,
+            Action.REPLACE,
+            Reason.CASCADE,
+            before,
+            after,
+            replaced_by=project.address,
+        )
+        return
+    completed = bool(view["completed"]) or rec.attributes.get("completed") is True
+    diffs = diff_attributes(Kind.DATASET, before, after, frozen=completed)
+    content = image_content_changes(p, desired, rec, live)
+    prefix_changed = any(fc.field == "caption_prefix" for fc in diffs)
+    forcing = [fc.field for fc in diffs if fc.forces_replace and fc.field != "caption_prefix"]
+    reason: Reason | None = None
+    notes: tuple[str, ...] = ()
+    if forcing:
+        reason = Reason.REQUIRES_REPLACE
+    elif completed and (content or prefix_changed):
+        reason = Reason.COMPLETED_DATASET_CONTENT
+        forcing = (["images"] if content else []) + (["caption_prefix"] if prefix_changed else [])
+    elif completed and not desired.completed:
+        reason = Reason.DATASET_REOPEN
+        forcing = ["completed"]
+    elif (
+        desired.upload_type == "advanced"
+        and (live.images_count > 0 or p.children(address, Kind.IMAGE))
+        and ("add" in content or "content" in content)
+    ):
+        reason = Reason.REQUIRES_REPLACE
+        forcing = ["images"]
+        notes = ("an advanced dataset takes one bulk upload only (BULK-ONCE-ONLY)",)
+    if reason is None:
+        update_dataset(p, project, desired, rec, live, before, after, diffs)
+        return
+    build_dataset(
+        p,
+        project,
+        desired,
+        rec,
+        Action.REPLACE,
+        reason,
+        before,
+        after,
+        diffs=diffs,
+        requires=tuple(forcing),
+        old_live=live,
+        notes=notes,
+    )
+
+
+def check_dataset(p: Planner, project: DesiredProject, dataset: DesiredDataset) -> None:
+    """Bria's dataset and upload rules, checked before any call."""
+    address, where = dataset.address, dataset.location
+    limit = rules.MAX_IMAGES[dataset.upload_type]
+    if len(dataset.images) > limit:
+        p.error(
+            f"{address}: {len(dataset.images)} images, but a {dataset.upload_type} dataset "
+            f"holds at most {limit}",
+            address,
+            where,
+            constraint="IMG-MAX-200" if dataset.upload_type == "basic" else "BULK-MAX-5000",
+        )
+    if dataset.completed and not dataset.images:
+        p.error(
+            f"{address}: a dataset needs at least 1 image to be completed",
+            address,
+            where,
+            constraint="DS-COMPLETE-MIN-1-IMAGE",
+        )
+    if dataset.caption_prefix == CAPTION_PREFIX_AUTO:
+        if project.ip_type not in rules.PREFIX_IP_TYPES:
+            p.error(
+                f"{address}: caption_prefix: auto is only available for "
+                f"{', '.join(sorted(rules.PREFIX_IP_TYPES))}, not {project.ip_type}",
+                address,
+                where,
+                detail="write the prefix text instead of auto",
+                constraint="PFX-IP-TYPE-SUPPORTED",
+            )
+        if not dataset.images:
+            p.error(
+                f"{address}: caption_prefix: auto needs at least 1 image",
+                address,
+                where,
+                constraint="PFX-IMAGES-1-6",
+            )
+    for image in dataset.images:
+        _check_image(p, dataset, image)
+
+
+def _check_image(p: Planner, dataset: DesiredDataset, image: DesiredImage) -> None:
+    side = min(image.width, image.height)
+    address, where = image.address, image.location or dataset.location
+    size = f"{image.width}x{image.height}"
+    if dataset.upload_type == "advanced":
+        if side < rules.MIN_SIDE_STRICT:
+            p.error(
+                f"{address}: {size} is smaller than 1024x1024 (advanced upload never upscales)",
+                address,
+                where,
+                constraint="BULK-NO-INCREASE-RESOLUTION",
+            )
+    elif not dataset.increase_resolution:
+        if side < rules.MIN_SIDE_STRICT:
+            p.error(
+                f"{address}: {size} is smaller than 1024x1024 and increase_resolution is false",
+                address,
+                where,
+                constraint="IMG-MIN-1024-STRICT",
+            )
+    elif side < rules.MIN_SIDE_UPSCALED:
+        p.error(
+            f"{address}: {size} is smaller than 256x256", address, where, constraint="IMG-MIN-256"
+        )
+    if dataset.upload_type == "basic" and image.size_bytes > rules.MAX_IMAGE_BYTES:
+        p.error(
+            f"{address}: {image.size_bytes} bytes is over the 12 MB limit",
+            address,
+            where,
+            constraint="IMG-SIZE-12MB",
+        )
+    if image.caption is not None and not image.caption.strip():
+        p.error(
+            f"{address}: an explicit caption cannot be empty",
+            address,
+            where,
+            constraint="IMG-CAPTION-NONEMPTY",
+        )
+
+
+def warn_unmanaged_dataset(p: Planner, dataset: DesiredDataset, project_id: int | None) -> None:
+    managed = p.managed_ids(Kind.DATASET)
+    for remote_id, live in sorted(p.live.datasets.items()):
+        if live.project_id == project_id and remote_id not in managed and live.name == dataset.name:
+            p.warn(
+                f"{dataset.address} looks like it exists already (dataset {remote_id} named "
+                f"{live.name!r} is not managed by tailor)",
+                dataset.address,
+                dataset.location,
+                detail=f"to manage it: tailor import {dataset.address} {remote_id}",
+            )
+            return
+
+
+def image_content_changes(
+    p: Planner, desired: DesiredDataset, rec: RecordedResource, live: LiveDataset
+) -> list[str]:
+    """Kinds of image-level change: add, content, caption, remove, outside (a live image
+    tailor does not own)."""
+    found: list[str] = []
+    recorded = {r.address.key: r for r in p.children(rec.address, Kind.IMAGE)}
+    live_images = p.live_images(live.remote_id)
+    wanted = {i.name: i for i in desired.images}
+    for name, image in wanted.items():
+        r = recorded.get(name)
+        if r is None or r.remote_id not in live_images:
+            found.append("add")
+        elif r.attributes.get("sha256") != image.sha256:
+            found.append("content")
+        elif _caption_moved(image, r, live_images[r.remote_id]):
+            found.append("caption")
+    found.extend("remove" for name in recorded if name not in wanted)
+    managed = {r.remote_id for r in recorded.values()}
+    found.extend("outside" for image_id in live_images if image_id not in managed)
+    return found
+
+
+def _caption_moved(image: DesiredImage, rec: RecordedResource, live: LiveImage) -> bool:
+    """An explicit caption that differs live, or one dropped back to automatic."""
+    if image.caption is not None:
+        return image.caption != live.caption
+    return rec.attributes.get("caption") is not None
+
+
+def prefix_steps(project: DesiredProject, dataset: DesiredDataset) -> list[Step]:
+    address = dataset.address
+    if dataset.caption_prefix == CAPTION_PREFIX_AUTO:
+        args: dict[str, JsonValue] = {
+            "images": [i.path for i in prefix_sample(dataset.images)],
+            "ip_type": project.ip_type,
+            "ip_medium": project.ip_medium,
+        }
+        if project.ip_name:
+            args["ip_name"] = project.ip_name
+        return [
+            Step(StepKind.GENERATE_PREFIX, address, args),
+            Step(StepKind.SET_CAPTION_PREFIX, address, {"generated": True}),
+        ]
+    if dataset.caption_prefix is not None:
+        return [
+            Step(StepKind.SET_CAPTION_PREFIX, address, {"caption_prefix": dataset.caption_prefix})
+        ]
+    return []
+
+
+def build_dataset(
+    p: Planner,
+    project: DesiredProject,
+    desired: DesiredDataset,
+    rec: RecordedResource | None,
+    action: Action,
+    reason: Reason,
+    before: Mapping[str, JsonValue] | None,
+    after: dict[str, JsonValue],
+    *,
+    replaced_by: Address | None = None,
+    diffs: tuple[FieldChange, ...] = (),
+    requires: tuple[str, ...] = (),
+    old_live: LiveDataset | None = None,
+    notes: tuple[str, ...] = (),
+) -> None:
+    """A dataset built from scratch: create, prefix, upload, caption, complete."""
+    address = desired.address
+    create_args: dict[str, JsonValue] = {
+        "project_address": str(project.address),
+        "name": desired.name,
+        "upload_type": desired.upload_type,
+    }
+    steps = [Step(StepKind.CREATE_DATASET, address, create_args)]
+    steps.extend(prefix_steps(project, desired))
+    advanced = desired.upload_type == "advanced"
+    if advanced:
+        steps.extend(bulk_steps(desired))
+    if desired.completed:
+        steps.append(
+            Step(StepKind.COMPLETE_DATASET, address, {"status": "completed"}, phase=Phase.FINALIZE)
+        )
+    all_notes = list(notes)
+    if action is Action.REPLACE and rec is not None and old_live is not None:
+        training = p.training_on(dataset_id=rec.remote_id)
+        steps.append(
+            Step(
+                StepKind.DELETE_DATASET,
+                address,
+                {"old_id": rec.remote_id},
+                {"dataset_id": "old_id"},
+                Phase.FINALIZE,
+                deferred=bool(training),
+                note="deleted by a later plan once no model trains on it" if training else "",
+            )
+        )
+        if training:
+            ids = ", ".join(str(m.remote_id) for m in training)
+            all_notes.append(
+                f"the old dataset {rec.remote_id} is kept while model(s) {ids} train on it"
+            )
+    field_changes = diffs
+    if after.get("caption_prefix_auto") is True and before is not None:
+        field_changes = (
+            *(fc for fc in diffs if fc.field != "caption_prefix"),
+            FieldChange(
+                "caption_prefix",
+                before.get("caption_prefix"),
+                None,
+                known_after_apply=True,
+                forces_replace=action is Action.REPLACE,
+            ),
+        )
+    replacing = action is Action.REPLACE
+    p.add(
+        Change(
+            address,
+            action,
+            reason,
+            before,
+            after,
+            field_changes if before else (),
+            requires if replacing else (),
+            ReplaceMode.CREATE_BEFORE_DESTROY if replacing else None,
+            replaced_by,
+            tuple(steps),
+            tuple(all_notes),
+            remote_id=rec.remote_id if rec else None,
+            location=desired.location,
+        )
+    )
+    p.datasets[address] = DatasetOutcome(action, desired.completed)
+    image_notes = (_BULK_NOTE,) if advanced else ()
+    recorded_images = {r.address.key: r for r in p.children(address, Kind.IMAGE)}
+    for image in desired.images:
+        r = recorded_images.get(image.name)
+        img_after = attrs.image_attributes(image)
+        upload = upload_steps(desired, image)
+        if r is None or action is Action.CREATE:
+            p.add(
+                Change(
+                    image.address,
+                    Action.CREATE,
+                    Reason.NEW if r is None else Reason.RECREATE_DELETED_OUTSIDE,
+                    None if r is None else dict(r.attributes),
+                    img_after,
+                    steps=upload,
+                    notes=image_notes,
+                    location=image.location,
+                )
+            )
+            continue
+        content = r.attributes.get("sha256") != image.sha256
+        p.add(
+            Change(
+                image.address,
+                Action.REPLACE,
+                Reason.IMAGE_CONTENT_CHANGED if content else Reason.CASCADE,
+                dict(r.attributes),
+                img_after,
+                diff_attributes(Kind.IMAGE, r.attributes, img_after, frozen=True),
+                ("sha256",) if content else (),
+                ReplaceMode.CREATE_BEFORE_DESTROY,
+                None if content else address,
+                upload,
+                image_notes,
+                remote_id=r.remote_id,
+                location=image.location,
+            )
+        )
+    wanted = {i.name for i in desired.images}
+    for name, r in sorted(recorded_images.items()):
+        if name not in wanted:
+            p.add(
+                Change(
+                    r.address,
+                    Action.DELETE,
+                    Reason.REMOVED_FROM_MANIFEST,
+                    dict(r.attributes),
+                    notes=("goes with the old dataset",),
+                    remote_id=r.remote_id,
+                )
+            )
+    if rec is not None:
+        plan_dataset_deposed(p, rec)
+
+
+def update_dataset(
+    p: Planner,
+    project: DesiredProject,
+    desired: DesiredDataset,
+    rec: RecordedResource,
+    live: LiveDataset,
+    before: dict[str, JsonValue],
+    after: dict[str, JsonValue],
+    diffs: tuple[FieldChange, ...],
+) -> None:
+    """A draft dataset edited in place; its images are their own changes."""
+    address = desired.address
+    steps: list[Step] = []
+    if any(fc.field == "name" for fc in diffs):
+        steps.append(Step(StepKind.UPDATE_DATASET, address, {"name": desired.name}))
+    prefix_changed = any(fc.field == "caption_prefix" for fc in diffs)
+    if prefix_changed:
+        steps.extend(prefix_steps(project, desired))
+    live_images = p.live_images(live.remote_id)
+    recorded_images = {r.address.key: r for r in p.children(address, Kind.IMAGE)}
+    bulk = (
+        desired.upload_type == "advanced"
+        and bool(desired.images)
+        and live.images_count == 0
+        and not any(r.remote_id in live_images for r in recorded_images.values())
+    )
+    if bulk:
+        steps.extend(bulk_steps(desired))
+    if desired.completed and not before.get("completed"):
+        steps.append(
+            Step(StepKind.COMPLETE_DATASET, address, {"status": "completed"}, phase=Phase.FINALIZE)
+        )
+    p.add(
+        Change(
+            address,
+            Action.UPDATE if diffs else Action.NO_OP,
+            Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED,
+            before,
+            after,
+            diffs,
+            steps=tuple(steps),
+            remote_id=rec.remote_id,
+            location=desired.location,
+        )
+    )
+    p.datasets[address] = DatasetOutcome(
+        Action.UPDATE if diffs else Action.NO_OP, desired.completed
+    )
+    for image in desired.images:
+        _update_image(
+            p,
+            desired,
+            image,
+            recorded_images.get(image.name),
+            live_images,
+            prefix_changed=prefix_changed,
+            bulk=bulk,
+        )
+    wanted = {i.name for i in desired.images}
+    for name, r in sorted(recorded_images.items()):
+        if name in wanted:
+            continue
+        notes: tuple[str, ...] = ()
+        if r.remote_id in live_images:
+            step = Step(StepKind.DELETE_IMAGE, r.address)
+        else:
+            p.gone(r.address)
+            step = Step(StepKind.FORGET, r.address)
+            notes = ("already deleted outside tailor",)
+        p.add(
+            Change(
+                r.address,
+                Action.DELETE,
+                Reason.REMOVED_FROM_MANIFEST,
+                dict(r.attributes),
+                steps=(step,),
+                notes=notes,
+                remote_id=r.remote_id,
+            )
+        )
+    managed = {r.remote_id for r in recorded_images.values()}
+    for image_id, li in sorted(live_images.items()):
+        if image_id not in managed:
+            p.warn(
+                f"{address}: image {li.name!r} ({image_id}) was added outside tailor and will "
+                "be trained on",
+                address,
+                desired.location,
+                detail="delete it in the Console, or declare it in the manifest",
+            )
+    plan_dataset_deposed(p, rec)
+
+
+def _update_image(
+    p: Planner,
+    dataset: DesiredDataset,
+    image: DesiredImage,
+    rec: RecordedResource | None,
+    live_images: Mapping[int, LiveImage],
+    *,
+    prefix_changed: bool,
+    bulk: bool,
+) -> None:
+    after = attrs.image_attributes(image)
+    upload = upload_steps(dataset, image)
+    notes: list[str] = [_BULK_NOTE] if bulk else []
+    if rec is None or rec.remote_id not in live_images:
+        if rec is not None:
+            p.gone(image.address)
+        p.add(
+            Change(
+                image.address,
+                Action.CREATE,
+                Reason.NEW if rec is None else Reason.RECREATE_DELETED_OUTSIDE,
+                None if rec is None else dict(rec.attributes),
+                after,
+                steps=upload,
+                notes=tuple(notes),
+                location=image.location,
+            )
+        )
+        return
+    live = live_images[rec.remote_id]
+    p.add_drift(
+        image.address, drift_fields(Kind.IMAGE, rec.attributes, attrs.live_image_view(live))
+    )
+    before: dict[str, JsonValue] = dict(rec.attributes)
+    if before.get("caption") is not None:
+        before["caption"] = live.caption
+    diffs = list(diff_attributes(Kind.IMAGE, before, after))
+    if any(fc.forces_replace for fc in diffs):
+        delete = Step(
+            StepKind.DELETE_IMAGE, image.address, {"old_id": rec.remote_id}, {"image_id": "old_id"}
+        )
+        p.add(
+            Change(
+                image.address,
+                Action.REPLACE,
+                Reason.IMAGE_CONTENT_CHANGED,
+                before,
+                after,
+                tuple(diffs),
+                tuple(fc.field for fc in diffs if fc.forces_replace),
+                ReplaceMode.DESTROY_BEFORE_CREATE,
+                steps=(delete, *upload),
+                remote_id=rec.remote_id,
+                location=image.location,
+            )
+        )
+        return
+    steps: list[Step] = []
+    if image.caption is not None and any(fc.field == "caption" for fc in diffs):
+        steps.append(Step(StepKind.UPDATE_CAPTION, image.address, {"caption": image.caption}))
+    elif image.caption is None and (before.get("caption") is not None or prefix_changed):
+        diffs = [fc for fc in diffs if fc.field != "caption"]
+        diffs.append(FieldChange("caption", before.get("caption"), None, known_after_apply=True))
+        steps.append(Step(StepKind.REGENERATE_CAPTION, image.address, {"regenerate_caption": True}))
+        if prefix_changed and before.get("caption") is None:
+            notes.append("automatic caption regenerated with the new caption prefix")
+    p.add(
+        Change(
+            image.address,
+            Action.UPDATE if diffs else Action.NO_OP,
+            Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED,
+            before,
+            after,
+            tuple(diffs),
+            steps=tuple(steps),
+            notes=tuple(notes),
+            remote_id=rec.remote_id,
+            location=image.location,
+        )
+    )
+
+
+def delete_dataset_tree(p: Planner, rec: RecordedResource, *, by_parent: bool) -> None:
+    """The dataset's DELETE takes its images along; under a deleted project, the project's
+    DELETE takes the dataset too."""
+    address = rec.address
+    for image in p.children(address, Kind.IMAGE):
+        p.add(
+            Change(
+                image.address,
+                Action.DELETE,
+                Reason.PARENT_DELETED,
+                dict(image.attributes),
+                remote_id=image.remote_id,
+            )
+        )
+    steps: tuple[Step, ...] = ()
+    notes: tuple[str, ...] = ()
+    if not by_parent:
+        if rec.remote_id in p.live.datasets:
+            steps = (Step(StepKind.DELETE_DATASET, address),)
+        else:
+            p.gone(address)
+            steps = (Step(StepKind.FORGET, address),)
+            notes = ("already deleted outside tailor",)
+    reason = Reason.PARENT_DELETED if by_parent else Reason.REMOVED_FROM_MANIFEST
+    p.add(
+        Change(
+            address,
+            Action.DELETE,
+            reason,
+            dict(rec.attributes),
+            steps=steps,
+            notes=notes,
+            remote_id=rec.remote_id,
+        )
+    )
+    for dep in rec.deposed:
+        old = {"old_id": dep}
+        if by_parent or dep not in p.live.datasets:
+            step = Step(StepKind.FORGET, address, old)
+        else:
+            step = Step(StepKind.DELETE_DATASET, address, old, {"dataset_id": "old_id"})
+        p.add(Change(address, Action.DELETE, Reason.DEPOSED_CLEANUP, steps=(step,), deposed=dep))
+
+
+def plan_dataset_deposed(p: Planner, rec: RecordedResource) -> None:
+    """A predecessor dataset goes once no model trains on it (DS-DELETE-IN-TRAINING)."""
+    for dep in rec.deposed:
+        old = {"old_id": dep}
+        if dep not in p.live.datasets:
+            p.add(
+                Change(
+                    rec.address,
+                    Action.DELETE,
+                    Reason.DEPOSED_GONE,
+                    steps=(Step(StepKind.FORGET, rec.address, old),),
+                    deposed=dep,
+                )
+            )
+        elif p.training_on(dataset_id=dep):
+            p.note(rec.address, f"predecessor dataset {dep} is kept while a model trains on it")
+        else:
+            step = Step(StepKind.DELETE_DATASET, rec.address, old, {"dataset_id": "old_id"})
+            p.add(
+                Change(
+                    rec.address, Action.DELETE, Reason.DEPOSED_CLEANUP, steps=(step,), deposed=dep
+                )
+            )

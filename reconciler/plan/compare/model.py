@@ -1,0 +1,424 @@
+"""Models: name and description update in place; dataset, training_version, training_mode
+and parameters cannot change at Bria (MODEL-UPDATE-NAME-DESC-ONLY) and replace the model.
+
+Replacement is create-before-destroy: the new model is created and trained, and the old one
+- is deleted later (a deferred step: its id stays in the state as deposed, and the first plan
+  that sees the successor Completed deletes it) when it serves (Completed) or may still
+  (InProgress) and the successor trains;
+- is deleted at once when it never served (Created, Failed, Stopped) or the successor does
+  not train;
+- is forgotten, not deleted, with `retain_on_replace`.
+A model whose training Failed or was Stopped is replaced (Bria cannot restart a training);
+one still Created with `train: true` gets its start_training. Deleting a training model stops
+it first, with a warning: the training is paid for and cannot be resumed.
+"""
+
+from __future__ import annotations
+
+from reconciler.addresses import Address, Kind
+from reconciler.plan import attributes as attrs
+from reconciler.plan import rules
+from reconciler.plan.diff import diff_attributes, drift_fields
+from reconciler.plan.model import (
+    Action,
+    Change,
+    FieldChange,
+    Reason,
+    ReplaceMode,
+    Step,
+    StepKind,
+)
+from reconciler.plan.planner import OLD_ID_PARAMS, Mode, Planner, start_training, stop_steps
+from reconciler.resources import (
+    DesiredDataset,
+    DesiredModel,
+    DesiredProject,
+    JsonValue,
+    LiveModel,
+    RecordedResource,
+)
+
+Attrs = dict[str, JsonValue]
+
+
+def plan_model(
+    p: Planner,
+    project: DesiredProject,
+    parent_mode: Mode,
+    desired: DesiredModel | None,
+    rec: RecordedResource | None,
+    address: Address,
+) -> None:
+    if desired is None:
+        assert rec is not None
+        delete_model(p, rec, by_parent=False)
+        return
+    after = attrs.model_attributes(desired)
+    check_model(p, desired, next((d for d in project.datasets if d.key == desired.dataset), None))
+    live = p.live_model(rec.remote_id) if rec else None
+    if parent_mode is Mode.NEW or rec is None:
+        if parent_mode is Mode.KEEP:
+            warn_unmanaged_model(p, desired)
+        _create(p, desired, after, Reason.NEW, None, rec)
+        return
+    if parent_mode is Mode.RECREATE or live is None:
+        if parent_mode is Mode.KEEP:
+            p.gone(address)
+        _create(p, desired, after, Reason.RECREATE_DELETED_OUTSIDE, dict(rec.attributes), rec)
+        return
+    declared = after["parameters"] if isinstance(after["parameters"], dict) else {}
+    view = attrs.live_model_view(live, _dataset_key(p, project.address, live.dataset_id), declared)
+    p.add_drift(address, drift_fields(Kind.MODEL, rec.attributes, view))
+    before: Attrs = {**rec.attributes, **view}
+    if "parameters" in rec.attributes:
+        before["parameters"] = rec.attributes["parameters"]
+    diffs = diff_attributes(Kind.MODEL, before, after)
+    forcing = tuple(dict.fromkeys(fc.field.split(".")[0] for fc in diffs if fc.forces_replace))
+    dataset = p.datasets.get(desired.dataset_address)
+    if parent_mode is Mode.REPLACE:
+        _replace(
+            p,
+            desired,
+            rec,
+            live,
+            before,
+            after,
+            diffs,
+            (),
+            Reason.CASCADE,
+            replaced_by=project.address,
+        )
+    elif forcing:
+        _replace(p, desired, rec, live, before, after, diffs, forcing, Reason.REQUIRES_REPLACE)
+    elif dataset is not None and dataset.action is Action.REPLACE:
+        _replace(
+            p,
+            desired,
+            rec,
+            live,
+            before,
+            after,
+            diffs,
+            ("dataset",),
+            Reason.CASCADE,
+            replaced_by=desired.dataset_address,
+        )
+    elif desired.train and live.status in rules.RETRAIN_STATUSES:
+        _replace(p, desired, rec, live, before, after, diffs, (), Reason.TRAINING_FAILED)
+    else:
+        _update(p, desired, rec, live, before, after, diffs)
+    plan_model_deposed(p, desired, rec, live)
+
+
+def check_model(p: Planner, model: DesiredModel, dataset: DesiredDataset | None) -> None:
+    """Bria's create and start_training rules (MODEL-*, TRAIN-*), checked before any call."""
+    address, where = model.address, model.location
+    if dataset is None:
+        p.error(
+            f"{address}: dataset {model.dataset!r} is not declared in the project",
+            address,
+            where,
+            constraint="MODEL-DATASET-REQUIRED",
+        )
+    elif model.train and not dataset.completed:
+        p.error(
+            f"{address}: train: true needs a completed dataset, but {dataset.address} has "
+            "completed: false",
+            address,
+            where,
+            detail="set completed: true on the dataset, or train: false on the model",
+            constraint="TRAIN-DATASET-COMPLETED",
+        )
+    if model.parameters and model.training_mode != "expert":
+        p.error(
+            f"{address}: parameters are only allowed with training_mode: expert",
+            address,
+            where,
+            constraint="TRAIN-EXPERT-PARAMS-ONLY",
+        )
+    values = dict(model.parameters)
+    for name, value in sorted(values.items()):
+        bounds = rules.EXPERT_PARAMETER_RANGES.get(name)
+        if bounds is not None and (isinstance(value, str) or not bounds[0] <= value <= bounds[1]):
+            p.error(
+                f"{address}: parameters.{name} = {value} is outside {bounds[0]}..{bounds[1]}",
+                address,
+                where,
+                constraint="TRAIN-RANGE",
+            )
+    scheduler = values.get("lr_scheduler")
+    if scheduler is not None and scheduler not in rules.LR_SCHEDULERS:
+        p.error(
+            f"{address}: parameters.lr_scheduler {scheduler!r} is not one of "
+            f"{', '.join(sorted(rules.LR_SCHEDULERS))}",
+            address,
+            where,
+            constraint="TRAIN-RANGE",
+        )
+    interval = values.get("checkpoint_interval")
+    total = values.get("total_training_steps", 1500)
+    if isinstance(interval, int | float) and isinstance(total, int | float) and interval > total:
+        p.error(
+            f"{address}: checkpoint_interval {interval} is larger than "
+            f"total_training_steps {total}",
+            address,
+            where,
+            constraint="TRAIN-CHECKPOINT-LE-STEPS",
+        )
+
+
+def warn_unmanaged_model(p: Planner, model: DesiredModel) -> None:
+    project = p.recorded.get(Address(model.address.project))
+    if project is None:
+        return
+    managed = p.managed_ids(Kind.MODEL)
+    for remote_id, live in sorted(p.live.models.items()):
+        if (
+            live.project_id == project.remote_id
+            and remote_id not in managed
+            and live.name == model.name
+            and live.status != "Deleted"
+        ):
+            p.warn(
+                f"{model.address} looks like it exists already (model {remote_id} named "
+                f"{live.name!r} is not managed by tailor)",
+                model.address,
+                model.location,
+                detail=f"to manage it: tailor import {model.address} {remote_id}",
+            )
+            return
+
+
+def _dataset_key(p: Planner, project: Address, dataset_id: int | None) -> str | None:
+    for r in p.children(project, Kind.DATASET):
+        if dataset_id is not None and (r.remote_id == dataset_id or dataset_id in r.deposed):
+            return r.address.key
+    return None
+
+
+def _creation_steps(desired: DesiredModel) -> list[Step]:
+    args: dict[str, JsonValue] = {
+        "name": desired.name,
+        "description": desired.description,
+        "training_mode": desired.training_mode,
+        "training_version": desired.training_version,
+        "dataset_address": str(desired.dataset_address),
+    }
+    steps = [Step(StepKind.CREATE_MODEL, desired.address, args)]
+    if desired.train:
+        steps.append(start_training(desired))
+    return steps
+
+
+def _create(
+    p: Planner,
+    desired: DesiredModel,
+    after: Attrs,
+    reason: Reason,
+    before: Attrs | None,
+    rec: RecordedResource | None,
+) -> None:
+    p.add(
+        Change(
+            desired.address,
+            Action.CREATE,
+            reason,
+            before,
+            after,
+            steps=tuple(_creation_steps(desired)),
+            notes=(rules.TRAINING_NOTE,) if desired.train else (),
+            location=desired.location,
+        )
+    )
+    for dep in rec.deposed if rec else ():
+        p.add(
+            Change(
+                desired.address,
+                Action.DELETE,
+                Reason.DEPOSED_GONE,
+                steps=(Step(StepKind.FORGET, desired.address, {"old_id": dep}),),
+                deposed=dep,
+            )
+        )
+
+
+def _replace(
+    p: Planner,
+    desired: DesiredModel,
+    rec: RecordedResource,
+    live: LiveModel,
+    before: Attrs,
+    after: Attrs,
+    diffs: tuple[FieldChange, ...],
+    forcing: tuple[str, ...],
+    reason: Reason,
+    *,
+    replaced_by: Address | None = None,
+) -> None:
+    address = desired.address
+    steps = _creation_steps(desired)
+    notes = [rules.TRAINING_NOTE] if desired.train else []
+    old: dict[str, JsonValue] = {"old_id": rec.remote_id}
+    if desired.retain_on_replace:
+        steps.append(Step(StepKind.FORGET, address, old))
+        notes.append(
+            f"retain_on_replace: model {rec.remote_id} stays at Bria and is forgotten by tailor"
+        )
+    elif desired.train and live.status in ("Completed", "InProgress"):
+        steps.append(
+            Step(
+                StepKind.DELETE_MODEL,
+                address,
+                old,
+                OLD_ID_PARAMS,
+                deferred=True,
+                note="after the new model's training Completed",
+            )
+        )
+        notes.append(
+            f"model {rec.remote_id} keeps serving until the new model finished "
+            "training; a later plan deletes it"
+        )
+    else:
+        if live.status in rules.TRAINING_STATUSES:
+            steps.extend(stop_steps(address, old, live.status))
+        steps.append(Step(StepKind.DELETE_MODEL, address, old, OLD_ID_PARAMS))
+    p.add(
+        Change(
+            address,
+            Action.REPLACE,
+            reason,
+            before,
+            after,
+            diffs,
+            forcing,
+            ReplaceMode.CREATE_BEFORE_DESTROY,
+            replaced_by,
+            tuple(steps),
+            tuple(notes),
+            remote_id=rec.remote_id,
+            location=desired.location,
+        )
+    )
+
+
+def _update(
+    p: Planner,
+    desired: DesiredModel,
+    rec: RecordedResource,
+    live: LiveModel,
+    before: Attrs,
+    after: Attrs,
+    diffs: tuple[FieldChange, ...],
+) -> None:
+    changed = {fc.field for fc in diffs}
+    steps: list[Step] = []
+    body: dict[str, JsonValue] = {k: after[k] for k in ("name", "description") if k in changed}
+    if body:
+        steps.append(Step(StepKind.UPDATE_MODEL, desired.address, body))
+    notes: tuple[str, ...] = ()
+    reason = Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED
+    if desired.train and live.status == "Created":
+        steps.append(start_training(desired))
+        notes = (rules.TRAINING_NOTE,)
+        if not diffs:
+            reason = Reason.TRAINING_NOT_STARTED
+    p.add(
+        Change(
+            desired.address,
+            Action.UPDATE if diffs or steps else Action.NO_OP,
+            reason,
+            before,
+            after,
+            diffs,
+            steps=tuple(steps),
+            notes=notes,
+            remote_id=rec.remote_id,
+            location=desired.location,
+        )
+    )
+
+
+def delete_model(p: Planner, rec: RecordedResource, *, by_parent: bool) -> None:
+    """Under a deleted project, the project's DELETE removes the model; only a stop (when it
+    trains) is its own."""
+    address = rec.address
+    live = p.live_model(rec.remote_id)
+    steps: list[Step] = []
+    notes: tuple[str, ...] = ()
+    if live is None:
+        if not by_parent:
+            p.gone(address)
+            steps.append(Step(StepKind.FORGET, address))
+            notes = ("already deleted outside tailor",)
+    else:
+        if live.status in rules.TRAINING_STATUSES:
+            steps.extend(stop_steps(address, {}, live.status))
+            p.warn(
+                f"{address} is training; deleting it stops the training, which cannot be resumed",
+                address,
+            )
+        if not by_parent:
+            steps.append(Step(StepKind.DELETE_MODEL, address))
+    reason = Reason.PARENT_DELETED if by_parent else Reason.REMOVED_FROM_MANIFEST
+    p.add(
+        Change(
+            address,
+            Action.DELETE,
+            reason,
+            dict(rec.attributes),
+            steps=tuple(steps),
+            notes=notes,
+            remote_id=rec.remote_id,
+        )
+    )
+    for dep in rec.deposed:
+        _delete_deposed(p, address, dep, Reason.DEPOSED_CLEANUP, ())
+
+
+def plan_model_deposed(
+    p: Planner, desired: DesiredModel, rec: RecordedResource, live: LiveModel
+) -> None:
+    for dep in rec.deposed:
+        if p.live_model(dep) is None:
+            _delete_deposed(p, desired.address, dep, Reason.DEPOSED_GONE, ())
+        elif live.status != "Completed":
+            p.note(
+                desired.address,
+                f"predecessor {dep} is kept until this model's training "
+                "Completed; a later plan deletes it",
+            )
+        elif desired.retain_on_replace:
+            p.add(
+                Change(
+                    desired.address,
+                    Action.DELETE,
+                    Reason.DEPOSED_CLEANUP,
+                    steps=(Step(StepKind.FORGET, desired.address, {"old_id": dep}),),
+                    notes=("retain_on_replace: kept at Bria and forgotten by tailor",),
+                    deposed=dep,
+                )
+            )
+        else:
+            _delete_deposed(
+                p,
+                desired.address,
+                dep,
+                Reason.DEPOSED_CLEANUP,
+                (f"its successor {rec.remote_id} finished training",),
+            )
+
+
+def _delete_deposed(
+    p: Planner, address: Address, dep: int, reason: Reason, notes: tuple[str, ...]
+) -> None:
+    old: dict[str, JsonValue] = {"old_id": dep}
+    live = p.live_model(dep)
+    steps: list[Step] = []
+    if live is None:
+        steps.append(Step(StepKind.FORGET, address, old))
+    else:
+        if live.status in rules.TRAINING_STATUSES:
+            steps.extend(stop_steps(address, old, live.status))
+        steps.append(Step(StepKind.DELETE_MODEL, address, old, OLD_ID_PARAMS))
+    p.add(Change(address, Action.DELETE, reason, steps=tuple(steps), notes=notes, deposed=dep))

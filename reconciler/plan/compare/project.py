@@ -1,0 +1,259 @@
+"""Projects: name, description, ip_name and ip_description update in place (PUT); ip_type and
+ip_medium cannot change at Bria (PRJ-UPDATE-IMMUTABLE), so they replace the project and
+everything in it. The old project is deposed and deleted by a later plan once nothing trains
+in it (deleting it at once would take the old models with it before their successors trained).
+"""
+
+from __future__ import annotations
+
+from reconciler.addresses import Address, Kind
+from reconciler.plan import attributes as attrs
+from reconciler.plan import rules
+from reconciler.plan.compare.dataset import delete_dataset_tree, plan_dataset
+from reconciler.plan.compare.model import delete_model, plan_model
+from reconciler.plan.diff import diff_attributes, drift_fields
+from reconciler.plan.model import Action, Change, Phase, Reason, ReplaceMode, Step, StepKind
+from reconciler.plan.planner import Mode, Planner, body
+from reconciler.resources import DesiredProject, RecordedResource
+
+_API_FIELDS = (
+    ("name", "project_name"),
+    ("description", "project_description"),
+    ("ip_name", "ip_name"),
+    ("ip_description", "ip_description"),
+)
+
+
+def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResource | None) -> None:
+    if desired is None:
+        assert rec is not None
+        delete_project(p, rec)
+        return
+    address = desired.address
+    after = attrs.project_attributes(desired)
+    check_project(p, desired)
+    live = p.live.projects.get(rec.remote_id) if rec else None
+    create = Step(
+        StepKind.CREATE_PROJECT,
+        address,
+        body(after, *_API_FIELDS, ("ip_type", "ip_type"), ("ip_medium", "ip_medium")),
+    )
+    live_id: int | None = None
+    if rec is None:
+        warn_unmanaged_project(p, desired)
+        p.add(
+            Change(
+                address,
+                Action.CREATE,
+                Reason.NEW,
+                after=after,
+                steps=(create,),
+                location=desired.location,
+            )
+        )
+        mode = Mode.NEW
+    elif live is None:
+        p.gone(address)
+        p.add(
+            Change(
+                address,
+                Action.CREATE,
+                Reason.RECREATE_DELETED_OUTSIDE,
+                before=dict(rec.attributes),
+                after=after,
+                steps=(create,),
+                location=desired.location,
+            )
+        )
+        mode = Mode.RECREATE
+    else:
+        live_id = rec.remote_id
+        view = attrs.live_project_view(live)
+        p.add_drift(address, drift_fields(Kind.PROJECT, rec.attributes, view))
+        before = {**rec.attributes, **view}
+        diffs = diff_attributes(Kind.PROJECT, before, after)
+        forcing = tuple(fc.field for fc in diffs if fc.forces_replace)
+        if forcing:
+            old = Step(
+                StepKind.DELETE_PROJECT,
+                address,
+                {"old_id": rec.remote_id},
+                {"project_id": "old_id"},
+                Phase.FINALIZE,
+                deferred=True,
+                note="deleted by a later plan once no model trains in it",
+            )
+            p.add(
+                Change(
+                    address,
+                    Action.REPLACE,
+                    Reason.REQUIRES_REPLACE,
+                    before,
+                    after,
+                    diffs,
+                    forcing,
+                    ReplaceMode.CREATE_BEFORE_DESTROY,
+                    steps=(create, old),
+                    notes=("everything in the project is rebuilt in the new project",),
+                    remote_id=rec.remote_id,
+                    location=desired.location,
+                )
+            )
+            mode = Mode.REPLACE
+        else:
+            changed = {fc.field for fc in diffs if rules.rule_of(Kind.PROJECT, fc.field).api_field}
+            steps: tuple[Step, ...] = ()
+            if changed:
+                values = {k: v for k, v in after.items() if k in changed}
+                steps = (Step(StepKind.UPDATE_PROJECT, address, body(values, *_API_FIELDS)),)
+            p.add(
+                Change(
+                    address,
+                    Action.UPDATE if diffs else Action.NO_OP,
+                    Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED,
+                    before,
+                    after,
+                    diffs,
+                    steps=steps,
+                    remote_id=rec.remote_id,
+                    location=desired.location,
+                )
+            )
+            mode = Mode.KEEP
+        plan_project_deposed(p, rec, desired)
+
+    wanted_datasets = {d.key: d for d in desired.datasets}
+    keys = set(wanted_datasets) | {r.address.key for r in p.children(address, Kind.DATASET)}
+    for key in sorted(keys):
+        ds_address = Address(address.project, dataset=key)
+        plan_dataset(
+            p,
+            desired,
+            mode,
+            live_id,
+            wanted_datasets.get(key),
+            p.recorded.get(ds_address),
+            ds_address,
+        )
+    wanted_models = {m.key: m for m in desired.models}
+    keys = set(wanted_models) | {r.address.key for r in p.children(address, Kind.MODEL)}
+    for key in sorted(keys):
+        m_address = Address(address.project, model=key)
+        plan_model(p, desired, mode, wanted_models.get(key), p.recorded.get(m_address), m_address)
+
+
+def check_project(p: Planner, project: DesiredProject) -> None:
+    """Bria's create/update rules (PRJ-*), checked before any call."""
+    address, where, ip_type = project.address, project.location, project.ip_type
+    if ip_type in rules.IP_NAME_REQUIRED and not project.ip_name:
+        p.error(
+            f"{address}: ip.name is required for {ip_type}",
+            address,
+            where,
+            constraint="PRJ-IP-NAME-REQUIRED",
+        )
+    if ip_type in rules.IP_DESCRIPTION_REQUIRED and not project.ip_description:
+        p.error(
+            f"{address}: ip.description is required for {ip_type}",
+            address,
+            where,
+            constraint="PRJ-IP-DESC-REQUIRED",
+        )
+    if ip_type in rules.ILLUSTRATION_ONLY_IP_TYPES and project.ip_medium != "illustration":
+        p.error(
+            f"{address}: {ip_type} needs ip.medium illustration",
+            address,
+            where,
+            constraint="PRJ-MEDIUM-ILLUSTRATION-ONLY",
+        )
+
+
+def warn_unmanaged_project(p: Planner, project: DesiredProject) -> None:
+    managed = p.managed_ids(Kind.PROJECT)
+    for remote_id, live in sorted(p.live.projects.items()):
+        if remote_id not in managed and live.name == project.name:
+            p.warn(
+                f"{project.address} looks like it exists already (project {remote_id} named "
+                f"{live.name!r} is not managed by tailor)",
+                project.address,
+                project.location,
+                detail="to manage it instead of creating a new one: "
+                f"tailor import {project.address} {remote_id}",
+            )
+            return
+
+
+def delete_project(p: Planner, rec: RecordedResource) -> None:
+    """One DELETE takes the datasets, images and models along (Bria deletes them all);
+    children are shown as deletes without steps, training models are stopped first."""
+    address = rec.address
+    for ds in p.children(address, Kind.DATASET):
+        delete_dataset_tree(p, ds, by_parent=True)
+    for model in p.children(address, Kind.MODEL):
+        delete_model(p, model, by_parent=True)
+    notes: tuple[str, ...] = ()
+    if rec.remote_id in p.live.projects:
+        step = Step(StepKind.DELETE_PROJECT, address)
+    else:
+        p.gone(address)
+        step = Step(StepKind.FORGET, address)
+        notes = ("already deleted outside tailor",)
+    p.add(
+        Change(
+            address,
+            Action.DELETE,
+            Reason.REMOVED_FROM_MANIFEST,
+            dict(rec.attributes),
+            steps=(step,),
+            notes=notes,
+            remote_id=rec.remote_id,
+        )
+    )
+    for dep in rec.deposed:
+        _deposed_change(p, rec, dep, retain=False)
+
+
+def plan_project_deposed(p: Planner, rec: RecordedResource, desired: DesiredProject) -> None:
+    """A predecessor project goes once nothing trains in it and its successor's models are
+    no longer training (they replace the old ones)."""
+    for dep in rec.deposed:
+        successors_training = any(
+            (lm := p.live_model(r.remote_id)) is not None and lm.status in rules.TRAINING_STATUSES
+            for r in p.children(rec.address, Kind.MODEL)
+        )
+        if dep in p.live.projects and (successors_training or p.training_on(project_id=dep)):
+            p.note(rec.address, f"predecessor project {dep} is kept while models train")
+            continue
+        _deposed_change(p, rec, dep, retain=any(m.retain_on_replace for m in desired.models))
+
+
+def _deposed_change(p: Planner, rec: RecordedResource, dep: int, *, retain: bool) -> None:
+    address = rec.address
+    old = {"old_id": dep}
+    if dep not in p.live.projects:
+        p.add(
+            Change(
+                address,
+                Action.DELETE,
+                Reason.DEPOSED_GONE,
+                steps=(Step(StepKind.FORGET, address, old),),
+                deposed=dep,
+            )
+        )
+        return
+    if retain:
+        step = Step(StepKind.FORGET, address, old)
+        note = "retain_on_replace: kept at Bria with its models and forgotten by tailor"
+    else:
+        step = Step(StepKind.DELETE_PROJECT, address, old, {"project_id": "old_id"})
+        note = "deletes the predecessor project with everything still in it"
+    p.add(
+        Change(
+            address,
+            Action.DELETE,
+            Reason.DEPOSED_CLEANUP,
+            steps=(step,),
+            notes=(note,),
+            deposed=dep,
+        )
+    )

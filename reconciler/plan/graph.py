@@ -1,0 +1,127 @@
+"""The dependency DAG between a plan's work items (node ids, see `model.node_id`).
+
+Forward order: project -> dataset (create, prefix, uploads of advanced datasets) -> images ->
+dataset finalize (captions, completion, predecessor delete) -> models (create, training).
+Deletes run the other way: models before their dataset, images and datasets before their
+project. Deposed predecessors go after their successor is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from graphlib import CycleError, TopologicalSorter
+
+from reconciler.addresses import Address, Kind
+from reconciler.errors import PlanError
+from reconciler.plan.model import Action, Change, Phase, node_id
+
+
+def _main(change: Change) -> str:
+    return node_id(change.address, Phase.MAIN, change.deposed)
+
+
+def _last(change: Change) -> str:
+    """The node after which everything of the change is done."""
+    return change.node_ids()[-1]
+
+
+def build_dependencies(changes: Sequence[Change]) -> dict[str, tuple[str, ...]]:
+    """node id -> sorted node ids that must finish before it."""
+    deps: dict[str, set[str]] = {}
+    for change in changes:
+        for node in change.node_ids():
+            deps.setdefault(node, set())
+    current = {c.address: c for c in changes if c.deposed is None}
+
+    def need(node: str, before: str) -> None:
+        if node != before:
+            deps[node].add(before)
+
+    for change in changes:
+        main = _main(change)
+        nodes = change.node_ids()
+        if len(nodes) > 1:
+            need(nodes[1], main)
+        if change.deposed is not None:
+            _deposed_edges(change, changes, current, need)
+            continue
+        parent = current.get(change.address.parent) if change.address.parent else None
+        if change.action is not Action.DELETE:
+            if parent is not None and parent.action is not Action.DELETE:
+                need(main, _main(parent))
+            if change.kind is Kind.IMAGE and parent is not None:
+                need(_last(parent), _last(change))
+            if change.kind is Kind.MODEL and change.after is not None:
+                dataset = current.get(
+                    Address(change.address.project, dataset=str(change.after["dataset"]))
+                )
+                if dataset is not None and dataset.action is not Action.DELETE:
+                    need(main, _last(dataset))
+            continue
+        if parent is not None:
+            if parent.action is Action.DELETE:
+                need(_main(parent), _last(change))
+            elif len(parent.node_ids()) > 1:
+                need(main, _main(parent))
+                need(_last(parent), _last(change))
+        if change.kind is Kind.MODEL and change.before is not None:
+            dataset = current.get(
+                Address(change.address.project, dataset=str(change.before.get("dataset")))
+            )
+            if dataset is not None and dataset.action is Action.DELETE:
+                need(_main(dataset), _last(change))
+    return {node: tuple(sorted(before)) for node, before in sorted(deps.items())}
+
+
+def _deposed_edges(
+    change: Change,
+    changes: Sequence[Change],
+    current: dict[Address, Change],
+    need: Callable[[str, str], None],
+) -> None:
+    main = _main(change)
+    successor = current.get(change.address)
+    if successor is not None:
+        need(main, _last(successor))
+    if change.kind in (Kind.PROJECT, Kind.DATASET):
+        for other in changes:
+            if (
+                other.deposed is not None
+                and other.address.project == change.address.project
+                and other.kind is Kind.MODEL
+            ):
+                need(main, _last(other))
+    if change.kind is Kind.PROJECT:
+        for other in changes:
+            if (
+                other.deposed is not None
+                and other.address.project == change.address.project
+                and other.kind is Kind.DATASET
+            ):
+                need(main, _last(other))
+
+
+def topological_order(
+    dependencies: dict[str, tuple[str, ...]], changes: Sequence[Change]
+) -> tuple[str, ...]:
+    """One deterministic order: among ready nodes, address order first, main before finalize."""
+    rank: dict[str, tuple[tuple[tuple[str, int, str, str], int], int]] = {}
+    for change in changes:
+        for position, node in enumerate(change.node_ids()):
+            rank[node] = (change.sort_key(), position)
+    sorter = TopologicalSorter(dependencies)
+    try:
+        sorter.prepare()
+    except CycleError as cycle:
+        raise PlanError(
+            "the plan's steps depend on each other in a circle: "
+            + " -> ".join(str(n) for n in cycle.args[1]),
+            hint="this is a bug in tailor; please report it with the plan JSON",
+        ) from cycle
+    order: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=lambda n: (rank[n], n))
+        for node in ready:
+            order.append(node)
+            sorter.done(node)
+    return tuple(order)

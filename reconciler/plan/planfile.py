@@ -1,0 +1,234 @@
+"""Plan <-> JSON, `format_version` 1 (CONTRACT section 7, plus what a saved plan needs).
+
+The contract keys (format_version, state, changes[address, kind, action, replace_mode?,
+requires_replace?, replaced_by?, before, after, steps], drift, summary, errors) are what users
+and reviewers read. The extra keys let `apply PLANFILE` run exactly what was shown:
+per-change `reason`, `field_changes`, `step_details` (the structured steps), `notes`,
+`deposed`, `remote_id`, `location`; plan-level `warnings`, `dependencies`, `order`,
+`live_fingerprint`, `targets`, `refresh_only`. `plan_from_json(plan_to_json(p)) == p`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from reconciler.addresses import Address
+from reconciler.errors import Location, PlanError
+from reconciler.plan.model import (
+    Action,
+    Change,
+    Diagnostic,
+    Drift,
+    FieldChange,
+    Phase,
+    Plan,
+    Reason,
+    ReplaceMode,
+    Severity,
+    Step,
+    StepKind,
+)
+from reconciler.resources import JsonValue
+
+FORMAT_VERSION = 1
+
+JsonObject = dict[str, JsonValue]
+
+
+def _location_to_json(location: Location | None) -> JsonValue:
+    if location is None:
+        return None
+    return {"file": location.file, "line": location.line, "column": location.column}
+
+
+def _location_from_json(data: Any) -> Location | None:
+    if data is None:
+        return None
+    return Location(str(data["file"]), data.get("line"), data.get("column"))
+
+
+def _step_to_json(step: Step) -> JsonObject:
+    data: JsonObject = {
+        "kind": step.kind.value,
+        "address": str(step.address),
+        "method": step.method,
+        "path": step.path,
+        "args": dict(step.args),
+        "phase": step.phase.value,
+    }
+    if step.path_params:
+        data["path_params"] = dict(step.path_params)
+    if step.deferred:
+        data["deferred"] = True
+    if step.note:
+        data["note"] = step.note
+    return data
+
+
+def _step_from_json(data: Any) -> Step:
+    return Step(
+        kind=StepKind(data["kind"]),
+        address=Address.parse(data["address"]),
+        args=dict(data.get("args", {})),
+        path_params={str(k): str(v) for k, v in data.get("path_params", {}).items()},
+        phase=Phase(data.get("phase", Phase.MAIN.value)),
+        deferred=bool(data.get("deferred", False)),
+        note=str(data.get("note", "")),
+    )
+
+
+def _field_change_to_json(fc: FieldChange) -> JsonObject:
+    data: JsonObject = {"field": fc.field, "before": fc.before, "after": fc.after}
+    if fc.known_after_apply:
+        data["known_after_apply"] = True
+    if fc.forces_replace:
+        data["forces_replace"] = True
+    return data
+
+
+def _field_change_from_json(data: Any) -> FieldChange:
+    return FieldChange(
+        field=str(data["field"]),
+        before=data.get("before"),
+        after=data.get("after"),
+        known_after_apply=bool(data.get("known_after_apply", False)),
+        forces_replace=bool(data.get("forces_replace", False)),
+    )
+
+
+def _attrs(value: Mapping[str, JsonValue] | None) -> JsonValue:
+    return None if value is None else dict(value)
+
+
+def _change_to_json(change: Change) -> JsonObject:
+    data: JsonObject = {
+        "address": str(change.address),
+        "kind": change.kind.value,
+        "action": change.action.value,
+        "reason": change.reason.value,
+        "reason_text": change.reason.describe(),
+    }
+    if change.replace_mode is not None:
+        data["replace_mode"] = change.replace_mode.value
+    if change.action is Action.REPLACE or change.requires_replace:
+        data["requires_replace"] = list(change.requires_replace)
+    if change.replaced_by is not None:
+        data["replaced_by"] = str(change.replaced_by)
+    if change.deposed is not None:
+        data["deposed"] = change.deposed
+    data["remote_id"] = change.remote_id
+    data["before"] = _attrs(change.before)
+    data["after"] = _attrs(change.after)
+    data["field_changes"] = [_field_change_to_json(fc) for fc in change.field_changes]
+    data["steps"] = [step.describe() for step in change.steps]
+    data["step_details"] = [_step_to_json(step) for step in change.steps]
+    data["notes"] = list(change.notes)
+    data["location"] = _location_to_json(change.location)
+    return data
+
+
+def _change_from_json(data: Any) -> Change:
+    replaced_by = data.get("replaced_by")
+    replace_mode = data.get("replace_mode")
+    before = data.get("before")
+    after = data.get("after")
+    return Change(
+        address=Address.parse(data["address"]),
+        action=Action(data["action"]),
+        reason=Reason(data["reason"]),
+        before=None if before is None else dict(before),
+        after=None if after is None else dict(after),
+        field_changes=tuple(_field_change_from_json(f) for f in data.get("field_changes", [])),
+        requires_replace=tuple(str(f) for f in data.get("requires_replace", [])),
+        replace_mode=None if replace_mode is None else ReplaceMode(replace_mode),
+        replaced_by=None if replaced_by is None else Address.parse(replaced_by),
+        steps=tuple(_step_from_json(s) for s in data.get("step_details", [])),
+        notes=tuple(str(n) for n in data.get("notes", [])),
+        deposed=data.get("deposed"),
+        remote_id=data.get("remote_id"),
+        location=_location_from_json(data.get("location")),
+    )
+
+
+def _diagnostic_to_json(diag: Diagnostic) -> JsonObject:
+    return {
+        "severity": diag.severity.value,
+        "summary": diag.summary,
+        "detail": diag.detail,
+        "address": None if diag.address is None else str(diag.address),
+        "location": _location_to_json(diag.location),
+        "constraint": diag.constraint,
+    }
+
+
+def _diagnostic_from_json(data: Any) -> Diagnostic:
+    address = data.get("address")
+    return Diagnostic(
+        severity=Severity(data["severity"]),
+        summary=str(data["summary"]),
+        detail=str(data.get("detail", "")),
+        address=None if address is None else Address.parse(address),
+        location=_location_from_json(data.get("location")),
+        constraint=data.get("constraint"),
+    )
+
+
+def plan_to_json(plan: Plan) -> dict[str, JsonValue]:
+    """The plan as a JSON-able dict; dump it with `sort_keys=True` for byte-stable files."""
+    dependencies: JsonObject = {k: list(v) for k, v in sorted(plan.dependencies.items())}
+    return {
+        "format_version": FORMAT_VERSION,
+        "state": {"lineage": plan.state_lineage, "serial": plan.state_serial},
+        "changes": [_change_to_json(c) for c in plan.changes],
+        "drift": [
+            {"address": str(d.address), "field": d.field, "state": d.state, "live": d.live}
+            for d in plan.drift
+        ],
+        "summary": cast(JsonValue, plan.summary.as_dict()),
+        "errors": [_diagnostic_to_json(d) for d in plan.errors],
+        "warnings": [_diagnostic_to_json(d) for d in plan.warnings],
+        "dependencies": dependencies,
+        "order": list(plan.order),
+        "live_fingerprint": plan.live_fingerprint,
+        "targets": [str(t) for t in plan.targets],
+        "refresh_only": plan.refresh_only,
+    }
+
+
+def plan_from_json(data: Mapping[str, Any]) -> Plan:
+    """Read a saved plan. Raises PlanError for another format version or a broken file."""
+    version = data.get("format_version")
+    if version != FORMAT_VERSION:
+        raise PlanError(
+            f"saved plan has format_version {version!r}; this tailor reads version "
+            f"{FORMAT_VERSION}",
+            hint="run `tailor plan --out FILE` again with this version of tailor",
+        )
+    try:
+        state = data.get("state") or {}
+        diagnostics = [_diagnostic_from_json(d) for d in data.get("errors", [])]
+        diagnostics += [_diagnostic_from_json(d) for d in data.get("warnings", [])]
+        plan = Plan(
+            changes=tuple(_change_from_json(c) for c in data.get("changes", [])),
+            drift=tuple(
+                Drift(Address.parse(d["address"]), str(d["field"]), d.get("state"), d.get("live"))
+                for d in data.get("drift", [])
+            ),
+            diagnostics=tuple(diagnostics),
+            dependencies={
+                str(k): tuple(str(n) for n in v) for k, v in data.get("dependencies", {}).items()
+            },
+            order=tuple(str(n) for n in data.get("order", [])),
+            state_lineage=state.get("lineage"),
+            state_serial=state.get("serial"),
+            live_fingerprint=str(data.get("live_fingerprint", "")),
+            targets=tuple(Address.parse(t) for t in data.get("targets", [])),
+            refresh_only=bool(data.get("refresh_only", False)),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as broken:
+        raise PlanError(
+            f"saved plan is not a valid tailor plan: {broken}",
+            hint="make the plan again with `tailor plan --out FILE`",
+        ) from broken
+    return plan

@@ -1,0 +1,165 @@
+"""Per-kind field table: how each declared field may change at Bria.
+
+One row per declared attribute of a kind (the keys of `Change.before`/`after` and of the state's
+recorded attributes). The builder and the differ read this table instead of hard-coding field
+names, so adding a field is one row here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from reconciler.addresses import Kind
+
+
+class Rule(StrEnum):
+    IN_PLACE = "in_place"
+    """Updated with a PUT; the remote id stays."""
+    FORCES_REPLACE = "forces_replace"
+    """Bria refuses to change it (or has no endpoint for it): a new remote object."""
+    FROZEN_WHEN_COMPLETED = "frozen_when_completed"
+    """Dataset content: in place while the dataset is draft, a dataset replace once completed."""
+    LIFECYCLE = "lifecycle"
+    """Drives what tailor does (train, completed) rather than a stored Bria field."""
+    STATE_ONLY = "state_only"
+    """Only recorded by tailor (prevent_destroy, file path); a change touches no API."""
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    name: str
+    rule: Rule
+    api_field: str | None = None
+    """The request/response field at Bria, when it differs from `name` or exists at all."""
+    live: bool = False
+    """Whether refresh can observe it, so that live-vs-recorded differences are drift."""
+    unset_means_unmanaged: bool = False
+    """A desired None leaves Bria's value alone (caption_prefix omitted, automatic caption)."""
+
+
+FIELD_RULES: Mapping[Kind, tuple[FieldRule, ...]] = {
+    Kind.PROJECT: (
+        FieldRule("name", Rule.IN_PLACE, "project_name", live=True),
+        FieldRule("description", Rule.IN_PLACE, "project_description", live=True),
+        FieldRule("ip_name", Rule.IN_PLACE, "ip_name", live=True),
+        FieldRule("ip_description", Rule.IN_PLACE, "ip_description", live=True),
+        FieldRule("ip_type", Rule.FORCES_REPLACE, "ip_type", live=True),
+        FieldRule("ip_medium", Rule.FORCES_REPLACE, "ip_medium", live=True),
+        FieldRule("prevent_destroy", Rule.STATE_ONLY),
+    ),
+    Kind.DATASET: (
+        FieldRule("name", Rule.IN_PLACE, "name", live=True),
+        FieldRule("upload_type", Rule.FORCES_REPLACE, "upload_type", live=True),
+        FieldRule(
+            "caption_prefix",
+            Rule.FROZEN_WHEN_COMPLETED,
+            "caption_prefix",
+            live=True,
+            unset_means_unmanaged=True,
+        ),
+        FieldRule("caption_prefix_auto", Rule.FROZEN_WHEN_COMPLETED),
+        FieldRule("completed", Rule.LIFECYCLE, "status", live=True),
+        FieldRule("increase_resolution", Rule.STATE_ONLY),
+        FieldRule("prevent_destroy", Rule.STATE_ONLY),
+    ),
+    Kind.IMAGE: (
+        FieldRule("name", Rule.FORCES_REPLACE, "image_name", live=True),
+        FieldRule("sha256", Rule.FORCES_REPLACE),
+        FieldRule(
+            "caption",
+            Rule.FROZEN_WHEN_COMPLETED,
+            "caption",
+            live=True,
+            unset_means_unmanaged=True,
+        ),
+        FieldRule("path", Rule.STATE_ONLY),
+    ),
+    Kind.MODEL: (
+        FieldRule("name", Rule.IN_PLACE, "name", live=True),
+        FieldRule("description", Rule.IN_PLACE, "description", live=True),
+        FieldRule("dataset", Rule.FORCES_REPLACE, "dataset_id", live=True),
+        FieldRule("training_version", Rule.FORCES_REPLACE, "training_version", live=True),
+        FieldRule("training_mode", Rule.FORCES_REPLACE, "training_mode", live=True),
+        FieldRule("parameters", Rule.FORCES_REPLACE, "training_parameters", live=True),
+        FieldRule("train", Rule.LIFECYCLE),
+        FieldRule("prevent_destroy", Rule.STATE_ONLY),
+        FieldRule("retain_on_replace", Rule.STATE_ONLY),
+    ),
+}
+"""Declared fields per kind, in display order."""
+
+VOLATILE_FIELDS: Mapping[Kind, frozenset[str]] = {
+    Kind.PROJECT: frozenset({"id", "status", "created_at", "updated_at"}),
+    Kind.DATASET: frozenset(
+        {
+            "id",
+            "captions_update_status",
+            "captions_source",
+            "images_count",
+            "created_at",
+            "updated_at",
+        }
+    ),
+    Kind.IMAGE: frozenset(
+        {"id", "caption_source", "image_url", "thumbnail_url", "created_at", "updated_at"}
+    ),
+    Kind.MODEL: frozenset(
+        {
+            "id",
+            "status",
+            "generation_prefix",
+            "checkpoint_steps",
+            "active_model_version",
+            "created_at",
+            "updated_at",
+        }
+    ),
+}
+"""Server-owned fields: never compared, never shown as a diff (documentation for renderers)."""
+
+
+def rules_for(kind: Kind) -> tuple[FieldRule, ...]:
+    return FIELD_RULES[kind]
+
+
+def rule_of(kind: Kind, name: str) -> FieldRule:
+    for row in FIELD_RULES[kind]:
+        if row.name == name:
+            return row
+    raise KeyError(f"{kind}.{name}")
+
+
+# Bria facts the planner checks before apply (REFERENCE section 11 ids).
+PREFIX_IP_TYPES = frozenset({"stylized_scene", "defined_character", "object_variants"})
+"""PFX-IP-TYPE-SUPPORTED: the ip types generate_prefix accepts."""
+PREFIX_SAMPLE_MAX = 6
+"""PFX-IMAGES-1-6."""
+MAX_IMAGES = {"basic": 200, "advanced": 5000}
+"""IMG-MAX-200 / BULK-MAX-5000."""
+ILLUSTRATION_ONLY_IP_TYPES = frozenset(
+    {"object_variants", "multi_object_set", "icons", "character_variants"}
+)
+IP_NAME_REQUIRED = frozenset({"defined_character"})
+IP_DESCRIPTION_REQUIRED = frozenset({"defined_character", "object_variants"})
+MIN_SIDE_UPSCALED = 256
+MIN_SIDE_STRICT = 1024
+MAX_IMAGE_BYTES = 12 * 1024 * 1024
+EXPERT_PARAMETER_RANGES: Mapping[str, tuple[float, float]] = {
+    "rank": (4, 256),
+    "learning_rate": (0.000001, 0.001),
+    "total_training_steps": (1, 5000),
+    "checkpoint_interval": (100, 5000),
+    "lr_warmup_steps": (0, 1000),
+}
+LR_SCHEDULERS = frozenset(
+    {"linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup"}
+)
+TRAINING_STATUSES = frozenset({"InProgress", "Stopping"})
+"""Model statuses in which Bria refuses deletes of the model, its dataset and its project."""
+RETRAIN_STATUSES = frozenset({"Failed", "Stopped"})
+"""Terminal statuses from which Bria cannot restart training (TRAIN-ALREADY-STARTED)."""
+TRAINING_NOTE = (
+    "training typically takes 1-3 hours and is billed by Bria; `apply --wait` waits for it"
+)
