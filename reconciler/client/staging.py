@@ -169,6 +169,9 @@ def sandbox_root(base_url: str) -> str:
 class SandboxStager:
     """Stages on the sandbox's file host (`PUT /_sandbox/files/{name}`, outside /v1).
 
+    Removal sends DELETE; a file host that does not offer it (405) keeps the file until the
+    sandbox is reset, which is harmless for an emulator.
+
     `base_url` is the API base (…/v1); `transport` lets the in-process sandbox serve it.
     """
 
@@ -219,6 +222,9 @@ class SandboxStager:
                 response = await http.delete(self._url(staged.key))
         except httpx.HTTPError as error:
             raise StagingError(f"could not delete {staged.url}: {error}") from error
+        if response.status_code == 405:
+            logger.debug("the sandbox file host cannot delete; %s stays until reset", staged.url)
+            return
         if not response.is_success and response.status_code != 404:
             raise StagingError(
                 f"the sandbox file host did not delete {staged.url}: HTTP {response.status_code}"

@@ -278,7 +278,7 @@ class Transport:
                 )
             except Exception as error:
                 logger.debug(
-                    "%s %s -> %s after %.1f ms (attempt %d)",
+                    "%s %s -> no answer (%s) after %.1f ms (attempt %d)",
                     call.method,
                     call.path,
                     type(error).__name__,

@@ -1,0 +1,151 @@
+"""Under injected faults the client never duplicates or loses a created object."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from pathlib import Path
+
+import pytest
+
+from reconciler.client.api import BriaClient
+from reconciler.client.errors import AmbiguousCreate, ApiUnreachable, NotFound
+from reconciler.client.models import (
+    CreateDatasetRequest,
+    CreateModelRequest,
+    CreateProjectRequest,
+    UpdateDatasetRequest,
+)
+from tests.client.conftest import Control, write_png
+
+pytestmark = pytest.mark.anyio
+
+CREATES = 500
+
+
+def _project(name: str) -> CreateProjectRequest:
+    return CreateProjectRequest(project_name=name, ip_medium="photography",
+                                ip_type="stylized_scene")
+
+
+async def test_500_creates_under_faults_make_exactly_500_objects(
+    client: BriaClient, control: Control, caplog: pytest.LogCaptureFixture
+) -> None:
+    """500 datasets spread over 5 projects (so each recovery lists at most 100), all at once."""
+    caplog.set_level(logging.DEBUG, logger="reconciler.client")
+    projects = [await client.create_project(_project(f"p{n}")) for n in range(5)]
+    await control.reset_stats()
+    await control.faults(error_rate=0.3, error_status=503, rate_limit_rate=0.03, retry_after_s=1,
+                         drop_connection_rate=0.05, lose_response_after_commit_rate=0.1, seed=7)
+    wanted = [(projects[n % 5].id, f"d{n:03d}") for n in range(CREATES)]
+    results = await asyncio.gather(
+        *(client.create_dataset(CreateDatasetRequest(project_id=pid, name=name), known_ids=())
+          for pid, name in wanted)
+    )
+    await control.faults()
+    listed = await client.list_datasets()
+    assert len(listed) == CREATES
+    assert sorted((d.project_id, d.name) for d in listed) == sorted(wanted)
+    assert sorted((d.id, d.name) for d in results) == sorted((d.id, d.name) for d in listed)
+    stats = await control.stats()
+    assert stats["POST /v1/tailored-gen/datasets"] > CREATES  # creates were retried
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("adopting id" in m for m in messages)  # some answers were lost after commit
+    assert any("-> 429" in m for m in messages)
+    assert any("-> 503" in m for m in messages)
+    assert any("no answer (ConnectionDropped)" in m for m in messages)
+
+
+async def test_lost_answers_are_adopted_never_repeated(
+    client: BriaClient, control: Control, tmp_path: Path
+) -> None:
+    await control.faults(lose_response_after_commit_rate=1.0)
+    project = await client.create_project(_project("only"))
+    dataset = await client.create_dataset(CreateDatasetRequest(project_id=project.id, name="d"))
+    image = await client.upload_image(dataset.id, path=write_png(tmp_path / "a.png", 256, 1),
+                                      image_name="a.png", increase_resolution=True)
+    clone = await client.clone_dataset(dataset.id, "d2")
+    await control.faults()  # a PUT whose every answer is lost can never report success
+    await client.update_dataset(dataset.id, UpdateDatasetRequest(status="completed"))
+    await control.faults(lose_response_after_commit_rate=1.0)
+    model = await client.create_model(CreateModelRequest(
+        name="m", dataset_id=dataset.id, training_mode="fully_automated",
+        training_version="light"))
+    started = await client.start_training(model.id)
+    await control.faults()
+
+    stats = await control.stats()
+    assert stats["POST /v1/tailored-gen/projects"] == 1
+    assert stats["POST /v1/tailored-gen/datasets"] == 1
+    assert stats["POST /v1/tailored-gen/datasets/{dataset_id}/images"] == 1
+    assert stats["POST /v1/tailored-gen/datasets/{dataset_id}/clone"] == 1
+    assert stats["POST /v1/tailored-gen/models"] == 1
+    assert stats["POST /v1/tailored-gen/models/{model_id}/start_training"] == 1
+    assert [p.id for p in await client.list_projects()] == [project.id]
+    assert [d.name for d in await client.list_project_datasets(project.id)] == ["d", "d2"]
+    assert [i.id for i in await client.list_images(dataset.id)] == [image.id]
+    assert clone.images is not None and len(clone.images) == 1
+    assert [m.id for m in await client.list_models()] == [model.id]
+    assert started.status == "InProgress"
+
+
+def _seed_losing_only_the_first_write(rate: float) -> int:
+    """A fault seed under which the 1st request's answer is lost and the 2nd is not.
+
+    Relies on the sandbox's documented draw: one seeded RNG, four draws per request, the
+    fourth deciding a lost answer.
+    """
+    for seed in range(1000):
+        rng = random.Random(seed)
+        draws = [rng.random() for _ in range(8)]
+        if draws[3] < rate <= draws[7]:
+            return seed
+    raise AssertionError("no such seed below 1000")
+
+
+async def test_delete_whose_answer_was_lost_counts_as_done(
+    client: BriaClient, control: Control
+) -> None:
+    project = await client.create_project(_project("gone"))
+    await control.faults(lose_response_after_commit_rate=0.5,
+                         seed=_seed_losing_only_the_first_write(0.5))
+    await client.delete_project(project.id)  # 1st: deleted, answer lost; 2nd: 404 = done
+    await control.faults()
+    with pytest.raises(NotFound):
+        await client.get_project(project.id)
+    assert (await control.stats())["DELETE /v1/tailored-gen/projects/{project_id}"] == 2
+
+
+async def test_same_named_objects_that_existed_before_are_not_adopted(
+    client: BriaClient, control: Control
+) -> None:
+    """The snapshot before a create keeps an old namesake from being taken for the new one."""
+    old = await client.create_project(_project("twin"))
+    await control.faults(lose_response_after_commit_rate=1.0)
+    new = await client.create_project(_project("twin"))
+    await control.faults()
+    assert new.id != old.id
+    assert len(await client.list_projects()) == 2
+
+
+async def test_two_candidates_make_a_clear_error(client: BriaClient, control: Control) -> None:
+    """Told (wrongly) that nothing existed, the client refuses to guess between two namesakes."""
+    await client.create_project(_project("dup"))
+    await control.faults(lose_response_after_commit_rate=1.0)
+    with pytest.raises(AmbiguousCreate) as caught:
+        await client.create_project(_project("dup"), known_ids=())
+    await control.faults()
+    assert "several new objects" in str(caught.value)
+    assert caught.value.hint
+
+
+async def test_persistent_server_errors_end_in_a_bounded_failure(
+    client: BriaClient, control: Control
+) -> None:
+    await control.faults(drop_connection_rate=1.0)
+    with pytest.raises(ApiUnreachable) as caught:
+        await client.list_projects()
+    await control.faults()
+    assert "after 12 attempts" in str(caught.value)
+    assert (await control.stats())["GET /v1/tailored-gen/projects"] == 12
