@@ -1,0 +1,218 @@
+"""Unit tests of the planner's parts: diffs, prefix sampling, the DAG, steps, the plan file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from reconciler.addresses import Address, Kind
+from reconciler.errors import PlanError
+from reconciler.plan.builder import build_plan
+from reconciler.plan.diff import diff_attributes, drift_fields
+from reconciler.plan.model import (
+    Action,
+    Phase,
+    Reason,
+    ReplaceMode,
+    Step,
+    StepKind,
+    node_id,
+)
+from reconciler.plan.planfile import plan_from_json, plan_to_json
+from reconciler.plan.planner import prefix_sample
+from reconciler.resources import LiveSnapshot
+from tests.plan.factories import converged, dataset, images, model, project, workspace
+from tests.plan.scenarios import SCENARIOS
+from tests.plan.test_snapshots import render
+
+SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "plan.schema.json"
+
+
+def test_undeclared_and_server_default_parameters_are_not_diffs() -> None:
+    current = {"parameters": {"rank": 32}, "training_mode": "expert"}
+    desired = {"parameters": {"rank": 32}, "training_mode": "expert"}
+    assert diff_attributes(Kind.MODEL, current, desired) == ()
+    live = {"parameters": {"rank": 32}}
+    assert drift_fields(Kind.MODEL, {"parameters": {"rank": 32}}, live) == ()
+
+
+def test_declared_parameter_change_forces_replace() -> None:
+    changes = diff_attributes(
+        Kind.MODEL,
+        {"parameters": {"rank": 32}},
+        {"parameters": {"rank": 64, "lr_scheduler": "cosine"}},
+    )
+    assert [(c.field, c.before, c.after, c.forces_replace) for c in changes] == [
+        ("parameters.lr_scheduler", None, "cosine", True),
+        ("parameters.rank", 32, 64, True),
+    ]
+
+
+def test_omitted_prefix_and_automatic_caption_never_diff_or_drift() -> None:
+    assert diff_attributes(Kind.DATASET, {"caption_prefix": "x"}, {"caption_prefix": None}) == ()
+    assert diff_attributes(Kind.IMAGE, {"caption": "bria's"}, {"caption": None}) == ()
+    assert drift_fields(Kind.IMAGE, {"caption": None}, {"caption": "changed by Bria"}) == ()
+
+
+def test_prefix_in_completed_dataset_forces_replace_but_not_in_draft() -> None:
+    draft = diff_attributes(Kind.DATASET, {"caption_prefix": "a"}, {"caption_prefix": "b"})
+    frozen = diff_attributes(
+        Kind.DATASET, {"caption_prefix": "a"}, {"caption_prefix": "b"}, frozen=True
+    )
+    assert [c.forces_replace for c in draft] == [False]
+    assert [c.forces_replace for c in frozen] == [True]
+
+
+def test_auto_prefix_is_known_after_apply_only_until_applied() -> None:
+    desired = {"caption_prefix": None, "caption_prefix_auto": True}
+    fresh = diff_attributes(Kind.DATASET, {"caption_prefix": "literal"}, desired)
+    assert [(c.field, c.known_after_apply) for c in fresh] == [("caption_prefix", True)]
+    applied = {"caption_prefix": "generated", "caption_prefix_auto": True}
+    assert diff_attributes(Kind.DATASET, applied, desired) == ()
+
+
+def test_prefix_sample_is_deterministic_and_bounded() -> None:
+    imgs = images(20)
+    sample = prefix_sample(imgs)
+    assert len(sample) == 6
+    assert prefix_sample(tuple(reversed(imgs))) == sample
+    assert len(set(sample)) == 6
+    assert prefix_sample(imgs[:4]) == tuple(sorted(imgs[:4], key=lambda i: i.sha256))
+
+
+def test_step_describes_itself_as_method_and_path() -> None:
+    old = Step(
+        StepKind.DELETE_MODEL,
+        Address.parse("acme/models/light"),
+        {"old_id": 7},
+        {"model_id": "old_id"},
+        deferred=True,
+    )
+    assert str(old) == "DELETE /tailored-gen/models/{old_id}"
+    start = Step(StepKind.START_TRAINING, Address.parse("acme/models/light"))
+    assert start.describe() == "POST /tailored-gen/models/{model_id}/start_training"
+    assert Step(StepKind.FORGET, Address.parse("acme"), {"old_id": 1}).describe() == (
+        "state: forget {old_id}"
+    )
+
+
+def _position(order: tuple[str, ...], node: str) -> int:
+    return order.index(node)
+
+
+def test_forward_order_project_dataset_images_completion_models() -> None:
+    plan = SCENARIOS["new_workspace"]().plan
+    order = plan.order
+    assert order[0] == "acme"
+    for image in ("fox-01.png", "fox-02.png", "fox-03.png"):
+        node = f"acme/datasets/v1/images/{image}"
+        assert _position(order, "acme/datasets/v1") < _position(order, node)
+        assert _position(order, node) < _position(order, "acme/datasets/v1#finalize")
+    assert _position(order, "acme/datasets/v1#finalize") < _position(order, "acme/models/light")
+    assert set(plan.dependencies["acme/models/light"]) >= {"acme", "acme/datasets/v1#finalize"}
+
+
+def test_deletes_run_in_reverse_dependency_order() -> None:
+    ws = workspace(project(datasets=(dataset(), dataset("v2")), models=(model(dataset="v2"),)))
+    world = converged(ws)
+    plan = build_plan(workspace(project(models=())), world.state(), world.snapshot())
+    order = plan.order
+    assert plan.change_for("acme/models/light").action is Action.DELETE
+    assert _position(order, "acme/models/light") < _position(order, "acme/datasets/v2")
+    assert "acme/models/light" in plan.dependencies["acme/datasets/v2"]
+
+    gone = build_plan(workspace(project("other")), world.state(), world.snapshot())
+    assert _position(gone.order, "acme/models/light") < _position(gone.order, "acme")
+    assert _position(gone.order, "acme/datasets/v2#finalize") < _position(gone.order, "acme")
+
+
+def test_steps_for_splits_a_dataset_into_main_and_finalize() -> None:
+    plan = SCENARIOS["completed_add_image"]().plan
+    main = plan.steps_for("acme/datasets/v1")
+    finalize = plan.steps_for("acme/datasets/v1#finalize")
+    assert [s.kind for s in main] == [StepKind.CREATE_DATASET]
+    assert [s.kind for s in finalize] == [StepKind.COMPLETE_DATASET, StepKind.DELETE_DATASET]
+    assert all(s.phase is Phase.FINALIZE for s in finalize)
+    assert node_id(Address.parse("acme/models/light"), deposed=9) == "acme/models/light~deposed/9"
+
+
+def test_cascade_replaces_models_create_before_destroy() -> None:
+    plan = SCENARIOS["completed_recaption_image"]().plan
+    light = plan.change_for("acme/models/light")
+    assert light.action is Action.REPLACE
+    assert light.reason is Reason.CASCADE
+    assert light.replace_mode is ReplaceMode.CREATE_BEFORE_DESTROY
+    assert light.replaced_by == Address.parse("acme/datasets/v1")
+    assert [s.kind for s in light.steps][-1] is StepKind.DELETE_MODEL
+    assert light.steps[-1].deferred
+
+
+def test_a_clean_apply_has_nothing_to_do() -> None:
+    plan = SCENARIOS["no_change"]().plan
+    assert not plan.has_changes
+    assert plan.summary.as_dict() == {
+        "create": 0,
+        "update": 0,
+        "replace": 0,
+        "delete": 0,
+        "no-op": 7,
+    }
+
+
+def test_manifest_order_does_not_change_the_plan() -> None:
+    forward = workspace(
+        project(datasets=(dataset(imgs=images(9)),), models=(model("a"), model("b")))
+    )
+    backward = workspace(
+        project(
+            datasets=(dataset(imgs=tuple(reversed(images(9)))),), models=(model("b"), model("a"))
+        )
+    )
+    one = build_plan(forward, [], LiveSnapshot())
+    two = build_plan(backward, [], LiveSnapshot())
+    assert render(one) == render(two)
+
+
+def test_saved_plan_of_another_version_is_refused() -> None:
+    data = plan_to_json(SCENARIOS["new_workspace"]().plan)
+    data["format_version"] = 2
+    with pytest.raises(PlanError, match="format_version 2"):
+        plan_from_json(data)
+
+
+def test_broken_saved_plan_is_a_plan_error() -> None:
+    data = plan_to_json(SCENARIOS["new_workspace"]().plan)
+    data["changes"] = [{"address": "acme"}]
+    with pytest.raises(PlanError, match="not a valid tailor plan"):
+        plan_from_json(data)
+
+
+def test_contract_keys_are_present() -> None:
+    data = plan_to_json(SCENARIOS["training_version_change"]().plan)
+    assert {"format_version", "state", "changes", "drift", "summary", "errors"} <= set(data)
+    assert data["state"] == {"lineage": "3f0c6f7e-lineage", "serial": 6}
+    change = next(c for c in data["changes"] if c["address"] == "acme/models/light")
+    assert change["action"] == "replace"
+    assert change["replace_mode"] == "create_before_destroy"
+    assert change["requires_replace"] == ["training_version"]
+    assert change["steps"] == [
+        "POST /tailored-gen/models",
+        "POST /tailored-gen/models/{model_id}/start_training",
+        "DELETE /tailored-gen/models/{old_id}",
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_plan_json_matches_the_schema(name: str) -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(render(SCENARIOS[name]().plan)), schema)
+
+
+def test_schema_enums_follow_the_code() -> None:
+    defs = json.loads(SCHEMA.read_text(encoding="utf-8"))["$defs"]
+    assert defs["Change"]["properties"]["action"]["enum"] == [a.value for a in Action]
+    assert defs["Change"]["properties"]["reason"]["enum"] == [r.value for r in Reason]
+    assert defs["Step"]["properties"]["kind"]["enum"] == [k.value for k in StepKind]
