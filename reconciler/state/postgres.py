@@ -97,6 +97,12 @@ class PostgresStateStore(SqlStateStore):
                 f"cannot connect to the state at {self.location}: {self._clean(error)}"
             ) from None
 
+    def _main(self) -> psycopg.Connection[tuple[SqlValue, ...]]:
+        """The store's own connection for reads, opened again if the server dropped it."""
+        if self._conn.closed:
+            self._conn = self._connect()
+        return self._conn
+
     def _clean(self, error: BaseException) -> str:
         """psycopg's text, with the DSN's password hidden should it ever appear."""
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -118,7 +124,7 @@ class PostgresStateStore(SqlStateStore):
             ) from None
 
     def _snapshot(self) -> AbstractContextManager[Executor]:
-        return self._transaction(self._conn, read_only=True)
+        return self._transaction(self._main(), read_only=True)
 
     @contextmanager
     def _write_transaction(self, lock: StateLock) -> Iterator[Executor]:
@@ -199,7 +205,7 @@ class PostgresStateStore(SqlStateStore):
     def _named_holder(self) -> LockInfo | None:
         """The holder, allowing it a moment to record itself after taking the lock."""
         for _ in range(5):
-            with self._transaction(self._conn) as ex:
+            with self._transaction(self._main()) as ex:
                 holder, holding_pid = self._holder(ex)
             if holder is not None or holding_pid is None:
                 return holder
@@ -227,7 +233,7 @@ class PostgresStateStore(SqlStateStore):
 
     def force_unlock(self, lock_id: str) -> None:
         with self._mutex:
-            with self._transaction(self._conn) as ex:
+            with self._transaction(self._main()) as ex:
                 holder, holding_pid = self._holder(ex)
                 if holder is None or holder.lock_id != lock_id:
                     raise unknown_lock_error(lock_id, holder)
@@ -246,7 +252,7 @@ class PostgresStateStore(SqlStateStore):
     def _wait_until_free(self, lock_id: str) -> None:
         deadline = time.monotonic() + _TERMINATE_WAIT_S
         while time.monotonic() < deadline:
-            with self._transaction(self._conn) as ex:
+            with self._transaction(self._main()) as ex:
                 _, holding_pid = self._holder(ex)
                 if holding_pid is None:
                     ex.run(

@@ -285,9 +285,14 @@ class SqlStateStore(ABC):
             while True:
                 with self._mutex:
                     outcome = self._try_lock(operation)
+                    if isinstance(outcome, StateLock):
+                        self._held[outcome.lock_id] = outcome
                 if isinstance(outcome, StateLock):
-                    self._held[outcome.lock_id] = outcome
-                    self._prune_finished_intents(outcome)
+                    try:
+                        self._prune_finished_intents(outcome)
+                    except BaseException:
+                        self.release_lock(outcome)
+                        raise
                     return outcome
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

@@ -1,13 +1,12 @@
-"""A separate process that takes the state lock: `python lock_holder.py LOCATION WORKSPACE HOLD`.
+"""A separate process that takes the state lock: `python lock_holder.py LOCATION WORKSPACE`.
 
-Prints `LOCKED <lock id>` and holds the lock for HOLD seconds, or prints `REFUSED <message>`
-and exits 3 when another process holds it.
+Prints `LOCKED <lock id>` and holds the lock until its stdin is closed, or prints
+`REFUSED <message>` and exits 3 when another process holds it.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 from reconciler.errors import LockError
@@ -15,12 +14,12 @@ from reconciler.state.store import open_store
 
 
 def main() -> int:
-    location, workspace, hold = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
+    location, workspace = sys.argv[1], Path(sys.argv[2])
     store = open_store(location, workspace=workspace)
     try:
         with store.lock("apply") as lock:
             print(f"LOCKED {lock.lock_id}", flush=True)
-            time.sleep(hold)
+            sys.stdin.read()
     except LockError as error:
         print(f"REFUSED {error}", flush=True)
         return 3

@@ -18,15 +18,26 @@ HOLDER = Path(__file__).with_name("lock_holder.py")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _start(location: str, workspace: Path, hold: float) -> subprocess.Popen[str]:
+def _start(location: str, workspace: Path) -> subprocess.Popen[str]:
+    """A process that tries the lock and, if it wins, holds it until its stdin closes."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, str(HOLDER), location, str(workspace), str(hold)],
+        [sys.executable, str(HOLDER), location, str(workspace)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
+
+
+def _first_line(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if not line:
+        process.wait(timeout=30)
+        raise AssertionError(process.stderr.read() if process.stderr else "no output")
+    return line
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -38,27 +49,34 @@ def location(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def test_two_processes_one_wins_and_the_other_names_it(location: str, tmp_path: Path) -> None:
-    racers = [_start(location, tmp_path, 3.0) for _ in range(2)]
-    outputs = []
-    for racer in racers:
-        out, err = racer.communicate(timeout=60)
-        outputs.append((racer.returncode, out.strip(), err, racer.pid))
-    winners = [o for o in outputs if o[0] == 0]
-    losers = [o for o in outputs if o[0] == 3]
-    assert len(winners) == 1 and len(losers) == 1, outputs
-    winner_lock_id = winners[0][1].removeprefix("LOCKED ")
-    refusal = losers[0][1]
+    racers = [_start(location, tmp_path) for _ in range(2)]
+    try:
+        # Both answer before either is let go, so the loser tried while the winner held it.
+        lines = [_first_line(racer) for racer in racers]
+    finally:
+        for racer in racers:
+            assert racer.stdin is not None
+            racer.stdin.close()
+            racer.wait(timeout=30)
+    lines = [
+        f"{line}\n{racer.stdout.read() if racer.stdout else ''}"
+        for line, racer in zip(lines, racers, strict=True)
+    ]
+    winners = [(line, r) for line, r in zip(lines, racers, strict=True) if r.returncode == 0]
+    losers = [(line, r) for line, r in zip(lines, racers, strict=True) if r.returncode == 3]
+    assert len(winners) == 1 and len(losers) == 1, lines
+    winner_lock_id = winners[0][0].split()[1]
+    refusal = losers[0][0]
     assert refusal.startswith("REFUSED state is locked by"), refusal
-    assert f"pid {winners[0][3]} for apply" in refusal
+    assert f"pid {winners[0][1].pid} for apply" in refusal
     assert winner_lock_id in refusal
     assert f"tailor force-unlock {winner_lock_id}" in refusal
 
 
 def _kill_holder(location: str, workspace: Path) -> str:
-    holder = _start(location, workspace, 60.0)
-    assert holder.stdout is not None
-    line = holder.stdout.readline().strip()
-    assert line.startswith("LOCKED "), (line, holder.stderr.read() if holder.stderr else "")
+    holder = _start(location, workspace)
+    line = _first_line(holder)
+    assert line.startswith("LOCKED "), line
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait(timeout=10)
     return line.removeprefix("LOCKED ")
