@@ -116,16 +116,16 @@ class Datasets:
                         "A completed dataset cannot return to draft; clone it as a draft instead",
                     )
             elif status == "completed":
-                if store.count("images", dataset_id=dataset_id) == 0:
-                    raise BriaError(
-                        c.DS_COMPLETE_MIN_1_IMAGE,
-                        "A dataset needs at least 1 image to be completed",
-                    )
                 if self._busy(row):
                     raise BriaError(
                         c.DS_COMPLETE_WHILE_CAPTIONING,
                         "Cannot complete the dataset while captions are being generated or a "
                         "bulk upload is running",
+                    )
+                if store.count("images", dataset_id=dataset_id) == 0:
+                    raise BriaError(
+                        c.DS_COMPLETE_MIN_1_IMAGE,
+                        "A dataset needs at least 1 image to be completed",
                     )
             changes: Row = {}
             if name is not None:

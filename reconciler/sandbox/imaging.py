@@ -12,7 +12,9 @@ import hashlib
 import io
 import math
 import struct
+import threading
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -66,7 +68,28 @@ def inspect(data: bytes) -> tuple[int, int]:
     return image.size
 
 
+_RECENT_LIMIT = 32
+_recent: OrderedDict[tuple[str, int], ProcessedImage] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
 def process(data: bytes, *, min_side: int) -> ProcessedImage:
+    """`preprocess`, remembering the last few results: the same file is often sent again."""
+    key = (hashlib.sha256(data).hexdigest(), min_side)
+    with _recent_lock:
+        hit = _recent.get(key)
+        if hit is not None:
+            _recent.move_to_end(key)
+            return hit
+    result = preprocess(data, min_side=min_side)
+    with _recent_lock:
+        _recent[key] = result
+        while len(_recent) > _RECENT_LIMIT:
+            _recent.popitem(last=False)
+    return result
+
+
+def preprocess(data: bytes, *, min_side: int) -> ProcessedImage:
     """Decode, enforce the shortest-side rule, crop and resize to 1024x1024, store as JPEG."""
     image = _open(data)
     width, height = image.size
@@ -91,7 +114,7 @@ def process(data: bytes, *, min_side: int) -> ProcessedImage:
     top = (height - shortest) / 2
     square = rgb.resize(
         (SIDE, SIDE),
-        Image.Resampling.BICUBIC,
+        Image.Resampling.BILINEAR,
         box=(left, top, left + shortest, top + shortest),
         reducing_gap=2.0 if shortest > SIDE else None,
     )

@@ -142,8 +142,12 @@ async def model(
 ) -> dict[str, Any]:
     if dataset_id is None:
         dataset_id = (await completed_dataset(client))["id"]
-    body = {"name": "M", "dataset_id": dataset_id, "training_mode": mode,
-            "training_version": version}
+    body = {
+        "name": "M",
+        "dataset_id": dataset_id,
+        "training_mode": mode,
+        "training_version": version,
+    }
     result: dict[str, Any] = ok(await client.post("/tailored-gen/models", json=body), 201)
     return result
 

@@ -46,8 +46,9 @@ async def test_unknown_token_is_refused_when_tokens_are_configured() -> None:
 
 async def test_project_crud_round_trip(sandbox_http: httpx.AsyncClient) -> None:
     assert ok(await sandbox_http.get(PROJECTS)) == []
-    created = await project(sandbox_http, "defined_character", ip_name="Lora",
-                            ip_description="a girl with purple hair")
+    created = await project(
+        sandbox_http, "defined_character", ip_name="Lora", ip_description="a girl with purple hair"
+    )
     assert created["id"] == 1 and created["status"] == "active"
     assert created["project_description"] == "" and created["created_at"].endswith("Z")
     second = await project(sandbox_http)
@@ -66,23 +67,47 @@ async def test_project_crud_round_trip(sandbox_http: httpx.AsyncClient) -> None:
     ("body", "constraint_id"),
     [
         ({"ip_type": "icons", "ip_medium": "illustration"}, "PRJ-NAME-REQUIRED"),
-        ({"project_name": "", "ip_type": "icons", "ip_medium": "illustration"},
-         "PRJ-NAME-REQUIRED"),
+        (
+            {"project_name": "", "ip_type": "icons", "ip_medium": "illustration"},
+            "PRJ-NAME-REQUIRED",
+        ),
         ({"project_name": "p", "ip_medium": "illustration"}, "PRJ-IP-TYPE-ENUM"),
-        ({"project_name": "p", "ip_type": "other", "ip_medium": "illustration"},
-         "PRJ-IP-TYPE-ENUM"),
+        (
+            {"project_name": "p", "ip_type": "other", "ip_medium": "illustration"},
+            "PRJ-IP-TYPE-ENUM",
+        ),
         ({"project_name": "p", "ip_type": "icons"}, "PRJ-IP-MEDIUM-ENUM"),
         ({"project_name": "p", "ip_type": "icons", "ip_medium": "video"}, "PRJ-IP-MEDIUM-ENUM"),
-        ({"project_name": "p", "ip_type": "icons", "ip_medium": "photography"},
-         "PRJ-MEDIUM-ILLUSTRATION-ONLY"),
-        ({"project_name": "p", "ip_type": "character_variants", "ip_medium": "photography"},
-         "PRJ-MEDIUM-ILLUSTRATION-ONLY"),
-        ({"project_name": "p", "ip_type": "defined_character", "ip_medium": "photography",
-          "ip_description": "x"}, "PRJ-IP-NAME-REQUIRED"),
-        ({"project_name": "p", "ip_type": "defined_character", "ip_medium": "photography",
-          "ip_name": "Lora"}, "PRJ-IP-DESC-REQUIRED"),
-        ({"project_name": "p", "ip_type": "object_variants", "ip_medium": "illustration"},
-         "PRJ-IP-DESC-REQUIRED"),
+        (
+            {"project_name": "p", "ip_type": "icons", "ip_medium": "photography"},
+            "PRJ-MEDIUM-ILLUSTRATION-ONLY",
+        ),
+        (
+            {"project_name": "p", "ip_type": "character_variants", "ip_medium": "photography"},
+            "PRJ-MEDIUM-ILLUSTRATION-ONLY",
+        ),
+        (
+            {
+                "project_name": "p",
+                "ip_type": "defined_character",
+                "ip_medium": "photography",
+                "ip_description": "x",
+            },
+            "PRJ-IP-NAME-REQUIRED",
+        ),
+        (
+            {
+                "project_name": "p",
+                "ip_type": "defined_character",
+                "ip_medium": "photography",
+                "ip_name": "Lora",
+            },
+            "PRJ-IP-DESC-REQUIRED",
+        ),
+        (
+            {"project_name": "p", "ip_type": "object_variants", "ip_medium": "illustration"},
+            "PRJ-IP-DESC-REQUIRED",
+        ),
     ],
 )
 async def test_create_project_validation(
@@ -92,8 +117,12 @@ async def test_create_project_validation(
 
 
 covers(
-    "PRJ-NAME-REQUIRED", "PRJ-IP-TYPE-ENUM", "PRJ-IP-MEDIUM-ENUM", "PRJ-MEDIUM-ILLUSTRATION-ONLY",
-    "PRJ-IP-NAME-REQUIRED", "PRJ-IP-DESC-REQUIRED",
+    "PRJ-NAME-REQUIRED",
+    "PRJ-IP-TYPE-ENUM",
+    "PRJ-IP-MEDIUM-ENUM",
+    "PRJ-MEDIUM-ILLUSTRATION-ONLY",
+    "PRJ-IP-NAME-REQUIRED",
+    "PRJ-IP-DESC-REQUIRED",
 )(test_create_project_validation)
 
 
@@ -101,12 +130,13 @@ covers(
 async def test_update_project_rules(sandbox_http: httpx.AsyncClient) -> None:
     created = await project(sandbox_http, "defined_character", ip_name="Lora", ip_description="d")
     url = f"{PROJECTS}/{created['id']}"
-    expect_error(await sandbox_http.put(url, json={"ip_type": "icons"}), 400,
-                 "PRJ-UPDATE-IMMUTABLE")
-    expect_error(await sandbox_http.put(url, json={"ip_medium": "photography"}), 400,
-                 "PRJ-UPDATE-IMMUTABLE")
-    expect_error(await sandbox_http.put(url, json={"ip_name": None}), 400,
-                 "PRJ-IP-NAME-REQUIRED")
+    expect_error(
+        await sandbox_http.put(url, json={"ip_type": "icons"}), 400, "PRJ-UPDATE-IMMUTABLE"
+    )
+    expect_error(
+        await sandbox_http.put(url, json={"ip_medium": "photography"}), 400, "PRJ-UPDATE-IMMUTABLE"
+    )
+    expect_error(await sandbox_http.put(url, json={"ip_name": None}), 400, "PRJ-IP-NAME-REQUIRED")
     expect_error(await sandbox_http.put(url, content=b"{oops"), 400, "BODY-JSON")
 
 
@@ -123,41 +153,55 @@ async def test_project_delete_refused_while_training_then_cascades(
     assert (await sandbox_http.delete(project_url)).status_code == 204
     dataset_url = f"/tailored-gen/datasets/{trained['dataset_id']}"
     expect_error(await sandbox_http.get(dataset_url), 404, "NOT-FOUND")
-    expect_error(await sandbox_http.get(f"/tailored-gen/models/{trained['id']}"), 404,
-                 "NOT-FOUND")
+    expect_error(await sandbox_http.get(f"/tailored-gen/models/{trained['id']}"), 404, "NOT-FOUND")
 
 
 PREFIX = "/tailored-gen/generate_prefix"
 
 
 def _prefix_body(**extra: Any) -> dict[str, Any]:
-    return {"ip_type": "stylized_scene", "ip_medium": "illustration",
-            "images": [png_b64(256, 256)], **extra}
+    return {
+        "ip_type": "stylized_scene",
+        "ip_medium": "illustration",
+        "images": [png_b64(256, 256)],
+        **extra,
+    }
 
 
 async def test_generate_prefix_is_deterministic(sandbox_http: httpx.AsyncClient) -> None:
     first = ok(await sandbox_http.post(PREFIX, json=_prefix_body()))
     again = ok(await sandbox_http.post(PREFIX, json=_prefix_body()))
     assert first == again and first["prefix"].startswith("An illustration of stylized scene, ")
-    named = ok(await sandbox_http.post(PREFIX, json=_prefix_body(
-        ip_type="defined_character", ip_name="Lora", ip_medium="photography")))
+    named = ok(
+        await sandbox_http.post(
+            PREFIX,
+            json=_prefix_body(ip_type="defined_character", ip_name="Lora", ip_medium="photography"),
+        )
+    )
     assert named["prefix"].startswith("A photo of Lora, ")
 
 
 @covers("PFX-IP-TYPE-SUPPORTED", "PFX-IMAGES-XOR", "PFX-IMAGES-1-6")
 async def test_generate_prefix_request_rules(sandbox_http: httpx.AsyncClient) -> None:
-    expect_error(await sandbox_http.post(PREFIX, json=_prefix_body(ip_type="icons")), 400,
-                 "PFX-IP-TYPE-SUPPORTED")
+    expect_error(
+        await sandbox_http.post(PREFIX, json=_prefix_body(ip_type="icons")),
+        400,
+        "PFX-IP-TYPE-SUPPORTED",
+    )
     url = await put_file(sandbox_http, "p.png", image_bytes(300, 300))
-    expect_error(await sandbox_http.post(PREFIX, json=_prefix_body(image_urls=[url])), 400,
-                 "PFX-IMAGES-XOR")
-    expect_error(await sandbox_http.post(PREFIX, json=_prefix_body(images=None)), 400,
-                 "PFX-IMAGES-XOR")
-    expect_error(await sandbox_http.post(PREFIX, json=_prefix_body(images=[])), 400,
-                 "PFX-IMAGES-1-6")
+    expect_error(
+        await sandbox_http.post(PREFIX, json=_prefix_body(image_urls=[url])), 400, "PFX-IMAGES-XOR"
+    )
+    expect_error(
+        await sandbox_http.post(PREFIX, json=_prefix_body(images=None)), 400, "PFX-IMAGES-XOR"
+    )
+    expect_error(
+        await sandbox_http.post(PREFIX, json=_prefix_body(images=[])), 400, "PFX-IMAGES-1-6"
+    )
     seven = [png_b64(256, 256, seed=i) for i in range(7)]
-    expect_error(await sandbox_http.post(PREFIX, json=_prefix_body(images=seven)), 400,
-                 "PFX-IMAGES-1-6")
+    expect_error(
+        await sandbox_http.post(PREFIX, json=_prefix_body(images=seven)), 400, "PFX-IMAGES-1-6"
+    )
     by_url = _prefix_body(images=None, image_urls=[url])
     assert ok(await sandbox_http.post(PREFIX, json=by_url))["prefix"]
 
@@ -168,8 +212,11 @@ async def test_generate_prefix_image_rules(sandbox_http: httpx.AsyncClient) -> N
     body = _prefix_body(images=[png_b64(300, 300), b64(gif)])
     expect_error(await sandbox_http.post(PREFIX, json=body), 415, "PFX-IMAGE-INVALID")
     truncated = image_bytes(300, 300)[:200]
-    expect_error(await sandbox_http.post(PREFIX, json=_prefix_body(images=[b64(truncated)])),
-                 400, "PFX-IMAGE-INVALID")
+    expect_error(
+        await sandbox_http.post(PREFIX, json=_prefix_body(images=[b64(truncated)])),
+        400,
+        "PFX-IMAGE-INVALID",
+    )
     unreachable = _prefix_body(images=None, image_urls=["https://example.com/a.png"])
     expect_error(await sandbox_http.post(PREFIX, json=unreachable), 422, "PFX-IMAGE-INVALID")
     import hashlib
