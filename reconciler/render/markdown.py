@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from reconciler.addresses import Kind
+from reconciler.addresses import Address, Kind
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Severity
 from reconciler.render.planview import (
     NO_CHANGES,
@@ -43,16 +43,17 @@ def render_markdown(plan: Plan, *, header: str, max_chars: int = 65000) -> str:
     head = _head(plan, header)
     budget = max_chars - len(head) - 1
 
+    groups = group_images(plan.changes)
     errors = [d for d in plan.diagnostics if d.severity is Severity.ERROR]
     warnings = [d for d in plan.diagnostics if d.severity is Severity.WARNING]
     sections: dict[str, str] = {}
     builders: list[tuple[str, Callable[[int], str]]] = [
         ("errors", lambda b: _diagnostics("Errors", errors, b)),
-        ("destructive", lambda b: _destructive(plan, b)),
+        ("destructive", lambda b: _destructive(plan, groups, b)),
         ("warnings", lambda b: _diagnostics("Warnings", warnings, b)),
         ("training", lambda b: _training(plan, b)),
         ("drift", lambda b: _drift(plan, b)),
-        ("details", lambda b: _details(plan, b)),
+        ("details", lambda b: _details(plan, groups, b)),
     ]
     for name, build in builders:
         text = build(budget)
@@ -100,20 +101,20 @@ def _summary_table(plan: Plan) -> list[str]:
 # --------------------------------------------------------------------------- sections
 
 
-def _destructive(plan: Plan, budget: int) -> str:
+def _destructive(plan: Plan, groups: Mapping[Address, ImageGroup], budget: int) -> str:
     """Never cut: if the full lines do not fit, a compact list of addresses is used."""
     changes = [c for c in resource_changes(plan) if is_destructive(c)]
-    groups = [g for g in group_images(plan.changes).values() if g.destructive_count()]
-    if not changes and not groups:
+    destroyed = [g for g in groups.values() if g.destructive_count()]
+    if not changes and not destroyed:
         return ""
     title = "### ⚠️ Replacements and deletions\n\n"
     full = [_destructive_line(c) for c in changes]
-    full += [_image_destruction_line(g) for g in groups]
+    full += [_image_destruction_line(g) for g in destroyed]
     text = title + "\n".join(full) + "\n\n"
     if len(text) <= budget:
         return text
     compact = [f"- {c.action.value} {_code(label(c))}" for c in changes]
-    compact += [_image_destruction_line(g) for g in groups]
+    compact += [_image_destruction_line(g) for g in destroyed]
     return title + "\n".join(compact) + "\n\n"
 
 
@@ -185,9 +186,9 @@ def _drift(plan: Plan, budget: int) -> str:
     return _fit(title, lines, budget, lambda n: f"| … {n:,} more drifted fields | | | |")
 
 
-def _details(plan: Plan, budget: int) -> str:
+def _details(plan: Plan, groups: Mapping[Address, ImageGroup], budget: int) -> str:
     """Per-change blocks first, then the image lists, which share what is left equally."""
-    units = blocks(plan)
+    units = blocks(plan, groups)
     if not units:
         return ""
     title = "### Details\n\n"
@@ -206,10 +207,10 @@ def _details(plan: Plan, budget: int) -> str:
             remaining -= len(block)
         else:
             omitted_changes += 1
-    groups = [unit.images for unit in units if unit.images is not None]
+    shown = [unit.images for unit in units if unit.images is not None]
     omitted_images = 0
-    for index, group in enumerate(groups):
-        share = remaining // (len(groups) - index)
+    for index, group in enumerate(shown):
+        share = remaining // (len(shown) - index)
         block, left_out = _image_block(group, share)
         parts.append(block)
         remaining -= len(block)
@@ -251,6 +252,7 @@ def _image_block(group: ImageGroup, budget: int) -> tuple[str, int]:
     """Image lines that fit in `budget`; returns the block and how many were left out."""
     summary = f"images of {_code(str(group.dataset))}: {html.escape(group.summary())}"
     steps = [f"# {line}" for line in group.step_summary()]
+    steps += [f"# note: {line}" for line in group.note_summary()]
     empty = _collapsible(summary, _fence(steps, "diff"))
     room = budget - len(empty)
     lines: list[str] = []

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from types import TracebackType
 from typing import TextIO
 
@@ -116,6 +117,7 @@ def _image_rows(
     return rows
 
 
+@lru_cache(maxsize=65536)
 def _parse(address: str) -> Address | None:
     try:
         return Address.parse(address)
@@ -135,6 +137,7 @@ def _sort_key(address: str) -> tuple[tuple[str, int, str, str], str]:
     )
 
 
+@lru_cache(maxsize=65536)
 def _dataset_of_image(address: str) -> str | None:
     parsed = _parse(address)
     if parsed is None or parsed.kind is not Kind.IMAGE or parsed.parent is None:

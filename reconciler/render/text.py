@@ -115,6 +115,7 @@ def _image_lines(group: ImageGroup, style: Style, verbose: bool) -> list[str]:
             lines.extend(f"{_INDENT}      {text}" for text in step_lines(change))
             lines.extend(f"{_INDENT}      note: {note}" for note in change.notes)
     else:
+        lines.extend(f"{_INDENT}note: {note}" for note in group.note_summary())
         summary = group.step_summary()
         if summary:
             lines.append(f"{_INDENT}image steps:")

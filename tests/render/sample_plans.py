@@ -98,7 +98,15 @@ def _image(
             "sha256": "0" * 64,
             "caption": None,
         }
-        return Change(address, action, reason, after=after, steps=steps, replaced_by=replaced_by)
+        return Change(
+            address,
+            action,
+            reason,
+            after=after,
+            steps=steps,
+            replaced_by=replaced_by,
+            notes=("uploaded into the new dataset",) if replaced_by else (),
+        )
     if action is Action.DELETE:
         steps = (Step(StepKind.DELETE_IMAGE, address),)
         return Change(address, action, reason, steps=steps, remote_id=7)

@@ -33,6 +33,11 @@ def test_first_line_is_the_header_and_last_line_counts() -> None:
     assert lines[-1] == "Plan: 8 to create, 0 to update, 3 to replace, 0 to delete."
 
 
+def test_generated_caption_prefix_is_known_after_apply() -> None:
+    text = render_text(sample_plans.create_workspace(), header="h", color=False)
+    assert "+ caption_prefix = (known after apply)" in text
+
+
 def test_no_changes_says_so() -> None:
     text = render_text(sample_plans.no_changes(), header="h", color=False)
     assert text.splitlines()[-1] == "No changes. Your Bria resources match the manifests."
