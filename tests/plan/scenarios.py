@@ -521,6 +521,67 @@ def advanced_draft_remove_image() -> Scenario:
     )
 
 
+def _explicit_caption_ws(completed: bool) -> DesiredWorkspace:
+    imgs = images(3)
+    captioned = (replace(imgs[0], caption="Foxy on a bike"), *imgs[1:])
+    return workspace(
+        project(
+            datasets=(dataset(completed=completed, imgs=captioned),),
+            models=(model(train=completed),),
+        )
+    )
+
+
+def _edit_caption_in_console(world: World) -> None:
+    did = world.id_of("acme/datasets/v1")
+    first, *rest = world.images[did]
+    world.images[did] = [replace(first, caption="edited in the Console"), *rest]
+
+
+def caption_edited_in_console_draft() -> Scenario:
+    ws = _explicit_caption_ws(completed=False)
+    world = converged(ws)
+    _edit_caption_in_console(world)
+    return Scenario(
+        _plan(ws, world),
+        {"acme/datasets/v1/images/fox-01.png": "update", "acme/datasets/v1": "no-op"},
+        drift=("acme/datasets/v1/images/fox-01.png caption",),
+    )
+
+
+def caption_edited_in_console_completed() -> Scenario:
+    ws = _explicit_caption_ws(completed=True)
+    world = converged(ws)
+    _edit_caption_in_console(world)
+    return Scenario(
+        _plan(ws, world),
+        {"acme/datasets/v1": "replace", "acme/models/light": "replace"},
+        drift=("acme/datasets/v1/images/fox-01.png caption",),
+    )
+
+
+def project_deleted_in_console() -> Scenario:
+    ws = workspace(project())
+    world = converged(ws)
+    world.projects.clear()
+    world.datasets.clear()
+    world.images.clear()
+    world.models.clear()
+    return Scenario(
+        _plan(ws, world),
+        {"acme": "create", "acme/datasets/v1": "create", "acme/models/light": "create"},
+        drift=("acme exists",),
+    )
+
+
+def model_deleted_in_console() -> Scenario:
+    return Scenario(
+        _plan(workspace(project()), _model_status("Deleted")),
+        {"acme/models/light": "create"},
+        drift=("acme/models/light exists",),
+    )
+
+
 def volatile_fields_no_diff() -> Scenario:
     expert = _expert(rank=32)
     ws = workspace(project(models=(model(), expert)))
@@ -626,6 +687,10 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
         advanced_dataset_content_change,
         advanced_draft_add_image,
         advanced_draft_remove_image,
+        caption_edited_in_console_draft,
+        caption_edited_in_console_completed,
+        project_deleted_in_console,
+        model_deleted_in_console,
         volatile_fields_no_diff,
         unmanaged_name_warning,
         train_on_draft_dataset_error,

@@ -96,6 +96,7 @@ def plan_dataset(
         return
     view = attrs.live_dataset_view(live)
     p.add_drift(address, drift_fields(Kind.DATASET, rec.attributes, view))
+    _image_drift(p, rec, live)
     before: dict[str, JsonValue] = {**rec.attributes, **view}
     if parent_mode is Mode.REPLACE:
         build_dataset(
@@ -267,6 +268,18 @@ def image_content_changes(
     managed = {r.remote_id for r in recorded.values()}
     found.extend("outside" for image_id in live_images if image_id not in managed)
     return found
+
+
+def _image_drift(p: Planner, rec: RecordedResource, live: LiveDataset) -> None:
+    """Console edits of the dataset's images: reported whatever the dataset's action."""
+    live_images = p.live_images(live.remote_id)
+    for image in p.children(rec.address, Kind.IMAGE):
+        seen = live_images.get(image.remote_id)
+        if seen is None:
+            p.gone(image.address)
+        else:
+            view = attrs.live_image_view(seen)
+            p.add_drift(image.address, drift_fields(Kind.IMAGE, image.attributes, view))
 
 
 def _caption_moved(image: DesiredImage, rec: RecordedResource, live: LiveImage) -> bool:
@@ -500,7 +513,6 @@ def update_dataset(
         if r.remote_id in live_images:
             step = Step(StepKind.DELETE_IMAGE, r.address)
         else:
-            p.gone(r.address)
             step = Step(StepKind.FORGET, r.address)
             notes = ("already deleted outside tailor",)
         p.add(
@@ -541,8 +553,6 @@ def _update_image(
     upload = upload_steps(dataset, image)
     notes: list[str] = [_BULK_NOTE] if bulk else []
     if rec is None or rec.remote_id not in live_images:
-        if rec is not None:
-            p.gone(image.address)
         p.add(
             Change(
                 image.address,
@@ -557,9 +567,6 @@ def _update_image(
         )
         return
     live = live_images[rec.remote_id]
-    p.add_drift(
-        image.address, drift_fields(Kind.IMAGE, rec.attributes, attrs.live_image_view(live))
-    )
     before: dict[str, JsonValue] = dict(rec.attributes)
     if before.get("caption") is not None:
         before["caption"] = live.caption
