@@ -91,6 +91,11 @@ class PostgresStateStore(SqlStateStore):
                 autocommit=True,
                 connect_timeout=_CONNECT_TIMEOUT_S,
                 application_name="tailor",
+                # A lock lives as long as its session: notice a vanished peer within ~1 min.
+                keepalives=1,
+                keepalives_idle=30,
+                keepalives_interval=10,
+                keepalives_count=3,
             )
         except psycopg.Error as error:
             raise StateError(

@@ -10,10 +10,22 @@
         with store.transaction(lock):   # many writes, one commit, one serial bump
             ...
 
-Every write is granular (one row), needs the lock handle of *this* store, and bumps the
-serial once per commit. Completed and discarded intents leave the pending list at once and are
-pruned when the next lock is taken. The store never sees the API token; DSN passwords are
-redacted in `location` and in every message.
+Rules every backend keeps (checked by `reconciler.state.conformance`):
+- Every write is granular (one row) and needs the lock handle of *this* store; writing with a
+  released, foreign or force-unlocked lock is a StateError. Each commit bumps the serial once;
+  `transaction(lock)` groups writes (e.g. `state mv` of a dataset and its images) into one.
+  Reads need no lock and see committed data, except inside an open transaction of the same
+  store, where they also see its own writes. The lineage never changes.
+- `remove` is idempotent (an absent address changes nothing, not even the serial).
+- The journal: `record_intent` before an API create, then `complete_intent` (with the remote
+  id) or `discard_intent`; `pending_intents()` (also `read().intents`) lists the rest, oldest
+  first, for the engine to recover by name. Finished intents are pruned when a lock is taken.
+- `lock(operation, timeout=s)` fails fast (timeout 0) or polls every 0.1 s up to `timeout`;
+  the LockError names user@host, pid, operation, since and the lock id for `force-unlock`.
+  `acquire_lock`/`release_lock` are the same without a `with` block. SQLite takes over a lock
+  whose process is dead on this host (the warning is in `StateLock.warnings`); PostgreSQL holds
+  a session advisory lock the server frees when the holder's connection dies.
+- The store never sees the API token; DSN passwords are redacted in `location` and messages.
 """
 
 from __future__ import annotations
