@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,7 +34,7 @@ MAX_IMAGE_PIXELS = 100_000_000
 """Declared width x height above this is refused before any pixel is decoded."""
 MAX_SIDECAR_BYTES = 4096
 CACHE_FILE = Path(".tailor") / "image-cache.json"
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 _HASH_BLOCK = 1024 * 1024
 _HEAD_BYTES = 64
 
@@ -93,11 +93,12 @@ def expand_spec(spec: str, manifest_dir: Path, root: Path) -> list[Path]:
             hint="keep images inside the workspace folder, next to the manifests",
         )
     if has_glob_magic(spec):
-        matches = sorted(
+        found = glob.glob(str(pattern), recursive=True)
+        matches = [
             Path(p)
-            for p in glob.glob(str(pattern), recursive=True)
+            for p in sorted(found)
             if p.lower().endswith(IMAGE_SUFFIXES) and os.path.isfile(p)
-        )
+        ]
         if not matches:
             raise ImageProblem(
                 f"'{spec}' matches no image files ({', '.join(IMAGE_SUFFIXES)})",
@@ -111,8 +112,15 @@ def expand_spec(spec: str, manifest_dir: Path, root: Path) -> list[Path]:
                 f"'{spec}' is a folder", hint=f"use a glob such as '{spec.rstrip('/')}/*.png'"
             )
         matches = [pattern]
+    real_dirs: dict[Path, bool] = {}
     for match in matches:
-        if not _inside(match.resolve(), root):
+        parent_inside = real_dirs.get(match.parent)
+        if parent_inside is None:
+            parent_inside = _inside(Path(os.path.realpath(match.parent)), root)
+            real_dirs[match.parent] = parent_inside
+        if not parent_inside or (
+            os.path.islink(match) and not _inside(Path(os.path.realpath(match)), root)
+        ):
             raise ImageProblem(
                 f"'{relative_posix(match, root)}' is a link to a file outside the workspace",
                 hint="copy the image into the workspace instead of linking to it",
@@ -125,7 +133,10 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def relative_posix(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix() if _inside(path, root) else path.as_posix()
+    text, prefix = str(path), str(root) + os.sep
+    if text.startswith(prefix):
+        return text[len(prefix) :].replace(os.sep, "/")
+    return path.as_posix()
 
 
 def read_sidecar(image: Path) -> str | None:
@@ -181,8 +192,9 @@ def inspect_image(path: Path, stamp: FileStamp) -> ImageFacts:
         with path.open("rb") as handle:
             head = handle.read(_HEAD_BYTES)
             image_format = _sniff(head)
-            width, height = _header_size(handle, image_format)
             _check_complete(handle, image_format, head, stamp.size)
+            width, height = _header_size(handle, image_format, head)
+            handle.seek(0)
             digest = _sha256(handle)
     except OSError as error:
         raise ImageProblem(f"cannot be read: {error.strerror or error}") from None
@@ -235,14 +247,17 @@ def _name_other_format(head: bytes) -> str:
     return "a text file"
 
 
-def _header_size(handle: BinaryIO, image_format: ImageFormat) -> tuple[int, int]:
+def _header_size(handle: BinaryIO, image_format: ImageFormat, head: bytes) -> tuple[int, int]:
     """Width and height from the header; refuses a decompression bomb by its declared size."""
     pil_name = {v: k for k, v in _FORMAT_BY_PIL.items()}[image_format]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(handle, formats=[pil_name])
-            width, height = image.size
+        if image_format == "webp":
+            width, height = _webp_size(head)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                image = Image.open(handle, formats=[pil_name])
+                width, height = image.size
     except Image.DecompressionBombError:
         raise ImageProblem(
             f"declares more than {MAX_IMAGE_PIXELS:,} pixels (a decompression bomb?)"
@@ -256,6 +271,21 @@ def _header_size(handle: BinaryIO, image_format: ImageFormat) -> tuple[int, int]
             f"declares {width}x{height} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels"
         )
     return width, height
+
+
+def _webp_size(head: bytes) -> tuple[int, int]:
+    """From the first chunk: Pillow's WebP reader loads the whole file, so we read it here."""
+    chunk = head[12:16]
+    if chunk == b"VP8X" and len(head) >= 30:
+        return int.from_bytes(head[24:27], "little") + 1, int.from_bytes(head[27:30], "little") + 1
+    if chunk == b"VP8 " and len(head) >= 30 and head[23:26] == b"\x9d\x01\x2a":
+        width = int.from_bytes(head[26:28], "little") & 0x3FFF
+        height = int.from_bytes(head[28:30], "little") & 0x3FFF
+        return width, height
+    if chunk == b"VP8L" and len(head) >= 25 and head[20] == 0x2F:
+        bits = int.from_bytes(head[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    raise ValueError("unknown WebP chunk")
 
 
 def _check_complete(handle: BinaryIO, image_format: ImageFormat, head: bytes, size: int) -> None:
@@ -275,7 +305,7 @@ def _check_complete(handle: BinaryIO, image_format: ImageFormat, head: bytes, si
             f"is truncated (the {image_format.upper()} data ends early)",
             hint="export or download the image again",
         )
-    handle.seek(0)
+    handle.seek(0)  # Pillow reads the header from the start
 
 
 def _sha256(handle: BinaryIO) -> str:
@@ -310,11 +340,15 @@ class ImageCache:
             if payload.get("version") != _CACHE_VERSION:
                 return
             for rel, entry in payload["images"].items():
-                stamp = FileStamp(**entry["stamp"])
-                facts = ImageFacts(**entry["facts"])
-                if facts.format not in _FORMAT_BY_PIL.values():
+                size, mtime_ns, inode, digest, width, height, image_format = entry
+                if image_format not in _FORMAT_BY_PIL.values() or not all(
+                    isinstance(n, int) for n in (size, mtime_ns, inode, width, height)
+                ):
                     continue
-                self._entries[rel] = (stamp, facts)
+                self._entries[str(rel)] = (
+                    FileStamp(size, mtime_ns, inode),
+                    ImageFacts(str(digest), width, height, image_format, size),
+                )
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             self._entries = {}
 
@@ -333,7 +367,15 @@ class ImageCache:
         payload = {
             "version": _CACHE_VERSION,
             "images": {
-                rel: {"stamp": asdict(stamp), "facts": asdict(facts)}
+                rel: [
+                    stamp.size,
+                    stamp.mtime_ns,
+                    stamp.inode,
+                    facts.sha256,
+                    facts.width,
+                    facts.height,
+                    facts.format,
+                ]
                 for rel, (stamp, facts) in sorted(self._seen.items())
             },
         }

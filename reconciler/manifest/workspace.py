@@ -8,7 +8,6 @@ Every path in an error is relative to the workspace folder.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -431,12 +430,19 @@ def _facts_for(
         except ImageProblem as problem:
             return problem
 
-    outcomes: Iterable[ImageFacts | ImageProblem]
+    def inspect_batch(batch: list[tuple[_Pick, FileStamp]]) -> list[ImageFacts | ImageProblem]:
+        return [inspect(job) for job in batch]
+
+    outcomes: list[ImageFacts | ImageProblem] = []
     if len(misses) > 16:
+        # Hashing and file reads release the GIL; a few large batches keep the overhead low.
+        size = -(-len(misses) // _INSPECT_WORKERS)
+        batches = [misses[i : i + size] for i in range(0, len(misses), size)]
         with ThreadPoolExecutor(max_workers=_INSPECT_WORKERS) as pool:
-            outcomes = list(pool.map(inspect, misses))
+            for batch_outcomes in pool.map(inspect_batch, batches):
+                outcomes.extend(batch_outcomes)
     else:
-        outcomes = [inspect(job) for job in misses]
+        outcomes = inspect_batch(misses)
     for (pick, stamp), outcome in zip(misses, outcomes, strict=True):
         results[pick.path] = outcome
         if isinstance(outcome, ImageFacts):

@@ -94,7 +94,7 @@ def test_cache_with_wrong_values_is_not_trusted(many_images: Path) -> None:
     check_workspace(many_images)
     cache = many_images / CACHE_FILE
     payload = json.loads(cache.read_text(encoding="utf-8"))
-    payload["images"]["images/a.png"]["facts"]["format"] = "gif"
+    payload["images"]["images/a.png"][6] = "gif"  # [size, mtime_ns, inode, sha256, w, h, format]
     cache.write_text(json.dumps(payload), encoding="utf-8")
 
     report = check_workspace(many_images)
