@@ -1,0 +1,103 @@
+"""`tailor plan`: refresh + diff; never writes to the API or the state."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from reconciler.addresses import Address
+from reconciler.cli.context import load_settings, open_client, open_state, workspace_root
+from reconciler.engine.planning import make_plan
+from reconciler.manifest.workspace import load_workspace
+from reconciler.plan.model import Plan
+from reconciler.plan.planfile import plan_to_json
+from reconciler.render.jsonplan import render_json
+from reconciler.render.markdown import render_markdown
+from reconciler.render.text import render_text
+from reconciler.settings import Settings
+
+FORMATS = ("text", "json", "markdown")
+
+
+def parse_targets(values: tuple[str, ...]) -> tuple[Address, ...]:
+    return tuple(Address.parse(value) for value in values)
+
+
+def render_plan(plan: Plan, settings: Settings, output_format: str, *, verbose: bool) -> str:
+    header = settings.describe()
+    if output_format == "json":
+        return render_json(plan)
+    if output_format == "markdown":
+        return render_markdown(plan, header=header)
+    return render_text(plan, header=header, color=sys.stdout.isatty(), verbose=verbose)
+
+
+def write_saved_plan(path: Path, plan: Plan, root: Path) -> None:
+    """The plan JSON plus the workspace it was made for, so apply can find the images."""
+    document = plan_to_json(plan)
+    document["workspace"] = str(root)
+    path.write_text(json.dumps(document, sort_keys=True, indent=2) + "\n", encoding="utf-8")
+
+
+@click.command("plan")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), help="Save the plan for apply.")
+@click.option(
+    "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True
+)
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="Exit 0 when nothing changes, 2 when it does."
+)
+@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Limit to ADDR.")
+@click.option("--refresh-only", is_flag=True, help="Only report drift from the state.")
+@click.option("--verbose", "-v", is_flag=True, help="List every image, not counts.")
+@click.option("--api", help="Override the API (sandbox or a base URL).")
+@click.option("--state", help="Override the state location.")
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    path: Path,
+    out: Path | None,
+    output_format: str,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    refresh_only: bool,
+    verbose: bool,
+    api: str | None,
+    state: str | None,
+) -> None:
+    """Show what `tailor apply` would change in Bria, and why."""
+    root = workspace_root(path)
+    settings = load_settings(root, api=api, state=state)
+    desired = load_workspace(root)
+    addresses = parse_targets(targets)
+    with open_state(settings) as store:
+        document = store.read()
+
+    async def run() -> Plan:
+        async with open_client(settings) as (client, _stager):
+            made, _live = await make_plan(
+                client, desired, document, targets=addresses, refresh_only=refresh_only
+            )
+            return made
+
+    result = asyncio.run(run())
+    if document.intents:
+        click.echo(
+            f"warning: {len(document.intents)} operation(s) of an interrupted apply are "
+            "pending; the next apply resolves them first.",
+            err=True,
+        )
+    click.echo(render_plan(result, settings, output_format, verbose=verbose))
+    if out is not None:
+        write_saved_plan(out, result, root)
+        click.echo(f"Saved the plan to {out}. Apply it with: tailor apply {out}", err=True)
+    if result.errors:
+        ctx.exit(1)
+    if detailed_exitcode and result.has_changes:
+        ctx.exit(2)
+    ctx.exit(0)
