@@ -88,13 +88,13 @@ async def sandbox_http(sandbox_app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-@pytest.fixture
-def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(scope="session")
+def sandbox_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`tailor sandbox serve` as a real subprocess on a free loopback port; yields its base URL.
 
-    The URL is `http://127.0.0.1:PORT/v1` (control routes at `http://127.0.0.1:PORT/_sandbox`).
-    Function-scoped: every test gets an empty sandbox with its own database file. Startup waits
-    at most 20 s; the process is terminated (then killed) afterwards.
+    One process per test session (per xdist worker), with its own database file. Prefer
+    `sandbox_server`, which empties it before each test. Startup waits at most 30 s; the
+    process is terminated (then killed) at the end of the session.
     """
     port = free_port()
     db = tmp_path_factory.mktemp("sandbox") / "sandbox.db"
@@ -104,7 +104,7 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     origin = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20.0
+    deadline = time.monotonic() + 30.0
     try:
         while True:
             if process.poll() is not None:
@@ -116,7 +116,7 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail("tailor sandbox serve did not answer within 20 s")
+                pytest.fail("tailor sandbox serve did not answer within 30 s")
             time.sleep(0.05)
         yield f"{origin}/v1"
     finally:
@@ -128,3 +128,16 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(timeout=10)
         if process.stderr:
             process.stderr.close()
+
+
+@pytest.fixture
+def sandbox_server(sandbox_server_process: str) -> str:
+    """Base URL `http://127.0.0.1:PORT/v1` of a real `tailor sandbox serve`, emptied for this test.
+
+    The store, clock offset, faults and stats are reset (`POST /_sandbox/reset`) before the
+    test; control routes are at `http://127.0.0.1:PORT/_sandbox/...`.
+    """
+    origin = sandbox_server_process.removesuffix("/v1")
+    response = httpx.post(f"{origin}/_sandbox/reset", timeout=10.0)
+    assert response.status_code == 200, response.text
+    return sandbox_server_process
