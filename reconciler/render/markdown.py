@@ -20,6 +20,7 @@ from reconciler.render.planview import (
     ImageGroup,
     attribute_lines,
     blocks,
+    conclusion,
     drift_by_address,
     format_value,
     group_images,
@@ -27,7 +28,6 @@ from reconciler.render.planview import (
     is_destructive,
     is_training,
     label,
-    plan_line,
     resource_changes,
     step_lines,
     symbol,
@@ -72,7 +72,7 @@ def _head(plan: Plan, header: str) -> str:
     if not plan.has_changes:
         lines += [f"✅ {NO_CHANGES}", ""]
         return "\n".join(lines) + "\n"
-    title = plan_line(plan)
+    title = conclusion(plan)
     if plan.errors:
         count = len(plan.errors)
         title += f" ❌ Apply is refused while the plan has {count} error{'s' * (count != 1)}."

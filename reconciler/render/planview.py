@@ -90,6 +90,12 @@ _SHARED_ENDPOINTS = {
 }
 
 
+def unmarked_forcing(change: Change) -> tuple[str, ...]:
+    """Fields in `requires_replace` that no field row marks (e.g. "images")."""
+    marked = {fc.field for fc in change.field_changes if fc.forces_replace}
+    return tuple(f for f in change.requires_replace if f not in marked)
+
+
 def step_purpose(step: Step) -> str:
     """What a step is for, when its endpoint alone does not say (several PUTs share a path)."""
     if step.kind not in _SHARED_ENDPOINTS:
@@ -181,9 +187,9 @@ class ImageGroup:
             count = self.counts[action]
             if not count:
                 continue
-            noun = " images" if first and action is not Action.UPDATE else ""
-            if first and action is Action.UPDATE:
-                noun = " image"
+            noun = ""
+            if first:
+                noun = " image" if count == 1 or action is Action.UPDATE else " images"
             parts.append(f"{marker} {count:,}{noun} {_IMAGE_VERB[action]}")
             first = False
         return ", ".join(parts)
@@ -283,3 +289,18 @@ def plan_line(plan: Plan) -> str:
         f"Plan: {s.create} to create, {s.update} to update, {s.replace} to replace, "
         f"{s.delete} to delete."
     )
+
+
+def conclusion(plan: Plan) -> str:
+    """The last line of a plan: the counts, or that nothing (or only drift) will change."""
+    if plan.refresh_only:
+        count = len(drift_by_address(plan.drift))
+        if not count:
+            return NO_CHANGES
+        return (
+            f"Refresh only: {count} object{'s' * (count != 1)} changed outside tailor will be "
+            "recorded in the state."
+        )
+    if not plan.has_changes:
+        return NO_CHANGES
+    return plan_line(plan)

@@ -9,17 +9,17 @@ from __future__ import annotations
 from reconciler.plan.model import Change, Plan
 from reconciler.render.diagnostics import format_diagnostic
 from reconciler.render.planview import (
-    NO_CHANGES,
     ImageGroup,
     blocks,
+    conclusion,
     drift_by_address,
     format_value,
     headline,
     image_line,
     label,
-    plan_line,
     step_lines,
     symbol,
+    unmarked_forcing,
 )
 from reconciler.render.planview import attribute_lines as _attribute_rows
 from reconciler.render.style import Style
@@ -56,7 +56,7 @@ def render_text(plan: Plan, *, header: str, color: bool, verbose: bool = False) 
         ordered = sorted(plan.diagnostics, key=lambda d: d.severity.value)
         out += ["", "\n\n".join(format_diagnostic(d, color=color) for d in ordered)]
     out.append("")
-    out.append(_final_line(plan))
+    out.append(conclusion(plan))
     if plan.errors:
         count = len(plan.errors)
         out.append(
@@ -66,20 +66,6 @@ def render_text(plan: Plan, *, header: str, color: bool, verbose: bool = False) 
             )
         )
     return "\n".join(out) + "\n"
-
-
-def _final_line(plan: Plan) -> str:
-    if plan.refresh_only:
-        count = len(drift_by_address(plan.drift))
-        if not count:
-            return NO_CHANGES
-        return (
-            f"Refresh only: {count} object{'s' * (count != 1)} changed outside tailor will be "
-            "recorded in the state."
-        )
-    if not plan.has_changes:
-        return NO_CHANGES
-    return plan_line(plan)
 
 
 def _change_lines(
@@ -93,6 +79,9 @@ def _change_lines(
     ]
     if change.replaced_by is not None:
         lines.append(f"{_INDENT}replaced_by: {change.replaced_by}")
+    forcing = unmarked_forcing(change)
+    if forcing:
+        lines.append(f"{_INDENT}forces replacement: {', '.join(forcing)}")
     for row_marker, name, text in _attribute_rows(change):
         lines.append(f"{_INDENT}{style.symbol(row_marker)} {name} = {text}")
     lines.extend(f"{_INDENT}note: {note}" for note in change.notes)

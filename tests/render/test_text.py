@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -83,3 +84,14 @@ def test_colour_only_when_asked() -> None:
     assert not ANSI.search(plain)
     assert ANSI.search(coloured)
     assert ANSI.sub("", coloured) == plain
+
+
+def test_refresh_only_and_targets_say_so() -> None:
+    plan = replace(sample_plans.drift(), changes=(), refresh_only=True)
+    text = render_text(plan, header="h", color=False)
+    assert text.splitlines()[-1] == (
+        "Refresh only: 2 objects changed outside tailor will be recorded in the state."
+    )
+    targeted = replace(sample_plans.drift(), targets=(sample_plans.LIGHT,))
+    text = render_text(targeted, header="h", color=False)
+    assert "Targeted to acme-mascot/models/light" in text.splitlines()[2]
