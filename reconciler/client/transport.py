@@ -113,15 +113,16 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 class TokenBucket:
     """Client-side rate limit shared by every call of one client: `rate` requests per second.
 
-    Holds at most `burst` tokens, so an idle client may send `burst` requests at once.
-    Waiters are served in arrival order (the lock is held while sleeping).
+    Holds at most `burst` tokens (default 1: strict pacing, since Bria's own limit is not
+    published), so an idle client may send `burst` requests at once. Waiters are served in
+    arrival order (the lock is held while sleeping).
     """
 
-    def __init__(self, rate: float, *, burst: float | None = None) -> None:
+    def __init__(self, rate: float, *, burst: float = 1.0) -> None:
         if rate <= 0:
             raise ValueError("requests_per_second must be positive")
         self.rate = rate
-        self.capacity = max(1.0, burst if burst is not None else rate)
+        self.capacity = max(1.0, burst)
         self._tokens = self.capacity
         self._last = time.monotonic()
         self._lock = asyncio.Lock()
@@ -141,24 +142,22 @@ class TokenBucket:
 
 
 class RedactSecrets(logging.Filter):
-    """Replaces known secrets in a log record's message and arguments."""
+    """Last line of defence: a record whose text contains a secret is rewritten without it."""
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
         self._secrets = [s for s in secrets if s]
 
-    def _clean(self, value: object) -> object:
-        if isinstance(value, str):
-            for secret in self._secrets:
-                value = value.replace(secret, REDACTED)
-        return value
-
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self._clean(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(self._clean(arg) for arg in record.args)
-        elif isinstance(record.args, Mapping):
-            record.args = {key: self._clean(arg) for key, arg in record.args.items()}
+        try:
+            text = record.getMessage()
+        except (TypeError, ValueError):
+            text = str(record.msg)
+        if any(secret in text for secret in self._secrets):
+            for secret in self._secrets:
+                text = text.replace(secret, REDACTED)
+            record.msg = text
+            record.args = None
         return True
 
 
