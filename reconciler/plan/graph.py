@@ -16,21 +16,21 @@ from reconciler.errors import PlanError
 from reconciler.plan.model import Action, Change, Phase, node_id
 
 
-def _main(change: Change) -> str:
-    return node_id(change.address, Phase.MAIN, change.deposed)
-
-
-def _last(change: Change) -> str:
-    """The node after which everything of the change is done."""
-    return change.node_ids()[-1]
-
-
 def build_dependencies(changes: Sequence[Change]) -> dict[str, tuple[str, ...]]:
     """node id -> sorted node ids that must finish before it."""
     deps: dict[str, set[str]] = {}
-    for change in changes:
-        for node in change.node_ids():
+    nodes_of = {id(change): change.node_ids() for change in changes}
+    for nodes in nodes_of.values():
+        for node in nodes:
             deps.setdefault(node, set())
+
+    def _main(change: Change) -> str:
+        return nodes_of[id(change)][0]
+
+    def _last(change: Change) -> str:
+        """The node after which everything of the change is done."""
+        return nodes_of[id(change)][-1]
+
     current = {c.address: c for c in changes if c.deposed is None}
 
     def need(node: str, before: str) -> None:
@@ -39,11 +39,11 @@ def build_dependencies(changes: Sequence[Change]) -> dict[str, tuple[str, ...]]:
 
     for change in changes:
         main = _main(change)
-        nodes = change.node_ids()
+        nodes = nodes_of[id(change)]
         if len(nodes) > 1:
             need(nodes[1], main)
         if change.deposed is not None:
-            _deposed_edges(change, changes, current, need)
+            _deposed_edges(change, changes, current, need, _last)
             continue
         parent = current.get(change.address.parent) if change.address.parent else None
         if change.action is not Action.DELETE:
@@ -61,7 +61,7 @@ def build_dependencies(changes: Sequence[Change]) -> dict[str, tuple[str, ...]]:
         if parent is not None:
             if parent.action is Action.DELETE:
                 need(_main(parent), _last(change))
-            elif len(parent.node_ids()) > 1:
+            elif len(nodes_of[id(parent)]) > 1:
                 need(main, _main(parent))
                 need(_last(parent), _last(change))
         if change.kind is Kind.MODEL and change.before is not None:
@@ -78,11 +78,12 @@ def _deposed_edges(
     changes: Sequence[Change],
     current: dict[Address, Change],
     need: Callable[[str, str], None],
+    last: Callable[[Change], str],
 ) -> None:
-    main = _main(change)
+    main = node_id(change.address, Phase.MAIN, change.deposed)
     successor = current.get(change.address)
     if successor is not None:
-        need(main, _last(successor))
+        need(main, last(successor))
     if change.kind in (Kind.PROJECT, Kind.DATASET):
         for other in changes:
             if (
@@ -90,7 +91,7 @@ def _deposed_edges(
                 and other.address.project == change.address.project
                 and other.kind is Kind.MODEL
             ):
-                need(main, _last(other))
+                need(main, last(other))
     if change.kind is Kind.PROJECT:
         for other in changes:
             if (
@@ -98,7 +99,7 @@ def _deposed_edges(
                 and other.address.project == change.address.project
                 and other.kind is Kind.DATASET
             ):
-                need(main, _last(other))
+                need(main, last(other))
 
 
 def topological_order(

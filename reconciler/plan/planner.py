@@ -52,12 +52,19 @@ class Planner:
     datasets: dict[Address, DatasetOutcome] = field(default_factory=dict)
     """What happens to each desired dataset, for the models planned after it."""
 
+    _children: dict[tuple[Address, Kind], list[RecordedResource]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for address, rec in sorted(self.recorded.items(), key=lambda kv: kv[0].sort_key()):
+            if address.parent is not None:
+                self._children.setdefault((address.parent, address.kind), []).append(rec)
+
     def add(self, change: Change) -> None:
         self.changes.append(change)
 
     def children(self, parent: Address, kind: Kind) -> list[RecordedResource]:
-        found = (r for a, r in self.recorded.items() if a.kind is kind and a.parent == parent)
-        return sorted(found, key=lambda r: r.address.sort_key())
+        """Recorded resources of `kind` directly below `parent`, in address order."""
+        return list(self._children.get((parent, kind), ()))
 
     def managed_ids(self, kind: Kind) -> set[int]:
         ids: set[int] = set()
