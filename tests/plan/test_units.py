@@ -23,7 +23,7 @@ from reconciler.plan.model import (
 )
 from reconciler.plan.planfile import plan_from_json, plan_to_json
 from reconciler.plan.planner import prefix_sample
-from reconciler.resources import LiveSnapshot
+from reconciler.resources import DesiredWorkspace, LiveSnapshot
 from tests.plan.factories import converged, dataset, images, model, project, workspace
 from tests.plan.scenarios import SCENARIOS
 from tests.plan.test_snapshots import render
@@ -216,3 +216,31 @@ def test_schema_enums_follow_the_code() -> None:
     assert defs["Change"]["properties"]["action"]["enum"] == [a.value for a in Action]
     assert defs["Change"]["properties"]["reason"]["enum"] == [r.value for r in Reason]
     assert defs["Step"]["properties"]["kind"]["enum"] == [k.value for k in StepKind]
+
+
+def test_prevent_destroy_on_a_rebuilt_dataset_is_an_error_and_the_plan_still_shows_all() -> None:
+    def ws(count: int) -> DesiredWorkspace:
+        return workspace(project(datasets=(dataset(imgs=images(count), prevent_destroy=True),)))
+
+    world = converged(ws(3))
+    plan = build_plan(ws(4), world.state(), world.snapshot())
+    assert [e.address for e in plan.errors] == [Address.parse("acme/datasets/v1")]
+    assert "prevent_destroy" in plan.errors[0].summary
+    assert plan.change_for("acme/models/light").action is Action.REPLACE
+
+
+def test_refresh_only_has_no_changes_but_reports_drift() -> None:
+    plan = SCENARIOS["refresh_only"]().plan
+    assert plan.changes == ()
+    assert plan.refresh_only
+    assert plan.has_changes
+    assert [(str(d.address), d.field) for d in plan.drift] == [("acme", "description")]
+
+
+def test_targets_keep_dependencies_and_drop_the_rest() -> None:
+    plan = SCENARIOS["target_one_model"]().plan
+    addresses = {str(c.address) for c in plan.changes}
+    assert "acme/models/light" not in addresses
+    assert "acme/datasets/v1" not in addresses
+    assert {"acme", "acme/datasets/v2", "acme/models/max"} <= addresses
+    assert plan.targets == (Address.parse("acme/models/max"),)
