@@ -330,6 +330,7 @@ class Transport:
         deadline = time.monotonic() + policy.total_seconds
         maybe_applied_before = False
         failure: _Failure | None = None
+        sent = 0
         for attempt in range(1, policy.max_attempts + 1):
             if failure is not None:
                 wait = policy.delay(attempt - 2, failure.retry_after, self._rng)
@@ -340,6 +341,7 @@ class Transport:
                     settled = await self._recover(call, failure, recover)
                     if settled is not None:
                         return settled.value
+            sent = attempt
             try:
                 response = await self._send_once(call, attempt)
             except _NOT_SENT as lost:
@@ -373,7 +375,7 @@ class Transport:
             settled = await recover()
             if settled is not None:
                 return settled.value
-        raise self._give_up(call, failure, attempts=attempt)
+        raise self._give_up(call, failure, attempts=sent)
 
     async def _recover(
         self, call: Call, failure: _Failure, recover: Recover[T] | None
