@@ -377,19 +377,25 @@ class BriaClient:
         await self._delete(f"/tailored-gen/datasets/{dataset_id}/images/{image_id}")
 
     async def regenerate_all_captions(self, dataset_id: int) -> Dataset:
-        """Start re-captioning every image (asynchronous: poll get_dataset until completed)."""
+        """Start re-captioning every image (asynchronous: poll get_dataset until completed).
 
-        async def already_running(error: ApiError) -> Settled[Dataset] | None:
-            if not isinstance(error, Conflict):
-                return None
+        After a lost answer, a dataset whose captions are `in_progress` proves the call took
+        effect; otherwise it is sent again (re-captioning twice is harmless).
+        """
+
+        async def running() -> Settled[Dataset] | None:
             dataset = await self.get_dataset(dataset_id, max_images=1)
             return Settled(dataset) if dataset.captions_update_status == "in_progress" else None
+
+        async def running_after_conflict(error: ApiError) -> Settled[Dataset] | None:
+            return await running() if isinstance(error, Conflict) else None
 
         return await self._t.request(
             Call("PUT", f"/tailored-gen/datasets/{dataset_id}/images"),
             _one(Dataset),
-            idempotent=True,
-            settle_error=already_running,
+            idempotent=False,
+            recover=running,
+            settle_error=running_after_conflict,
         )
 
     async def bulk_upload(

@@ -6,18 +6,24 @@ import asyncio
 import logging
 import random
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from reconciler.client.api import BriaClient
+from reconciler.client.bulkzip import ZipEntry, build_bulk_zip
 from reconciler.client.errors import AmbiguousCreate, ApiUnreachable, NotFound
 from reconciler.client.models import (
     CreateDatasetRequest,
     CreateModelRequest,
     CreateProjectRequest,
+    ProjectParameters,
     UpdateDatasetRequest,
+    UploadModelRequest,
 )
-from tests.client.conftest import Control, write_png
+from reconciler.client.staging import SandboxStager
+from tests.client.conftest import BASE_URL, Control, write_png
 
 pytestmark = pytest.mark.anyio
 
@@ -149,3 +155,50 @@ async def test_persistent_server_errors_end_in_a_bounded_failure(
     await control.faults()
     assert "after 12 attempts" in str(caught.value)
     assert (await control.stats())["GET /v1/tailored-gen/projects"] == 12
+
+
+async def test_async_starts_whose_answers_were_lost_are_recognised(
+    app: Any, client: BriaClient, control: Control, tmp_path: Path
+) -> None:
+    """bulk_upload, regenerate_all_captions, stop_training and upload_model: sent once each."""
+    project = await client.create_project(_project("async"))
+    advanced = await client.create_dataset(
+        CreateDatasetRequest(project_id=project.id, name="adv", upload_type="advanced"))
+    basic = await client.create_dataset(CreateDatasetRequest(project_id=project.id, name="b"))
+    await client.upload_image(basic.id, path=write_png(tmp_path / "a.png", 256, 1),
+                              image_name="a.png", increase_resolution=True)
+    zip_path = tmp_path / "z.zip"
+    build_bulk_zip([ZipEntry(write_png(tmp_path / "big.png", 1024, 2), "big.png")], zip_path)
+    stager = SandboxStager(BASE_URL, transport=httpx.ASGITransport(app=app))
+    staged_zip = await stager.put(zip_path, "z.zip")
+    model_url = await control.put_file("w.safetensors", b"\x01" * 64)
+    other = await client.clone_dataset(basic.id)
+    await client.update_dataset(other.id, UpdateDatasetRequest(status="completed"))
+    model = await client.create_model(CreateModelRequest(
+        name="m", dataset_id=other.id, training_mode="fully_automated", training_version="max"))
+    await client.start_training(model.id)
+    await control.reset_stats()
+
+    await control.faults(lose_response_after_commit_rate=1.0)
+    bulk = await client.bulk_upload(advanced.id, staged_zip.url)
+    regenerating = await client.regenerate_all_captions(basic.id)
+    stopping = await client.stop_training(model.id)
+    uploaded = await client.upload_model(UploadModelRequest(
+        model_url=model_url, model_name="up", project_id=project.id))
+    in_new_project = await client.upload_model(UploadModelRequest(
+        model_url=model_url, model_name="up2",
+        project_parameters=ProjectParameters(project_name="fresh", ip_medium="illustration")))
+    await control.faults()
+
+    assert bulk.status in ("pending", "processing")
+    assert regenerating.captions_update_status == "in_progress"
+    assert stopping.status == "Stopping"
+    assert uploaded.name == "up" and in_new_project.name == "up2"
+    stats = await control.stats()
+    for route in ("POST /v1/tailored-gen/datasets/{dataset_id}/images/bulk-upload",
+                  "PUT /v1/tailored-gen/datasets/{dataset_id}/images",
+                  "POST /v1/tailored-gen/models/{model_id}/stop_training"):
+        assert stats[route] == 1, route
+    assert stats["POST /v1/tailored-gen/models/upload_model"] == 2
+    assert [p.project_name for p in await client.list_projects()] == ["async", "fresh"]
+    assert sorted(m.name for m in await client.list_models()) == ["m", "up", "up2"]
