@@ -112,12 +112,16 @@ def preprocess(data: bytes, *, min_side: int) -> ProcessedImage:
     shortest = min(width, height)
     left = (width - shortest) / 2
     top = (height - shortest) / 2
-    square = rgb.resize(
-        (SIDE, SIDE),
-        Image.Resampling.BILINEAR,
-        box=(left, top, left + shortest, top + shortest),
-        reducing_gap=2.0 if shortest > SIDE else None,
-    )
+    box = (left, top, left + shortest, top + shortest)
+    if shortest == SIDE:
+        square = rgb.crop((int(left), int(top), int(left) + SIDE, int(top) + SIDE))
+    else:
+        square = rgb.resize(
+            (SIDE, SIDE),
+            Image.Resampling.BILINEAR,
+            box=box,
+            reducing_gap=2.0 if shortest > SIDE else None,
+        )
     stored = _jpeg(square, quality=90)
     thumbnail = _jpeg(square.reduce(SIDE // THUMB_SIDE), quality=80)
     return ProcessedImage(
