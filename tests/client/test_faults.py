@@ -35,6 +35,7 @@ def _project(name: str) -> CreateProjectRequest:
                                 ip_type="stylized_scene")
 
 
+@pytest.mark.slow
 async def test_500_creates_under_faults_make_exactly_500_objects(
     client: BriaClient, control: Control, caplog: pytest.LogCaptureFixture
 ) -> None:
