@@ -262,7 +262,7 @@ def _header_size(handle: BinaryIO, image_format: ImageFormat, head: bytes) -> tu
         raise ImageProblem(
             f"declares more than {MAX_IMAGE_PIXELS:,} pixels (a decompression bomb?)"
         ) from None
-    except (OSError, SyntaxError, ValueError):
+    except Exception:  # any parser failure on untrusted bytes means a damaged file
         raise ImageProblem(
             f"has a damaged {image_format.upper()} header", hint="export the image again"
         ) from None

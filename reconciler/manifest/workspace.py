@@ -123,6 +123,15 @@ def check_workspace(root: Path) -> WorkspaceReport:
     for path in manifest_files:
         rel = path.name
         report.manifests.append(rel)
+        if not path.resolve().is_relative_to(real_root):
+            report.errors.append(
+                ManifestError(
+                    f"{rel} is a link to a file outside the workspace",
+                    hint="keep manifests inside the workspace folder",
+                    location=Location(rel),
+                )
+            )
+            continue
         loader = _ManifestLoader(real_root, rel, cache, report)
         project = loader.load()
         if project is None:

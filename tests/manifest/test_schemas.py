@@ -77,3 +77,11 @@ def test_tailor_schema() -> None:
     assert list(validator.iter_errors({"api": "sandbox", "parallelism": 4})) == []
     assert list(validator.iter_errors({"api": "ftp://x"})) != []
     assert list(validator.iter_errors({"paralelism": 4})) != []
+
+
+def test_readme_manifest_snippet_is_valid() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Manifest\n", 1)[1]
+    snippet = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert snippet.startswith("# yaml-language-server: $schema=./schemas/manifest.schema.json")
+    assert list(_validator("manifest").iter_errors(_load(snippet))) == []

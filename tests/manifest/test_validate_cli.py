@@ -155,3 +155,15 @@ def test_subprocess_good_workspace(good_workspace: Path) -> None:
         0,
         "OK: 1 project, 1 dataset (2 images), 1 model\n",
     )
+
+
+def test_manifest_linked_from_outside_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("secret: value\n", encoding="utf-8")
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "linked.yaml").symlink_to(outside)
+    result = run_validate(workspace)
+    assert result.exit_code == 1
+    assert result.output.startswith("linked.yaml: linked.yaml is a link to a file outside")
+    assert "secret" not in result.output
