@@ -35,7 +35,13 @@ from typing import Protocol, TypeVar
 import httpx
 from pydantic import BaseModel, SecretStr, TypeAdapter
 
-from reconciler.client.errors import AmbiguousCreate, ApiError, Conflict, NotFound
+from reconciler.client.errors import (
+    AmbiguousCreate,
+    ApiError,
+    Conflict,
+    LocalFileError,
+    NotFound,
+)
 from reconciler.client.models import (
     TRAINING_STARTED,
     BulkUploadStatus,
@@ -347,7 +353,12 @@ class BriaClient:
             "content_moderation": content_moderation,
         }
         if path is not None:
-            data = await asyncio.to_thread(path.read_bytes)
+            try:
+                data = await asyncio.to_thread(path.read_bytes)
+            except OSError as error:
+                raise LocalFileError(
+                    f"cannot read image {path}: {error.strerror or error}"
+                ) from error
             body["file"] = base64.b64encode(data).decode("ascii")
         else:
             body["image_url"] = image_url

@@ -15,6 +15,7 @@
           ├── ServerError          5xx  still failing after every retry
           ├── ApiUnreachable       no HTTP answer at all (connection, timeout) after every retry
           └── AmbiguousCreate      a create's answer was lost and several objects could be it
+     └── LocalFileError           a local file to send could not be read
 
 An ApiError never holds the token: it carries the status, Bria's own message, the method and
 the path (never the host's headers or the request body).
@@ -164,6 +165,10 @@ class ApiUnreachable(ApiError):
 
 class AmbiguousCreate(ApiError):
     """A create's answer was lost and more than one object could be the one it made."""
+
+
+class LocalFileError(TailorError):
+    """A local file the call needed (an image to upload) could not be read."""
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {

@@ -12,7 +12,7 @@ import pytest
 
 from reconciler.client.api import BriaClient
 from reconciler.client.bulkzip import ZipEntry, build_bulk_zip
-from reconciler.client.errors import BadRequest, Conflict, NotFound
+from reconciler.client.errors import BadRequest, Conflict, LocalFileError, NotFound
 from reconciler.client.models import (
     BulkUploadStatus,
     CreateDatasetRequest,
@@ -110,6 +110,9 @@ async def test_datasets_images_and_captions(
     await client.delete_image(dataset.id, by_url.id)
     with pytest.raises(NotFound):
         await client.get_image(dataset.id, by_url.id)
+    with pytest.raises(LocalFileError):
+        await client.upload_image(dataset.id, path=tmp_path / "missing.png", image_name="m.png",
+                                  increase_resolution=True)
     completed = await client.update_dataset(dataset.id, UpdateDatasetRequest(status="completed"))
     assert completed.status == "completed"
     with pytest.raises(Conflict):
