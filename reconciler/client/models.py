@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 IpType = Literal[
     "defined_character",
@@ -59,6 +59,10 @@ TRAINING_STARTED: frozenset[str] = frozenset(
 
 def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
@@ -199,7 +203,8 @@ class Model(_Response):
     description: str | None = ""
     status: ModelStatus
     training_mode: TrainingMode | None = None
-    training_version: TrainingVersion | None = None
+    training_version: Annotated[TrainingVersion | None, BeforeValidator(_lower)] = None
+    """Read case-insensitively: Bria's prose writes Light/Max, its API light/max."""
     generation_prefix: str | None = ""
     active_model_version: str | None = None
     training_parameters: dict[str, Any] = Field(default_factory=dict)

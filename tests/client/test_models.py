@@ -74,3 +74,9 @@ def test_dataset_images_only_when_present() -> None:
                                    "images": [{"id": 5, "dataset_id": 1, "image_name": "a.png",
                                                "caption_source": "unknown"}]})
     assert full.images is not None and full.images[0].caption_source == "unknown"
+
+
+def test_training_version_is_read_case_insensitively() -> None:
+    model = Model.model_validate({"id": 1, "name": "m", "status": "Created",
+                                  "training_version": "Max"})
+    assert model.training_version == "max"
