@@ -49,10 +49,12 @@ from reconciler.state.store import StateLock, StateStore
 
 PlanMaker = Callable[[BriaClient, StateDocument], Awaitable[Plan]]
 
-REFUSE_NO_TTY = (
-    "apply needs approval, but there is no terminal to ask on; "
-    "rerun with --auto-approve, or apply a saved plan (tailor plan --out FILE)"
-)
+REFUSE_NO_TTY = {
+    "apply": "apply needs approval, but there is no terminal to ask on; "
+    "rerun with --auto-approve, or apply a saved plan (tailor plan --out FILE)",
+    "destroy": "destroy needs approval, but there is no terminal to ask on; "
+    "rerun with --auto-approve",
+}
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def ask(plan: Plan, options: RunOptions) -> None:
     if options.auto_approve or options.approved_by_file:
         return
     if not sys.stdin.isatty():
-        raise ApplyError(REFUSE_NO_TTY)
+        raise ApplyError(REFUSE_NO_TTY[options.verb])
     question = (
         "Do you want to destroy these objects?" if options.verb == "destroy"
         else "Do you want to perform these actions?"

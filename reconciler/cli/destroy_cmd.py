@@ -1,0 +1,134 @@
+"""`tailor destroy [PATH]`: delete everything the state holds for PATH, shown as a plan first.
+
+The destroy plan is the planner's own answer to "nothing is desired any more" for PATH's
+projects, so it shows exactly what runs: trainings stopped first, models before datasets,
+datasets before projects, and prevent_destroy as a plan error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from reconciler.addresses import Address, Kind
+from reconciler.cli.apply_cmd import PlanMaker, RunOptions, carry_out, parse_targets
+from reconciler.cli.context import load_settings, workspace_root
+from reconciler.client.api import BriaClient
+from reconciler.engine.refresh import RefreshScope, refresh
+from reconciler.errors import ValidationFailed
+from reconciler.manifest.workspace import load_workspace
+from reconciler.plan.builder import build_plan
+from reconciler.plan.graph import build_dependencies, topological_order
+from reconciler.plan.model import Plan
+from reconciler.resources import DesiredWorkspace
+from reconciler.state.model import StateDocument
+
+
+def declared_projects(root: Path) -> set[str] | None:
+    """Project keys PATH's manifests declare; None when they cannot be read (then every
+    project of the state is PATH's)."""
+    try:
+        workspace = load_workspace(root)
+    except ValidationFailed:
+        return None
+    keys = {p.key for p in workspace.projects}
+    return keys or None
+
+
+def only_targets(plan: Plan, targets: Sequence[Address]) -> Plan:
+    """Changes at or below a target: a destroy never widens to the parents of a target."""
+    if not targets:
+        return plan
+    changes = tuple(c for c in plan.changes if any(t.contains(c.address) for t in targets))
+    dependencies = build_dependencies(changes)
+    return replace(
+        plan,
+        changes=changes,
+        drift=tuple(d for d in plan.drift if any(t.contains(d.address) for t in targets)),
+        diagnostics=tuple(
+            d
+            for d in plan.diagnostics
+            if d.address is None or any(t.contains(d.address) for t in targets)
+        ),
+        dependencies=dependencies,
+        order=topological_order(dependencies, changes),
+        targets=tuple(sorted(targets)),
+    )
+
+
+def without(workspace: DesiredWorkspace, targets: Sequence[Address]) -> DesiredWorkspace:
+    """The manifests minus the targeted projects, datasets (with their images) and models."""
+
+    def hit(address: Address) -> bool:
+        return any(t.contains(address) for t in targets)
+
+    projects = tuple(
+        replace(
+            p,
+            datasets=tuple(d for d in p.datasets if not hit(d.address)),
+            models=tuple(m for m in p.models if not hit(m.address)),
+        )
+        for p in workspace.projects
+        if not hit(p.address)
+    )
+    return replace(workspace, projects=projects)
+
+
+def destroy_plan(root: Path, projects: set[str] | None, targets: tuple[Address, ...]) -> PlanMaker:
+    """Everything of PATH's projects; with targets below a project, the manifests minus the
+    targets (so the planner deletes exactly those, as if they were removed from the files)."""
+    partial = [t for t in targets if t.kind is not Kind.PROJECT]
+    desired = (
+        without(load_workspace(root), targets) if partial else DesiredWorkspace(root=str(root))
+    )
+
+    async def make(client: BriaClient, document: StateDocument) -> Plan:
+        recorded = tuple(
+            r for r in document.recorded() if projects is None or r.address.project in projects
+        )
+        live = await refresh(client, RefreshScope.from_recorded(recorded))
+        plan = build_plan(
+            desired,
+            recorded,
+            live,
+            state_lineage=document.lineage,
+            state_serial=document.serial,
+        )
+        return only_targets(plan, targets)
+
+    return make
+
+
+@click.command("destroy")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--auto-approve", is_flag=True, help="Destroy without asking.")
+@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Limit to ADDR.")
+@click.option("--parallelism", type=click.IntRange(min=1), help="Steps run at once.")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0.0,
+              help="Seconds to wait for the state lock.")
+@click.option("--api", help="Override the API (sandbox or a base URL).")
+@click.option("--state", help="Override the state location.")
+def destroy(
+    path: Path,
+    auto_approve: bool,
+    targets: tuple[str, ...],
+    parallelism: int | None,
+    lock_timeout: float,
+    api: str | None,
+    state: str | None,
+) -> None:
+    """Delete every object the state holds for PATH (default: the current folder)."""
+    root = workspace_root(path)
+    settings = load_settings(root, api=api, state=state, parallelism=parallelism)
+    options = RunOptions(
+        verb="destroy",
+        auto_approve=auto_approve,
+        parallelism=settings.parallelism,
+        lock_timeout=lock_timeout,
+    )
+    make = destroy_plan(root, declared_projects(root), parse_targets(targets))
+    asyncio.run(carry_out(settings, options, make))

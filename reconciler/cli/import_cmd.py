@@ -1,0 +1,99 @@
+"""`tailor import ADDR REMOTE_ID` and `tailor import --adopt [PATH]`: record existing objects.
+
+Nothing changes at Bria. After an import, `tailor plan` shows how the manifest differs from
+what was taken over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from reconciler.addresses import Address
+from reconciler.cli.context import load_settings, open_client, open_state, workspace_root
+from reconciler.engine import recovery
+from reconciler.engine.adopt import Declared, adopt_all, import_one
+from reconciler.errors import ConfigError, ValidationFailed
+from reconciler.manifest.workspace import load_workspace
+from reconciler.resources import DesiredWorkspace
+from reconciler.settings import Settings
+from reconciler.state.model import ResourceEntry
+
+
+def _declared(root: Path) -> DesiredWorkspace | None:
+    try:
+        return load_workspace(root)
+    except ValidationFailed:
+        return None
+
+
+async def _run(
+    settings: Settings,
+    workspace: DesiredWorkspace | None,
+    address: Address | None,
+    remote_id: int | None,
+    lock_timeout: float,
+) -> list[ResourceEntry]:
+    async with open_client(settings) as (client, _stager):
+        with open_state(settings) as store, store.lock("import", timeout=lock_timeout) as lock:
+            for resolution in await recovery.resolve(client, store, lock):
+                click.echo(resolution.describe())
+            document = store.read()
+            if address is not None and remote_id is not None:
+                entries = await import_one(
+                    client, document, address, remote_id, Declared.of(workspace)
+                )
+            else:
+                assert workspace is not None
+                entries = await adopt_all(client, document, workspace)
+            with store.transaction(lock):
+                for entry in entries:
+                    store.put(lock, entry)
+            return entries
+
+
+@click.command("import")
+@click.argument("address", required=False)
+@click.argument("remote_id", required=False, type=int)
+@click.option("--adopt", "adopt", is_flag=True,
+              help="Match existing objects to the manifests' keys by name.")
+@click.option("--path", "path_option", type=click.Path(path_type=Path),
+              help="The workspace (default: the current folder).")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0.0,
+              help="Seconds to wait for the state lock.")
+def import_(
+    address: str | None,
+    remote_id: int | None,
+    adopt: bool,
+    path_option: Path | None,
+    lock_timeout: float,
+) -> None:
+    """Record an existing Bria object under ADDR (`import ADDR REMOTE_ID`), or adopt by name
+    everything the manifests declare (`import --adopt [PATH]`)."""
+    workspace: DesiredWorkspace | None
+    if adopt:
+        if remote_id is not None:
+            raise ConfigError("--adopt takes an optional PATH, not an address and an id")
+        root = workspace_root(path_option or Path(address or "."))
+        workspace = load_workspace(root)
+        target: Address | None = None
+    else:
+        if address is None or remote_id is None:
+            raise ConfigError(
+                "import needs an address and a remote id",
+                hint="tailor import acme-mascot/models/light 42, or tailor import --adopt",
+            )
+        root = workspace_root(path_option or Path("."))
+        workspace = _declared(root)
+        target = Address.parse(address)
+    settings = load_settings(root)
+    click.echo(settings.describe())
+    entries = asyncio.run(_run(settings, workspace, target, remote_id, lock_timeout))
+    if not entries:
+        click.echo("Nothing to import: no unmanaged object matches a manifest key by name.")
+        return
+    for entry in entries:
+        click.echo(f"Imported {entry.address} = {entry.kind} {entry.remote_id}")
+    click.echo("Run `tailor plan` to see how the manifests differ from what was imported.")

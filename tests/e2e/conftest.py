@@ -1,0 +1,153 @@
+"""End-to-end helpers: `tailor` as a subprocess against `tailor sandbox serve` on a real socket."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+QUICKSTART = REPO / "examples" / "quickstart"
+TOKEN = "test-token-e2e-7c1f9a2b"
+"""Recognisable, so a scan of every output and file can prove it never leaks."""
+EXPECTED_IMAGES = 6
+
+
+@dataclass
+class Sandbox:
+    origin: str
+    process: subprocess.Popen[bytes]
+
+    @property
+    def api(self) -> str:
+        return f"{self.origin}/v1"
+
+    def control(self, method: str, path: str, body: Any = None) -> Any:
+        response = httpx.request(method, f"{self.origin}/_sandbox/{path}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def bria(self, path: str) -> Any:
+        response = httpx.get(f"{self.api}{path}", headers={"api_token": TOKEN}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def inventory(self) -> dict[str, Any]:
+        """Every live object, by kind: what the assertions about duplicates and orphans use."""
+        projects = self.bria("/tailored-gen/projects")
+        datasets = self.bria("/tailored-gen/datasets")
+        models = [m for m in self.bria("/tailored-gen/models") if m["status"] != "Deleted"]
+        images = {d["id"]: self.bria(f"/tailored-gen/datasets/{d['id']}/images") for d in datasets}
+        return {"projects": projects, "datasets": datasets, "models": models, "images": images}
+
+    def faults(self, **values: Any) -> None:
+        self.control("PUT", "faults", values)
+
+    def advance(self, seconds: float) -> None:
+        self.control("POST", "clock/advance", {"seconds": seconds})
+
+    def stats(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.control("GET", "stats")
+        return result
+
+
+@contextmanager
+def serve_sandbox(db: Path, *, training_seconds: float = 3600.0) -> Iterator[Sandbox]:
+    port = free_port()
+    command = [
+        sys.executable, "-m", "reconciler.cli", "sandbox", "serve", "--port", str(port),
+        "--db", str(db), "--training-seconds", str(training_seconds),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    origin = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20.0
+    try:
+        while True:
+            if process.poll() is not None:
+                error = process.stderr.read().decode() if process.stderr else ""
+                pytest.fail(f"tailor sandbox serve exited early: {error[-2000:]}")
+            try:
+                if httpx.get(f"{origin}/_sandbox/stats", timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("tailor sandbox serve did not answer within 20 s")
+            time.sleep(0.05)
+        yield Sandbox(origin, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        if process.stderr:
+            process.stderr.close()
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+    """A fresh sandbox whose trainings only finish when the test advances its clock."""
+    with serve_sandbox(tmp_path / "sandbox.db") as running:
+        yield running
+
+
+def make_workspace(tmp_path: Path, api: str, name: str = "ws") -> Path:
+    """A copy of examples/quickstart that talks to `api` (or the embedded sandbox)."""
+    root = tmp_path / name
+    shutil.copytree(QUICKSTART, root, ignore=shutil.ignore_patterns(".tailor"))
+    (root / "tailor.yaml").write_text(f"api: {api}\nstate: .tailor/state.db\nparallelism: 4\n")
+    return root
+
+
+def tailor_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRIA_", "TAILOR_"))}
+    env["BRIA_API_TOKEN"] = TOKEN
+    return env
+
+
+def tailor(
+    *args: str, cwd: Path, timeout: float = 120.0, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reconciler.cli", *args],
+        cwd=cwd,
+        env=env or tailor_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def change_image(path: Path) -> None:
+    """New content under the same name (one pixel differs)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        changed = image.convert("RGB")
+    changed.putpixel((0, 0), (1, 2, 3))
+    changed.save(path)
+
+
+def tailor_here(*args: str) -> Any:
+    """The same CLI in this process (click's runner): no interpreter start-up per call."""
+    from click.testing import CliRunner
+
+    from reconciler.cli.main import cli
+
+    runner = CliRunner(env={"BRIA_API_TOKEN": TOKEN, "BRIA_API_URL": "", "TAILOR_STATE": ""})
+    return runner.invoke(cli, list(args), catch_exceptions=True)
