@@ -295,6 +295,21 @@ def _model_errors(manifest: Manifest, doc: LoadedYaml, key: str) -> list[Manifes
 def lint_warnings(manifest: Manifest, doc: LoadedYaml) -> list[ManifestError]:
     """Things that work but are probably not what the user meant."""
     warnings: list[ManifestError] = []
+    ip = manifest.ip
+    if ip.name is not None and len(ip.name.split()) > 3:
+        warnings.append(
+            ManifestError(
+                f"ip.name has {len(ip.name.split())} words; Bria asks for a name of 1-3 words",
+                location=doc.location(("ip", "name")),
+            )
+        )
+    if ip.description is not None and len(ip.description.split()) > 6:
+        warnings.append(
+            ManifestError(
+                f"ip.description has {len(ip.description.split())} words; Bria asks for at most 6",
+                location=doc.location(("ip", "description")),
+            )
+        )
     for key, model in manifest.models.items():
         params = model.parameters
         if (

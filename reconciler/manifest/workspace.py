@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from reconciler.addresses import Address
+from reconciler.addresses import Address, is_valid_key
 from reconciler.errors import Location, ManifestError, ValidationFailed
 from reconciler.manifest.images import (
     FileStamp,
@@ -235,10 +235,28 @@ class _ManifestLoader:
             manifest = Manifest.model_validate(doc.data)
         except ValidationError as error:
             self.report.errors.extend(schema_errors(error, doc, _MANIFEST_SCHEMA))
+            self._check_valid_datasets(doc.data, doc)
             return None
         self.report.errors.extend(cross_field_errors(manifest, doc))
         self.report.warnings.extend(lint_warnings(manifest, doc))
         return self._project(manifest, doc)
+
+    def _check_valid_datasets(self, data: dict[str, Any], doc: LoadedYaml) -> None:
+        """When the manifest as a whole is invalid, still check the images of every dataset
+        that is valid on its own, so one run reports image problems too."""
+        project = data.get("project")
+        datasets = data.get("datasets")
+        if not isinstance(project, str) or not is_valid_key(project):
+            project = "invalid-project"
+        if not isinstance(datasets, dict):
+            return
+        for key, raw in datasets.items():
+            try:
+                spec = Dataset.model_validate(raw)
+            except ValidationError:
+                continue
+            if is_valid_key(key):
+                self._dataset(project, key, spec, doc)
 
     def _project(self, manifest: Manifest, doc: LoadedYaml) -> DesiredProject:
         key = manifest.project

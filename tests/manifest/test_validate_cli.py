@@ -167,3 +167,24 @@ def test_manifest_linked_from_outside_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.startswith("linked.yaml: linked.yaml is a link to a file outside")
     assert "secret" not in result.output
+
+
+def test_image_problems_are_reported_with_schema_errors(good_workspace: Path) -> None:
+    manifest = GOOD_MANIFEST.replace("images/*.png", "images/missing.png") + "colour: red\n"
+    write_files(good_workspace, {"acme.yaml": manifest})
+    result = run_validate(good_workspace)
+    assert [line for line in result.output.splitlines() if not line.startswith("  ")] == [
+        "acme.yaml:10:9: datasets.v1.images[0]: image file 'images/missing.png' does not exist",
+        "acme.yaml:15:1: unknown key 'colour' in the top level",
+        "2 errors found; nothing was sent to Bria.",
+    ]
+
+
+def test_bria_word_guidance_is_a_warning(good_workspace: Path) -> None:
+    manifest = GOOD_MANIFEST.replace("name: Foxy", "name: Foxy the Very Orange Fox")
+    write_files(good_workspace, {"acme.yaml": manifest})
+    result = run_validate(good_workspace)
+    assert result.exit_code == 0
+    assert "warning: acme.yaml:5:9: ip.name has 5 words; Bria asks for a name of 1-3 words" in (
+        result.output
+    )
