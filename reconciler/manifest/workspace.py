@@ -95,10 +95,17 @@ def discover_manifests(root: Path) -> list[Path]:
 def check_workspace(root: Path) -> WorkspaceReport:
     """Load and check everything; never raises for a problem in the user's files."""
     report = WorkspaceReport(root=root, workspace=None)
+    _check(root, report)
+    report.errors.sort(key=_error_order)
+    report.warnings.sort(key=_error_order)
+    return report
+
+
+def _check(root: Path, report: WorkspaceReport) -> None:
     if not root.is_dir():
         what = "is not a folder" if root.exists() else "does not exist"
         report.errors.append(ManifestError(f"workspace {root} {what}", location=Location(".")))
-        return report
+        return
     real_root = root.resolve()
     _settings(real_root, report.errors)
     try:
@@ -107,7 +114,7 @@ def check_workspace(root: Path) -> WorkspaceReport:
         report.errors.append(
             ManifestError(f"cannot list the workspace: {error.strerror}", location=Location("."))
         )
-        return report
+        return
     if not manifest_files:
         report.errors.append(
             ManifestError(
@@ -117,7 +124,7 @@ def check_workspace(root: Path) -> WorkspaceReport:
                 location=Location("."),
             )
         )
-        return report
+        return
     cache = ImageCache(real_root)
     projects: dict[str, DesiredProject] = {}
     for path in manifest_files:
@@ -150,13 +157,10 @@ def check_workspace(root: Path) -> WorkspaceReport:
     cache_warning = cache.save()
     if cache_warning:
         report.warnings.append(ManifestError(cache_warning, location=Location(".tailor")))
-    report.errors.sort(key=_error_order)
-    report.warnings.sort(key=_error_order)
     if not report.errors:
         report.workspace = DesiredWorkspace(
             root=str(root), projects=tuple(projects[k] for k in sorted(projects))
         )
-    return report
 
 
 def _error_order(error: ManifestError) -> tuple[str, int, int, str]:
