@@ -1,0 +1,139 @@
+"""The executor against the in-process sandbox: convergence, partial failure, waits, bulk."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.addresses import Address
+from reconciler.engine.executor import NodeStatus
+from reconciler.engine.handlers import HANDLERS
+from reconciler.plan.model import Action, StepKind
+from tests.engine.conftest import Env, seed_images, simple_project, write_manifest, write_png
+
+pytestmark = pytest.mark.anyio
+
+
+def test_every_step_kind_has_exactly_one_handler() -> None:
+    assert set(HANDLERS) == set(StepKind)
+
+
+async def test_apply_converges_without_client_errors(env: Env) -> None:
+    seed_images(env.root, "acme", 4)
+    (env.root / "images" / "acme" / "img-00.txt").write_text("Foxy waving")
+    write_manifest(env.root, "acme", simple_project(caption_prefix="auto"))
+    plan, result = await env.apply()
+    assert result.ok, result.failed
+    assert plan.summary.create == 7
+    after = await env.plan()
+    assert not after.has_changes, after.changes
+    assert env.transport.client_errors() == []
+    datasets = await env.live("/tailored-gen/datasets")
+    assert [d["status"] for d in datasets] == ["completed"]
+    state = env.store.read()
+    prefix = state.require("acme/datasets/v1").attributes["caption_prefix"]
+    assert prefix == datasets[0]["caption_prefix"]
+    models = await env.live("/tailored-gen/models")
+    assert state.require("acme/models/light").remote_id == models[0]["id"]
+
+
+async def test_a_failed_branch_stops_only_its_dependents(env: Env) -> None:
+    seed_images(env.root, "alpha", 2)
+    seed_images(env.root, "beta", 2, offset=10)
+    write_manifest(env.root, "alpha", simple_project("alpha"))
+    write_manifest(env.root, "beta", simple_project("beta"))
+    plan = await env.plan()
+    write_png(env.root / "images" / "alpha" / "img-01.png", 99)
+    _, result = await env.apply(plan=plan)
+    assert not result.ok
+    rows = {str(r.address): r for r in result.by_address()}
+    broken = rows["alpha/datasets/v1/images/img-01.png"]
+    assert broken.status is NodeStatus.FAILED
+    assert "file changed since plan" in broken.message
+    assert rows["alpha/models/light"].status is NodeStatus.NOT_STARTED
+    assert rows["alpha/datasets/v1"].status is NodeStatus.NOT_STARTED
+    assert all(rows[a].status is NodeStatus.DONE for a in rows if a.startswith("beta"))
+    recorded = env.store.read()
+    assert recorded.get("beta/models/light") is not None
+    assert recorded.get("alpha/datasets/v1/images/img-00.png") is not None
+    assert recorded.get("alpha/models/light") is None
+
+    _, rerun = await env.apply()
+    assert rerun.ok, rerun.failed
+    assert not (await env.plan()).has_changes
+    assert len(await env.live("/tailored-gen/projects")) == 2
+    assert len(await env.live("/tailored-gen/datasets")) == 2
+
+
+async def test_parallelism_bounds_concurrent_work(env: Env) -> None:
+    seed_images(env.root, "acme", 8)
+    write_manifest(env.root, "acme", simple_project(models={}))
+    _, result = await env.apply(parallelism=1)
+    assert result.ok
+    assert env.transport.most_in_flight == 1
+
+    seed_images(env.root, "acme", 16)
+    # The dataset is completed: new images force a replace with 16 uploads.
+    _, result = await env.apply(parallelism=6)
+    assert result.ok, result.failed
+    assert env.transport.most_in_flight > 1
+
+
+@pytest.mark.parametrize("training_seconds", [0.3])
+async def test_wait_deletes_the_replaced_model_once_its_successor_trained(env: Env) -> None:
+    seed_images(env.root, "acme", 2)
+    write_manifest(env.root, "acme", simple_project())
+    _, first = await env.apply(wait=True)
+    assert first.ok, first.failed
+    old_id = env.store.read().require("acme/models/light").remote_id
+    changed = simple_project(models={"light": {"dataset": "v1", "training_version": "max"}})
+    write_manifest(env.root, "acme", changed)
+    plan, second = await env.apply(wait=True)
+    assert second.ok, second.failed
+    assert plan.changes and any(c.action is Action.REPLACE for c in plan.changes)
+    entry = env.store.read().require("acme/models/light")
+    assert entry.remote_id != old_id and entry.deposed == ()
+    old = await env.live(f"/tailored-gen/models/{old_id}")
+    assert old["status"] == "Deleted"
+    new = await env.live(f"/tailored-gen/models/{entry.remote_id}")
+    assert new["status"] == "Completed"
+    assert not (await env.plan()).has_changes
+
+
+async def test_replaced_model_is_kept_as_deposed_without_wait(env: Env) -> None:
+    seed_images(env.root, "acme", 2)
+    write_manifest(env.root, "acme", simple_project())
+    await env.apply()
+    old_id = env.store.read().require("acme/models/light").remote_id
+    write_manifest(
+        env.root,
+        "acme",
+        simple_project(models={"light": {"dataset": "v1", "training_version": "max"}}),
+    )
+    _, result = await env.apply()
+    assert result.ok
+    entry = env.store.read().require("acme/models/light")
+    assert entry.deposed == (old_id,)
+    assert not (await env.plan()).has_changes
+    await env.sandbox("POST", "clock/advance", {"seconds": 7200})
+    cleanup = await env.plan()
+    assert [c.deposed for c in cleanup.changes if c.action is Action.DELETE] == [old_id]
+    _, result = await env.apply()
+    assert result.ok
+    assert env.store.read().require("acme/models/light").deposed == ()
+    assert (await env.live(f"/tailored-gen/models/{old_id}"))["status"] == "Deleted"
+
+
+async def test_advanced_dataset_is_bulk_uploaded_and_its_images_recorded(env: Env) -> None:
+    seed_images(env.root, "acme", 2, size=1024)
+    write_manifest(env.root, "acme", simple_project(upload="advanced", models={}))
+    _, result = await env.apply()
+    assert result.ok, result.failed
+    state = env.store.read()
+    dataset_id = state.require("acme/datasets/v1").remote_id
+    live = await env.live(f"/tailored-gen/datasets/{dataset_id}/images")
+    recorded = {e.remote_id for e in state.descendants(Address("acme", dataset="v1"))}
+    assert recorded == {i["id"] for i in live}
+    assert not (await env.plan()).has_changes
+    stats = await env.sandbox("GET", "stats")
+    bulk = "POST /v1/tailored-gen/datasets/{dataset_id}/images/bulk-upload"
+    assert stats["requests"].get(bulk) == 1

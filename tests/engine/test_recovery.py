@@ -1,0 +1,78 @@
+"""Interrupted creates: adopted when they reached Bria, forgotten when they did not."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.addresses import Address, Kind
+from reconciler.client.models import CreateProjectRequest
+from reconciler.engine import recovery
+from reconciler.engine.ledger import CreateIntent, Ledger
+from tests.engine.conftest import Env, seed_images, simple_project, write_manifest
+
+pytestmark = pytest.mark.anyio
+
+PROJECT = Address("acme")
+REQUEST = CreateProjectRequest(
+    project_name="acme",
+    ip_medium="illustration",
+    ip_type="defined_character",
+    ip_name="Foxy",
+    ip_description="an orange fox",
+)
+
+
+def announce(env: Env, known: tuple[int, ...] = ()) -> None:
+    """What apply journals right before it sends the create (then the process dies)."""
+    with env.store.lock("apply") as lock:
+        Ledger.open(env.store, lock).announce(
+            CreateIntent(PROJECT, Kind.PROJECT, "acme", None, known, {"name": "acme"})
+        )
+
+
+async def test_a_create_that_reached_bria_is_adopted_not_repeated(env: Env) -> None:
+    seed_images(env.root, "acme", 2)
+    write_manifest(env.root, "acme", simple_project())
+    announce(env)
+    created = await env.client.create_project(REQUEST, known_ids=[])
+    document = env.store.read()
+    resolutions = await recovery.inspect(env.client, document)
+    assert [(r.verdict, r.remote_id) for r in resolutions] == [
+        (recovery.Verdict.ADOPT, created.id)
+    ]
+    assert env.store.read().intents == document.intents, "inspect writes nothing"
+    _, result = await env.apply()
+    assert result.ok, result.failed
+    projects = await env.live("/tailored-gen/projects")
+    assert [p["id"] for p in projects] == [created.id]
+    assert env.store.read().require("acme").remote_id == created.id
+    assert env.store.read().intents == ()
+
+
+async def test_a_create_that_never_arrived_is_forgotten(env: Env) -> None:
+    seed_images(env.root, "acme", 2)
+    write_manifest(env.root, "acme", simple_project())
+    announce(env)
+    _, result = await env.apply()
+    assert result.ok
+    assert len(await env.live("/tailored-gen/projects")) == 1
+    assert env.store.read().intents == ()
+
+
+async def test_objects_that_existed_before_the_request_are_not_adopted(env: Env) -> None:
+    before = await env.client.create_project(REQUEST, known_ids=[])
+    announce(env, known=(before.id,))
+    with env.store.lock("apply") as lock:
+        done = await recovery.resolve(env.client, env.store, lock)
+    assert [r.verdict for r in done] == [recovery.Verdict.DISCARD]
+    assert env.store.read().get("acme") is None
+
+
+async def test_two_candidates_are_refused_with_their_ids(env: Env) -> None:
+    announce(env)
+    first = await env.client.create_project(REQUEST, known_ids=[])
+    second = await env.client.create_project(REQUEST, known_ids=[first.id])
+    with pytest.raises(recovery.AmbiguousRecovery) as raised:
+        await recovery.inspect(env.client, env.store.read())
+    assert str(first.id) in str(raised.value) and str(second.id) in str(raised.value)
+    assert "tailor import acme" in str(raised.value)
