@@ -13,13 +13,17 @@ SYNC_SECONDS = 2.0
 
 
 def model_status(row: Row, now: float) -> str:
-    """Status computed from the clock, so no background work is needed and restarts are free."""
+    """Status computed from the clock, so no background work is needed and restarts are free.
+
+    A training ends strictly after its end time, so Start Training always answers InProgress,
+    even with a zero training time.
+    """
     phase = str(row["phase"])
     if phase == "Deleted":
         return phase
     if row["origin"] == "uploaded":
         return "completed" if now >= float(row["ends_at"]) else "syncing"
-    if phase == "InProgress" and now >= float(row["ends_at"]):
+    if phase == "InProgress" and now > float(row["ends_at"]):
         return "Failed" if row["will_fail"] else "Completed"
     if phase == "Stopping" and now >= float(row["stop_ends_at"]):
         return "Stopped"

@@ -34,9 +34,13 @@ class Models:
         self._core = core
         self._projects = projects
 
-    def _view(self, row: Row, *, include_training_parameters: bool = True) -> dict[str, Any]:
+    def _view(
+        self, row: Row, *, include_training_parameters: bool = True, now: float | None = None
+    ) -> dict[str, Any]:
         return views.model(
-            row, self._core.clock.now(), include_training_parameters=include_training_parameters
+            row,
+            self._core.clock.now() if now is None else now,
+            include_training_parameters=include_training_parameters,
         )
 
     def create(self, body: Body) -> dict[str, Any]:
@@ -193,7 +197,7 @@ class Models:
                 "updated_at": now,
             }
             store.update("models", model_id, changes)
-            return self._view({**row, **changes})
+            return self._view({**row, **changes}, now=now)
 
     def stop_training(self, model_id: int) -> dict[str, Any]:
         store = self._core.store

@@ -119,3 +119,21 @@ async def test_parallel_requests_are_safe(sandbox_http: httpx.AsyncClient) -> No
             group.start_soon(create, index)
     listed = ok(await sandbox_http.get(PROJECTS))
     assert sorted(p["id"] for p in listed) == list(range(1, 17))
+
+
+async def test_configured_latency_and_training_time() -> None:
+    from reconciler.sandbox.app import create_app
+
+    app = create_app(latency_ms=120, training_seconds=0.0)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://127.0.0.1:8787/v1", headers={"api_token": "t"}
+    ) as client:
+        started = time.perf_counter()
+        assert (await client.get(PROJECTS)).status_code == 200
+        assert time.perf_counter() - started >= 0.12
+        from tests.sandbox.helpers import training_model
+
+        trained = await training_model(client)
+        got = ok(await client.get(f"/tailored-gen/models/{trained['id']}"))
+        assert got["status"] == "Completed", "training_seconds=0 finishes at once"
