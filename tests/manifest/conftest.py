@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,24 @@ def good_workspace(tmp_path: Path) -> Path:
 
 
 WorkspaceFactory = Callable[[dict[str, str | bytes]], Path]
+
+_opened: list[str] | None = None
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event == "open" and _opened is not None and args and isinstance(args[0], str | bytes):
+        _opened.append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_audit)  # audit hooks cannot be removed; it records only while a test asks
+
+
+@pytest.fixture
+def opened_files() -> Iterator[list[str]]:
+    """Every file path opened (builtins.open, Path.open, Pillow) while the test runs."""
+    global _opened
+    _opened = []
+    try:
+        yield _opened
+    finally:
+        _opened = None

@@ -365,6 +365,18 @@ CASES = [
         {"acme.yaml": good("  v1:\n", "  v1:\n    caption_prefix: '   '\n")},
     ),
     Case(
+        "unknown-image-entry-key",
+        "acme.yaml:10:30",
+        "did you mean 'caption'",
+        {"acme.yaml": good("images/*.png", "{path: images/a.png, captoin: A}")},
+    ),
+    Case(
+        "image-entry-wrong-type",
+        "acme.yaml:10:9",
+        "expected a path or glob, or a mapping with 'path' and 'caption', not 42",
+        {"acme.yaml": good("images/*.png", "42")},
+    ),
+    Case(
         "tailor-yaml-unknown-key",
         "tailor.yaml:1:1",
         "did you mean 'parallelism'",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,26 +11,6 @@ import pytest
 from reconciler.manifest.images import CACHE_FILE, IMAGE_SUFFIXES
 from reconciler.manifest.workspace import check_workspace
 from tests.manifest.conftest import GOOD_MANIFEST, run_validate, write_files, write_image
-
-_opened: list[str] | None = None
-
-
-def _audit(event: str, args: tuple[object, ...]) -> None:
-    if event == "open" and _opened is not None and args and isinstance(args[0], str | bytes):
-        _opened.append(os.fsdecode(args[0]))
-
-
-sys.addaudithook(_audit)  # audit hooks cannot be removed; it records only while a test asks
-
-
-@pytest.fixture
-def opened_files() -> Iterator[list[str]]:
-    global _opened
-    _opened = []
-    try:
-        yield _opened
-    finally:
-        _opened = None
 
 
 def _image_opens(paths: list[str]) -> list[str]:

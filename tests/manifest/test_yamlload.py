@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -76,38 +74,19 @@ def test_empty_file_is_none() -> None:
     assert load_yaml_bytes(b"", "m.yaml").data is None
 
 
-_opened: list[str] | None = None
-
-
-def _audit(event: str, args: tuple[object, ...]) -> None:
-    if event == "open" and _opened is not None and args and isinstance(args[0], str):
-        _opened.append(args[0])
-
-
-sys.addaudithook(_audit)
-
-
-@pytest.fixture
-def opened() -> Iterator[list[str]]:
-    global _opened
-    _opened = []
-    try:
-        yield _opened
-    finally:
-        _opened = None
-
-
-def test_huge_manifest_is_refused_without_opening_it(tmp_path: Path, opened: list[str]) -> None:
+def test_huge_manifest_is_refused_without_opening_it(
+    tmp_path: Path, opened_files: list[str]
+) -> None:
     path = tmp_path / "big.yaml"
     with path.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)
-    opened.clear()
+    opened_files.clear()
 
     with pytest.raises(ManifestError) as caught:
         load_yaml_file(path, "big.yaml")
 
     assert f"the limit for a YAML file is {MAX_MANIFEST_BYTES:,}" in caught.value.message
-    assert str(path) not in opened
+    assert str(path) not in opened_files
 
 
 def test_unreadable_path_is_a_manifest_error(tmp_path: Path) -> None:
