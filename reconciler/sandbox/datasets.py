@@ -8,7 +8,7 @@ import zipfile
 from typing import Any
 
 from reconciler.sandbox import constraints as c
-from reconciler.sandbox import imaging, lifecycle, views
+from reconciler.sandbox import lifecycle, views
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.projects import delete_dataset_rows
@@ -243,6 +243,3 @@ class Datasets:
                 result["captions_url"] = files.url_for(captions_name)
             return result
 
-
-def automatic_caption(prefix: str, digest: str) -> str:
-    return prefix + imaging.descriptor(digest)

@@ -270,16 +270,6 @@ class Store:
             [*(changes[name] for name in names), key],
         )
 
-    def update_where(self, table: str, changes: Row, **where: Any) -> None:
-        names = _columns(table, changes)
-        conditions = _columns(table, where)
-        assignments = ", ".join(f"{name} = ?" for name in names)
-        clause = " AND ".join(f"{name} = ?" for name in conditions)
-        self._run(
-            f"UPDATE {table} SET {assignments} WHERE {clause}",
-            [*(changes[name] for name in names), *(where[name] for name in conditions)],
-        )
-
     def get(self, table: str, key: int) -> Row | None:
         rows = self._rows(f"SELECT * FROM {table} WHERE id = ?", (key,))
         return rows[0] if rows else None
@@ -294,14 +284,6 @@ class Store:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self._rows(sql, (where[name] for name in conditions))
-
-    def select_in(self, table: str, column: str, values: Iterable[Any]) -> list[Row]:
-        (name,) = _columns(table, [column])
-        chosen = list(values)
-        if not chosen:
-            return []
-        marks = ", ".join("?" for _ in chosen)
-        return self._rows(f"SELECT * FROM {table} WHERE {name} IN ({marks}) ORDER BY id", chosen)
 
     def count(self, table: str, **where: Any) -> int:
         conditions = _columns(table, where)
@@ -330,9 +312,11 @@ class Store:
         self._run(f"DELETE FROM {table} WHERE {clause}", (where[name] for name in conditions))
 
     def digest_in_use(self, digest: str) -> bool:
+        """An image, or a bulk upload not yet applied, still needs this stored image."""
         rows = self._rows(
             "SELECT 1 FROM images WHERE digest = ? UNION ALL "
-            "SELECT 1 FROM bulk_items WHERE digest = ? LIMIT 1",
+            "SELECT 1 FROM bulk_items JOIN bulk_jobs ON bulk_jobs.id = bulk_items.dataset_id "
+            "WHERE bulk_items.digest = ? AND bulk_jobs.applied = 0 LIMIT 1",
             (digest, digest),
         )
         return bool(rows)
