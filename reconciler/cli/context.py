@@ -68,6 +68,16 @@ def api_base_url(settings: Settings) -> str:
 @asynccontextmanager
 async def open_client(settings: Settings) -> AsyncIterator[tuple[BriaClient, Stager | None]]:
     """A BriaClient for the settings' API, and where advanced-dataset zips are staged."""
+    async with open_client_with_files(settings) as (client, stager, _files):
+        yield client, stager
+
+
+@asynccontextmanager
+async def open_client_with_files(
+    settings: Settings,
+) -> AsyncIterator[tuple[BriaClient, Stager | None, dict[str, httpx.AsyncBaseTransport]]]:
+    """`open_client`, plus the httpx mounts that reach the API's file URLs (image and
+    thumbnail URLs): the in-process transport for the embedded sandbox's origin, else none."""
     transport: httpx.AsyncBaseTransport | None = None
     token = settings.token
     if settings.uses_sandbox:
@@ -83,8 +93,9 @@ async def open_client(settings: Settings) -> AsyncIterator[tuple[BriaClient, Sta
         max_concurrency=settings.parallelism,
         requests_per_second=settings.requests_per_second,
     )
+    files = {EMBEDDED_SANDBOX_URL: transport} if transport is not None else {}
     async with client:
-        yield client, make_stager(settings, base_url, transport)
+        yield client, make_stager(settings, base_url, transport), files
 
 
 def make_stager(

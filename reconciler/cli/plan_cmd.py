@@ -10,25 +10,41 @@ from pathlib import Path
 import click
 
 from reconciler.addresses import Address
-from reconciler.cli.context import load_settings, open_client, open_state, workspace_root
+from reconciler.cli.context import (
+    load_settings,
+    open_client_with_files,
+    open_state,
+    workspace_root,
+)
+from reconciler.cli.review import collect_previews
 from reconciler.engine.planning import make_plan
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Plan
 from reconciler.plan.planfile import plan_to_json
+from reconciler.render.html import Previews, render_html
 from reconciler.render.jsonplan import render_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
 from reconciler.settings import Settings
 
-FORMATS = ("text", "json", "markdown")
+FORMATS = ("text", "json", "markdown", "html")
 
 
 def parse_targets(values: tuple[str, ...]) -> tuple[Address, ...]:
     return tuple(Address.parse(value) for value in values)
 
 
-def render_plan(plan: Plan, settings: Settings, output_format: str, *, verbose: bool) -> str:
+def render_plan(
+    plan: Plan,
+    settings: Settings,
+    output_format: str,
+    *,
+    verbose: bool,
+    previews: Previews | None = None,
+) -> str:
     header = settings.describe()
+    if output_format == "html":
+        return render_html(plan, header=header, previews=previews)
     if output_format == "json":
         return render_json(plan)
     if output_format == "markdown":
@@ -78,21 +94,23 @@ def plan(
     with open_state(settings) as store:
         document = store.read()
 
-    async def run() -> Plan:
-        async with open_client(settings) as (client, _stager):
-            made, _live = await make_plan(
+    async def run() -> tuple[Plan, Previews | None]:
+        async with open_client_with_files(settings) as (client, _stager, files):
+            made, live = await make_plan(
                 client, desired, document, targets=addresses, refresh_only=refresh_only
             )
-            return made
+            if output_format != "html":
+                return made, None
+            return made, await collect_previews(made, live, root, files)
 
-    result = asyncio.run(run())
+    result, previews = asyncio.run(run())
     if document.intents:
         click.echo(
             f"warning: {len(document.intents)} operation(s) of an interrupted apply are "
             "pending; the next apply resolves them first.",
             err=True,
         )
-    click.echo(render_plan(result, settings, output_format, verbose=verbose))
+    click.echo(render_plan(result, settings, output_format, verbose=verbose, previews=previews))
     if out is not None:
         write_saved_plan(out, result, root)
         click.echo(f"Saved the plan to {out}. Apply it with: tailor apply {out}", err=True)

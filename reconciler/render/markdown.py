@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Severity
+from reconciler.render.graph import graph_from_plan, render_mermaid
 from reconciler.render.planview import (
     NO_CHANGES,
     TRAINING_NOTE,
@@ -59,7 +60,9 @@ def render_markdown(plan: Plan, *, header: str, max_chars: int = 65000) -> str:
         text = build(budget)
         sections[name] = text
         budget -= len(text)
-    order = ("destructive", "training", "drift", "errors", "warnings", "details")
+    # The graph comes last in priority: it is the first thing left out when space is short.
+    sections["graph"] = _graph(plan, budget)
+    order = ("destructive", "training", "drift", "errors", "warnings", "graph", "details")
     text = head + "".join(sections[name] for name in order)
     return _hard_limit(text, max_chars)
 
@@ -184,6 +187,17 @@ def _drift(plan: Plan, budget: int) -> str:
         "| address | field | recorded | live |\n| --- | --- | --- | --- |\n"
     )
     return _fit(title, lines, budget, lambda n: f"| … {n:,} more drifted fields | | | |")
+
+
+def _graph(plan: Plan, budget: int) -> str:
+    """The dependency graph, collapsed, as a ```mermaid block GitHub draws; whole or not at all."""
+    if not plan.has_changes:
+        return ""
+    graph = graph_from_plan(plan)
+    if not graph.nodes:
+        return ""
+    text = _collapsible("Dependency graph", _fence(render_mermaid(graph).splitlines(), "mermaid"))
+    return text if len(text) <= budget else ""
 
 
 def _details(plan: Plan, groups: Mapping[Address, ImageGroup], budget: int) -> str:
