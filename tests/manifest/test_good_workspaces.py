@@ -43,10 +43,63 @@ def test_each_ip_type_validates(tmp_path: Path, ip_type: str) -> None:
 
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "OK: 1 project, 1 dataset (1 image), 1 model"
-    project = load_workspace(tmp_path).projects[0]
-    assert project.ip_type == ip_type
-    assert project.name == f"p-{ip_type}"
-    assert project.ip_medium in ("photography", "illustration")
+    image = tmp_path / "pics" / "one.png"
+    key = f"p-{ip_type}"
+    expected_ip = {
+        "ip_name": "Foxy" if ip_type == "defined_character" else None,
+        "ip_description": {
+            "defined_character": "An orange fox",
+            "object_variants": "Sneakers in many colours",
+        }.get(ip_type),
+        "ip_medium": "photography" if "photography" in IP_TYPES[ip_type] else "illustration",
+    }
+    assert load_workspace(tmp_path).projects == (
+        DesiredProject(
+            address=Address.project_(key),
+            key=key,
+            name=key,
+            ip_type=ip_type,
+            datasets=(
+                DesiredDataset(
+                    address=Address.dataset_(key, "v1"),
+                    key="v1",
+                    name="v1",
+                    upload_type="basic",
+                    caption_prefix=None,
+                    images=(
+                        DesiredImage(
+                            address=Address.image_(key, "v1", "one.png"),
+                            name="one.png",
+                            path="pics/one.png",
+                            sha256=sha256(image),
+                            caption=None,
+                            caption_origin=None,
+                            width=256,
+                            height=256,
+                            format="png",
+                            size_bytes=image.stat().st_size,
+                            location=Location("p.yaml", 6 + IP_TYPES[ip_type].count("\n"), 14),
+                        ),
+                    ),
+                    location=Location("p.yaml", 5 + IP_TYPES[ip_type].count("\n"), 3),
+                ),
+            ),
+            models=(
+                DesiredModel(
+                    address=Address.model_(key, "m"),
+                    key="m",
+                    name="m",
+                    dataset="v1",
+                    training_version="max",
+                    training_mode="fully_automated",
+                    location=Location("p.yaml", 8 + IP_TYPES[ip_type].count("\n"), 3),
+                ),
+            ),
+            file="p.yaml",
+            location=Location("p.yaml", 1, 10),
+            **expected_ip,
+        ),
+    )
 
 
 FULL = """\
