@@ -86,6 +86,15 @@ def expand_spec(spec: str, manifest_dir: Path, root: Path) -> list[Path]:
     `root` and `manifest_dir` must be absolute and resolved. Returned paths are lexical (not
     symlink-resolved), so an image keeps the name the user sees.
     """
+    if "\x00" in spec:
+        raise ImageProblem(f"{spec!r} contains a NUL character")
+    try:
+        return _expand(spec, manifest_dir, root)
+    except OSError as error:
+        raise ImageProblem(f"'{spec}' cannot be read: {error.strerror or error}") from None
+
+
+def _expand(spec: str, manifest_dir: Path, root: Path) -> list[Path]:
     pattern = Path(os.path.normpath(manifest_dir / spec))
     if not _inside(pattern, root):
         raise ImageProblem(

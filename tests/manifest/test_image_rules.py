@@ -128,3 +128,20 @@ def test_more_than_5000_images_in_an_advanced_dataset(tmp_path: Path) -> None:
         "acme.yaml:10:5: datasets.v1 has 5001 images; a advanced dataset takes at most 5000",
         "1 error found; nothing was sent to Bria.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ('"images/a\\0.png"', "contains a NUL character"),
+        ("images/" + "x" * 5000 + ".png", "cannot be read"),
+        ("'images/[.png'", "matches no image files"),
+    ],
+    ids=["nul", "name-too-long", "bad-glob"],
+)
+def test_odd_paths_are_errors_not_crashes(good_workspace: Path, spec: str, message: str) -> None:
+    write_files(good_workspace, {"acme.yaml": GOOD_MANIFEST.replace("images/*.png", spec)})
+    result = run_validate(good_workspace)
+    assert result.exit_code == 1
+    assert result.output.startswith("acme.yaml:10:9: datasets.v1.images[0]: ")
+    assert message in result.output
