@@ -241,7 +241,7 @@ def _resource_line(change: Change) -> str:
     for fc in change.field_changes:
         after = "(known after apply)" if fc.known_after_apply else format_value(fc.after)
         details.append(f"<code>{_e(fc.field)}</code>: {_e(format_value(fc.before))} → {_e(after)}")
-    if is_training(change):
+    if is_training(change) and not any("billed" in note for note in change.notes):
         details.append(f"training starts during apply; {_e(TRAINING_NOTE)}")
     details += [_e(note) for note in change.notes]
     if details:
@@ -376,7 +376,7 @@ def _card(change: Change, review: ImageReview, images: _ImageBudget) -> str:
             + "</div>"
         )
     elif review is ImageReview.REMOVED:
-        figures = _figure(images.uri(change.address, old=True), name, "live, to be deleted")
+        figures = _figure(images.uri(change.address, old=True), name, "live, to be removed")
     else:
         figures = _figure(images.uri(change.address, old=False), name, _path(change))
     return (
