@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,13 @@ def training_seconds() -> float:
 
 @pytest.fixture
 async def env(tmp_path: Path, training_seconds: float) -> AsyncIterator[Env]:
+    async with open_env(tmp_path, training_seconds) as made:
+        yield made
+
+
+@asynccontextmanager
+async def open_env(tmp_path: Path, training_seconds: float = 3600.0) -> AsyncIterator[Env]:
+    """A fresh in-memory sandbox, client and state under `tmp_path`/ws."""
     from reconciler.sandbox.app import create_app
 
     app = create_app(public_url=SANDBOX_ORIGIN, training_seconds=training_seconds)
