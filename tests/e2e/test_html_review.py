@@ -240,6 +240,7 @@ def _card(page: str, name: str) -> str:
     return page.split(f"<code>{name}</code>", 1)[1].split('<div class="card', 1)[0]
 
 
+@pytest.mark.slow
 def test_review_page_with_the_embedded_sandbox(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path, "sandbox")
     applied = tailor_here("apply", str(ws), "--auto-approve")
