@@ -1,0 +1,64 @@
+"""Saved plans: applied as shown, refused once the state or Bria moved since they were made."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Sandbox, make_workspace, tailor_here
+
+pytestmark = [pytest.mark.slow, pytest.mark.socket]
+
+
+def test_a_saved_plan_applies_then_goes_stale(sandbox: Sandbox, tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, sandbox.api)
+    first = ws / "first.plan.json"
+    made = tailor_here("plan", str(ws), "--out", str(first))
+    assert made.exit_code == 0, made.output
+    stale = ws / "stale.plan.json"
+    assert tailor_here("plan", str(ws), "--out", str(stale)).exit_code == 0
+
+    applied = tailor_here("apply", str(first))
+    assert applied.exit_code == 0, applied.output
+    assert "Apply: 9 done" in applied.output
+    refused = tailor_here("apply", str(stale))
+    assert refused.exit_code == 1
+    assert "Saved plan is stale" in refused.output and "Run plan again" in refused.output
+
+    (ws / "mascot.yaml").write_text(
+        (ws / "mascot.yaml").read_text().replace("fast generation", "quick generation")
+    )
+    later = ws / "later.plan.json"
+    assert tailor_here("plan", str(ws), "--out", str(later)).exit_code == 0
+    project = sandbox.inventory()["projects"][0]
+    renamed = httpx.put(
+        f"{sandbox.api}/tailored-gen/projects/{project['id']}",
+        json={"project_description": "edited in the Console"},
+        headers={"api_token": "console"},
+        timeout=10,
+    )
+    assert renamed.status_code == 200
+    moved = tailor_here("apply", str(later))
+    assert moved.exit_code == 1
+    assert "Saved plan is stale" in moved.output and "Bria changed" in moved.output
+    assert json.loads(later.read_text())["format_version"] == 1
+
+
+def test_plan_errors_refuse_apply(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, "sandbox")
+    manifest = ws / "mascot.yaml"
+    text = manifest.read_text().replace(
+        "    description: fast generation for social posts\n",
+        "    description: fast generation for social posts\n"
+        "    lifecycle:\n      prevent_destroy: true\n",
+    )
+    manifest.write_text(text)
+    assert tailor_here("apply", str(ws), "--auto-approve").exit_code == 0
+    manifest.write_text(text.replace("training_version: light", "training_version: max"))
+    refused = tailor_here("apply", str(ws), "--auto-approve")
+    assert refused.exit_code == 1
+    assert "prevent_destroy" in refused.output and "refused" in refused.output
+    assert "Apply results" not in refused.output
