@@ -17,6 +17,7 @@ from reconciler.cli.context import (
     workspace_root,
 )
 from reconciler.cli.review import collect_previews
+from reconciler.engine import recovery
 from reconciler.engine.planning import make_plan
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Plan
@@ -96,8 +97,13 @@ def plan(
 
     async def run() -> tuple[Plan, Previews | None]:
         async with open_client_with_files(settings) as (client, _stager, files):
+            pending = await recovery.inspect(client, document) if document.intents else []
             made, live = await make_plan(
-                client, desired, document, targets=addresses, refresh_only=refresh_only
+                client,
+                desired,
+                recovery.preview(document, pending),
+                targets=addresses,
+                refresh_only=refresh_only,
             )
             if output_format != "html":
                 return made, None

@@ -13,7 +13,7 @@ This runs before planning, so the plan sees the adopted objects and creates noth
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from reconciler.addresses import Kind
@@ -134,3 +134,18 @@ async def resolve(client: BriaClient, store: StateStore, lock: StateLock) -> lis
     resolutions = await inspect(client, document)
     apply_resolutions(store, lock, resolutions)
     return resolutions
+
+
+def preview(document: StateDocument, resolutions: Sequence[Resolution]) -> StateDocument:
+    """The state as `resolve` would leave it, without writing: lets `tailor plan` show the
+    plan apply will make after recovery (an adopted create is no longer a create)."""
+    resources = dict(document.resources)
+    for resolution in resolutions:
+        if resolution.verdict is not Verdict.ADOPT or resolution.remote_id is None:
+            continue
+        intent = resolution.intent
+        create = CreateIntent.from_details(intent.address, intent.details)
+        resources[intent.address] = entry_after_create(
+            resources.get(intent.address), create, resolution.remote_id
+        )
+    return replace(document, resources=resources, intents=())

@@ -8,6 +8,9 @@ from reconciler.addresses import Address, Kind
 from reconciler.client.models import CreateProjectRequest
 from reconciler.engine import recovery
 from reconciler.engine.ledger import CreateIntent, Ledger
+from reconciler.engine.planning import make_plan
+from reconciler.manifest.workspace import load_workspace
+from reconciler.plan.model import Action
 from tests.engine.conftest import Env, seed_images, simple_project, write_manifest
 
 pytestmark = pytest.mark.anyio
@@ -76,3 +79,17 @@ async def test_two_candidates_are_refused_with_their_ids(env: Env) -> None:
         await recovery.inspect(env.client, env.store.read())
     assert str(first.id) in str(raised.value) and str(second.id) in str(raised.value)
     assert "tailor import acme" in str(raised.value)
+
+
+async def test_plan_previews_the_adoption_without_writing(env: Env) -> None:
+    seed_images(env.root, "acme", 2)
+    write_manifest(env.root, "acme", simple_project())
+    announce(env)
+    await env.client.create_project(REQUEST, known_ids=[])
+    document = env.store.read()
+    previewed = recovery.preview(document, await recovery.inspect(env.client, document))
+    assert previewed.get("acme") is not None and previewed.intents == ()
+    plan, _ = await make_plan(env.client, load_workspace(env.root), previewed)
+    project = next(c for c in plan.changes if c.address == PROJECT)
+    assert project.action is not Action.CREATE
+    assert env.store.read().intents == document.intents
