@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from reconciler.addresses import Address, Kind
 from reconciler.errors import Location
@@ -408,11 +409,13 @@ class Plan:
         """True when apply would call the API or write the state (drift alone counts)."""
         return bool(self.drift) or any(c.action is not Action.NO_OP for c in self.changes)
 
+    @cached_property
+    def _change_by_node(self) -> Mapping[str, Change]:
+        return {node: change for change in self.changes for node in change.node_ids()}
+
     def change_for(self, node: str) -> Change:
-        for change in self.changes:
-            if node in change.node_ids():
-                return change
-        raise KeyError(node)
+        """The change a DAG node belongs to (indexed once: plans hold thousands of images)."""
+        return self._change_by_node[node]
 
     def steps_for(self, node: str) -> tuple[Step, ...]:
         """The steps the executor runs for one node, in order."""
