@@ -23,7 +23,7 @@ from reconciler.cli.context import load_settings, open_client, open_state, works
 from reconciler.client.api import BriaClient
 from reconciler.client.staging import Stager
 from reconciler.engine import recovery
-from reconciler.engine.executor import ApplyResult, NodeStatus, execute
+from reconciler.engine.executor import ApplyResult, NodeStatus, execute, record_drift
 from reconciler.engine.handlers import RunContext
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
@@ -196,6 +196,10 @@ async def _locked_run(
     if not plan.has_changes:
         return
     ask(plan, options)
+    if plan.refresh_only:
+        count = record_drift(Ledger.open(store, lock), plan.drift)
+        say(f"Recorded what Bria has now for {count} object{'s' * (count != 1)}.")
+        return
     progress = hooks_for(plan) if hooks_for else LineProgress(sys.stdout, plan=plan, interval=5.0)
     ctx = RunContext(
         client=client,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -26,9 +26,10 @@ from reconciler.engine.handlers import (
     StepFailed,
     release_staged,
 )
+from reconciler.engine.ledger import Ledger
 from reconciler.errors import TailorError
 from reconciler.events import StepEvent, StepOutcome
-from reconciler.plan.model import Action, Change, Phase, Plan, Reason, Step, StepKind
+from reconciler.plan.model import Action, Change, Drift, Phase, Plan, Reason, Step, StepKind
 from reconciler.resources import JsonValue
 from reconciler.state.model import ResourceEntry
 
@@ -295,3 +296,28 @@ def _message(error: TailorError) -> str:
     if isinstance(error, ApiError):
         return error.message
     return str(error)
+
+
+def record_drift(ledger: Ledger, drift: Sequence[Drift]) -> int:
+    """A refresh-only apply: take Bria's values into the state, change nothing at Bria.
+
+    Returns how many addresses were updated. An object gone at Bria leaves the state."""
+    touched: set[Address] = set()
+    for item in drift:
+        entry = ledger.get(item.address)
+        if entry is None:
+            continue
+        touched.add(item.address)
+        if item.field == "exists":
+            ledger.remove_tree(item.address)
+            continue
+        attributes: dict[str, JsonValue] = dict(entry.attributes)
+        if item.field.startswith("parameters."):
+            current = attributes.get("parameters")
+            parameters = dict(current) if isinstance(current, dict) else {}
+            parameters[item.field.split(".", 1)[1]] = item.live
+            attributes["parameters"] = parameters
+        else:
+            attributes[item.field] = item.live
+        ledger.put(replace(entry, attributes=attributes))
+    return len(touched)

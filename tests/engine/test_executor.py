@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from reconciler.addresses import Address
-from reconciler.engine.executor import NodeStatus
+from reconciler.engine.executor import NodeStatus, record_drift
 from reconciler.engine.handlers import HANDLERS
+from reconciler.engine.ledger import Ledger
+from reconciler.engine.planning import make_plan
+from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Action, StepKind
 from tests.engine.conftest import Env, seed_images, simple_project, write_manifest, write_png
 
@@ -137,3 +140,26 @@ async def test_advanced_dataset_is_bulk_uploaded_and_its_images_recorded(env: En
     stats = await env.sandbox("GET", "stats")
     bulk = "POST /v1/tailored-gen/datasets/{dataset_id}/images/bulk-upload"
     assert stats["requests"].get(bulk) == 1
+
+
+async def test_refresh_only_records_what_bria_has(env: Env) -> None:
+    seed_images(env.root, "acme", 1)
+    write_manifest(env.root, "acme", simple_project(models={}))
+    await env.apply()
+    project_id = env.store.read().require("acme").remote_id
+    response = await env.control.put(
+        f"http://127.0.0.1:8787/v1/tailored-gen/projects/{project_id}",
+        json={"project_description": "edited in the Console"},
+    )
+    assert response.status_code == 200
+    plan, _ = await make_plan(
+        env.client, load_workspace(env.root), env.store.read(), refresh_only=True
+    )
+    assert [(str(d.address), d.field) for d in plan.drift] == [("acme", "description")]
+    with env.store.lock("apply") as lock:
+        assert record_drift(Ledger.open(env.store, lock), plan.drift) == 1
+    recorded = env.store.read().require("acme").attributes
+    assert recorded["description"] == "edited in the Console"
+    after = await env.plan()
+    assert after.drift == ()
+    assert [c.action for c in after.changes if c.address == Address("acme")] == [Action.UPDATE]
