@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 
 from reconciler.addresses import Address, Kind
 from reconciler.cli.context import load_settings, open_client, open_state, workspace_root
@@ -30,7 +31,6 @@ from reconciler.engine.planning import make_plan
 from reconciler.engine.refresh import RefreshScope, refresh
 from reconciler.engine.waits import WaitPolicy
 from reconciler.errors import ApplyError, PlanError
-from reconciler.events import Hooks
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Action, Plan
 from reconciler.plan.planfile import plan_from_json
@@ -40,6 +40,7 @@ from reconciler.render.progress import (
 from reconciler.render.progress import (
     LineProgress,
     ResultOutcome,
+    RichProgress,
     render_outcome_table,
 )
 from reconciler.render.text import render_text
@@ -161,8 +162,6 @@ async def carry_out(
     settings: Settings,
     options: RunOptions,
     make: PlanMaker,
-    *,
-    hooks_for: Callable[[Plan], Hooks] | None = None,
 ) -> None:
     """Lock, recover, plan, ask, execute, report. Raises ApplyError when anything failed."""
     say(settings.describe())
@@ -172,7 +171,7 @@ async def carry_out(
             try:
                 for warning in lock.warnings:
                     say(f"warning: {warning}", err=True)
-                await _locked_run(settings, options, make, client, stager, store, lock, hooks_for)
+                await _locked_run(settings, options, make, client, stager, store, lock)
             finally:
                 store.release_lock(lock)
 
@@ -185,7 +184,6 @@ async def _locked_run(
     stager: Stager | None,
     store: StateStore,
     lock: StateLock,
-    hooks_for: Callable[[Plan], Hooks] | None,
 ) -> None:
     for resolution in await recovery.resolve(client, store, lock):
         say(resolution.describe())
@@ -200,17 +198,17 @@ async def _locked_run(
         count = record_drift(Ledger.open(store, lock), plan.drift)
         say(f"Recorded what Bria has now for {count} object{'s' * (count != 1)}.")
         return
-    progress = hooks_for(plan) if hooks_for else LineProgress(sys.stdout, plan=plan, interval=5.0)
-    ctx = RunContext(
-        client=client,
-        ledger=Ledger.open(store, lock),
-        root=settings.workspace,
-        hooks=progress,
-        stager=stager,
-        waits=WaitPolicy(),
-        wait_for_training=options.wait,
-    )
-    result = await execute(plan, ctx, parallelism=options.parallelism)
+    with progress_for(plan) as progress:
+        ctx = RunContext(
+            client=client,
+            ledger=Ledger.open(store, lock),
+            root=settings.workspace,
+            hooks=progress,
+            stager=stager,
+            waits=WaitPolicy(),
+            wait_for_training=options.wait,
+        )
+        result = await execute(plan, ctx, parallelism=options.parallelism)
     say()
     say(render_outcome_table(result_rows(plan, result), color=sys.stdout.isatty()).rstrip())
     models = model_lines(store.read(), plan)
@@ -226,6 +224,13 @@ async def _locked_run(
             f"resource{'s' * (failed != 1)}; what succeeded is recorded.",
             hint=f"fix the cause above and run `tailor {options.verb}` again",
         )
+
+
+def progress_for(plan: Plan) -> LineProgress | RichProgress:
+    """Bars on a terminal; rate-limited timestamped lines in logs and CI."""
+    if sys.stdout.isatty():
+        return RichProgress(Console(), plan=plan)
+    return LineProgress(sys.stdout, plan=plan, interval=5.0)
 
 
 def fresh_plan(desired_root: Path, targets: tuple[Address, ...]) -> PlanMaker:
