@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.addresses import Kind
+from reconciler.cli.main import cli
 from reconciler.state.store import open_store
 from tests.e2e.conftest import (
     EXPECTED_IMAGES,
@@ -79,8 +80,8 @@ def apply_until_converged(ws: Path, attempts: int = 3) -> None:
 
 
 def start_apply(ws: Path) -> int:
-    """`tailor apply` in a forked child of this (already imported) interpreter: a real
-    process to SIGKILL, without paying the start-up of a new interpreter per seed."""
+    """`tailor apply` in a forked child of this interpreter (the CLI is imported before the
+    fork): a real process to SIGKILL, without a new interpreter's start-up per seed."""
     pid = os.fork()
     if pid == 0:  # the child: run the CLI, never return into pytest
         code = 1
@@ -90,8 +91,6 @@ def start_apply(ws: Path) -> int:
             os.dup2(null, 2)
             os.chdir(ws)
             os.environ.update(tailor_env())
-            from reconciler.cli.main import cli
-
             cli.main(["apply", "--auto-approve", "."], standalone_mode=False)
             code = 0
         finally:
