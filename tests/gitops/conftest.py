@@ -47,12 +47,12 @@ class CiRunner:
     outputs: list[str] = field(default_factory=list)
 
     def run(
-        self, block: ShellBlock, extra: Mapping[str, str] | None = None
+        self, block: ShellBlock, extra: Mapping[str, str] | None = None, cwd: Path | None = None
     ) -> subprocess.CompletedProcess[str]:
         env = {**self.env, **(extra or {})}
         result = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", block.script],
-            cwd=self.checkout,
+            cwd=cwd or self.checkout,
             env=env,
             capture_output=True,
             text=True,
@@ -102,11 +102,11 @@ class CiRunner:
         assert old in text
         manifest.write_text(text.replace(old, new, 1), encoding="utf-8")
 
-    def keep_artifact(self, names: list[str], into: Path) -> None:
+    def keep_artifact(self, folder: Path, names: list[str], into: Path) -> None:
         """upload-artifact, then the zip the apply job downloads (reviewed-plan.zip)."""
         with zipfile.ZipFile(into, "w") as archive:
             for name in names:
-                archive.write(self.checkout / name, name)
+                archive.write(folder / name, name)
 
     def fresh_checkout(self) -> None:
         """What a new job sees: the committed tree only."""

@@ -202,29 +202,37 @@ def gitlab_flavor(ci: CiRunner, state_dsn: str) -> Flavor:
     )
 
 
-def run_ok(ci: CiRunner, flavor: Flavor, block: ShellBlock, tmp: Path, code: int = 0) -> str:
-    result = ci.run(block, {**flavor.env, **flavor.extra(tmp)})
+def run_ok(
+    ci: CiRunner,
+    flavor: Flavor,
+    block: ShellBlock,
+    tmp: Path,
+    code: int = 0,
+    cwd: Path | None = None,
+) -> str:
+    result = ci.run(block, {**flavor.env, **flavor.extra(tmp)}, cwd=cwd)
     assert result.returncode == code, (
         f"{block.job}/{block.step} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
     )
     return result.stdout + result.stderr
 
 
-def review(ci: CiRunner, flavor: Flavor, tmp: Path) -> Path:
-    """The pull request pipeline: validate, plan; returns the artifact zip apply downloads."""
-    ci.fresh_checkout()
-    for block in flavor.validate:
-        run_ok(ci, flavor, block, tmp)
-    for block in flavor.plan:
-        run_ok(ci, flavor, block, tmp)
-    markdown = (ci.checkout / "plan.md").read_text(encoding="utf-8")
+def review(ci: CiRunner, flavor: Flavor, tmp: Path, branch: str) -> Path:
+    """The pull request pipeline, on another runner (another folder): validate and plan.
+    Returns the artifact zip the apply job downloads."""
+    runner = tmp / f"pr-runner-{branch}" / "repo"
+    ci.git("worktree", "add", "-q", "--detach", str(runner), branch)
+    for block in [*flavor.validate, *flavor.plan]:
+        run_ok(ci, flavor, block, tmp, cwd=runner)
+    markdown = (runner / "plan.md").read_text(encoding="utf-8")
     assert markdown.startswith(MARKER)
-    shown = json.loads((ci.checkout / "plan.json").read_text(encoding="utf-8"))
+    shown = json.loads((runner / "plan.json").read_text(encoding="utf-8"))
     assert shown["format_version"] == 1 and shown["errors"] == []
-    planned_tree = (ci.checkout / "planned-tree.txt").read_text().strip()
-    assert planned_tree == ci.git("rev-parse", "HEAD^{tree}")
-    artifact = tmp / f"artifact-{len(list(tmp.glob('artifact-*')))}.zip"
-    ci.keep_artifact(ARTIFACTS, artifact)
+    planned_tree = (runner / "planned-tree.txt").read_text().strip()
+    assert planned_tree == ci.git("rev-parse", f"{branch}^{{tree}}")
+    artifact = tmp / f"artifact-{branch}.zip"
+    ci.keep_artifact(runner, ARTIFACTS, artifact)
+    ci.git("worktree", "remove", "--force", str(runner))  # that runner is gone by merge time
     return artifact
 
 
@@ -242,7 +250,7 @@ def flow(ci: CiRunner, flavor: Flavor, tmp: Path, *, moved_by_hotfix: bool) -> N
     ci.git("checkout", "-q", "-b", "pr-1")
     ci.edit_manifest("description: fast generation", "description: quick generation")
     ci.commit("pr-1")
-    first = review(ci, flavor, tmp)
+    first = review(ci, flavor, tmp, "pr-1")
     ci.git("checkout", "-q", "main")
     ci.git("merge", "-q", "--ff-only", "pr-1")
     before = len(ci.ran())
@@ -264,7 +272,7 @@ def flow(ci: CiRunner, flavor: Flavor, tmp: Path, *, moved_by_hotfix: bool) -> N
     ci.git("checkout", "-q", "-b", "pr-2")
     ci.edit_manifest("models:\n", "models:\n  extra:\n    dataset: v1\n    training_version: max\n")
     ci.commit("pr-2")
-    second = review(ci, flavor, tmp)
+    second = review(ci, flavor, tmp, "pr-2")
     if moved_by_hotfix:
         # A hotfix applied from another checkout moves the state: the saved plan is refused.
         hotfix = tmp / "hotfix"
@@ -275,6 +283,9 @@ def flow(ci: CiRunner, flavor: Flavor, tmp: Path, *, moved_by_hotfix: bool) -> N
         unpacked = tmp / "unpacked"
         with zipfile.ZipFile(second) as archive:
             archive.extractall(unpacked)
+        saved = json.loads((unpacked / "tailor.plan").read_text(encoding="utf-8"))
+        saved["workspace"] = str(ci.checkout)  # as the apply job does
+        (unpacked / "tailor.plan").write_text(json.dumps(saved), encoding="utf-8")
         refused = ci.tailor("apply", str(unpacked / "tailor.plan"), "--auto-approve")
         assert refused.returncode == 1
         assert "Saved plan is stale: the state changed" in refused.stderr
