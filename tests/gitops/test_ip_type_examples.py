@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from PIL import Image
+from PIL import Image, ImageChops
 
 from reconciler.cli.main import cli
 
@@ -133,4 +133,13 @@ def test_committed_images_are_what_the_script_draws(tmp_path: Path) -> None:
             assert (tmp_path / relative).read_text() == (EXAMPLES / relative).read_text()
             continue
         with Image.open(tmp_path / relative) as new, Image.open(EXAMPLES / relative) as old:
-            assert new.convert("RGB").tobytes() == old.convert("RGB").tobytes(), relative
+            assert new.size == old.size, relative
+            assert differing_share(new, old) < 0.02, f"{relative} no longer matches the script"
+
+
+def differing_share(a: Image.Image, b: Image.Image) -> float:
+    """Share of pixels that differ: another Pillow may rasterise an edge a pixel differently,
+    while a changed picture differs in whole shapes."""
+    difference = ImageChops.difference(a.convert("RGB"), b.convert("RGB")).convert("L")
+    unchanged = difference.histogram()[0]
+    return 1 - unchanged / (a.size[0] * a.size[1])
