@@ -104,6 +104,7 @@ def plan(
                 recovery.preview(document, pending),
                 targets=addresses,
                 refresh_only=refresh_only,
+                trust_completed=output_format != "html",
             )
             if output_format != "html":
                 return made, None

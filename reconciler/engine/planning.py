@@ -24,9 +24,12 @@ async def make_plan(
     *,
     targets: Sequence[Address] = (),
     refresh_only: bool = False,
+    trust_completed: bool = True,
 ) -> tuple[Plan, LiveSnapshot]:
+    """`trust_completed=False` lists the images of completed datasets too (for their URLs)."""
     recorded = state.recorded()
-    live = await refresh(client, RefreshScope.from_recorded(recorded))
+    scope = RefreshScope.from_recorded(recorded, trust_completed=trust_completed)
+    live = await refresh(client, scope)
     plan = build_plan(
         desired,
         recorded,

@@ -5,15 +5,20 @@ one list of all projects, then per managed project one list of its datasets and 
 models, then one list of images per managed dataset that has any. Terraform providers read
 one resource per request; for a dataset of 200 images that is the difference between 1 and
 200 round trips.
+
+A completed dataset is immutable at Bria (no uploads, deletes or caption edits), so when the
+state recorded it completed and Bria still reports it completed with the same image count,
+its images are taken from the state instead of listed again. Callers that need the live
+image URLs (the HTML review) turn that off with `trust_completed=False`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from reconciler.addresses import Kind
+from reconciler.addresses import Address, Kind
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import NotFound
 from reconciler.client.models import Dataset, Image, Model, Project
@@ -34,18 +39,42 @@ class RefreshScope:
 
     project_ids: frozenset[int] = frozenset()
     dataset_ids: frozenset[int] = frozenset()
+    completed_images: Mapping[int, tuple[RecordedResource, ...]] = field(default_factory=dict)
+    """Recorded images of datasets the state recorded as completed, by dataset remote id."""
 
     @classmethod
-    def from_recorded(cls, recorded: Iterable[RecordedResource]) -> RefreshScope:
+    def from_recorded(
+        cls, recorded: Iterable[RecordedResource], *, trust_completed: bool = True
+    ) -> RefreshScope:
         projects: set[int] = set()
         datasets: set[int] = set()
+        completed: dict[Address, int] = {}
+        images: dict[Address, list[RecordedResource]] = {}
         for resource in recorded:
             if resource.kind is Kind.PROJECT:
                 projects.add(resource.remote_id)
             elif resource.kind is Kind.DATASET:
                 datasets.add(resource.remote_id)
                 datasets.update(resource.deposed)
-        return cls(frozenset(projects), frozenset(datasets))
+                if resource.attributes.get("completed") is True:
+                    completed[resource.address] = resource.remote_id
+            elif resource.kind is Kind.IMAGE and resource.parent is not None:
+                images.setdefault(resource.parent, []).append(resource)
+        completed_images = (
+            {rid: tuple(images.get(address, ())) for address, rid in completed.items()}
+            if trust_completed
+            else {}
+        )
+        return cls(frozenset(projects), frozenset(datasets), completed_images)
+
+    def known_images(self, dataset: Dataset) -> tuple[LiveImage, ...] | None:
+        """The images of an unchanged completed dataset, from the state; None to list them."""
+        recorded = self.completed_images.get(dataset.id)
+        if recorded is None or dataset.status != "completed":
+            return None
+        if len(recorded) != dataset.images_count:
+            return None
+        return tuple(sorted((_recorded_image(r, dataset.id) for r in recorded), key=_by_id))
 
 
 @dataclass
@@ -93,12 +122,18 @@ async def _read_project(
     for model in models:
         collected.models[model.id] = live_model(model, project_id)
     wanted = [d for d in datasets if d.id in scope.dataset_ids]
-    await asyncio.gather(*(_read_images(client, d, collected) for d in wanted))
+    await asyncio.gather(*(_read_images(client, d, scope, collected) for d in wanted))
 
 
-async def _read_images(client: BriaClient, dataset: Dataset, collected: _Collected) -> None:
+async def _read_images(
+    client: BriaClient, dataset: Dataset, scope: RefreshScope, collected: _Collected
+) -> None:
     if dataset.images_count == 0:
         collected.images[dataset.id] = ()
+        return
+    known = scope.known_images(dataset)
+    if known is not None:
+        collected.images[dataset.id] = known
         return
     try:
         images = await client.list_images(dataset.id)
@@ -106,6 +141,22 @@ async def _read_images(client: BriaClient, dataset: Dataset, collected: _Collect
         collected.datasets.pop(dataset.id, None)
         return
     collected.images[dataset.id] = tuple(live_image(i) for i in images)
+
+
+def _recorded_image(resource: RecordedResource, dataset_id: int) -> LiveImage:
+    caption = resource.attributes.get("caption")
+    name = resource.attributes.get("name")
+    return LiveImage(
+        remote_id=resource.remote_id,
+        dataset_id=dataset_id,
+        name=str(name) if name is not None else str(resource.address.image),
+        caption=caption if isinstance(caption, str) else "",
+        caption_source="manual" if isinstance(caption, str) else "automatic",
+    )
+
+
+def _by_id(image: LiveImage) -> int:
+    return image.remote_id
 
 
 def live_project(project: Project) -> LiveProject:

@@ -19,7 +19,7 @@ from reconciler.cli.main import cli
 TOKEN = "tok-SECRET-plan-7f3a9c1e"
 
 
-def write_workspace(root: Path, api: str, *, projects: int = 2) -> None:
+def write_workspace(root: Path, api: str, *, projects: int = 2, draft_b: bool = False) -> None:
     root.mkdir(parents=True, exist_ok=True)
     (root / "tailor.yaml").write_text(f"api: {api}\n", encoding="utf-8")
     for p in range(projects):
@@ -41,6 +41,7 @@ def write_workspace(root: Path, api: str, *, projects: int = 2) -> None:
                     f"    images: [images/p{p}/a/*.png]",
                     "  b:",
                     f"    images: [images/p{p}/b/*.png]",
+                    f"    completed: {'false' if draft_b else 'true'}",
                     "models:",
                     "  light:",
                     "    dataset: a",
@@ -89,10 +90,54 @@ def test_no_change_plan_reads_lists_only(applied: tuple[Path, str]) -> None:
     counted = stats(base_url)
     requests = counted["requests"]
     assert isinstance(requests, dict)
-    # 1 list of projects + per project (2) its datasets and models + per dataset (4) its images.
-    assert counted["total"] == 1 + 2 * 2 + 4, requests
-    assert requests["GET /v1/tailored-gen/datasets/{dataset_id}/images"] == 4
+    # 1 list of projects + per project (2) its datasets and models. Every dataset is completed
+    # and unchanged, so its images are known from the state: Bria cannot change them.
+    assert counted["total"] == 1 + 2 * 2, requests
     assert not any("{image_id}" in route for route in requests)
+
+    reset_stats(base_url)
+    code, output = run("plan", str(workspace), "--format", "html")
+    assert code == 0, output
+    requests = stats(base_url)["requests"]
+    assert isinstance(requests, dict)
+    # The review page shows live thumbnails, so it lists every dataset's images.
+    assert requests["GET /v1/tailored-gen/datasets/{dataset_id}/images"] == 4
+
+
+def test_draft_datasets_images_are_listed(tmp_path: Path, sandbox_server: str) -> None:
+    workspace = tmp_path / "ws"
+    write_workspace(workspace, sandbox_server, projects=1, draft_b=True)
+    code, output = run("apply", str(workspace), "--auto-approve")
+    assert code == 0, output
+    reset_stats(sandbox_server)
+    code, output = run("plan", str(workspace), "--detailed-exitcode")
+    assert code == 0, output
+    requests = stats(sandbox_server)["requests"]
+    assert isinstance(requests, dict)
+    assert requests["GET /v1/tailored-gen/datasets/{dataset_id}/images"] == 1
+
+
+def test_caption_edited_in_a_draft_dataset_is_drift(tmp_path: Path, sandbox_server: str) -> None:
+    workspace = tmp_path / "ws"
+    write_workspace(workspace, sandbox_server, projects=1, draft_b=True)
+    (workspace / "images" / "p0" / "b" / "img-0.txt").write_text("a sidecar caption\n")
+    code, output = run("apply", str(workspace), "--auto-approve")
+    assert code == 0, output
+    headers = {"api_token": TOKEN}
+    datasets = httpx.get(f"{sandbox_server}/tailored-gen/datasets", headers=headers).json()
+    draft = next(d for d in datasets if d["name"] == "b")
+    images = httpx.get(
+        f"{sandbox_server}/tailored-gen/datasets/{draft['id']}/images", headers=headers
+    ).json()
+    edited = next(i for i in images if i["image_name"] == "img-0.png")
+    httpx.put(
+        f"{sandbox_server}/tailored-gen/datasets/{draft['id']}/images/{edited['id']}",
+        json={"caption": "edited in the Console"},
+        headers=headers,
+    ).raise_for_status()
+    code, output = run("plan", str(workspace), "--detailed-exitcode")
+    assert code == 2, output
+    assert "edited in the Console" in output
 
 
 def test_change_exits_2_and_first_line_names_api_and_state(applied: tuple[Path, str]) -> None:
