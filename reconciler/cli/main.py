@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -21,9 +22,37 @@ def report_error(error: TailorError) -> None:
         click.echo(format_error(error, color=sys.stderr.isatty()), err=True)
 
 
+COMMANDS: dict[str, tuple[str, str]] = {
+    "apply": ("reconciler.cli.apply_cmd", "apply"),
+    "destroy": ("reconciler.cli.destroy_cmd", "destroy"),
+    "force-unlock": ("reconciler.cli.state_cmd", "force_unlock"),
+    "graph": ("reconciler.cli.graph_cmd", "graph"),
+    "import": ("reconciler.cli.import_cmd", "import_"),
+    "output": ("reconciler.cli.state_cmd", "output"),
+    "plan": ("reconciler.cli.plan_cmd", "plan"),
+    "sandbox": ("reconciler.cli.sandbox_cmd", "sandbox"),
+    "state": ("reconciler.cli.state_cmd", "state"),
+    "validate": ("reconciler.cli.validate_cmd", "validate"),
+}
+"""Command name -> (module, attribute). Loaded on first use, so `tailor validate` does not
+pay for importing the HTTP client, the sandbox and the executor."""
+
+
 class TailorGroup(click.Group):
-    """Turns our errors into messages and exit code 1 for every command, also under a test
-    runner, so no TailorError ever reaches the user as a traceback."""
+    """Loads commands lazily, and turns our errors into messages and exit code 1 for every
+    command, also under a test runner, so no TailorError reaches the user as a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attribute = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{module_name}.{attribute} is not a click command")
+        return command
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -37,41 +66,6 @@ class TailorGroup(click.Group):
 @click.version_option(__version__, prog_name="tailor")
 def cli() -> None:
     """Manage Bria Tailored Generation projects, datasets and models as code."""
-
-
-def _register_commands() -> None:
-    # One line per command module; each module defines its own click command(s).
-    # (commands)
-    from reconciler.cli import apply_cmd
-
-    cli.add_command(apply_cmd.apply)
-    from reconciler.cli import destroy_cmd
-
-    cli.add_command(destroy_cmd.destroy)
-    from reconciler.cli import graph_cmd
-
-    cli.add_command(graph_cmd.graph)
-    from reconciler.cli import import_cmd
-
-    cli.add_command(import_cmd.import_)
-    from reconciler.cli import plan_cmd
-
-    cli.add_command(plan_cmd.plan)
-    from reconciler.cli import sandbox_cmd
-
-    cli.add_command(sandbox_cmd.sandbox)
-    from reconciler.cli import state_cmd
-
-    cli.add_command(state_cmd.state)
-    cli.add_command(state_cmd.force_unlock)
-    cli.add_command(state_cmd.output)
-    from reconciler.cli import validate_cmd
-
-    cli.add_command(validate_cmd.validate)
-    pass
-
-
-_register_commands()
 
 
 def main() -> None:

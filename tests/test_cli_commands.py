@@ -1,0 +1,28 @@
+"""Every command in the lazy command table loads and has help; unknown commands fail cleanly."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from reconciler.cli.main import COMMANDS, cli
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_loads_and_has_help(name: str) -> None:
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def test_help_lists_every_command() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        assert name in result.output
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["plna"])
+    assert result.exit_code != 0
+    assert "No such command" in result.output
