@@ -148,7 +148,12 @@ class Ledger:
 
     def remove_tree(self, address: Address) -> None:
         """Forget an address and everything recorded below it (Bria deleted them with it)."""
-        doomed = [key for key in self.entries if address.contains(Address.parse(key))]
+        own = str(address)
+        if address.kind is Kind.IMAGE or address.kind is Kind.MODEL:
+            doomed = [own] if own in self.entries else []
+        else:
+            below = own + "/"
+            doomed = [key for key in self.entries if key == own or key.startswith(below)]
         if not doomed:
             return
         with self.store.transaction(self.lock):
