@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -54,9 +55,11 @@ def render_plan(
 
 
 def write_saved_plan(path: Path, plan: Plan, root: Path) -> None:
-    """The plan JSON plus the workspace it was made for, so apply can find the images."""
+    """The plan JSON plus where its workspace is, so apply can find the images."""
     document = plan_to_json(plan)
-    document["workspace"] = str(root)
+    # Relative to the plan file, so the plan still applies on another machine or checkout
+    # (a CI artifact downloaded next to the workspace).
+    document["workspace"] = os.path.relpath(root, path.resolve().parent)
     path.write_text(json.dumps(document, sort_keys=True, indent=2) + "\n", encoding="utf-8")
 
 

@@ -298,8 +298,8 @@ def conclusion(plan: Plan) -> str:
         if not count:
             return NO_CHANGES
         return (
-            f"Refresh only: {count} object{'s' * (count != 1)} changed outside tailor will be "
-            "recorded in the state."
+            f"Refresh only: {count} object{'s' * (count != 1)} changed outside tailor. "
+            "`tailor plan` shows how apply reconciles them towards the manifests."
         )
     if not plan.has_changes:
         return NO_CHANGES

@@ -163,7 +163,8 @@ def test_saved_plan_and_formats(applied: tuple[Path, str], tmp_path: Path) -> No
     assert code == 0, output
     document = json.loads(saved.read_text())
     assert document["format_version"] == 1
-    assert document["workspace"] == str(workspace.resolve())
+    # Relative to the plan file, so a CI artifact applies in another checkout.
+    assert (saved.parent / document["workspace"]).resolve() == workspace.resolve()
     assert document["summary"]["replace"] >= 1  # b is completed: a new image replaces it
     printed = json.loads(output[output.index("{") : output.rindex("}") + 1])
     assert printed["summary"] == document["summary"]
@@ -172,6 +173,23 @@ def test_saved_plan_and_formats(applied: tuple[Path, str], tmp_path: Path) -> No
     assert code == 0
     assert markdown.lstrip().startswith("<!-- tailor-plan -->")
     assert "brand-1/datasets/b" in markdown
+
+
+def test_saved_plan_applies_after_the_workspace_moved(
+    applied: tuple[Path, str], tmp_path: Path
+) -> None:
+    workspace, _ = applied
+    (workspace / "p0.yaml").write_text(
+        (workspace / "p0.yaml").read_text() + "description: moved checkout\n", encoding="utf-8"
+    )
+    code, output = run("plan", str(workspace), "--out", str(workspace / "tailor.plan"))
+    assert code == 0, output
+    moved = tmp_path / "elsewhere"
+    workspace.rename(moved)
+    code, output = run("apply", str(moved / "tailor.plan"), "--auto-approve")
+    assert code == 0, output
+    code, output = run("plan", str(moved), "--detailed-exitcode")
+    assert code == 0, output
 
 
 def test_token_never_printed_or_written(applied: tuple[Path, str], tmp_path: Path) -> None:

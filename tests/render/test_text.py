@@ -90,7 +90,8 @@ def test_refresh_only_and_targets_say_so() -> None:
     plan = replace(sample_plans.drift(), changes=(), refresh_only=True)
     text = render_text(plan, header="h", color=False)
     assert text.splitlines()[-1] == (
-        "Refresh only: 2 objects changed outside tailor will be recorded in the state."
+        "Refresh only: 2 objects changed outside tailor. "
+        "`tailor plan` shows how apply reconciles them towards the manifests."
     )
     targeted = replace(sample_plans.drift(), targets=(sample_plans.LIGHT,))
     text = render_text(targeted, header="h", color=False)
