@@ -113,25 +113,23 @@ class Address:
     @classmethod
     def parse(cls, text: str) -> Address:
         parts = text.strip().split("/")
-        bad = AddressError(
+        if parts and _KEY_RE.match(parts[0]):
+            if len(parts) == 1:
+                return cls(parts[0])
+            if len(parts) == 3 and parts[1] == "datasets" and _KEY_RE.match(parts[2]):
+                return cls(parts[0], dataset=parts[2])
+            if len(parts) == 3 and parts[1] == "models" and _KEY_RE.match(parts[2]):
+                return cls(parts[0], model=parts[2])
+            if (
+                len(parts) == 5
+                and parts[1] == "datasets"
+                and _KEY_RE.match(parts[2])
+                and parts[3] == "images"
+                and parts[4]
+            ):
+                return cls(parts[0], dataset=parts[2], image=parts[4])
+        raise AddressError(
             f"{text!r} is not a resource address",
             hint="addresses look like PROJECT, PROJECT/datasets/KEY, "
             "PROJECT/datasets/KEY/images/NAME or PROJECT/models/KEY",
         )
-        if not parts or not _KEY_RE.match(parts[0]):
-            raise bad
-        if len(parts) == 1:
-            return cls(parts[0])
-        if len(parts) == 3 and parts[1] == "datasets" and _KEY_RE.match(parts[2]):
-            return cls(parts[0], dataset=parts[2])
-        if len(parts) == 3 and parts[1] == "models" and _KEY_RE.match(parts[2]):
-            return cls(parts[0], model=parts[2])
-        if (
-            len(parts) == 5
-            and parts[1] == "datasets"
-            and _KEY_RE.match(parts[2])
-            and parts[3] == "images"
-            and parts[4]
-        ):
-            return cls(parts[0], dataset=parts[2], image=parts[4])
-        raise bad

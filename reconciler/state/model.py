@@ -58,11 +58,12 @@ class ResourceEntry:
         )
 
     def to_recorded(self) -> RecordedResource:
+        address = Address.parse(self.address)
         return RecordedResource(
-            address=Address.parse(self.address),
+            address=address,
             kind=self.kind,
             remote_id=self.remote_id,
-            parent=Address.parse(self.parent) if self.parent is not None else None,
+            parent=address.parent,
             attributes=dict(self.attributes),
             deposed=self.deposed,
         )
@@ -142,8 +143,9 @@ class StateDocument:
         )
 
     def recorded(self) -> tuple[RecordedResource, ...]:
-        """What the planner compares against the manifests and the live API."""
-        return tuple(entry.to_recorded() for entry in self.sorted_entries())
+        """What the planner compares against the manifests and the live API, in address order."""
+        recorded = [entry.to_recorded() for entry in self.resources.values()]
+        return tuple(sorted(recorded, key=lambda r: r.address.sort_key()))
 
 
 def dump_json(value: Mapping[str, JsonValue] | list[int]) -> str:
