@@ -62,3 +62,24 @@ def test_plan_errors_refuse_apply(tmp_path: Path) -> None:
     assert refused.exit_code == 1
     assert "prevent_destroy" in refused.output and "refused" in refused.output
     assert "Apply results" not in refused.output
+
+
+def test_a_refresh_only_plan_records_what_bria_has(sandbox: Sandbox, tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, sandbox.api)
+    assert tailor_here("apply", str(ws), "--auto-approve").exit_code == 0
+    project = sandbox.inventory()["projects"][0]
+    edited = httpx.put(
+        f"{sandbox.api}/tailored-gen/projects/{project['id']}",
+        json={"project_description": "edited in the Console"},
+        headers={"api_token": "console"},
+        timeout=10,
+    )
+    assert edited.status_code == 200
+    saved = ws / "refresh.plan.json"
+    assert tailor_here("plan", str(ws), "--refresh-only", "--out", str(saved)).exit_code == 0
+    recorded = tailor_here("apply", str(saved))
+    assert recorded.exit_code == 0, recorded.output
+    assert "Recorded what Bria has now for 1 object" in recorded.output
+    shown = tailor_here("state", "show", "acme-mascot", str(ws))
+    assert "edited in the Console" in shown.output
+    assert sandbox.inventory()["projects"][0]["project_description"] == "edited in the Console"
