@@ -133,9 +133,18 @@ def test_sigkill_at_random_points_then_rerun_converges(tmp_path: Path) -> None:
         assert interrupted > 0, "no kill landed between a create and its record"
 
 
-def test_unreliable_network_converges(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "faults",
+    [
+        {"error_rate": 0.2, "lose_response_after_commit_rate": 0.2, "seed": 11},
+        {"drop_connection_rate": 0.15, "rate_limit_rate": 0.15, "retry_after_s": 0,
+         "lose_response_after_commit_rate": 0.1, "seed": 5},
+    ],
+    ids=["503-and-lost-answers", "drops-429-lost-answers"],
+)
+def test_unreliable_network_converges(tmp_path: Path, faults: dict[str, object]) -> None:
     with serve_sandbox(tmp_path / "sandbox.db") as sandbox:
-        sandbox.faults(error_rate=0.2, lose_response_after_commit_rate=0.2, seed=11)
+        sandbox.faults(**faults)
         ws = make_workspace(tmp_path, sandbox.api)
         apply_until_converged(ws)
         sandbox.faults()
