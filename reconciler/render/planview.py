@@ -299,7 +299,7 @@ def conclusion(plan: Plan) -> str:
             return NO_CHANGES
         return (
             f"Refresh only: {count} object{'s' * (count != 1)} changed outside tailor. "
-            "`tailor plan` shows how apply reconciles them towards the manifests."
+            "Applying this plan saved with --out records their live values in the state."
         )
     if not plan.has_changes:
         return NO_CHANGES

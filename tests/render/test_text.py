@@ -91,7 +91,7 @@ def test_refresh_only_and_targets_say_so() -> None:
     text = render_text(plan, header="h", color=False)
     assert text.splitlines()[-1] == (
         "Refresh only: 2 objects changed outside tailor. "
-        "`tailor plan` shows how apply reconciles them towards the manifests."
+        "Applying this plan saved with --out records their live values in the state."
     )
     targeted = replace(sample_plans.drift(), targets=(sample_plans.LIGHT,))
     text = render_text(targeted, header="h", color=False)
