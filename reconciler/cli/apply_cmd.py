@@ -210,7 +210,10 @@ async def _locked_run(
         )
         result = await execute(plan, ctx, parallelism=options.parallelism)
     say()
-    say(render_outcome_table(result_rows(plan, result), color=sys.stdout.isatty()).rstrip())
+    table = render_outcome_table(
+        result_rows(plan, result), color=sys.stdout.isatty(), verb=options.verb.capitalize()
+    )
+    say(table.rstrip())
     models = model_lines(store.read(), plan)
     if models and options.verb == "apply":
         say()

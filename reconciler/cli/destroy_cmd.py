@@ -23,7 +23,7 @@ from reconciler.errors import ValidationFailed
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.builder import build_plan
 from reconciler.plan.graph import build_dependencies, topological_order
-from reconciler.plan.model import Plan
+from reconciler.plan.model import Plan, Reason
 from reconciler.resources import DesiredWorkspace
 from reconciler.state.model import StateDocument
 
@@ -98,9 +98,20 @@ def destroy_plan(root: Path, projects: set[str] | None, targets: tuple[Address, 
             state_lineage=document.lineage,
             state_serial=document.serial,
         )
-        return only_targets(plan, targets)
+        return as_destroy(only_targets(plan, targets))
 
     return make
+
+
+def as_destroy(plan: Plan) -> Plan:
+    """The planner says why from the manifests' point of view; here the user asked for it."""
+    changes = tuple(
+        replace(change, reason=Reason.DESTROY_REQUESTED)
+        if change.reason is Reason.REMOVED_FROM_MANIFEST
+        else change
+        for change in plan.changes
+    )
+    return replace(plan, changes=changes)
 
 
 @click.command("destroy")

@@ -60,6 +60,7 @@ class Reason(StrEnum):
     TRAINING_NOT_STARTED = "training_not_started"
     IMAGE_CONTENT_CHANGED = "image_content_changed"
     REMOVED_FROM_MANIFEST = "removed_from_manifest"
+    DESTROY_REQUESTED = "destroy_requested"
     PARENT_DELETED = "parent_deleted"
     DEPOSED_CLEANUP = "deposed_cleanup"
     DEPOSED_GONE = "deposed_gone"
@@ -87,6 +88,7 @@ _REASON_TEXT: dict[Reason, str] = {
     Reason.TRAINING_NOT_STARTED: "train: true but the training was never started",
     Reason.IMAGE_CONTENT_CHANGED: "the file's content changed under the same name",
     Reason.REMOVED_FROM_MANIFEST: "in the state but no longer in the manifest",
+    Reason.DESTROY_REQUESTED: "tailor destroy deletes what the state holds for the workspace",
     Reason.PARENT_DELETED: "its parent is deleted and takes it along",
     Reason.DEPOSED_CLEANUP: "a predecessor kept until its successor finished training",
     Reason.DEPOSED_GONE: "a deposed predecessor that no longer exists at Bria",

@@ -146,7 +146,11 @@ def _dataset_of_image(address: str) -> str | None:
 
 
 def render_outcome_table(
-    results: Sequence[ApplyResult], *, color: bool = False, max_failed_images: int = 20
+    results: Sequence[ApplyResult],
+    *,
+    color: bool = False,
+    max_failed_images: int = 20,
+    verb: str = "Apply",
 ) -> str:
     """Resources one row each; images one row per dataset, with failed images listed (up to
     `max_failed_images` per dataset) so the reason for each failure is visible."""
@@ -170,7 +174,7 @@ def render_outcome_table(
         ResultOutcome.NOT_STARTED: "yellow",
     }
     width = min(max((len(address) for _, address, _ in rows), default=0), 70)
-    lines = ["Apply results:"]
+    lines = [f"{verb} results:"]
     for outcome, address, message in rows:
         cell = style(f"{outcome.value:<11}", colours[outcome])
         line = f"  {cell}  {address:<{width}}"
@@ -180,7 +184,7 @@ def render_outcome_table(
     totals = Counter(r.outcome for r in results)
     lines += [
         "",
-        f"Apply: {totals[ResultOutcome.DONE]} done, {totals[ResultOutcome.FAILED]} failed, "
+        f"{verb}: {totals[ResultOutcome.DONE]} done, {totals[ResultOutcome.FAILED]} failed, "
         f"{totals[ResultOutcome.NOT_STARTED]} not started.",
     ]
     return "\n".join(lines) + "\n"
