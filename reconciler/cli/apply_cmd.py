@@ -8,7 +8,6 @@ by step, so a failed or interrupted apply is finished by running apply again.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,7 +19,7 @@ import click
 from rich.console import Console
 
 from reconciler.addresses import Address, Kind
-from reconciler.cli.context import load_settings, open_client, open_state, workspace_root
+from reconciler.cli.context import load_settings, open_client, open_state, run_async, workspace_root
 from reconciler.client.api import BriaClient
 from reconciler.client.staging import Stager
 from reconciler.engine import recovery
@@ -296,4 +295,4 @@ def apply(
         lock_timeout=lock_timeout,
         approved_by_file=approved,
     )
-    asyncio.run(carry_out(settings, options, make))
+    run_async(carry_out(settings, options, make))

@@ -6,10 +6,12 @@ socket) or a real URL, and the only module outside the sandbox that imports it.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -22,10 +24,28 @@ from reconciler.manifest.workspace import load_settings_file
 from reconciler.settings import Settings, resolve
 from reconciler.state.store import StateStore, open_store
 
+T = TypeVar("T")
+
 EMBEDDED_SANDBOX_URL = "http://embedded-sandbox.localhost"
 """Base of the in-process sandbox. Requests never leave the process (ASGI transport)."""
 EMBEDDED_SANDBOX_TOKEN = SecretStr("embedded-sandbox")
 SANDBOX_DB = Path(".tailor") / "sandbox.db"
+
+
+def run_async(work: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run`, with the result handed over outside the main task.
+
+    On Python 3.11, asyncio.run restores the SIGINT handler at the end, and the signal module
+    formats repr(main task) while doing so, which formats the task's result: for a plan of
+    12,000 images that alone took half a second.
+    """
+    box: list[T] = []
+
+    async def main() -> None:
+        box.append(await work)
+
+    asyncio.run(main())
+    return box[0]
 
 
 def workspace_root(path: str | Path) -> Path:

@@ -7,7 +7,6 @@ datasets before projects, and prevent_destroy as a plan error.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +15,7 @@ import click
 
 from reconciler.addresses import Address, Kind
 from reconciler.cli.apply_cmd import PlanMaker, RunOptions, carry_out, parse_targets
-from reconciler.cli.context import load_settings, workspace_root
+from reconciler.cli.context import load_settings, run_async, workspace_root
 from reconciler.client.api import BriaClient
 from reconciler.engine.refresh import RefreshScope, refresh
 from reconciler.errors import ValidationFailed
@@ -142,4 +141,4 @@ def destroy(
         lock_timeout=lock_timeout,
     )
     make = destroy_plan(root, declared_projects(root), parse_targets(targets))
-    asyncio.run(carry_out(settings, options, make))
+    run_async(carry_out(settings, options, make))

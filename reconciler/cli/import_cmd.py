@@ -6,13 +6,12 @@ what was taken over.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import click
 
 from reconciler.addresses import Address
-from reconciler.cli.context import load_settings, open_client, open_state, workspace_root
+from reconciler.cli.context import load_settings, open_client, open_state, run_async, workspace_root
 from reconciler.engine import recovery
 from reconciler.engine.adopt import Declared, adopt_all, import_one
 from reconciler.errors import ConfigError, ValidationFailed
@@ -90,7 +89,7 @@ def import_(
         target = Address.parse(address)
     settings = load_settings(root)
     click.echo(settings.describe())
-    entries = asyncio.run(_run(settings, workspace, target, remote_id, lock_timeout))
+    entries = run_async(_run(settings, workspace, target, remote_id, lock_timeout))
     if not entries:
         click.echo("Nothing to import: no unmanaged object matches a manifest key by name.")
         return

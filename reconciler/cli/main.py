@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 
@@ -68,8 +69,15 @@ def cli() -> None:
     """Manage Bria Tailored Generation projects, datasets and models as code."""
 
 
+GC_THRESHOLDS = (100_000, 50, 100)
+"""Python's defaults (700, 10, 10) run a full collection again and again while a plan builds
+hundreds of thousands of long-lived records; for a 12,000-image workspace that was a third of
+`tailor plan`'s time. Cycles are still collected, just less often."""
+
+
 def main() -> None:
     """Console-script entry point: our errors print as messages, never as tracebacks."""
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         result = cli.main(standalone_mode=False)
     except TailorError as error:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -15,6 +14,7 @@ from reconciler.cli.context import (
     load_settings,
     open_client_with_files,
     open_state,
+    run_async,
     workspace_root,
 )
 from reconciler.cli.review import collect_previews
@@ -113,7 +113,7 @@ def plan(
                 return made, None
             return made, await collect_previews(made, live, root, files)
 
-    result, previews = asyncio.run(run())
+    result, previews = run_async(run())
     if document.intents:
         click.echo(
             f"warning: {len(document.intents)} operation(s) of an interrupted apply are "
