@@ -324,3 +324,38 @@ def test_review_page_over_a_socket(sandbox: Sandbox, tmp_path: Path) -> None:
     # a file removed from the manifest: only the live side exists
     removed = _card(page, "fox-06.png")
     assert "live, to be removed" in removed and removed.count("<img") == 1
+
+
+@pytest.mark.slow
+def test_two_hundred_image_review_renders_in_chromium(tmp_path: Path) -> None:
+    """The issue's size case, drawn by a real browser: under 10 MB, all 200 previews decoded."""
+    from reconciler.addresses import Address
+    from reconciler.plan.model import Action, Change, Plan, Reason
+    from reconciler.render.html import Previews, render_html
+
+    dataset = Address("acme", dataset="v2")
+    changes = [
+        Change(
+            Address("acme", dataset="v2", image=f"img-{i:03d}.png"),
+            Action.CREATE,
+            Reason.NEW,
+            after={"name": f"img-{i:03d}.png", "sha256": f"{i:064x}", "caption": None},
+        )
+        for i in range(200)
+    ]
+    plan = Plan(changes=(Change(dataset, Action.CREATE, Reason.NEW), *changes))
+    fox = (REPO / "examples" / "quickstart" / "images" / "v1" / "fox-01.png").read_bytes()
+    preview = downscale(fox)
+    page = render_html(
+        plan,
+        header="API: embedded sandbox",
+        previews=Previews(new={c.address: preview for c in changes}),
+    )
+    assert len(page.encode("utf-8")) < 10_000_000
+    html_file = tmp_path / "review-200.html"
+    html_file.write_text(page, encoding="utf-8")
+    dom = run_chromium(html_file, tmp_path, "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "<h1>Plan review</h1>" in dom.stdout
+    assert dom.stdout.count('<img src="data:image/jpeg;base64,') == 200
+    assert console_messages(dom.stderr) == []
