@@ -8,6 +8,9 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -96,15 +99,36 @@ def sandbox_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     `sandbox_server`, which empties it before each test. Startup waits at most 30 s; the
     process is terminated (then killed) at the end of the session.
     """
-    port = free_port()
     db = tmp_path_factory.mktemp("sandbox") / "sandbox.db"
+    with serve_sandbox(db) as process:
+        yield f"{process.origin}/v1"
+
+
+@dataclass
+class SandboxProcess:
+    origin: str
+    """`http://127.0.0.1:PORT`: Bria's routes under /v1, control routes under /_sandbox."""
+    process: subprocess.Popen[bytes]
+
+
+@contextmanager
+def serve_sandbox(
+    db: Path, *, training_seconds: float | None = None, startup_seconds: float = 30.0
+) -> Iterator[SandboxProcess]:
+    """`tailor sandbox serve` as a real subprocess on a free loopback port, until the block ends.
+
+    Waits (bounded) until it answers; terminates it (then kills it) afterwards.
+    """
+    port = free_port()
     command = [
         sys.executable, "-c", "from reconciler.cli.main import main; main()",
         "sandbox", "serve", "--port", str(port), "--db", str(db),
     ]
+    if training_seconds is not None:
+        command += ["--training-seconds", str(training_seconds)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     origin = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30.0
+    deadline = time.monotonic() + startup_seconds
     try:
         while True:
             if process.poll() is not None:
@@ -116,9 +140,9 @@ def sandbox_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail("tailor sandbox serve did not answer within 30 s")
+                pytest.fail(f"tailor sandbox serve did not answer within {startup_seconds:.0f} s")
             time.sleep(0.05)
-        yield f"{origin}/v1"
+        yield SandboxProcess(origin, process)
     finally:
         process.terminate()
         try:

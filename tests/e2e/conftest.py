@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import serve_sandbox as serve_real_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 QUICKSTART = REPO / "examples" / "quickstart"
@@ -65,37 +64,9 @@ class Sandbox:
 
 @contextmanager
 def serve_sandbox(db: Path, *, training_seconds: float = 3600.0) -> Iterator[Sandbox]:
-    port = free_port()
-    command = [
-        sys.executable, "-m", "reconciler.cli", "sandbox", "serve", "--port", str(port),
-        "--db", str(db), "--training-seconds", str(training_seconds),
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    origin = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20.0
-    try:
-        while True:
-            if process.poll() is not None:
-                error = process.stderr.read().decode() if process.stderr else ""
-                pytest.fail(f"tailor sandbox serve exited early: {error[-2000:]}")
-            try:
-                if httpx.get(f"{origin}/_sandbox/stats", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("tailor sandbox serve did not answer within 20 s")
-            time.sleep(0.05)
-        yield Sandbox(origin, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        if process.stderr:
-            process.stderr.close()
+    with serve_real_sandbox(db, training_seconds=training_seconds, startup_seconds=20.0) as p:
+        yield Sandbox(p.origin, p.process)
+
 
 
 @pytest.fixture
