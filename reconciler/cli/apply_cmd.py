@@ -24,7 +24,7 @@ from reconciler.client.api import BriaClient
 from reconciler.client.staging import Stager
 from reconciler.engine import recovery
 from reconciler.engine.executor import ApplyResult, NodeStatus, execute, record_drift
-from reconciler.engine.handlers import RunContext
+from reconciler.engine.handlers import RunContext, changed_files
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
 from reconciler.engine.refresh import RefreshScope, refresh
@@ -280,6 +280,14 @@ def apply(
         if targets:
             raise PlanError("--target cannot be used with a saved plan (it was targeted then)")
         root = workspace_root(named_root or Path("."))
+        changed = changed_files(plan, root)
+        if changed:
+            more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
+            shown = ", ".join(changed[:5]) + more
+            raise PlanError(
+                f"Saved plan is stale: {len(changed)} image file(s) changed since this plan was "
+                f"made ({shown}). Run plan again.",
+            )
         make = saved_plan(plan)
         approved = True
     else:

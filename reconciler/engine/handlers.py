@@ -46,7 +46,7 @@ from reconciler.engine.waits import (
 )
 from reconciler.errors import TailorError
 from reconciler.events import Hooks
-from reconciler.plan.model import Action, Change, Step, StepKind
+from reconciler.plan.model import Action, Change, Plan, Step, StepKind
 from reconciler.resources import JsonValue
 
 HASH_CHUNK = 1 << 20
@@ -163,6 +163,36 @@ def _file_sha256(path: Path) -> str:
         while chunk := handle.read(HASH_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def changed_files(plan: Plan, root: Path) -> list[str]:
+    """Workspace files whose content is no longer what the plan saw (or that are gone).
+
+    A saved plan is checked before anything runs, so a changed image refuses the whole apply
+    instead of failing at its own upload after other steps have already been carried out.
+    """
+    expected: dict[str, str] = {}
+    for change in plan.changes:
+        for step in change.steps:
+            entries = [step.args, *_items(step.args.get("items"))]
+            for entry in entries:
+                path, sha256 = entry.get("path"), entry.get("sha256")
+                if isinstance(path, str) and isinstance(sha256, str):
+                    expected[path] = sha256
+    changed: list[str] = []
+    for relative, sha256 in sorted(expected.items()):
+        try:
+            if _file_sha256(root / relative) != sha256:
+                changed.append(relative)
+        except OSError:
+            changed.append(relative)
+    return changed
+
+
+def _items(value: JsonValue | None) -> list[Mapping[str, JsonValue]]:
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
 
 
 async def _checked_file(ctx: RunContext, relative: str, sha256: str | None, what: str) -> Path:

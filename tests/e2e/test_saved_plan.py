@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 from tests.e2e.conftest import Sandbox, make_workspace, tailor_here
 
@@ -83,3 +84,19 @@ def test_a_refresh_only_plan_records_what_bria_has(sandbox: Sandbox, tmp_path: P
     shown = tailor_here("state", "show", "acme-mascot", str(ws))
     assert "edited in the Console" in shown.output
     assert sandbox.inventory()["projects"][0]["project_description"] == "edited in the Console"
+
+
+def test_a_saved_plan_is_refused_before_anything_runs_when_an_image_changed(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    ws = make_workspace(tmp_path, sandbox.api)
+    saved = ws / "tailor.plan"
+    assert tailor_here("plan", str(ws), "--out", str(saved)).exit_code == 0
+    with Image.open(ws / "images" / "v1" / "fox-04.png") as image:
+        image.transpose(Image.Transpose.FLIP_TOP_BOTTOM).save(ws / "images" / "v1" / "fox-04.png")
+    sandbox.control("POST", "stats/reset")
+    refused = tailor_here("apply", str(saved))
+    assert refused.exit_code == 1
+    assert "Saved plan is stale: 1 image file(s) changed" in refused.output
+    assert "images/v1/fox-04.png" in refused.output
+    assert sandbox.stats()["total"] == 0  # refused before a single request to Bria
