@@ -19,6 +19,7 @@ from reconciler.addresses import Address, is_valid_key
 from reconciler.errors import Location, ManifestError, ValidationFailed
 from reconciler.manifest.images import (
     FileStamp,
+    FolderIndex,
     ImageCache,
     ImageFacts,
     ImageProblem,
@@ -126,6 +127,7 @@ def _check(root: Path, report: WorkspaceReport) -> None:
         )
         return
     cache = ImageCache(real_root)
+    index = FolderIndex()
     projects: dict[str, DesiredProject] = {}
     for path in manifest_files:
         rel = path.name
@@ -139,7 +141,7 @@ def _check(root: Path, report: WorkspaceReport) -> None:
                 )
             )
             continue
-        loader = _ManifestLoader(real_root, rel, cache, report)
+        loader = _ManifestLoader(real_root, rel, cache, report, index)
         project = loader.load()
         if project is None:
             continue
@@ -211,10 +213,18 @@ class _Pick:
 class _ManifestLoader:
     """One manifest file -> DesiredProject, adding every problem to the report."""
 
-    def __init__(self, root: Path, rel: str, cache: ImageCache, report: WorkspaceReport) -> None:
+    def __init__(
+        self,
+        root: Path,
+        rel: str,
+        cache: ImageCache,
+        report: WorkspaceReport,
+        index: FolderIndex | None = None,
+    ) -> None:
         self.root = root
         self.rel = rel
         self.cache = cache
+        self.index = index or FolderIndex()
         self.report = report
         self.manifest_dir = (root / rel).parent
 
@@ -340,7 +350,7 @@ class _ManifestLoader:
                 (entry.path, entry.caption) if isinstance(entry, ImageEntry) else (entry, None)
             )
             try:
-                paths = expand_spec(text, self.manifest_dir, self.root)
+                paths = expand_spec(text, self.manifest_dir, self.root, self.index)
             except ImageProblem as problem:
                 self.error(
                     f"datasets.{key}.images[{index}]: {problem.message}", location, problem.hint
@@ -378,7 +388,7 @@ class _ManifestLoader:
         stamped: list[tuple[_Pick, FileStamp]] = []
         for pick in picks:
             try:
-                stamp = FileStamp.of(pick.path.stat())
+                stamp = FileStamp.of(self.index.stat(pick.path))
                 if basic:
                     check_upload_size(stamp.size, MAX_BASIC_IMAGE_BYTES)
             except ImageProblem as problem:
@@ -425,7 +435,7 @@ class _ManifestLoader:
         if pick.caption is not None:
             return pick.caption, "explicit"
         try:
-            text = read_sidecar(pick.path)
+            text = read_sidecar(pick.path, self.index)
         except ImageProblem as problem:
             self.error(f"image {pick.rel}: {problem.message}", pick.location, problem.hint)
             return None, None
