@@ -306,6 +306,10 @@ class Change:
     def node_ids(self) -> tuple[str, ...]:
         """The executor's work items for this change: MAIN, plus FINALIZE for a dataset (the
         point after all its images, even when it has no steps of its own there)."""
+        return self._node_ids
+
+    @cached_property
+    def _node_ids(self) -> tuple[str, ...]:
         phases = [Phase.MAIN]
         if any(s.phase is Phase.FINALIZE for s in self.steps) or (
             self.address.kind is Kind.DATASET and self.deposed is None
