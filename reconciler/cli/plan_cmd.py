@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,17 +18,16 @@ from reconciler.cli.context import (
     run_async,
     workspace_root,
 )
-from reconciler.cli.review import collect_previews
 from reconciler.engine import recovery
 from reconciler.engine.planning import make_plan
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Plan
 from reconciler.plan.planfile import plan_to_json
-from reconciler.render.html import Previews, render_html
-from reconciler.render.jsonplan import render_json
-from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
 from reconciler.settings import Settings
+
+if TYPE_CHECKING:
+    from reconciler.render.html import Previews
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -44,12 +44,20 @@ def render_plan(
     verbose: bool,
     previews: Previews | None = None,
 ) -> str:
+    """The plan in the asked format. The other renderers (and Pillow, for the review page's
+    previews) are imported only when asked for: a plain `tailor plan` does not pay for them."""
     header = settings.describe()
     if output_format == "html":
+        from reconciler.render.html import render_html
+
         return render_html(plan, header=header, previews=previews)
     if output_format == "json":
+        from reconciler.render.jsonplan import render_json
+
         return render_json(plan)
     if output_format == "markdown":
+        from reconciler.render.markdown import render_markdown
+
         return render_markdown(plan, header=header)
     return render_text(plan, header=header, color=sys.stdout.isatty(), verbose=verbose)
 
@@ -111,6 +119,8 @@ def plan(
             )
             if output_format != "html":
                 return made, None
+            from reconciler.cli.review import collect_previews
+
             return made, await collect_previews(made, live, root, files)
 
     result, previews = run_async(run())
