@@ -26,3 +26,19 @@ def test_unknown_command_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["plna"])
     assert result.exit_code != 0
     assert "No such command" in result.output
+
+
+def test_a_usage_error_exits_1_never_2() -> None:
+    """Exit 2 means "changes present" for plan --detailed-exitcode; a typo must not look like it."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "reconciler.cli", "plan", "--no-such-option"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "No such option" in result.stderr
+    assert "Traceback" not in result.stderr
