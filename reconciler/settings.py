@@ -28,7 +28,8 @@ class Settings:
     """"sandbox" (the embedded emulator) or a base URL ending in /v1."""
     token: SecretStr | None
     state: str
-    """A path (SQLite, relative to the workspace) or a postgresql:// DSN."""
+    """A path (SQLite, relative to the workspace) or a postgresql:// DSN; `state.open_store`
+    decides which backend it names."""
     parallelism: int = DEFAULT_PARALLELISM
     staging: str | None = None
     requests_per_second: float | None = None
@@ -37,15 +38,6 @@ class Settings:
     @property
     def uses_sandbox(self) -> bool:
         return self.api == SANDBOX
-
-    @property
-    def state_is_postgres(self) -> bool:
-        return self.state.startswith(("postgresql://", "postgres://"))
-
-    def state_path(self) -> Path:
-        """The SQLite file, resolved against the workspace."""
-        path = Path(self.state)
-        return path if path.is_absolute() else self.workspace / path
 
     def describe(self) -> str:
         api = "embedded sandbox (.tailor/sandbox.db)" if self.uses_sandbox else self.api
