@@ -172,10 +172,13 @@ def stop_steps(address: Address, old: Mapping[str, JsonValue], status: str) -> l
     return steps
 
 
-def upload_steps(dataset: DesiredDataset, image: DesiredImage) -> tuple[Step, ...]:
+def upload_steps(
+    dataset: DesiredDataset, image: DesiredImage, *, captions_in_zip: bool
+) -> tuple[Step, ...]:
     """Basic: upload then (explicit caption) PUT caption. Advanced: the dataset's bulk upload
-    carries the file; an explicit caption is PUT afterwards unless every image has one (then
-    the zip carries caption files)."""
+    carries the file; an explicit caption is PUT afterwards unless the zip carries caption
+    files (`captions_in_zip(dataset)`: the caller computes it once per dataset, since it looks
+    at every image)."""
     steps: list[Step] = []
     if dataset.upload_type == "basic":
         args: dict[str, JsonValue] = {
@@ -185,11 +188,15 @@ def upload_steps(dataset: DesiredDataset, image: DesiredImage) -> tuple[Step, ..
             "increase_resolution": dataset.increase_resolution,
         }
         steps.append(Step(StepKind.UPLOAD_IMAGE, image.address, args))
-    if image.caption is not None and (
-        dataset.upload_type == "basic" or not all_captions_explicit(dataset)
-    ):
+    if image.caption is not None and not captions_in_zip:
         steps.append(Step(StepKind.UPDATE_CAPTION, image.address, {"caption": image.caption}))
     return tuple(steps)
+
+
+def captions_in_zip(dataset: DesiredDataset) -> bool:
+    """An advanced dataset whose images all have explicit captions: its bulk-upload zip
+    carries them as caption files, so no image PUTs its caption afterwards."""
+    return dataset.upload_type == "advanced" and all_captions_explicit(dataset)
 
 
 def all_captions_explicit(dataset: DesiredDataset) -> bool:

@@ -42,6 +42,7 @@ from reconciler.plan.planner import (
     Mode,
     Planner,
     bulk_steps,
+    captions_in_zip,
     prefix_sample,
     upload_steps,
 )
@@ -393,25 +394,15 @@ def build_dataset(
     )
     p.datasets[address] = DatasetOutcome(action, desired.completed)
     image_notes = (_BULK_NOTE,) if advanced else ()
+    in_zip = captions_in_zip(desired)
     recorded_images = {r.address.key: r for r in p.children(address, Kind.IMAGE)}
     for image in desired.images:
         r = recorded_images.get(image.name)
-        img_after = attrs.image_attributes(image)
-        upload = upload_steps(desired, image)
+        upload = upload_steps(desired, image, captions_in_zip=in_zip)
         if r is None or action is Action.CREATE:
-            p.add(
-                Change(
-                    image.address,
-                    Action.CREATE,
-                    Reason.NEW if r is None else Reason.RECREATE_DELETED_OUTSIDE,
-                    None if r is None else dict(r.attributes),
-                    img_after,
-                    steps=upload,
-                    notes=image_notes,
-                    location=image.location,
-                )
-            )
+            _create_image(p, image, r, upload, image_notes)
             continue
+        img_after = attrs.image_attributes(image)
         content = r.attributes.get("sha256") != image.sha256
         p.add(
             Change(
@@ -495,6 +486,7 @@ def update_dataset(
     p.datasets[address] = DatasetOutcome(
         Action.UPDATE if diffs else Action.NO_OP, desired.completed
     )
+    in_zip = captions_in_zip(desired)
     for image in desired.images:
         _update_image(
             p,
@@ -504,6 +496,7 @@ def update_dataset(
             live_images,
             prefix_changed=prefix_changed,
             bulk=bulk,
+            in_zip=in_zip,
         )
     wanted = {i.name for i in desired.images}
     for name, r in sorted(recorded_images.items()):
@@ -548,24 +541,16 @@ def _update_image(
     *,
     prefix_changed: bool,
     bulk: bool,
+    in_zip: bool,
 ) -> None:
-    after = attrs.image_attributes(image)
-    upload = upload_steps(dataset, image)
+    """One image of a dataset edited in place. Upload steps are built only for an image that
+    is (re)uploaded: most images of a large plan are no-ops."""
     notes: list[str] = [_BULK_NOTE] if bulk else []
     if rec is None or rec.remote_id not in live_images:
-        p.add(
-            Change(
-                image.address,
-                Action.CREATE,
-                Reason.NEW if rec is None else Reason.RECREATE_DELETED_OUTSIDE,
-                None if rec is None else dict(rec.attributes),
-                after,
-                steps=upload,
-                notes=tuple(notes),
-                location=image.location,
-            )
-        )
+        upload = upload_steps(dataset, image, captions_in_zip=in_zip)
+        _create_image(p, image, rec, upload, tuple(notes))
         return
+    after = attrs.image_attributes(image)
     live = live_images[rec.remote_id]
     before: dict[str, JsonValue] = dict(rec.attributes)
     if before.get("caption") is not None:
@@ -585,7 +570,7 @@ def _update_image(
                 tuple(diffs),
                 tuple(fc.field for fc in diffs if fc.forces_replace),
                 ReplaceMode.DESTROY_BEFORE_CREATE,
-                steps=(delete, *upload),
+                steps=(delete, *upload_steps(dataset, image, captions_in_zip=in_zip)),
                 remote_id=rec.remote_id,
                 location=image.location,
             )
@@ -611,6 +596,29 @@ def _update_image(
             steps=tuple(steps),
             notes=tuple(notes),
             remote_id=rec.remote_id,
+            location=image.location,
+        )
+    )
+
+
+def _create_image(
+    p: Planner,
+    image: DesiredImage,
+    rec: RecordedResource | None,
+    upload: tuple[Step, ...],
+    notes: tuple[str, ...],
+) -> None:
+    """An image uploaded anew: newly declared (`rec` None), or recorded but gone (deleted
+    outside tailor, or its dataset is created again)."""
+    p.add(
+        Change(
+            image.address,
+            Action.CREATE,
+            Reason.NEW if rec is None else Reason.RECREATE_DELETED_OUTSIDE,
+            None if rec is None else dict(rec.attributes),
+            attrs.image_attributes(image),
+            steps=upload,
+            notes=notes,
             location=image.location,
         )
     )
