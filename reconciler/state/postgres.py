@@ -65,7 +65,7 @@ class _PgExecutor(Executor):
         return tuple(row) if row is not None else None
 
     def all(self, sql: str, params: Sequence[SqlValue] = ()) -> list[Row]:
-        return [tuple(r) for r in self._execute(sql, params).fetchall()]
+        return self._execute(sql, params).fetchall()  # the default row factory gives tuples
 
 
 class PostgresStateStore(SqlStateStore):

@@ -34,7 +34,8 @@ class _SqliteExecutor(Executor):
         return tuple(row) if row is not None else None
 
     def all(self, sql: str, params: Sequence[SqlValue] = ()) -> list[Row]:
-        return [tuple(r) for r in self._conn.execute(sql, tuple(params)).fetchall()]
+        rows: list[Row] = self._conn.execute(sql, tuple(params)).fetchall()  # already tuples
+        return rows
 
 
 def pid_is_running(pid: int) -> bool:
@@ -45,9 +46,7 @@ def pid_is_running(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
-    except OSError:
+    except OSError:  # e.g. PermissionError: it exists but belongs to someone else
         return True
     return True
 
