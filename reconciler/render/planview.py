@@ -236,7 +236,9 @@ def group_images(changes: Iterable[Change]) -> dict[Address, ImageGroup]:
             continue
         parent = change.address.parent
         assert parent is not None  # an image address always has its dataset
-        group = groups.setdefault(parent, ImageGroup(parent))
+        group = groups.get(parent)
+        if group is None:  # not setdefault: that would build three Counters per image
+            group = groups[parent] = ImageGroup(parent)
         group.changes.append(change)
         group.counts[change.action] += 1
         for step in change.steps:
