@@ -36,12 +36,6 @@ class Mode(Enum):
     KEEP = "keep"
 
 
-@dataclass(frozen=True)
-class DatasetOutcome:
-    action: Action
-    completed_after: bool
-
-
 @dataclass
 class Planner:
     live: LiveSnapshot
@@ -49,7 +43,7 @@ class Planner:
     changes: list[Change] = field(default_factory=list)
     drift: list[Drift] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    datasets: dict[Address, DatasetOutcome] = field(default_factory=dict)
+    datasets: dict[Address, Action] = field(default_factory=dict)
     """What happens to each desired dataset, for the models planned after it."""
 
     _children: dict[tuple[Address, Kind], list[RecordedResource]] = field(default_factory=dict)

@@ -88,36 +88,8 @@ FIELD_RULES: Mapping[Kind, tuple[FieldRule, ...]] = {
         FieldRule("retain_on_replace", Rule.STATE_ONLY),
     ),
 }
-"""Declared fields per kind, in display order."""
-
-VOLATILE_FIELDS: Mapping[Kind, frozenset[str]] = {
-    Kind.PROJECT: frozenset({"id", "status", "created_at", "updated_at"}),
-    Kind.DATASET: frozenset(
-        {
-            "id",
-            "captions_update_status",
-            "captions_source",
-            "images_count",
-            "created_at",
-            "updated_at",
-        }
-    ),
-    Kind.IMAGE: frozenset(
-        {"id", "caption_source", "image_url", "thumbnail_url", "created_at", "updated_at"}
-    ),
-    Kind.MODEL: frozenset(
-        {
-            "id",
-            "status",
-            "generation_prefix",
-            "checkpoint_steps",
-            "active_model_version",
-            "created_at",
-            "updated_at",
-        }
-    ),
-}
-"""Server-owned fields: never compared, never shown as a diff (documentation for renderers)."""
+"""Declared fields per kind, in display order. Anything else Bria reports (ids, statuses,
+timestamps, counts) is server-owned: never compared, never shown as a diff."""
 
 
 def rules_for(kind: Kind) -> tuple[FieldRule, ...]:

@@ -38,7 +38,6 @@ from reconciler.plan.model import (
     StepKind,
 )
 from reconciler.plan.planner import (
-    DatasetOutcome,
     Mode,
     Planner,
     bulk_steps,
@@ -392,7 +391,7 @@ def build_dataset(
             location=desired.location,
         )
     )
-    p.datasets[address] = DatasetOutcome(action, desired.completed)
+    p.datasets[address] = action
     image_notes = (_BULK_NOTE,) if advanced else ()
     in_zip = captions_in_zip(desired)
     recorded_images = {r.address.key: r for r in p.children(address, Kind.IMAGE)}
@@ -483,9 +482,7 @@ def update_dataset(
             location=desired.location,
         )
     )
-    p.datasets[address] = DatasetOutcome(
-        Action.UPDATE if diffs else Action.NO_OP, desired.completed
-    )
+    p.datasets[address] = Action.UPDATE if diffs else Action.NO_OP
     in_zip = captions_in_zip(desired)
     for image in desired.images:
         _update_image(

@@ -18,6 +18,7 @@ from __future__ import annotations
 from reconciler.addresses import Address, Kind
 from reconciler.plan import attributes as attrs
 from reconciler.plan import rules
+from reconciler.plan.attributes import Attrs
 from reconciler.plan.diff import diff_attributes, drift_fields
 from reconciler.plan.model import (
     Action,
@@ -37,8 +38,6 @@ from reconciler.resources import (
     LiveModel,
     RecordedResource,
 )
-
-Attrs = dict[str, JsonValue]
 
 
 def plan_model(
@@ -74,7 +73,7 @@ def plan_model(
         before["parameters"] = rec.attributes["parameters"]
     diffs = diff_attributes(Kind.MODEL, before, after)
     forcing = tuple(dict.fromkeys(fc.field.split(".")[0] for fc in diffs if fc.forces_replace))
-    dataset = p.datasets.get(desired.dataset_address)
+    dataset_action = p.datasets.get(desired.dataset_address)
     if parent_mode is Mode.REPLACE:
         _replace(
             p,
@@ -90,7 +89,7 @@ def plan_model(
         )
     elif forcing:
         _replace(p, desired, rec, live, before, after, diffs, forcing, Reason.REQUIRES_REPLACE)
-    elif dataset is not None and dataset.action is Action.REPLACE:
+    elif dataset_action is Action.REPLACE:
         _replace(
             p,
             desired,
