@@ -20,15 +20,8 @@ IpType = Literal[
     "icons",
     "character_variants",
 ]
-IpTypeRead = Literal[
-    "defined_character",
-    "stylized_scene",
-    "multi_object_set",
-    "object_variants",
-    "icons",
-    "character_variants",
-    "other",
-]
+IpTypeRead = Literal[IpType, "other"]
+"""What Bria may answer: also `other`, for projects made by Upload Model."""
 IpMedium = Literal["photography", "illustration"]
 PrefixIpType = Literal["stylized_scene", "defined_character", "object_variants"]
 UploadType = Literal["basic", "advanced"]
