@@ -13,7 +13,7 @@ import zipfile
 from typing import Any
 
 from reconciler.sandbox import constraints as c
-from reconciler.sandbox import imaging, views
+from reconciler.sandbox import imaging
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.files import TooLarge, Unreachable
@@ -52,14 +52,14 @@ class BulkUploads:
         automatic = flag(body, "automatic_captioning", True)
         moderate = flag(body, "content_moderation", False)
         try:
-            fetched = self._core.files.fetch(url, limit=MAX_ZIP_BYTES)
+            archive = self._core.files.fetch(url, limit=MAX_ZIP_BYTES)
         except TooLarge as error:
             raise BriaError(c.BULK_ZIP_5GB, "The ZIP file is larger than 5 GB") from error
         except Unreachable as error:
             raise BriaError(
                 c.BULK_ZIP_URL_REQUIRED, f"zip_url could not be fetched: {url}", status=422
             ) from error
-        items = self._judge(fetched.data, automatic=automatic, moderate=moderate)
+        items = self._judge(archive, automatic=automatic, moderate=moderate)
         store = self._core.store
         with store.transaction():
             self._check_accepts(self._core.dataset(dataset_id))
@@ -162,20 +162,10 @@ class BulkUploads:
                     else outcome.message
                 )
                 continue
-            self._store_image(outcome)
+            self._core.keep_image(outcome)
             item["digest"] = outcome.digest
             accepted += 1
         return items
-
-    def _store_image(self, processed: imaging.ProcessedImage) -> None:
-        files = self._core.files
-        if not self._core.store.has_file(views.image_file(processed.digest)):
-            files.put(views.image_file(processed.digest), processed.data, content_type="image/jpeg")
-            files.put(
-                views.thumbnail_file(processed.digest),
-                processed.thumbnail,
-                content_type="image/jpeg",
-            )
 
     def status(self, dataset_id: int) -> dict[str, Any]:
         store = self._core.store

@@ -7,19 +7,15 @@ whose time has come, so every reader sees the same state whatever it asks first.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from reconciler.sandbox import imaging, views
+from reconciler.sandbox import imaging, lifecycle, views
 from reconciler.sandbox.clock import Clock
 from reconciler.sandbox.constraints import NOT_FOUND, Constraint
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.faults import FaultInjector
 from reconciler.sandbox.files import FileHost
 from reconciler.sandbox.store import Row, Store
-
-
-def _storable(key: int) -> bool:
-    """Ids outside SQLite's integer range cannot exist (and must not reach SQLite)."""
-    return 0 < key < 2**63
 
 
 @dataclass
@@ -30,14 +26,18 @@ class Core:
     faults: FaultInjector
     training_seconds: float
 
+    def find(self, table: str, key: int) -> Row | None:
+        """The row with this id; ids outside SQLite's integer range cannot exist (nor reach it)."""
+        return self.store.get(table, key) if 0 < key < 2**63 else None
+
     def project(self, project_id: int, constraint: Constraint = NOT_FOUND) -> Row:
-        row = self.store.get("projects", project_id) if _storable(project_id) else None
+        row = self.find("projects", project_id)
         if row is None:
             raise BriaError(constraint, f"Project {project_id} not found", status=404)
         return row
 
     def model(self, model_id: int) -> Row:
-        row = self.store.get("models", model_id) if _storable(model_id) else None
+        row = self.find("models", model_id)
         if row is None:
             raise BriaError(NOT_FOUND, f"Model {model_id} not found", status=404)
         return row
@@ -45,10 +45,16 @@ class Core:
     def dataset(self, dataset_id: int, constraint: Constraint = NOT_FOUND) -> Row:
         """The dataset with its due jobs settled; 404 if it does not exist."""
         with self.store.transaction():
-            row = self.store.get("datasets", dataset_id) if _storable(dataset_id) else None
+            row = self.find("datasets", dataset_id)
             if row is None:
                 raise BriaError(constraint, f"Dataset {dataset_id} not found", status=404)
             return self.settle(row)
+
+    def any_training(self, **where: Any) -> bool:
+        """Whether a model matching `column=value` is training (or stopping) right now."""
+        now = self.clock.now()
+        models = self.store.select("models", **where)
+        return any(lifecycle.model_status(m, now) in lifecycle.TRAINING_STATUSES for m in models)
 
     def settle(self, row: Row) -> Row:
         now = self.clock.now()
@@ -124,6 +130,16 @@ class Core:
         if accepted:
             changes["captioned"] = 1
         self.store.update("datasets", dataset_id, changes)
+
+    def keep_image(self, processed: imaging.ProcessedImage) -> None:
+        """Store a preprocessed image and its thumbnail, unless these bytes are stored already."""
+        image = views.image_file(processed.digest)
+        if self.store.has_file(image):
+            return
+        self.files.put(image, processed.data, content_type="image/jpeg")
+        self.files.put(
+            views.thumbnail_file(processed.digest), processed.thumbnail, content_type="image/jpeg"
+        )
 
     def forget_images(self, digests: set[str]) -> None:
         """Remove stored image files no image (or pending bulk item) refers to any more."""

@@ -8,7 +8,7 @@ import zipfile
 from typing import Any
 
 from reconciler.sandbox import constraints as c
-from reconciler.sandbox import lifecycle, views
+from reconciler.sandbox import views
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.projects import delete_dataset_rows
@@ -90,7 +90,7 @@ class Datasets:
         return self._views(self._core.store.select("datasets", project_id=project_id))
 
     def get(self, dataset_id: int, max_images: int = MAX_IMAGES_DEFAULT) -> dict[str, Any]:
-        if not 1 <= max_images <= 200:
+        if not 1 <= max_images <= MAX_IMAGES_DEFAULT:
             raise BriaError(c.QUERY_PARAM, "max_images must be between 1 and 200")
         with self._core.store.transaction():
             return self._with_images(self._core.dataset(dataset_id), max_images)
@@ -145,12 +145,9 @@ class Datasets:
         return job is not None and not job["applied"]
 
     def delete(self, dataset_id: int) -> None:
-        store = self._core.store
-        now = self._core.clock.now()
-        with store.transaction():
+        with self._core.store.transaction():
             self._core.dataset(dataset_id)
-            models = store.select("models", dataset_id=dataset_id)
-            if any(lifecycle.model_status(m, now) in lifecycle.TRAINING_STATUSES for m in models):
+            if self._core.any_training(dataset_id=dataset_id):
                 raise BriaError(
                     c.DS_DELETE_IN_TRAINING,
                     "Cannot delete a dataset while a model trained on it is in training",
@@ -242,4 +239,3 @@ class Datasets:
                 )
                 result["captions_url"] = files.url_for(captions_name)
             return result
-

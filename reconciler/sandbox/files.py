@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ipaddress
 import mimetypes
-from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
 import httpx
@@ -35,11 +34,9 @@ class TooLarge(Exception):
         self.size = size
 
 
-@dataclass(frozen=True)
-class Fetched:
-    data: bytes
-    size: int
-    name: str
+def name_from_url(url: str) -> str:
+    """The last path segment of `url`, percent-decoded (the file name Bria would see)."""
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
 
 
 def _is_loopback(host: str) -> bool:
@@ -76,11 +73,13 @@ class FileHost:
     def get(self, name: str) -> StoredFile | None:
         return self._store.get_file(name)
 
-    def fetch(self, url: str, *, limit: int, keep_bytes: bool = True) -> Fetched:
-        """The bytes behind `url`, or Unreachable / TooLarge; never leaves the machine."""
+    def fetch(self, url: str, *, limit: int, keep_bytes: bool = True) -> bytes:
+        """The bytes behind `url` (`b""` unless `keep_bytes`), or Unreachable / TooLarge.
+
+        Never leaves the machine.
+        """
         parts = urlsplit(url)
         host = parts.hostname or ""
-        name = unquote(parts.path.rsplit("/", 1)[-1])
         if parts.scheme not in ("http", "https") or not host:
             raise Unreachable(url)
         own_host = host == self._public_host or _is_loopback(host)
@@ -90,12 +89,12 @@ class FileHost:
                 raise Unreachable(url)
             if stored.size > limit:
                 raise TooLarge(stored.size)
-            return Fetched(data=stored.data if keep_bytes else b"", size=stored.size, name=name)
+            return stored.data if keep_bytes else b""
         if parts.scheme != "http" or not _is_loopback(host):
             raise Unreachable(url)
-        return self._fetch_loopback(url, limit=limit, keep_bytes=keep_bytes, name=name)
+        return self._fetch_loopback(url, limit=limit, keep_bytes=keep_bytes)
 
-    def _fetch_loopback(self, url: str, *, limit: int, keep_bytes: bool, name: str) -> Fetched:
+    def _fetch_loopback(self, url: str, *, limit: int, keep_bytes: bool) -> bytes:
         chunks: list[bytes] = []
         size = 0
         try:
@@ -118,4 +117,4 @@ class FileHost:
                         chunks.append(chunk)
         except httpx.HTTPError as error:
             raise Unreachable(url) from error
-        return Fetched(data=b"".join(chunks), size=size, name=name)
+        return b"".join(chunks)

@@ -12,10 +12,10 @@ from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.files import TooLarge, Unreachable
 from reconciler.sandbox.images import MAX_IMAGE_BYTES, BadBase64, PayloadTooLarge, decode_base64
+from reconciler.sandbox.projects import IP_MEDIA
 from reconciler.sandbox.validate import Body, choice, flag, given, optional_text
 
 PREFIX_IP_TYPES = frozenset({"stylized_scene", "defined_character", "object_variants"})
-IP_MEDIA = frozenset({"photography", "illustration"})
 ASPECT_RATIOS = frozenset({"1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9"})
 GUIDANCE_METHODS = frozenset(
     {"controlnet_canny", "controlnet_depth", "controlnet_recoloring", "controlnet_color_grid"}
@@ -61,7 +61,7 @@ class Generation:
     def _image_bytes(self, source: str, *, from_url: bool) -> bytes:
         if from_url:
             try:
-                return self._core.files.fetch(source, limit=MAX_IMAGE_BYTES).data
+                return self._core.files.fetch(source, limit=MAX_IMAGE_BYTES)
             except TooLarge:
                 raise BriaError(c.PFX_IMAGE_INVALID, "An image is larger than 12 MB") from None
             except Unreachable:

@@ -6,13 +6,12 @@ import base64
 import binascii
 import hashlib
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from reconciler.sandbox import constraints as c
 from reconciler.sandbox import imaging, views
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
-from reconciler.sandbox.files import TooLarge, Unreachable
+from reconciler.sandbox.files import TooLarge, Unreachable, name_from_url
 from reconciler.sandbox.store import Row
 from reconciler.sandbox.validate import Body, flag, given, optional_text
 
@@ -43,17 +42,13 @@ def decode_base64(text: str, limit: int) -> bytes:
     return data
 
 
-def name_from_url(url: str) -> str:
-    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
-
-
 class Images:
     def __init__(self, core: Core) -> None:
         self._core = core
 
     def _image(self, dataset_id: int, image_id: int) -> tuple[Row, Row]:
         dataset = self._core.dataset(dataset_id)
-        image = self._core.store.get("images", image_id) if 0 < image_id < 2**63 else None
+        image = self._core.find("images", image_id)
         if image is None or image["dataset_id"] != dataset_id:
             raise BriaError(c.NOT_FOUND, "Image or dataset not found", status=404)
         return dataset, image
@@ -109,7 +104,7 @@ class Images:
         if not isinstance(url, str):
             raise BriaError(c.BODY_FIELD, "image_url must be a string")
         try:
-            return self._core.files.fetch(url, limit=MAX_IMAGE_BYTES).data
+            return self._core.files.fetch(url, limit=MAX_IMAGE_BYTES)
         except TooLarge as error:
             raise BriaError(c.IMG_SIZE_12MB, "The image is larger than 12 MB") from error
         except Unreachable as error:
@@ -121,19 +116,10 @@ class Images:
         self, dataset_id: int, processed: imaging.ProcessedImage, image_name: str | None
     ) -> dict[str, Any]:
         store = self._core.store
-        files = self._core.files
         with store.transaction():
             dataset = self._core.dataset(dataset_id)
             self._check_accepts_upload(dataset)
-            if not store.has_file(views.image_file(processed.digest)):
-                files.put(
-                    views.image_file(processed.digest), processed.data, content_type="image/jpeg"
-                )
-                files.put(
-                    views.thumbnail_file(processed.digest),
-                    processed.thumbnail,
-                    content_type="image/jpeg",
-                )
+            self._core.keep_image(processed)
             now = self._core.clock.now()
             image_id = store.next_id("image")
             row: Row = {
@@ -148,7 +134,7 @@ class Images:
             }
             store.insert("images", row)
             store.update("datasets", dataset_id, {"captioned": 1, "updated_at": now})
-        return views.image(row, files)
+        return views.image(row, self._core.files)
 
     def list_all(self, dataset_id: int) -> list[dict[str, Any]]:
         store = self._core.store

@@ -43,7 +43,6 @@ class ProcessedImage:
     digest: str
     data: bytes
     thumbnail: bytes
-    original_size: tuple[int, int]
 
 
 def _open(data: bytes) -> Image.Image:
@@ -128,7 +127,6 @@ def preprocess(data: bytes, *, min_side: int) -> ProcessedImage:
         digest=hashlib.sha256(stored).hexdigest(),
         data=stored,
         thumbnail=thumbnail,
-        original_size=(image.size[0], image.size[1]),
     )
 
 

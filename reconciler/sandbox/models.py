@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from reconciler.sandbox import constraints as c
 from reconciler.sandbox import lifecycle, views
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
-from reconciler.sandbox.files import TooLarge, Unreachable
+from reconciler.sandbox.files import TooLarge, Unreachable, name_from_url
 from reconciler.sandbox.projects import IP_MEDIA, IP_TYPES, Projects
 from reconciler.sandbox.store import Row
 from reconciler.sandbox.training import effective_parameters
@@ -262,7 +261,7 @@ class Models:
         if not given(body, "model_url") or not isinstance(body["model_url"], str):
             raise BriaError(c.BODY_FIELD, "model_url is required and must be a string")
         url = str(body["model_url"])
-        file_name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+        file_name = name_from_url(url)
         if not file_name.lower().endswith(".safetensors"):
             raise BriaError(c.UPLOAD_SAFETENSORS, "Only .safetensors model files are accepted")
         name = optional_text(body, "model_name") or file_name.rsplit(".", 1)[0]

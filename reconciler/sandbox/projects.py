@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.sandbox import constraints as c
-from reconciler.sandbox import lifecycle, views
+from reconciler.sandbox import views
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.store import Row
@@ -123,11 +123,9 @@ class Projects:
 
     def delete(self, project_id: int) -> None:
         store = self._core.store
-        now = self._core.clock.now()
         with store.transaction():
             self._core.project(project_id)
-            models = store.select("models", project_id=project_id)
-            if any(lifecycle.model_status(m, now) in lifecycle.TRAINING_STATUSES for m in models):
+            if self._core.any_training(project_id=project_id):
                 raise BriaError(
                     c.PRJ_DELETE_TRAINING,
                     "Cannot delete project while models are in training; stop them first",

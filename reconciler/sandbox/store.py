@@ -164,6 +164,14 @@ def _columns(table: str, names: Iterable[str]) -> list[str]:
     return chosen
 
 
+def _where(table: str, where: dict[str, Any]) -> tuple[str, list[Any]]:
+    """` WHERE a = ? AND b = ?` (empty without conditions) and its parameters."""
+    names = _columns(table, where)
+    if not names:
+        return "", []
+    return " WHERE " + " AND ".join(f"{name} = ?" for name in names), [where[n] for n in names]
+
+
 class Store:
     """All sandbox state. `transaction()` holds the lock; everything else takes it briefly."""
 
@@ -227,10 +235,7 @@ class Store:
 
     def next_id(self, kind: str) -> int:
         """Ids come from one counter per kind, start at 1 and are never reused."""
-        with self.transaction():
-            current = int(self.meta_get(f"counter:{kind}") or "0") + 1
-            self.meta_set(f"counter:{kind}", str(current))
-            return current
+        return self.reserve_ids(kind, 1)[0]
 
     def reserve_ids(self, kind: str, count: int) -> list[int]:
         """`count` consecutive fresh ids in one step (bulk uploads, clones)."""
@@ -276,21 +281,15 @@ class Store:
 
     def select(self, table: str, *, limit: int | None = None, **where: Any) -> list[Row]:
         """Rows matching every `column=value`, ascending id."""
-        conditions = _columns(table, where)
-        sql = f"SELECT * FROM {table}"
-        if conditions:
-            sql += " WHERE " + " AND ".join(f"{name} = ?" for name in conditions)
-        sql += " ORDER BY id"
+        clause, params = _where(table, where)
+        sql = f"SELECT * FROM {table}{clause} ORDER BY id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self._rows(sql, (where[name] for name in conditions))
+        return self._rows(sql, params)
 
     def count(self, table: str, **where: Any) -> int:
-        conditions = _columns(table, where)
-        sql = f"SELECT COUNT(*) AS n FROM {table}"
-        if conditions:
-            sql += " WHERE " + " AND ".join(f"{name} = ?" for name in conditions)
-        return int(self._rows(sql, (where[name] for name in conditions))[0]["n"])
+        clause, params = _where(table, where)
+        return int(self._rows(f"SELECT COUNT(*) AS n FROM {table}{clause}", params)[0]["n"])
 
     def count_by(self, table: str, column: str, values: Iterable[int]) -> dict[int, int]:
         """`column value -> row count` for many values in one query."""
@@ -307,9 +306,11 @@ class Store:
         return {int(row["k"]): int(row["n"]) for row in rows}
 
     def delete(self, table: str, **where: Any) -> None:
-        conditions = _columns(table, where)
-        clause = " AND ".join(f"{name} = ?" for name in conditions)
-        self._run(f"DELETE FROM {table} WHERE {clause}", (where[name] for name in conditions))
+        """Rows matching every `column=value`; at least one condition (use `wipe` for all)."""
+        if not where:
+            raise ValueError("delete needs a condition")
+        clause, params = _where(table, where)
+        self._run(f"DELETE FROM {table}{clause}", params)
 
     def digest_in_use(self, digest: str) -> bool:
         """An image, or a bulk upload not yet applied, still needs this stored image."""

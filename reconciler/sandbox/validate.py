@@ -56,10 +56,3 @@ def flag(body: Body, key: str, default: bool, constraint: Constraint = BODY_FIEL
     if not isinstance(value, bool):
         raise BriaError(constraint, f"{key} must be a boolean")
     return value
-
-
-def integer(body: Body, key: str, constraint: Constraint) -> int:
-    value = body.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BriaError(constraint, f"{key} is required and must be an integer")
-    return value
