@@ -13,10 +13,9 @@ remote objects keep their ids). Where the state lives follows the usual preceden
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +24,7 @@ import click
 
 from reconciler.addresses import Address, Kind
 from reconciler.errors import StateError
+from reconciler.manifest.workspace import load_settings_file
 from reconciler.resources import JsonValue
 from reconciler.settings import resolve
 from reconciler.state.model import ResourceEntry, StateDocument
@@ -61,22 +61,9 @@ def _lock_timeout_option(func: F) -> F:
     )(func)
 
 
-def _settings_file(root: Path) -> Mapping[str, object]:
-    """tailor.yaml through the manifest package, which owns reading and validating it."""
-    try:
-        workspace = importlib.import_module("reconciler.manifest.workspace")
-    except ImportError:
-        return {}
-    loader = getattr(workspace, "load_settings_file", None)
-    if loader is None:
-        return {}
-    loaded = loader(root)
-    return loaded if isinstance(loaded, Mapping) else {}
-
-
 def state_location(root: Path, flag: str | None) -> str:
     """Only the state-related sources: repairing state must not depend on the API settings."""
-    file_state = _settings_file(root).get("state")
+    file_state = load_settings_file(root).get("state")
     env_state = os.environ.get("TAILOR_STATE")
     settings = resolve(
         workspace=root,
@@ -333,16 +320,15 @@ def outputs(doc: StateDocument) -> dict[str, Any]:
         found: dict[str, Any] = result.setdefault(key, {"id": None, "datasets": {}, "models": {}})
         return found
 
+    entries = [(Address.parse(entry.address), entry) for entry in doc.sorted_entries()]
     dataset_ids: dict[tuple[str, str], int] = {}
-    for entry in doc.sorted_entries():
-        address = Address.parse(entry.address)
+    for address, entry in entries:
         if entry.kind is Kind.PROJECT:
             project(address.project)["id"] = entry.remote_id
         elif entry.kind is Kind.DATASET and address.dataset is not None:
             project(address.project)["datasets"][address.dataset] = {"id": entry.remote_id}
             dataset_ids[(address.project, address.dataset)] = entry.remote_id
-    for entry in doc.sorted_entries():
-        address = Address.parse(entry.address)
+    for address, entry in entries:
         if entry.kind is not Kind.MODEL or address.model is None:
             continue
         model: dict[str, Any] = {"id": entry.remote_id}
