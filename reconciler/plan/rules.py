@@ -96,13 +96,6 @@ def rules_for(kind: Kind) -> tuple[FieldRule, ...]:
     return FIELD_RULES[kind]
 
 
-def rule_of(kind: Kind, name: str) -> FieldRule:
-    for row in FIELD_RULES[kind]:
-        if row.name == name:
-            return row
-    raise KeyError(f"{kind}.{name}")
-
-
 # Bria facts the planner checks before apply (REFERENCE section 11 ids).
 PREFIX_IP_TYPES = frozenset({"stylized_scene", "defined_character", "object_variants"})
 """PFX-IP-TYPE-SUPPORTED: the ip types generate_prefix accepts."""

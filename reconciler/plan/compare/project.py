@@ -16,12 +16,16 @@ from reconciler.plan.model import Action, Change, Phase, Reason, ReplaceMode, St
 from reconciler.plan.planner import Mode, Planner, body
 from reconciler.resources import DesiredProject, RecordedResource
 
-_API_FIELDS = (
-    ("name", "project_name"),
-    ("description", "project_description"),
-    ("ip_name", "ip_name"),
-    ("ip_description", "ip_description"),
+_CREATE_FIELDS = tuple(
+    (row.name, row.api_field) for row in rules.rules_for(Kind.PROJECT) if row.api_field
 )
+"""(our field, Bria's request field) of the create body, from the rules table."""
+_UPDATE_FIELDS = tuple(
+    (row.name, row.api_field)
+    for row in rules.rules_for(Kind.PROJECT)
+    if row.api_field and row.rule is rules.Rule.IN_PLACE
+)
+"""The fields a PUT can change."""
 
 
 def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResource | None) -> None:
@@ -36,7 +40,7 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
     create = Step(
         StepKind.CREATE_PROJECT,
         address,
-        body(after, *_API_FIELDS, ("ip_type", "ip_type"), ("ip_medium", "ip_medium")),
+        body(after, *_CREATE_FIELDS),
     )
     live_id: int | None = None
     if rec is None:
@@ -101,11 +105,11 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
             )
             mode = Mode.REPLACE
         else:
-            changed = {fc.field for fc in diffs if rules.rule_of(Kind.PROJECT, fc.field).api_field}
+            changed = {fc.field for fc in diffs}
+            pairs = [(name, api) for name, api in _UPDATE_FIELDS if name in changed]
             steps: tuple[Step, ...] = ()
-            if changed:
-                values = {k: v for k, v in after.items() if k in changed}
-                steps = (Step(StepKind.UPDATE_PROJECT, address, body(values, *_API_FIELDS)),)
+            if pairs:
+                steps = (Step(StepKind.UPDATE_PROJECT, address, body(after, *pairs)),)
             p.add(
                 Change(
                     address,
