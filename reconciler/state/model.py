@@ -148,9 +148,13 @@ class StateDocument:
         return tuple(sorted(recorded, key=lambda r: r.address.sort_key()))
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+"""Built once: json.dumps with options builds a new encoder on every call (twice per put)."""
+
+
 def dump_json(value: Mapping[str, JsonValue] | list[int]) -> str:
     """The one JSON encoding both SQL backends store (sorted keys: stable, diff-friendly)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def load_json_object(text: str) -> dict[str, JsonValue]:
