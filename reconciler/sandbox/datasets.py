@@ -215,27 +215,29 @@ class Datasets:
                     c.DS_DOWNLOAD_ADVANCED_ONLY, "Only advanced datasets can be downloaded"
                 )
             images = store.select("images", dataset_id=dataset_id)
-            archive = io.BytesIO()
-            captions: dict[str, str] = {}
-            with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:
-                for image in images:
-                    stored = files.get(views.image_file(str(image["digest"])))
-                    stem = f"{image['id']}_{str(image['image_name']).rsplit('.', 1)[0]}"
-                    bundle.writestr(f"{stem}.jpg", stored.data if stored else b"")
-                    bundle.writestr(f"{stem}.txt", str(image["caption"]))
-                    captions[f"{stem}.jpg"] = str(image["caption"])
-            zip_name = f"_bria/downloads/dataset-{dataset_id}.zip"
-            files.put(zip_name, archive.getvalue(), content_type="application/zip")
-            result: dict[str, Any] = {
-                "download_url": files.url_for(zip_name),
-                "caption_prefix": row["caption_prefix"],
-            }
-            if images and all(image["caption_source"] == "automatic" for image in images):
-                captions_name = f"_bria/downloads/dataset-{dataset_id}-captions.json"
-                files.put(
-                    captions_name,
-                    json.dumps(captions, indent=2).encode(),
-                    content_type="application/json",
-                )
-                result["captions_url"] = files.url_for(captions_name)
-            return result
+        # The archive (up to 5,000 images) is built without holding the store: each file read
+        # takes it briefly, so other requests go on meanwhile.
+        archive = io.BytesIO()
+        captions: dict[str, str] = {}
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:
+            for image in images:
+                stored = files.get(views.image_file(str(image["digest"])))
+                stem = f"{image['id']}_{str(image['image_name']).rsplit('.', 1)[0]}"
+                bundle.writestr(f"{stem}.jpg", stored.data if stored else b"")
+                bundle.writestr(f"{stem}.txt", str(image["caption"]))
+                captions[f"{stem}.jpg"] = str(image["caption"])
+        zip_name = f"_bria/downloads/dataset-{dataset_id}.zip"
+        files.put(zip_name, archive.getvalue(), content_type="application/zip")
+        result: dict[str, Any] = {
+            "download_url": files.url_for(zip_name),
+            "caption_prefix": row["caption_prefix"],
+        }
+        if images and all(image["caption_source"] == "automatic" for image in images):
+            captions_name = f"_bria/downloads/dataset-{dataset_id}-captions.json"
+            files.put(
+                captions_name,
+                json.dumps(captions, indent=2).encode(),
+                content_type="application/json",
+            )
+            result["captions_url"] = files.url_for(captions_name)
+        return result

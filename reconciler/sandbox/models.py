@@ -105,22 +105,24 @@ class Models:
             "updated_at": now,
         }
 
-    def list_all(self, include_training_parameters: bool = False) -> list[dict[str, Any]]:
+    def _list(self, rows: list[Row], include_training_parameters: bool) -> list[dict[str, Any]]:
+        """Views of the models not deleted, all at one moment."""
+        now = self._core.clock.now()
         return [
-            self._view(row, include_training_parameters=include_training_parameters)
-            for row in self._core.store.select("models")
+            self._view(row, include_training_parameters=include_training_parameters, now=now)
+            for row in rows
             if row["phase"] != "Deleted"
         ]
+
+    def list_all(self, include_training_parameters: bool = False) -> list[dict[str, Any]]:
+        return self._list(self._core.store.select("models"), include_training_parameters)
 
     def list_by_project(
         self, project_id: int, include_training_parameters: bool = False
     ) -> list[dict[str, Any]]:
         self._core.project(project_id)
-        return [
-            self._view(row, include_training_parameters=include_training_parameters)
-            for row in self._core.store.select("models", project_id=project_id)
-            if row["phase"] != "Deleted"
-        ]
+        rows = self._core.store.select("models", project_id=project_id)
+        return self._list(rows, include_training_parameters)
 
     def get(self, model_id: int) -> dict[str, Any]:
         return self._view(self._core.model(model_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Security
+from fastapi import APIRouter, Depends, Request, Security
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
 
@@ -43,6 +43,16 @@ def require_token(request: Request, token: str | None = Security(TOKEN_HEADER)) 
     allowed: frozenset[str] | None = request.app.state.api_tokens
     if allowed is not None and token not in allowed:
         raise BriaError(AUTH_TOKEN, "Unknown api_token")
+
+
+def bria_router(tag: str, prefix: str = "/v1") -> APIRouter:
+    """A router of Bria's routes: the token check and the documented error responses."""
+    return APIRouter(
+        prefix=prefix,
+        dependencies=[Depends(require_token)],
+        responses=ERROR_RESPONSES,
+        tags=[tag],
+    )
 
 
 async def _parse(request: Request, *, optional: bool) -> dict[str, Any]:

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from reconciler.sandbox import schemas
 from reconciler.sandbox.routes.common import (
-    ERROR_RESPONSES,
     JsonBody,
     OptionalJsonBody,
     backend_of,
+    bria_router,
     documented_body,
-    require_token,
 )
 
-router = APIRouter(
-    prefix="/v1",
-    dependencies=[Depends(require_token)],
-    responses=ERROR_RESPONSES,
-    tags=["datasets"],
-)
+router = bria_router("datasets")
 BASE = "/tailored-gen/datasets"
 
 

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Request, Response
 
 from reconciler.sandbox import schemas
 from reconciler.sandbox.routes.common import (
-    ERROR_RESPONSES,
     JsonBody,
     backend_of,
+    bria_router,
     documented_body,
-    require_token,
 )
 
-router = APIRouter(
-    prefix="/v1/tailored-gen",
-    dependencies=[Depends(require_token)],
-    responses=ERROR_RESPONSES,
-    tags=["projects"],
-)
+router = bria_router("projects", prefix="/v1/tailored-gen")
 
 
 @router.post(
