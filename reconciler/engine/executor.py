@@ -20,10 +20,12 @@ from reconciler.addresses import Address, Kind
 from reconciler.client.errors import ApiError
 from reconciler.engine.handlers import (
     HANDLERS,
+    IMAGES,
     Outcome,
     RunContext,
     StepCall,
     StepFailed,
+    list_images,
     release_staged,
 )
 from reconciler.engine.ledger import Ledger
@@ -237,12 +239,8 @@ class _Runner:
         dataset = Address(address.project, dataset=address.dataset)
         dataset_id = self.ctx.id_of(dataset)
         name = address.key
-
-        async def fetch() -> list[tuple[int, str]]:
-            return [(i.id, i.image_name) for i in await self.ctx.client.list_images(dataset_id)]
-
-        listing = await ledger.names_under("images", dataset_id, fetch)
-        found = [i for i, n in listing if n == name]
+        listing = await ledger.names_under(IMAGES, dataset_id, list_images(self.ctx, dataset_id))
+        found = listing.get(name, ())
         if len(found) != 1:
             raise StepFailed(
                 f"{address}: {'no image' if not found else 'several images'} named {name!r} "

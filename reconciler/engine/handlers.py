@@ -50,6 +50,8 @@ from reconciler.plan.model import Action, Change, Plan, Step, StepKind
 from reconciler.resources import JsonValue
 
 HASH_CHUNK = 1 << 20
+IMAGES = "images"
+"""The listing scope of a dataset's images (see Ledger.names_under)."""
 
 
 class StepFailed(TailorError):
@@ -212,11 +214,19 @@ async def _checked_file(ctx: RunContext, relative: str, sha256: str | None, what
 
 async def _create(
     ctx: RunContext,
-    intent: CreateIntent,
+    call: StepCall,
+    name: str,
+    parent_id: int | None,
+    known_ids: tuple[int, ...],
     send: Callable[[list[int]], Awaitable[int]],
-) -> None:
+) -> Outcome:
     """Journal, send, record. A refusal (4xx) drops the intent; a lost answer keeps it
     pending so that the next run's recovery settles it."""
+    address = call.step.address
+    intent = CreateIntent(
+        address, address.kind, name, parent_id, known_ids,
+        provisional_attributes(call.change), _replaces(ctx, call),
+    )
     intent_id = ctx.ledger.announce(intent)
     try:
         remote_id = await send(list(intent.known_ids))
@@ -225,52 +235,30 @@ async def _create(
             ctx.ledger.abandon(intent_id)
         raise
     ctx.ledger.created(intent_id, intent, remote_id)
+    return NOTHING
 
 
-async def _known_projects(ctx: RunContext, name: str) -> tuple[int, ...]:
-    async def fetch() -> list[tuple[int, str]]:
-        return [(p.id, p.project_name) for p in await ctx.client.list_projects()]
-
-    listing = await ctx.ledger.names_under("projects", 0, fetch)
-    return tuple(i for i, n in listing if n == name)
+Listing = Callable[[], Awaitable[list[tuple[int, str]]]]
+"""Lists (id, name) of the objects under one parent."""
 
 
-async def _known_datasets(ctx: RunContext, project: Address, project_id: int, name: str
-                          ) -> tuple[int, ...]:
-    if str(project) in ctx.ledger.created_in_run:
+async def _same_named(
+    ctx: RunContext, parent: Address | None, scope: str, parent_id: int, fetch: Listing, name: str
+) -> tuple[int, ...]:
+    """Ids already named `name` under the parent: never the result of this create. A parent
+    created in this run has nothing under it, so it is not listed."""
+    if parent is not None and str(parent) in ctx.ledger.created_in_run:
         return ()
-
-    async def fetch() -> list[tuple[int, str]]:
-        return [(d.id, d.name) for d in await ctx.client.list_project_datasets(project_id)]
-
-    listing = await ctx.ledger.names_under("datasets", project_id, fetch)
-    return tuple(i for i, n in listing if n == name)
+    return (await ctx.ledger.names_under(scope, parent_id, fetch)).get(name, ())
 
 
-async def _known_models(ctx: RunContext, dataset: Address, dataset_id: int, name: str
-                        ) -> tuple[int, ...]:
-    if str(dataset) in ctx.ledger.created_in_run:
-        return ()
-    project_id = ctx.id_of(Address(dataset.project))
-
-    async def fetch() -> list[tuple[int, str]]:
-        models = await ctx.client.list_project_models(project_id)
-        return [(m.id, m.name) for m in models if m.dataset_id == dataset_id]
-
-    listing = await ctx.ledger.names_under(f"models-of-{dataset_id}", project_id, fetch)
-    return tuple(i for i, n in listing if n == name)
-
-
-async def _known_images(ctx: RunContext, dataset: Address, dataset_id: int, name: str
-                        ) -> tuple[int, ...]:
-    if str(dataset) in ctx.ledger.created_in_run:
-        return ()
+def list_images(ctx: RunContext, dataset_id: int) -> Listing:
+    """The listing of a dataset's images (scope IMAGES of Ledger.names_under)."""
 
     async def fetch() -> list[tuple[int, str]]:
         return [(i.id, i.image_name) for i in await ctx.client.list_images(dataset_id)]
 
-    listing = await ctx.ledger.names_under("images", dataset_id, fetch)
-    return tuple(i for i, n in listing if n == name)
+    return fetch
 
 
 # ---------------------------------------------------------------------- provisional records
@@ -293,7 +281,7 @@ def provisional_attributes(change: Change) -> dict[str, JsonValue]:
 
 
 async def create_project(ctx: RunContext, call: StepCall) -> Outcome:
-    step, args = call.step, call.step.args
+    args = call.step.args
     name = _text(args, "project_name")
     request = CreateProjectRequest(
         project_name=name,
@@ -303,16 +291,15 @@ async def create_project(ctx: RunContext, call: StepCall) -> Outcome:
         ip_name=_optional_text(args, "ip_name"),
         ip_description=_optional_text(args, "ip_description"),
     )
-    intent = CreateIntent(
-        step.address, Kind.PROJECT, name, None, await _known_projects(ctx, name),
-        provisional_attributes(call.change), _replaces(ctx, call),
-    )
+
+    async def fetch() -> list[tuple[int, str]]:
+        return [(p.id, p.project_name) for p in await ctx.client.list_projects()]
 
     async def send(known: list[int]) -> int:
         return (await ctx.client.create_project(request, known_ids=known)).id
 
-    await _create(ctx, intent, send)
-    return NOTHING
+    known = await _same_named(ctx, None, "projects", 0, fetch, name)
+    return await _create(ctx, call, name, None, known, send)
 
 
 async def update_project(ctx: RunContext, call: StepCall) -> Outcome:
@@ -343,17 +330,15 @@ async def create_dataset(ctx: RunContext, call: StepCall) -> Outcome:
     name = _text(args, "name")
     upload_type = cast(UploadType, _text(args, "upload_type", "basic"))
     request = CreateDatasetRequest(project_id=project_id, name=name, upload_type=upload_type)
-    intent = CreateIntent(
-        step.address, Kind.DATASET, name, project_id,
-        await _known_datasets(ctx, project, project_id, name),
-        provisional_attributes(call.change), _replaces(ctx, call),
-    )
+
+    async def fetch() -> list[tuple[int, str]]:
+        return [(d.id, d.name) for d in await ctx.client.list_project_datasets(project_id)]
 
     async def send(known: list[int]) -> int:
         return (await ctx.client.create_dataset(request, known_ids=known)).id
 
-    await _create(ctx, intent, send)
-    return NOTHING
+    known = await _same_named(ctx, project, "datasets", project_id, fetch, name)
+    return await _create(ctx, call, name, project_id, known, send)
 
 
 async def update_dataset(ctx: RunContext, call: StepCall) -> Outcome:
@@ -444,11 +429,6 @@ async def upload_image(ctx: RunContext, call: StepCall) -> Outcome:
         ctx, _text(args, "path"), _optional_text(args, "sha256"), str(step.address)
     )
     increase = _flag(args, "increase_resolution", True)
-    intent = CreateIntent(
-        step.address, Kind.IMAGE, name, dataset_id,
-        await _known_images(ctx, dataset, dataset_id, name),
-        provisional_attributes(call.change), _replaces(ctx, call),
-    )
 
     async def send(known: list[int]) -> int:
         image = await ctx.client.upload_image(
@@ -457,8 +437,10 @@ async def upload_image(ctx: RunContext, call: StepCall) -> Outcome:
         )
         return image.id
 
-    await _create(ctx, intent, send)
-    return NOTHING
+    known = await _same_named(
+        ctx, dataset, IMAGES, dataset_id, list_images(ctx, dataset_id), name
+    )
+    return await _create(ctx, call, name, dataset_id, known, send)
 
 
 async def update_caption(ctx: RunContext, call: StepCall) -> Outcome:
@@ -542,7 +524,7 @@ async def wait_bulk_upload_step(ctx: RunContext, call: StepCall) -> Outcome:
         )
     finally:
         await release_staged(ctx)
-    ctx.ledger.forget_listing("images", dataset_id)
+    ctx.ledger.forget_listing(IMAGES, dataset_id)
     return NOTHING
 
 
@@ -572,17 +554,19 @@ async def create_model(ctx: RunContext, call: StepCall) -> Outcome:
         training_version="light" if version == "light" else "max",
         description=_optional_text(args, "description"),
     )
-    intent = CreateIntent(
-        step.address, Kind.MODEL, name, dataset_id,
-        await _known_models(ctx, dataset, dataset_id, name),
-        provisional_attributes(call.change), _replaces(ctx, call),
-    )
+
+    project_id = ctx.id_of(Address(dataset.project))
+
+    async def fetch() -> list[tuple[int, str]]:
+        models = await ctx.client.list_project_models(project_id)
+        return [(m.id, m.name) for m in models if m.dataset_id == dataset_id]
 
     async def send(known: list[int]) -> int:
         return (await ctx.client.create_model(request, known_ids=known)).id
 
-    await _create(ctx, intent, send)
-    return NOTHING
+    scope = f"models-of-{dataset_id}"
+    known = await _same_named(ctx, dataset, scope, project_id, fetch, name)
+    return await _create(ctx, call, name, dataset_id, known, send)
 
 
 async def update_model(ctx: RunContext, call: StepCall) -> Outcome:

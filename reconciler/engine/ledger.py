@@ -93,7 +93,7 @@ class Ledger:
     lock: StateLock
     entries: dict[str, ResourceEntry] = field(default_factory=dict)
     created_in_run: set[str] = field(default_factory=set)
-    _listings: dict[tuple[str, int], list[tuple[int, str]]] = field(default_factory=dict)
+    _listings: dict[tuple[str, int], dict[str, tuple[int, ...]]] = field(default_factory=dict)
     _listing_locks: dict[tuple[str, int], asyncio.Lock] = field(default_factory=dict)
 
     @classmethod
@@ -181,13 +181,19 @@ class Ledger:
 
     async def names_under(
         self, scope: str, parent_id: int, fetch: Callable[[], Awaitable[list[tuple[int, str]]]]
-    ) -> list[tuple[int, str]]:
-        """(id, name) of the objects under a parent, listed once per run (first use)."""
+    ) -> Mapping[str, tuple[int, ...]]:
+        """Name -> ids of the objects under a parent, listed once per run (first use).
+
+        Indexed by name once, so each of thousands of image creates looks its name up instead
+        of scanning the whole listing (quadratic for a 12,000-image dataset)."""
         key = (scope, parent_id)
         lock = self._listing_locks.setdefault(key, asyncio.Lock())
         async with lock:
             if key not in self._listings:
-                self._listings[key] = await fetch()
+                by_name: dict[str, tuple[int, ...]] = {}
+                for remote_id, name in await fetch():
+                    by_name[name] = (*by_name.get(name, ()), remote_id)
+                self._listings[key] = by_name
             return self._listings[key]
 
     def forget_listing(self, scope: str, parent_id: int) -> None:
