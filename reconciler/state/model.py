@@ -129,12 +129,9 @@ class StateDocument:
 
     def descendants(self, address: Address | str) -> list[ResourceEntry]:
         """Entries below `address` (not itself): a project's datasets, images and models."""
-        root = Address.parse(str(address))
-        found = [
-            entry
-            for key, entry in self.resources.items()
-            if key != str(root) and root.contains(Address.parse(key))
-        ]
+        # Keys are canonical addresses, so what lies below `root` is what starts with "root/".
+        prefix = f"{Address.parse(str(address))}/"
+        found = [entry for key, entry in self.resources.items() if key.startswith(prefix)]
         return sorted(found, key=lambda e: Address.parse(e.address).sort_key())
 
     def sorted_entries(self) -> Iterator[ResourceEntry]:
