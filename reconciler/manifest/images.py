@@ -39,6 +39,7 @@ _HASH_BLOCK = 1024 * 1024
 _HEAD_BYTES = 64
 
 _FORMAT_BY_PIL: dict[str, ImageFormat] = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp"}
+_PIL_BY_FORMAT = {v: k for k, v in _FORMAT_BY_PIL.items()}
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
@@ -84,8 +85,8 @@ class FolderIndex:
     def __init__(self) -> None:
         self._folders: dict[str, dict[str, os.DirEntry[str]]] = {}
 
-    def entry(self, path: Path) -> os.DirEntry[str] | None:
-        folder, name = os.path.split(path)
+    def listing(self, folder: str) -> dict[str, os.DirEntry[str]]:
+        """The folder's entries by name (empty when it cannot be listed)."""
         entries = self._folders.get(folder)
         if entries is None:
             try:
@@ -94,7 +95,11 @@ class FolderIndex:
             except OSError:
                 entries = {}
             self._folders[folder] = entries
-        return entries.get(name)
+        return entries
+
+    def entry(self, path: str | Path) -> os.DirEntry[str] | None:
+        folder, name = os.path.split(path)
+        return self.listing(folder).get(name)
 
     def stat(self, path: Path) -> os.stat_result:
         """The file's stat (following links), from the listing when it has the file."""
@@ -135,9 +140,9 @@ def _expand(spec: str, manifest_dir: Path, root: Path, index: FolderIndex) -> li
     if has_glob_magic(spec):
         found = glob.glob(str(pattern), recursive=True)
         matches = [
-            path
-            for path in (Path(p) for p in sorted(found) if p.lower().endswith(IMAGE_SUFFIXES))
-            if _is_file(path, index)
+            Path(p)
+            for p in sorted(found)
+            if p.lower().endswith(IMAGE_SUFFIXES) and _is_file(p, index)
         ]
         if not matches:
             raise ImageProblem(
@@ -168,7 +173,7 @@ def _expand(spec: str, manifest_dir: Path, root: Path, index: FolderIndex) -> li
     return matches
 
 
-def _is_file(path: Path, index: FolderIndex) -> bool:
+def _is_file(path: str | Path, index: FolderIndex) -> bool:
     found = index.entry(path)
     return found.is_file() if found is not None else os.path.isfile(path)
 
@@ -189,35 +194,42 @@ def relative_posix(path: Path, root: Path) -> str:
     return path.as_posix()
 
 
-def read_sidecar(image: Path, index: FolderIndex | None = None) -> str | None:
-    """The caption in NAME.txt beside NAME.png, or None when there is none."""
-    sidecar = image.with_suffix(".txt")
-    if index is not None and index.entry(sidecar) is None:
+def read_sidecar(image: Path, index: FolderIndex) -> str | None:
+    """The caption in NAME.txt beside NAME.png, or None when there is none.
+
+    Looked up in the folder's listing by name (no Path built per image: most images have
+    no sidecar, and this runs once per image).
+    """
+    folder, name = os.path.split(image)
+    dot = name.rfind(".")
+    sidecar = (name[:dot] if 0 < dot < len(name) - 1 else name) + ".txt"  # Path.with_suffix
+    found = index.listing(folder).get(sidecar)
+    if found is None:
         return None
     try:
-        stat = sidecar.stat()
+        stat = found.stat()
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise ImageProblem(f"cannot read caption file {sidecar.name}: {error.strerror}") from None
+        raise ImageProblem(f"cannot read caption file {sidecar}: {error.strerror}") from None
     if stat.st_size > MAX_SIDECAR_BYTES:
         raise ImageProblem(
-            f"caption file {sidecar.name} is {stat.st_size:,} bytes; the limit is "
+            f"caption file {sidecar} is {stat.st_size:,} bytes; the limit is "
             f"{MAX_SIDECAR_BYTES:,}"
         )
     try:
-        with sidecar.open("rb") as handle:
+        with open(found.path, "rb") as handle:
             raw = handle.read(MAX_SIDECAR_BYTES + 1)
         text = raw.decode("utf-8-sig").strip()
     except UnicodeDecodeError:
         raise ImageProblem(
-            f"caption file {sidecar.name} is not UTF-8 text", hint="save it as UTF-8"
+            f"caption file {sidecar} is not UTF-8 text", hint="save it as UTF-8"
         ) from None
     except OSError as error:
-        raise ImageProblem(f"cannot read caption file {sidecar.name}: {error.strerror}") from None
+        raise ImageProblem(f"cannot read caption file {sidecar}: {error.strerror}") from None
     if not text:
         raise ImageProblem(
-            f"caption file {sidecar.name} is empty",
+            f"caption file {sidecar} is empty",
             hint="write a caption, or delete the file to let Bria caption the image",
         )
     return text
@@ -301,7 +313,7 @@ def _name_other_format(head: bytes) -> str:
 
 def _header_size(handle: BinaryIO, image_format: ImageFormat, head: bytes) -> tuple[int, int]:
     """Width and height from the header; refuses a decompression bomb by its declared size."""
-    pil_name = {v: k for k, v in _FORMAT_BY_PIL.items()}[image_format]
+    pil_name = _PIL_BY_FORMAT[image_format]
     try:
         if image_format == "webp":
             width, height = _webp_size(head)

@@ -206,6 +206,8 @@ class _Pick:
 
     path: Path
     rel: str
+    """Workspace-relative POSIX path: the key for this file (cheaper to hash than a Path)."""
+    name: str
     caption: str | None
     location: Location
 
@@ -343,7 +345,7 @@ class _ManifestLoader:
 
     def _pick_images(self, key: str, spec: Dataset, doc: LoadedYaml) -> list[_Pick]:
         """Expand the entries; the same file twice is one image, an explicit caption wins."""
-        picks: dict[Path, _Pick] = {}
+        picks: dict[str, _Pick] = {}
         for index, entry in enumerate(spec.images):
             location = doc.location(("datasets", key, "images", index))
             text, caption = (
@@ -357,7 +359,8 @@ class _ManifestLoader:
                 )
                 continue
             for path in paths:
-                earlier = picks.get(path)
+                rel = relative_posix(path, self.root)
+                earlier = picks.get(rel)
                 if earlier is not None and caption is not None and earlier.caption is not None:
                     self.error(
                         f"datasets.{key}: {earlier.rel} has two captions (the other at line "
@@ -365,20 +368,21 @@ class _ManifestLoader:
                         location,
                     )
                 elif earlier is None or caption is not None:
-                    picks[path] = _Pick(path, relative_posix(path, self.root), caption, location)
+                    name = rel.rpartition("/")[2]
+                    picks[rel] = _Pick(path, rel, name, caption, location)
         by_name: dict[str, _Pick] = {}
         unique: list[_Pick] = []
         for pick in sorted(picks.values(), key=lambda p: p.rel):
-            twin = by_name.get(pick.path.name)
+            twin = by_name.get(pick.name)
             if twin is not None:
                 self.error(
-                    f"datasets.{key}: two images are named '{pick.path.name}' ({twin.rel} and "
+                    f"datasets.{key}: two images are named '{pick.name}' ({twin.rel} and "
                     f"{pick.rel}); Bria names images by file name, so names must be unique",
                     pick.location,
                     hint="rename one of the files",
                 )
                 continue
-            by_name[pick.path.name] = pick
+            by_name[pick.name] = pick
             unique.append(pick)
         return unique
 
@@ -402,7 +406,7 @@ class _ManifestLoader:
         min_side = MIN_SIDE_UPSCALED if upscale else MIN_SIDE
         images: list[DesiredImage] = []
         for pick, _ in stamped:
-            result = facts[pick.path]
+            result = facts[pick.rel]
             if isinstance(result, ImageProblem):
                 self.error(f"image {pick.rel} {result.message}", pick.location, result.hint)
                 continue
@@ -416,8 +420,8 @@ class _ManifestLoader:
             caption, origin = self._caption(pick)
             images.append(
                 DesiredImage(
-                    address=Address.image_(project, key, pick.path.name),
-                    name=pick.path.name,
+                    address=Address.image_(project, key, pick.name),
+                    name=pick.name,
                     path=pick.rel,
                     sha256=result.sha256,
                     caption=caption,
@@ -454,14 +458,15 @@ def _size_rule(*, basic: bool, upscale: bool) -> str:
 
 def _facts_for(
     stamped: list[tuple[_Pick, FileStamp]], cache: ImageCache
-) -> dict[Path, ImageFacts | ImageProblem]:
-    """Cached facts where the file is unchanged; the rest inspected on a few threads."""
-    results: dict[Path, ImageFacts | ImageProblem] = {}
+) -> dict[str, ImageFacts | ImageProblem]:
+    """By workspace-relative path: cached facts where the file is unchanged; the rest
+    inspected on a few threads."""
+    results: dict[str, ImageFacts | ImageProblem] = {}
     misses: list[tuple[_Pick, FileStamp]] = []
     for pick, stamp in stamped:
         cached = cache.get(pick.rel, stamp)
         if cached is not None:
-            results[pick.path] = cached
+            results[pick.rel] = cached
         else:
             misses.append((pick, stamp))
 
@@ -485,7 +490,7 @@ def _facts_for(
     else:
         outcomes = inspect_batch(misses)
     for (pick, stamp), outcome in zip(misses, outcomes, strict=True):
-        results[pick.path] = outcome
+        results[pick.rel] = outcome
         if isinstance(outcome, ImageFacts):
             cache.put(pick.rel, stamp, outcome)
     return results
