@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import httpx
 from PIL import Image
 
-from tests.conftest import SANDBOX_ORIGIN
+from tests.conftest import SANDBOX_BASE_URL, SANDBOX_ORIGIN
 
 COVERED: dict[str, list[str]] = defaultdict(list)
 """Constraint id -> tests that assert it (filled by `covers`, read by the coverage meta-test)."""
@@ -29,6 +29,15 @@ def covers(*constraint_ids: str) -> Callable[[F], F]:
         return test
 
     return tag
+
+
+def asgi_client(app: Any, token: str | None = "t") -> httpx.AsyncClient:
+    """An in-process client on a sandbox app at SANDBOX_BASE_URL, sending `token` unless None."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url=SANDBOX_BASE_URL,
+        headers={"api_token": token} if token is not None else None,
+    )
 
 
 def image_bytes(

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.sandbox.helpers import (
+    asgi_client,
     b64,
     covers,
     expect_error,
@@ -37,9 +38,7 @@ async def test_missing_token_is_refused(sandbox_http: httpx.AsyncClient) -> None
 async def test_unknown_token_is_refused_when_tokens_are_configured() -> None:
     from reconciler.sandbox.app import create_app
 
-    app = create_app(api_tokens=frozenset({"good"}))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8787/v1") as c:
+    async with asgi_client(create_app(api_tokens=frozenset({"good"})), token=None) as c:
         expect_error(await c.get(PROJECTS, headers={"api_token": "bad"}), 401, "AUTH-TOKEN")
         assert (await c.get(PROJECTS, headers={"api_token": "good"})).status_code == 200
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.helpers import control, expect_error, ok, project, put_file
+from tests.sandbox.helpers import asgi_client, control, expect_error, ok, project, put_file
 
 pytestmark = pytest.mark.anyio
 PROJECTS = "/tailored-gen/projects"
@@ -124,11 +124,7 @@ async def test_parallel_requests_are_safe(sandbox_http: httpx.AsyncClient) -> No
 async def test_configured_latency_and_training_time() -> None:
     from reconciler.sandbox.app import create_app
 
-    app = create_app(latency_ms=120, training_seconds=0.0)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://127.0.0.1:8787/v1", headers={"api_token": "t"}
-    ) as client:
+    async with asgi_client(create_app(latency_ms=120, training_seconds=0.0)) as client:
         started = time.perf_counter()
         assert (await client.get(PROJECTS)).status_code == 200
         assert time.perf_counter() - started >= 0.12

@@ -8,19 +8,21 @@ import httpx
 import pytest
 
 from reconciler.sandbox.app import create_app
-from tests.conftest import SANDBOX_BASE_URL
-from tests.sandbox.helpers import advance, control, ok, project, training_model, upload
+from tests.sandbox.helpers import (
+    advance,
+    asgi_client,
+    control,
+    ok,
+    project,
+    training_model,
+    upload,
+)
 
 pytestmark = pytest.mark.anyio
 
 
 def _client(db: Path) -> httpx.AsyncClient:
-    app = create_app(db_path=str(db))
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url=SANDBOX_BASE_URL,
-        headers={"api_token": "t"},
-    )
+    return asgi_client(create_app(db_path=str(db)))
 
 
 async def test_restart_keeps_everything(tmp_path: Path) -> None:
