@@ -105,24 +105,41 @@ def _deposed_edges(
 def topological_order(
     dependencies: dict[str, tuple[str, ...]], changes: Sequence[Change]
 ) -> tuple[str, ...]:
-    """One deterministic order: among ready nodes, address order first, main before finalize."""
+    """One deterministic order: among ready nodes, address order first, main before finalize.
+
+    Kahn's algorithm in rounds: each round emits every node whose dependencies are all done,
+    sorted. (graphlib's TopologicalSorter gives the same rounds at twice the cost; it is only
+    asked, on a cycle, to name one.)"""
     rank: dict[str, tuple[tuple[tuple[str, int, str, str], int], int]] = {}
     for change in changes:
+        key = change.sort_key()
         for position, node in enumerate(change.node_ids()):
-            rank[node] = (change.sort_key(), position)
-    sorter = TopologicalSorter(dependencies)
-    try:
-        sorter.prepare()
-    except CycleError as cycle:
-        raise PlanError(
-            "the plan's steps depend on each other in a circle: "
-            + " -> ".join(str(n) for n in cycle.args[1]),
-            hint="this is a bug in tailor; please report it with the plan JSON",
-        ) from cycle
+            rank[node] = (key, position)
+    waiting = {node: len(before) for node, before in dependencies.items()}
+    successors: dict[str, list[str]] = {}
+    for node, before in dependencies.items():
+        for first in before:
+            successors.setdefault(first, []).append(node)
+            waiting.setdefault(first, 0)
+    ready = [node for node, count in waiting.items() if count == 0]
     order: list[str] = []
-    while sorter.is_active():
-        ready = sorted(sorter.get_ready(), key=lambda n: (rank[n], n))
+    while ready:
+        ready.sort(key=lambda n: (rank[n], n))
+        order.extend(ready)
+        unlocked: list[str] = []
         for node in ready:
-            order.append(node)
-            sorter.done(node)
+            for later in successors.get(node, ()):
+                waiting[later] -= 1
+                if not waiting[later]:
+                    unlocked.append(later)
+        ready = unlocked
+    if len(order) < len(waiting):
+        try:
+            TopologicalSorter(dependencies).prepare()
+        except CycleError as cycle:
+            raise PlanError(
+                "the plan's steps depend on each other in a circle: "
+                + " -> ".join(str(n) for n in cycle.args[1]),
+                hint="this is a bug in tailor; please report it with the plan JSON",
+            ) from cycle
     return tuple(order)
