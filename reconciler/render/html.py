@@ -22,6 +22,7 @@ from reconciler.addresses import Address, Kind
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Severity
 from reconciler.render.planview import (
     NO_CHANGES,
+    SUMMARY_ACTIONS,
     TRAINING_NOTE,
     conclusion,
     drift_by_address,
@@ -30,6 +31,7 @@ from reconciler.render.planview import (
     is_training,
     label,
     resource_changes,
+    summary_rows,
 )
 
 MAX_IMAGE_BYTES = 7_000_000
@@ -172,18 +174,11 @@ def _head_section(plan: Plan, header: str) -> str:
 
 
 def _summary_table(plan: Plan) -> str:
-    actions = (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.NO_OP)
-    head = "".join(f"<th>{_e(a.value)}</th>" for a in actions)
-    rows = []
-    for title, kinds in (
-        ("projects, datasets, models", (Kind.PROJECT, Kind.DATASET, Kind.MODEL)),
-        ("images", (Kind.IMAGE,)),
-    ):
-        cells = "".join(
-            f"<td>{sum(1 for c in plan.changes if c.action is a and c.kind in kinds):,}</td>"
-            for a in actions
-        )
-        rows.append(f"<tr><th>{_e(title)}</th>{cells}</tr>")
+    head = "".join(f"<th>{_e(a.value)}</th>" for a in SUMMARY_ACTIONS)
+    rows = [
+        f"<tr><th>{_e(title)}</th>" + "".join(f"<td>{n:,}</td>" for n in counts) + "</tr>"
+        for title, counts in summary_rows(plan)
+    ]
     return (
         f'<table class="summary"><thead><tr><th></th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"

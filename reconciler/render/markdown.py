@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from reconciler.addresses import Address, Kind
+from reconciler.addresses import Address
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Severity
 from reconciler.render.graph import graph_from_plan, render_mermaid
 from reconciler.render.planview import (
@@ -31,6 +31,7 @@ from reconciler.render.planview import (
     label,
     resource_changes,
     step_lines,
+    summary_rows,
     symbol,
 )
 
@@ -84,16 +85,10 @@ def _head(plan: Plan, header: str) -> str:
 
 
 def _summary_table(plan: Plan) -> list[str]:
-    actions = (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.NO_OP)
-    rows = []
-    for title, kinds in (
-        ("projects, datasets, models", (Kind.PROJECT, Kind.DATASET, Kind.MODEL)),
-        ("images", (Kind.IMAGE,)),
-    ):
-        counts = [
-            sum(1 for c in plan.changes if c.action is a and c.kind in kinds) for a in actions
-        ]
-        rows.append(f"| {title} | " + " | ".join(f"{n:,}" for n in counts) + " |")
+    rows = [
+        f"| {title} | " + " | ".join(f"{n:,}" for n in counts) + " |"
+        for title, counts in summary_rows(plan)
+    ]
     return [
         "| | create | update | replace | delete | no-op |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",

@@ -248,6 +248,22 @@ def group_images(changes: Iterable[Change]) -> dict[Address, ImageGroup]:
     return groups
 
 
+SUMMARY_ACTIONS = (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.NO_OP)
+
+
+def summary_rows(plan: Plan) -> list[tuple[str, list[int]]]:
+    """The counts table of the Markdown and HTML pages: one row for projects, datasets and
+    models, one for images, each counting changes per action in SUMMARY_ACTIONS order."""
+    resources: Counter[Action] = Counter()
+    images: Counter[Action] = Counter()
+    for change in plan.changes:
+        (images if change.kind is Kind.IMAGE else resources)[change.action] += 1
+    return [
+        ("projects, datasets, models", [resources[a] for a in SUMMARY_ACTIONS]),
+        ("images", [images[a] for a in SUMMARY_ACTIONS]),
+    ]
+
+
 def resource_changes(plan: Plan) -> list[Change]:
     """Projects, datasets and models that change (images are grouped separately)."""
     return [c for c in plan.changes if c.kind is not Kind.IMAGE and c.action is not Action.NO_OP]
