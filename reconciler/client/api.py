@@ -148,9 +148,8 @@ class BriaClient:
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
         self._t = Transport(
-            self.base_url,
+            base_url,
             token,
             transport=transport,
             max_concurrency=max_concurrency,
@@ -158,6 +157,7 @@ class BriaClient:
             retry=retry,
             timeouts=timeouts,
         )
+        self.base_url = self._t.base_url
 
     def __repr__(self) -> str:
         return f"BriaClient(base_url={self.base_url!r})"

@@ -61,7 +61,7 @@ class RetryPolicy:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         if self.total_seconds <= 0 or self.base_delay < 0 or self.max_delay < 0:
-            raise ValueError("retry times must be positive")
+            raise ValueError("total_seconds must be positive and the delays not negative")
 
     def backoff(self, retry: int, rng: random.Random) -> float:
         """Full-jitter wait before retry number `retry` (0 for the first retry)."""
