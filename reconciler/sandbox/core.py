@@ -76,16 +76,20 @@ class Core:
     def _finish_regeneration(self, row: Row) -> None:
         ends_at = float(row["regen_ends_at"])
         prefix = str(row["caption_prefix"])
-        for image in self.store.select("images", dataset_id=row["id"]):
-            self.store.update(
-                "images",
-                int(image["id"]),
-                {
-                    "caption": prefix + imaging.descriptor(str(image["digest"])),
-                    "caption_source": "automatic",
-                    "updated_at": ends_at,
-                },
-            )
+        self.store.update_many(
+            "images",
+            [
+                (
+                    int(image["id"]),
+                    {
+                        "caption": prefix + imaging.descriptor(str(image["digest"])),
+                        "caption_source": "automatic",
+                        "updated_at": ends_at,
+                    },
+                )
+                for image in self.store.select("images", dataset_id=row["id"])
+            ],
+        )
         self.store.update(
             "datasets",
             int(row["id"]),

@@ -275,6 +275,18 @@ class Store:
             [*(changes[name] for name in names), key],
         )
 
+    def update_many(self, table: str, changes: list[tuple[int, Row]]) -> None:
+        """`(id, changes)` pairs in one statement; every `changes` names the same columns."""
+        if not changes:
+            return
+        names = _columns(table, changes[0][1])
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        with self._lock:
+            self._conn.executemany(
+                f"UPDATE {table} SET {assignments} WHERE id = ?",
+                [(*(row[name] for name in names), key) for key, row in changes],
+            )
+
     def get(self, table: str, key: int) -> Row | None:
         rows = self._rows(f"SELECT * FROM {table} WHERE id = ?", (key,))
         return rows[0] if rows else None
