@@ -221,12 +221,12 @@ class _ManifestLoader:
         rel: str,
         cache: ImageCache,
         report: WorkspaceReport,
-        index: FolderIndex | None = None,
+        index: FolderIndex,
     ) -> None:
         self.root = root
         self.rel = rel
         self.cache = cache
-        self.index = index or FolderIndex()
+        self.index = index
         self.report = report
         self.manifest_dir = (root / rel).parent
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -68,8 +68,6 @@ def good_workspace(tmp_path: Path) -> Path:
     write_image(tmp_path / "images" / "b.png", color=(10, 20, 30))
     return tmp_path
 
-
-WorkspaceFactory = Callable[[dict[str, str | bytes]], Path]
 
 _opened: list[str] | None = None
 
