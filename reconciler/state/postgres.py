@@ -200,6 +200,8 @@ class PostgresStateStore(SqlStateStore):
         finally:
             if not got:
                 self._spare = conn  # ready for the next attempt of a waiting acquire_lock
+            elif conn not in self._lock_conns.values():
+                conn.close()  # taken but not recorded: ending the session frees the lock
         return self._named_holder()
 
     def _after_lock_attempts(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -59,3 +60,24 @@ def test_a_state_written_by_a_newer_tailor_is_refused(tmp_path: Path) -> None:
         conn.execute("UPDATE tailor_meta SET format_version = 99")
     with pytest.raises(StateError, match="format 99"):
         open_store("state.db", workspace=tmp_path)
+
+
+@pytest.mark.postgres
+def test_a_postgres_lock_taken_but_not_recorded_is_freed(
+    postgres_location: str, tmp_path: Path
+) -> None:
+    import psycopg
+
+    from reconciler.state.store import LockInfo
+
+    first = open_store(postgres_location, workspace=tmp_path)
+    second = open_store(postgres_location, workspace=tmp_path)
+    failing = mock.patch.object(
+        LockInfo, "for_this_process", side_effect=psycopg.OperationalError("lost")
+    )
+    with failing, pytest.raises(StateError, match="cannot lock"):
+        first.acquire_lock("apply")
+    with second.lock("plan") as lock:
+        assert lock.info.operation == "plan"
+    first.close()
+    second.close()
