@@ -8,18 +8,18 @@ by step, so a failed or interrupted apply is finished by running apply again.
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
 
 from reconciler.addresses import Address, Kind
 from reconciler.cli.context import load_settings, open_client, open_state, run_async, workspace_root
+from reconciler.cli.plan_cmd import parse_targets
+from reconciler.cli.saved_plan import load_saved_plan
 from reconciler.client.api import BriaClient
 from reconciler.client.staging import Stager
 from reconciler.engine import recovery
@@ -32,7 +32,6 @@ from reconciler.engine.waits import WaitPolicy
 from reconciler.errors import ApplyError, PlanError
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Action, Plan
-from reconciler.plan.planfile import plan_from_json
 from reconciler.render.progress import (
     ApplyResult as RowResult,
 )
@@ -73,32 +72,6 @@ class RunOptions:
 
 def say(text: str = "", *, err: bool = False) -> None:
     click.echo(text, err=err)
-
-
-def parse_targets(values: Sequence[str]) -> tuple[Address, ...]:
-    return tuple(Address.parse(v) for v in values)
-
-
-def load_saved_plan(path: Path) -> tuple[Plan, Path | None]:
-    """A plan file written by `tailor plan --out`, and the workspace it names (if any)."""
-    try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PlanError(
-            f"cannot read the saved plan {path}: {error}",
-            hint="make it again with `tailor plan --out FILE`",
-        ) from None
-    if not isinstance(data, dict):
-        raise PlanError(f"{path} is not a saved tailor plan")
-    nested = data.get("plan")
-    body: dict[str, Any] = nested if isinstance(nested, dict) else data
-    workspace = data.get("workspace")
-    root: Path | None = None
-    if isinstance(workspace, str) and workspace:
-        root = Path(workspace)
-        if not root.is_absolute():
-            root = (path.parent / root).resolve()
-    return plan_from_json(body), root
 
 
 def check_fresh(plan: Plan, document: StateDocument, live_fingerprint: str) -> None:

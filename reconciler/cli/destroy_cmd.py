@@ -14,28 +14,17 @@ from pathlib import Path
 import click
 
 from reconciler.addresses import Address, Kind
-from reconciler.cli.apply_cmd import PlanMaker, RunOptions, carry_out, parse_targets
+from reconciler.cli.apply_cmd import PlanMaker, RunOptions, carry_out
 from reconciler.cli.context import load_settings, run_async, workspace_root
+from reconciler.cli.plan_cmd import parse_targets
 from reconciler.client.api import BriaClient
-from reconciler.engine.refresh import RefreshScope, refresh
+from reconciler.engine.planning import make_plan
 from reconciler.errors import ValidationFailed
 from reconciler.manifest.workspace import load_workspace
-from reconciler.plan.builder import build_plan
 from reconciler.plan.graph import build_dependencies, topological_order
 from reconciler.plan.model import Plan, Reason
 from reconciler.resources import DesiredWorkspace
 from reconciler.state.model import StateDocument
-
-
-def declared_projects(root: Path) -> set[str] | None:
-    """Project keys PATH's manifests declare; None when they cannot be read (then every
-    project of the state is PATH's)."""
-    try:
-        workspace = load_workspace(root)
-    except ValidationFailed:
-        return None
-    keys = {p.key for p in workspace.projects}
-    return keys or None
 
 
 def only_targets(plan: Plan, targets: Sequence[Address]) -> Plan:
@@ -77,26 +66,20 @@ def without(workspace: DesiredWorkspace, targets: Sequence[Address]) -> DesiredW
     return replace(workspace, projects=projects)
 
 
-def destroy_plan(root: Path, projects: set[str] | None, targets: tuple[Address, ...]) -> PlanMaker:
-    """Everything of PATH's projects; with targets below a project, the manifests minus the
-    targets (so the planner deletes exactly those, as if they were removed from the files)."""
-    partial = [t for t in targets if t.kind is not Kind.PROJECT]
-    desired = (
-        without(load_workspace(root), targets) if partial else DesiredWorkspace(root=str(root))
-    )
+def destroy_plan(
+    root: Path, workspace: DesiredWorkspace | None, targets: tuple[Address, ...]
+) -> PlanMaker:
+    """Everything of the projects PATH's manifests declare (of every project in the state when
+    they cannot be read or declare none); with targets below a project, the manifests minus
+    the targets (so the planner deletes exactly those, as if they were removed from the
+    files)."""
+    projects = {p.key for p in workspace.projects} if workspace is not None else set()
+    desired = DesiredWorkspace(root=str(root))
+    if workspace is not None and any(t.kind is not Kind.PROJECT for t in targets):
+        desired = without(workspace, targets)
 
     async def make(client: BriaClient, document: StateDocument) -> Plan:
-        recorded = tuple(
-            r for r in document.recorded() if projects is None or r.address.project in projects
-        )
-        live = await refresh(client, RefreshScope.from_recorded(recorded))
-        plan = build_plan(
-            desired,
-            recorded,
-            live,
-            state_lineage=document.lineage,
-            state_serial=document.serial,
-        )
+        plan, _live = await make_plan(client, desired, document, projects=projects or None)
         return as_destroy(only_targets(plan, targets))
 
     return make
@@ -140,5 +123,13 @@ def destroy(
         parallelism=settings.parallelism,
         lock_timeout=lock_timeout,
     )
-    make = destroy_plan(root, declared_projects(root), parse_targets(targets))
+    addresses = parse_targets(targets)
+    workspace: DesiredWorkspace | None
+    try:
+        workspace = load_workspace(root)
+    except ValidationFailed:
+        if any(t.kind is not Kind.PROJECT for t in addresses):
+            raise  # a partial destroy plans the manifests minus the targets
+        workspace = None
+    make = destroy_plan(root, workspace, addresses)
     run_async(carry_out(settings, options, make))

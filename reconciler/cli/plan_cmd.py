@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,11 +16,11 @@ from reconciler.cli.context import (
     run_async,
     workspace_root,
 )
+from reconciler.cli.saved_plan import write_saved_plan
 from reconciler.engine import recovery
 from reconciler.engine.planning import make_plan
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Plan
-from reconciler.plan.planfile import plan_to_json
 from reconciler.render.text import render_text
 from reconciler.settings import Settings
 
@@ -60,15 +58,6 @@ def render_plan(
 
         return render_markdown(plan, header=header)
     return render_text(plan, header=header, color=sys.stdout.isatty(), verbose=verbose)
-
-
-def write_saved_plan(path: Path, plan: Plan, root: Path) -> None:
-    """The plan JSON plus where its workspace is, so apply can find the images."""
-    document = plan_to_json(plan)
-    # Relative to the plan file, so the plan still applies on another machine or checkout
-    # (a CI artifact downloaded next to the workspace).
-    document["workspace"] = os.path.relpath(root, path.resolve().parent)
-    path.write_text(json.dumps(document, sort_keys=True, indent=2) + "\n", encoding="utf-8")
 
 
 @click.command("plan")

@@ -6,7 +6,7 @@ the same way; the planner itself stays pure.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from reconciler.addresses import Address
 from reconciler.client.api import BriaClient
@@ -25,9 +25,13 @@ async def make_plan(
     targets: Sequence[Address] = (),
     refresh_only: bool = False,
     trust_completed: bool = True,
+    projects: Collection[str] | None = None,
 ) -> tuple[Plan, LiveSnapshot]:
-    """`trust_completed=False` lists the images of completed datasets too (for their URLs)."""
+    """`trust_completed=False` lists the images of completed datasets too (for their URLs).
+    `projects` limits the state to those project keys (destroy of one workspace's projects)."""
     recorded = state.recorded()
+    if projects is not None:
+        recorded = tuple(r for r in recorded if r.address.project in projects)
     scope = RefreshScope.from_recorded(recorded, trust_completed=trust_completed)
     live = await refresh(client, scope)
     plan = build_plan(

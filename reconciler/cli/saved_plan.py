@@ -1,0 +1,45 @@
+"""Saved plan files (`tailor plan --out FILE`): written by plan, read by apply and graph.
+
+Kept apart from the commands so that `tailor graph --plan` reads a plan without importing the
+HTTP client and the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import PlanError
+from reconciler.plan.model import Plan
+from reconciler.plan.planfile import plan_from_json, plan_to_json
+
+
+def write_saved_plan(path: Path, plan: Plan, root: Path) -> None:
+    """The plan JSON plus where its workspace is, so apply can find the images."""
+    document = plan_to_json(plan)
+    # Relative to the plan file, so the plan still applies on another machine or checkout
+    # (a CI artifact downloaded next to the workspace).
+    document["workspace"] = os.path.relpath(root, path.resolve().parent)
+    path.write_text(json.dumps(document, sort_keys=True, indent=2) + "\n", encoding="utf-8")
+
+
+def load_saved_plan(path: Path) -> tuple[Plan, Path | None]:
+    """A plan file written by `write_saved_plan`, and the workspace it names (if any)."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PlanError(
+            f"cannot read the saved plan {path}: {error}",
+            hint="make one with `tailor plan --out FILE`",
+        ) from None
+    if not isinstance(data, dict):
+        raise PlanError(f"{path} is not a saved tailor plan")
+    workspace = data.get("workspace")
+    root: Path | None = None
+    if isinstance(workspace, str) and workspace:
+        root = Path(workspace)
+        if not root.is_absolute():
+            root = (path.parent / root).resolve()
+    return plan_from_json(data), root
