@@ -188,8 +188,7 @@ class BulkUploads:
         else:
             state, fraction = "processing", (now - started) / (ends - started)
         processed = int(total * fraction)
-        items = self._core.store.select("bulk_items", limit=processed, dataset_id=job["id"])
-        failed = [item for item in items if item["error_code"] is not None]
+        failed = self._core.store.failed_bulk_items(int(job["id"]), processed)
         return {
             "status": state,
             "progress_percentage": int(100 * fraction),

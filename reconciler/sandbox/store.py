@@ -334,6 +334,14 @@ class Store:
         )
         return bool(rows)
 
+    def failed_bulk_items(self, dataset_id: int, first: int) -> list[Row]:
+        """The failed ones among the first `first` items of a dataset's bulk upload, in order."""
+        return self._rows(
+            "SELECT * FROM (SELECT * FROM bulk_items WHERE dataset_id = ? ORDER BY id LIMIT ?) "
+            "WHERE error_code IS NOT NULL ORDER BY id",
+            (dataset_id, first),
+        )
+
     # ---- file host ---------------------------------------------------------------------------
 
     def put_file(
