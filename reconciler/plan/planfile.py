@@ -36,6 +36,15 @@ FORMAT_VERSION = 1
 JsonObject = dict[str, JsonValue]
 
 
+class _Addresses(dict[str, Address]):
+    """Each address text of a saved plan parsed once: a change, its steps and its
+    `replaced_by` repeat the same few thousand addresses."""
+
+    def __missing__(self, text: str) -> Address:
+        address = self[text] = Address.parse(text)
+        return address
+
+
 def _location_to_json(location: Location | None) -> JsonValue:
     if location is None:
         return None
@@ -66,10 +75,10 @@ def _step_to_json(step: Step) -> JsonObject:
     return data
 
 
-def _step_from_json(data: Any) -> Step:
+def _step_from_json(data: Any, addresses: _Addresses) -> Step:
     return Step(
         kind=StepKind(data["kind"]),
-        address=Address.parse(data["address"]),
+        address=addresses[data["address"]],
         args=dict(data.get("args", {})),
         path_params={str(k): str(v) for k, v in data.get("path_params", {}).items()},
         phase=Phase(data.get("phase", Phase.MAIN.value)),
@@ -128,13 +137,13 @@ def _change_to_json(change: Change) -> JsonObject:
     return data
 
 
-def _change_from_json(data: Any) -> Change:
+def _change_from_json(data: Any, addresses: _Addresses) -> Change:
     replaced_by = data.get("replaced_by")
     replace_mode = data.get("replace_mode")
     before = data.get("before")
     after = data.get("after")
     return Change(
-        address=Address.parse(data["address"]),
+        address=addresses[data["address"]],
         action=Action(data["action"]),
         reason=Reason(data["reason"]),
         before=None if before is None else dict(before),
@@ -142,8 +151,8 @@ def _change_from_json(data: Any) -> Change:
         field_changes=tuple(_field_change_from_json(f) for f in data.get("field_changes", [])),
         requires_replace=tuple(str(f) for f in data.get("requires_replace", [])),
         replace_mode=None if replace_mode is None else ReplaceMode(replace_mode),
-        replaced_by=None if replaced_by is None else Address.parse(replaced_by),
-        steps=tuple(_step_from_json(s) for s in data.get("step_details", [])),
+        replaced_by=None if replaced_by is None else addresses[replaced_by],
+        steps=tuple(_step_from_json(s, addresses) for s in data.get("step_details", [])),
         notes=tuple(str(n) for n in data.get("notes", [])),
         deposed=data.get("deposed"),
         remote_id=data.get("remote_id"),
@@ -162,13 +171,13 @@ def _diagnostic_to_json(diag: Diagnostic) -> JsonObject:
     }
 
 
-def _diagnostic_from_json(data: Any) -> Diagnostic:
+def _diagnostic_from_json(data: Any, addresses: _Addresses) -> Diagnostic:
     address = data.get("address")
     return Diagnostic(
         severity=Severity(data["severity"]),
         summary=str(data["summary"]),
         detail=str(data.get("detail", "")),
-        address=None if address is None else Address.parse(address),
+        address=None if address is None else addresses[address],
         location=_location_from_json(data.get("location")),
         constraint=data.get("constraint"),
     )
@@ -205,14 +214,15 @@ def plan_from_json(data: Mapping[str, Any]) -> Plan:
             f"{FORMAT_VERSION}",
             hint="run `tailor plan --out FILE` again with this version of tailor",
         )
+    addresses = _Addresses()
     try:
         state = data.get("state") or {}
-        diagnostics = [_diagnostic_from_json(d) for d in data.get("errors", [])]
-        diagnostics += [_diagnostic_from_json(d) for d in data.get("warnings", [])]
+        diagnostics = [_diagnostic_from_json(d, addresses) for d in data.get("errors", [])]
+        diagnostics += [_diagnostic_from_json(d, addresses) for d in data.get("warnings", [])]
         plan = Plan(
-            changes=tuple(_change_from_json(c) for c in data.get("changes", [])),
+            changes=tuple(_change_from_json(c, addresses) for c in data.get("changes", [])),
             drift=tuple(
-                Drift(Address.parse(d["address"]), str(d["field"]), d.get("state"), d.get("live"))
+                Drift(addresses[d["address"]], str(d["field"]), d.get("state"), d.get("live"))
                 for d in data.get("drift", [])
             ),
             diagnostics=tuple(diagnostics),
@@ -223,7 +233,7 @@ def plan_from_json(data: Mapping[str, Any]) -> Plan:
             state_lineage=state.get("lineage"),
             state_serial=state.get("serial"),
             live_fingerprint=str(data.get("live_fingerprint", "")),
-            targets=tuple(Address.parse(t) for t in data.get("targets", [])),
+            targets=tuple(addresses[t] for t in data.get("targets", [])),
             refresh_only=bool(data.get("refresh_only", False)),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as broken:
