@@ -14,7 +14,16 @@ from enum import Enum
 from reconciler.addresses import Address, Kind
 from reconciler.errors import Location
 from reconciler.plan import rules
-from reconciler.plan.model import Action, Change, Diagnostic, Drift, Severity, Step, StepKind
+from reconciler.plan.model import (
+    Action,
+    Change,
+    Diagnostic,
+    Drift,
+    Reason,
+    Severity,
+    Step,
+    StepKind,
+)
 from reconciler.resources import (
     DesiredDataset,
     DesiredImage,
@@ -132,6 +141,12 @@ class Planner:
             ),
             key=lambda m: m.remote_id,
         )
+
+
+def deposed_gone(address: Address, dep: int) -> Change:
+    """A deposed predecessor Bria no longer has: only forgotten by the state."""
+    step = Step(StepKind.FORGET, address, {"old_id": dep})
+    return Change(address, Action.DELETE, Reason.DEPOSED_GONE, steps=(step,), deposed=dep)
 
 
 # ---------------------------------------------------------------------- step recipes

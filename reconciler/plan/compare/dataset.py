@@ -42,6 +42,7 @@ from reconciler.plan.planner import (
     Planner,
     bulk_steps,
     captions_in_zip,
+    deposed_gone,
     prefix_sample,
     upload_steps,
 )
@@ -668,20 +669,12 @@ def delete_dataset_tree(p: Planner, rec: RecordedResource, *, by_parent: bool) -
 def plan_dataset_deposed(p: Planner, rec: RecordedResource) -> None:
     """A predecessor dataset goes once no model trains on it (DS-DELETE-IN-TRAINING)."""
     for dep in rec.deposed:
-        old = {"old_id": dep}
         if dep not in p.live.datasets:
-            p.add(
-                Change(
-                    rec.address,
-                    Action.DELETE,
-                    Reason.DEPOSED_GONE,
-                    steps=(Step(StepKind.FORGET, rec.address, old),),
-                    deposed=dep,
-                )
-            )
+            p.add(deposed_gone(rec.address, dep))
         elif p.training_on(dataset_id=dep):
             p.note(rec.address, f"predecessor dataset {dep} is kept while a model trains on it")
         else:
+            old = {"old_id": dep}
             step = Step(StepKind.DELETE_DATASET, rec.address, old, {"dataset_id": "old_id"})
             p.add(
                 Change(

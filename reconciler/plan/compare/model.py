@@ -29,7 +29,14 @@ from reconciler.plan.model import (
     Step,
     StepKind,
 )
-from reconciler.plan.planner import OLD_ID_PARAMS, Mode, Planner, start_training, stop_steps
+from reconciler.plan.planner import (
+    OLD_ID_PARAMS,
+    Mode,
+    Planner,
+    deposed_gone,
+    start_training,
+    stop_steps,
+)
 from reconciler.resources import (
     DesiredDataset,
     DesiredModel,
@@ -230,15 +237,7 @@ def _create(
         )
     )
     for dep in rec.deposed if rec else ():
-        p.add(
-            Change(
-                desired.address,
-                Action.DELETE,
-                Reason.DEPOSED_GONE,
-                steps=(Step(StepKind.FORGET, desired.address, {"old_id": dep}),),
-                deposed=dep,
-            )
-        )
+        p.add(deposed_gone(desired.address, dep))
 
 
 def _replace(
@@ -380,7 +379,7 @@ def plan_model_deposed(
 ) -> None:
     for dep in rec.deposed:
         if p.live_model(dep) is None:
-            _delete_deposed(p, desired.address, dep, Reason.DEPOSED_GONE, ())
+            p.add(deposed_gone(desired.address, dep))
         elif live.status != "Completed":
             p.note(
                 desired.address,

@@ -13,7 +13,7 @@ from reconciler.plan.compare.dataset import delete_dataset_tree, plan_dataset
 from reconciler.plan.compare.model import delete_model, plan_model
 from reconciler.plan.diff import diff_attributes, drift_fields
 from reconciler.plan.model import Action, Change, Phase, Reason, ReplaceMode, Step, StepKind
-from reconciler.plan.planner import Mode, Planner, body
+from reconciler.plan.planner import Mode, Planner, body, deposed_gone
 from reconciler.resources import DesiredProject, RecordedResource
 
 _CREATE_FIELDS = tuple(
@@ -233,18 +233,10 @@ def plan_project_deposed(p: Planner, rec: RecordedResource, desired: DesiredProj
 
 def _deposed_change(p: Planner, rec: RecordedResource, dep: int, *, retain: bool) -> None:
     address = rec.address
-    old = {"old_id": dep}
     if dep not in p.live.projects:
-        p.add(
-            Change(
-                address,
-                Action.DELETE,
-                Reason.DEPOSED_GONE,
-                steps=(Step(StepKind.FORGET, address, old),),
-                deposed=dep,
-            )
-        )
+        p.add(deposed_gone(address, dep))
         return
+    old = {"old_id": dep}
     if retain:
         step = Step(StepKind.FORGET, address, old)
         note = "retain_on_replace: kept at Bria with its models and forgotten by tailor"
