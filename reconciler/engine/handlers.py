@@ -176,7 +176,8 @@ def changed_files(plan: Plan, root: Path) -> list[str]:
     expected: dict[str, str] = {}
     for change in plan.changes:
         for step in change.steps:
-            entries = [step.args, *_items(step.args.get("items"))]
+            # An upload names its file in its args; a bulk ZIP lists its images.
+            entries = [step.args, *_items(step.args.get("images"))]
             for entry in entries:
                 path, sha256 = entry.get("path"), entry.get("sha256")
                 if isinstance(path, str) and isinstance(sha256, str):

@@ -1,0 +1,34 @@
+"""A saved plan is checked against the workspace's files before anything runs."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from reconciler.addresses import Address
+from reconciler.engine.handlers import changed_files
+from reconciler.plan.model import Action, Change, Plan, Reason, Step, StepKind
+
+
+def test_changed_files_covers_uploads_and_the_images_of_a_bulk_zip(tmp_path: Path) -> None:
+    for name in ("a.png", "b.png", "c.png"):
+        (tmp_path / name).write_bytes(name.encode())
+    sha = {n: hashlib.sha256(n.encode()).hexdigest() for n in ("a.png", "b.png", "c.png")}
+    dataset = Address.parse("p/datasets/bulk")
+    image = Address.parse("p/datasets/basic/images/a.png")
+    zipped = [{"name": n, "path": n, "sha256": sha[n], "caption": None} for n in ("b.png", "c.png")]
+    plan = Plan(
+        changes=(
+            Change(image, Action.CREATE, Reason.NEW, steps=(
+                Step(StepKind.UPLOAD_IMAGE, image,
+                     {"image_name": "a.png", "path": "a.png", "sha256": sha["a.png"]}),
+            )),
+            Change(dataset, Action.CREATE, Reason.NEW, steps=(
+                Step(StepKind.BUILD_ZIP, dataset, {"images": zipped, "zip_name": "x.zip"}),
+            )),
+        )
+    )
+    assert changed_files(plan, tmp_path) == []
+    (tmp_path / "a.png").write_bytes(b"edited")
+    (tmp_path / "c.png").unlink()
+    assert changed_files(plan, tmp_path) == ["a.png", "c.png"]
