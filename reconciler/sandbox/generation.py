@@ -93,7 +93,7 @@ class Generation:
             raise BriaError(c.BODY_FIELD, "seed must be an integer")
         row = self._core.model(model_id)
         status = lifecycle.model_status(row, self._core.clock.now())
-        if status not in ("Completed", "completed"):
+        if status not in lifecycle.READY_STATUSES:
             raise BriaError(c.GEN_MODEL_READY, f"The model is not ready (status {status})")
         if checkpoint_step is not None and checkpoint_step not in lifecycle.checkpoint_steps(
             row, status

@@ -8,6 +8,8 @@ from typing import Any
 from reconciler.sandbox.store import Row
 
 TRAINING_STATUSES = frozenset({"InProgress", "Stopping"})
+READY_STATUSES = frozenset({"Completed", "completed"})
+"""A trained model that finished, or an uploaded one that finished syncing: usable."""
 STOP_SECONDS = 1.0
 SYNC_SECONDS = 2.0
 

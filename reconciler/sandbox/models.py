@@ -322,7 +322,7 @@ class Models:
     def download(self, model_id: int) -> dict[str, Any]:
         row = self._core.model(model_id)
         status = lifecycle.model_status(row, self._core.clock.now())
-        if status not in ("Completed", "completed"):
+        if status not in lifecycle.READY_STATUSES:
             raise BriaError(c.MODEL_DOWNLOAD_COMPLETED, "Only completed models can be downloaded")
         name = f"_bria/models/model-{model_id}.safetensors"
         files = self._core.files
