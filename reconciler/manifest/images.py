@@ -97,14 +97,14 @@ class FolderIndex:
             self._folders[folder] = entries
         return entries
 
-    def entry(self, path: str | Path) -> os.DirEntry[str] | None:
+    def entry(self, path: str) -> os.DirEntry[str] | None:
         folder, name = os.path.split(path)
         return self.listing(folder).get(name)
 
-    def stat(self, path: Path) -> os.stat_result:
+    def stat(self, path: str) -> os.stat_result:
         """The file's stat (following links), from the listing when it has the file."""
         found = self.entry(path)
-        return found.stat() if found is not None else path.stat()
+        return found.stat() if found is not None else os.stat(path)
 
 
 # ------------------------------------------------------------------ finding files
@@ -116,11 +116,12 @@ def has_glob_magic(spec: str) -> bool:
 
 def expand_spec(
     spec: str, manifest_dir: Path, root: Path, index: FolderIndex | None = None
-) -> list[Path]:
+) -> list[str]:
     """Files named by one manifest entry, in a stable order, each checked to stay in `root`.
 
-    `root` and `manifest_dir` must be absolute and resolved. Returned paths are lexical (not
-    symlink-resolved), so an image keeps the name the user sees.
+    `root` and `manifest_dir` must be absolute and resolved. Returned paths are absolute and
+    lexical (not symlink-resolved), so an image keeps the name the user sees; they are strings,
+    as a glob gives them, because a workspace can hold thousands of images.
     """
     if "\x00" in spec:
         raise ImageProblem(f"{spec!r} contains a NUL character")
@@ -130,19 +131,17 @@ def expand_spec(
         raise ImageProblem(f"'{spec}' cannot be read: {error.strerror or error}") from None
 
 
-def _expand(spec: str, manifest_dir: Path, root: Path, index: FolderIndex) -> list[Path]:
-    pattern = Path(os.path.normpath(manifest_dir / spec))
-    if not _inside(pattern, root):
+def _expand(spec: str, manifest_dir: Path, root: Path, index: FolderIndex) -> list[str]:
+    pattern = os.path.normpath(manifest_dir / spec)
+    if not _inside(Path(pattern), root):
         raise ImageProblem(
             f"'{spec}' points outside the workspace",
             hint="keep images inside the workspace folder, next to the manifests",
         )
     if has_glob_magic(spec):
-        found = glob.glob(str(pattern), recursive=True)
+        found = glob.glob(pattern, recursive=True)
         matches = [
-            Path(p)
-            for p in sorted(found)
-            if p.lower().endswith(IMAGE_SUFFIXES) and _is_file(p, index)
+            p for p in sorted(found) if p.lower().endswith(IMAGE_SUFFIXES) and _is_file(p, index)
         ]
         if not matches:
             raise ImageProblem(
@@ -150,19 +149,20 @@ def _expand(spec: str, manifest_dir: Path, root: Path, index: FolderIndex) -> li
                 hint="check the folder and the pattern; paths are relative to the manifest",
             )
     else:
-        if not pattern.exists():
+        if not Path(pattern).exists():
             raise ImageProblem(f"image file '{spec}' does not exist")
-        if pattern.is_dir():
+        if Path(pattern).is_dir():
             raise ImageProblem(
                 f"'{spec}' is a folder", hint=f"use a glob such as '{spec.rstrip('/')}/*.png'"
             )
         matches = [pattern]
-    real_dirs: dict[Path, bool] = {}
+    real_dirs: dict[str, bool] = {}
     for match in matches:
-        parent_inside = real_dirs.get(match.parent)
+        folder = os.path.dirname(match)
+        parent_inside = real_dirs.get(folder)
         if parent_inside is None:
-            parent_inside = _inside(Path(os.path.realpath(match.parent)), root)
-            real_dirs[match.parent] = parent_inside
+            parent_inside = _inside(Path(os.path.realpath(folder)), root)
+            real_dirs[folder] = parent_inside
         if not parent_inside or (
             _is_link(match, index) and not _inside(Path(os.path.realpath(match)), root)
         ):
@@ -173,12 +173,12 @@ def _expand(spec: str, manifest_dir: Path, root: Path, index: FolderIndex) -> li
     return matches
 
 
-def _is_file(path: str | Path, index: FolderIndex) -> bool:
+def _is_file(path: str, index: FolderIndex) -> bool:
     found = index.entry(path)
     return found.is_file() if found is not None else os.path.isfile(path)
 
 
-def _is_link(path: Path, index: FolderIndex) -> bool:
+def _is_link(path: str, index: FolderIndex) -> bool:
     found = index.entry(path)
     return found.is_symlink() if found is not None else os.path.islink(path)
 
@@ -187,14 +187,14 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or path.is_relative_to(root)
 
 
-def relative_posix(path: Path, root: Path) -> str:
+def relative_posix(path: str | Path, root: Path) -> str:
     text, prefix = str(path), str(root) + os.sep
     if text.startswith(prefix):
         return text[len(prefix) :].replace(os.sep, "/")
-    return path.as_posix()
+    return Path(path).as_posix()
 
 
-def read_sidecar(image: Path, index: FolderIndex) -> str | None:
+def read_sidecar(image: str, index: FolderIndex) -> str | None:
     """The caption in NAME.txt beside NAME.png, or None when there is none.
 
     Looked up in the folder's listing by name (no Path built per image: most images have

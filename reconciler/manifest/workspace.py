@@ -204,7 +204,8 @@ def _settings(root: Path, errors: list[ManifestError]) -> dict[str, object]:
 class _Pick:
     """One image file chosen by a manifest entry."""
 
-    path: Path
+    path: str
+    """Absolute and lexical, as `expand_spec` gives it."""
     rel: str
     """Workspace-relative POSIX path: the key for this file (cheaper to hash than a Path)."""
     name: str
@@ -472,7 +473,7 @@ def _facts_for(
 
     def inspect(job: tuple[_Pick, FileStamp]) -> ImageFacts | ImageProblem:
         try:
-            return inspect_image(job[0].path, job[1])
+            return inspect_image(Path(job[0].path), job[1])
         except ImageProblem as problem:
             return problem
 
