@@ -1,7 +1,9 @@
-"""What the text and Markdown renderers share: symbols, value formatting, image grouping.
+"""What the text, Markdown and HTML renderers share: symbols, value formatting, counts, image
+grouping.
 
-Image changes can number in the thousands, so both renderers show them per dataset as counts
-unless asked for every line; the grouping lives here so the two agree on the numbers.
+Image changes can number in the thousands, so the text and Markdown renderers show them per
+dataset as counts unless asked for every line; the grouping lives here so the two agree on the
+numbers.
 """
 
 from __future__ import annotations
