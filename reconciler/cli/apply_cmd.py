@@ -28,7 +28,6 @@ from reconciler.engine.handlers import RunContext, changed_files
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
 from reconciler.engine.refresh import RefreshScope, refresh
-from reconciler.engine.waits import WaitPolicy
 from reconciler.errors import ApplyError, PlanError
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Action, Plan
@@ -117,16 +116,15 @@ def result_rows(plan: Plan, result: ApplyResult) -> list[RowResult]:
 
 def model_lines(document: StateDocument, plan: Plan) -> list[str]:
     """Remote ids of the models this plan touched, for apps that generate with them."""
-    touched = {
-        str(c.address)
+    touched = sorted({
+        c.address
         for c in plan.changes
         if c.kind is Kind.MODEL and c.action in (Action.CREATE, Action.REPLACE, Action.UPDATE)
-    }
+    })
     lines = []
-    for entry in document.sorted_entries():
-        if entry.kind is Kind.MODEL and entry.address in touched:
-            extra = f" (predecessor {', '.join(map(str, entry.deposed))} kept until it trained)"
-            lines.append(f"  {entry.address} = {entry.remote_id}{extra if entry.deposed else ''}")
+    for entry in (e for e in map(document.get, touched) if e is not None):
+        extra = f" (predecessor {', '.join(map(str, entry.deposed))} kept until it trained)"
+        lines.append(f"  {entry.address} = {entry.remote_id}{extra if entry.deposed else ''}")
     return lines
 
 
@@ -177,7 +175,6 @@ async def _locked_run(
             root=settings.workspace,
             hooks=progress,
             stager=stager,
-            waits=WaitPolicy(),
             wait_for_training=options.wait,
         )
         result = await execute(plan, ctx, parallelism=options.parallelism)
