@@ -7,6 +7,7 @@ the same way; the planner itself stays pure.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 from reconciler.addresses import Address
 from reconciler.client.api import BriaClient
@@ -43,4 +44,9 @@ async def make_plan(
         state_lineage=state.lineage,
         state_serial=state.serial,
     )
+    if not trust_completed:
+        # Apply checks a saved plan against a refresh that trusts completed datasets: the
+        # fingerprint must be of that view, or such a plan would always be refused as stale.
+        trusted = RefreshScope.from_recorded(recorded).as_read(live)
+        plan = replace(plan, live_fingerprint=trusted.fingerprint())
     return plan, live

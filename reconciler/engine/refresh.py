@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reconciler.addresses import Address, Kind
 from reconciler.client.api import BriaClient
@@ -67,14 +67,29 @@ class RefreshScope:
         )
         return cls(frozenset(projects), frozenset(datasets), completed_images)
 
-    def known_images(self, dataset: Dataset) -> tuple[LiveImage, ...] | None:
+    def known_images(
+        self, dataset_id: int, status: str, images_count: int
+    ) -> tuple[LiveImage, ...] | None:
         """The images of an unchanged completed dataset, from the state; None to list them."""
-        recorded = self.completed_images.get(dataset.id)
-        if recorded is None or dataset.status != "completed":
+        recorded = self.completed_images.get(dataset_id)
+        if recorded is None or status != "completed":
             return None
-        if len(recorded) != dataset.images_count:
+        if len(recorded) != images_count:
             return None
-        return tuple(sorted((_recorded_image(r, dataset.id) for r in recorded), key=_by_id))
+        return tuple(sorted((_recorded_image(r, dataset_id) for r in recorded), key=_by_id))
+
+    def as_read(self, live: LiveSnapshot) -> LiveSnapshot:
+        """`live` (read with every image listed) as a refresh with this scope reads it: the
+        images of unchanged completed datasets taken from the state."""
+        images = dict(live.images)
+        for dataset_id in self.completed_images:
+            dataset = live.datasets.get(dataset_id)
+            if dataset is None or dataset_id not in images or dataset.images_count == 0:
+                continue
+            known = self.known_images(dataset_id, dataset.status, dataset.images_count)
+            if known is not None:
+                images[dataset_id] = known
+        return replace(live, images=images)
 
 
 @dataclass
@@ -131,7 +146,7 @@ async def _read_images(
     if dataset.images_count == 0:
         collected.images[dataset.id] = ()
         return
-    known = scope.known_images(dataset)
+    known = scope.known_images(dataset.id, dataset.status, dataset.images_count)
     if known is not None:
         collected.images[dataset.id] = known
         return

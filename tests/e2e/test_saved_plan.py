@@ -100,3 +100,20 @@ def test_a_saved_plan_is_refused_before_anything_runs_when_an_image_changed(
     assert "Saved plan is stale: 1 image file(s) changed" in refused.output
     assert "images/v1/fox-04.png" in refused.output
     assert sandbox.stats()["total"] == 0  # refused before a single request to Bria
+
+
+def test_a_saved_html_review_plan_applies(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The review page lists completed datasets' images for their URLs; apply's freshness
+    check takes them from the state. The saved plan's fingerprint must not tell them apart."""
+    ws = make_workspace(tmp_path, sandbox.api)
+    applied = tailor_here("apply", str(ws), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    (ws / "mascot.yaml").write_text(
+        (ws / "mascot.yaml").read_text().replace("fast generation", "quick generation")
+    )
+    saved = ws / "review.plan.json"
+    made = tailor_here("plan", str(ws), "--format", "html", "--out", str(saved))
+    assert made.exit_code == 0, made.output
+    again = tailor_here("apply", str(saved))
+    assert again.exit_code == 0, again.output
+    assert "Saved plan is stale" not in again.output
