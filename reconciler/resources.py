@@ -215,7 +215,8 @@ class LiveSnapshot:
         """A stable hash of what was seen, so a saved plan can detect that the API moved.
 
         Hashes each record's field values in order (no JSON of 12,000 images): a plan's
-        refresh of a large workspace must not spend its time here.
+        refresh of a large workspace must not spend its time here. Image URLs are left out:
+        Bria hands out fresh presigned links on every listing, which is not a change.
         """
         digest = hashlib.sha256()
         for title, group in (
@@ -230,7 +231,8 @@ class LiveSnapshot:
         for dataset_id in sorted(self.images):
             digest.update(f"dataset {dataset_id}".encode())
             for image in self.images[dataset_id]:
-                digest.update(_record_bytes(image))
+                seen = (image.remote_id, image.name, image.caption, image.caption_source)
+                digest.update((repr(seen) + "\n").encode())
         return digest.hexdigest()
 
 

@@ -222,3 +222,16 @@ def test_manifest_error_is_reported_with_location(tmp_path: Path) -> None:
     assert "p0.yaml:" in result.output
     assert "training_mod" in result.output
     assert "Traceback" not in result.output
+
+
+def test_fresh_presigned_image_urls_are_not_a_change() -> None:
+    """Bria signs image URLs anew on every listing; a saved plan must not go stale over it."""
+    from reconciler.resources import LiveImage, LiveSnapshot
+
+    def snapshot(url: str) -> LiveSnapshot:
+        image = LiveImage(7, 3, "a.png", "A fox", "manual", f"{url}/a.png", f"{url}/t.png")
+        return LiveSnapshot(images={3: (image,)})
+
+    assert snapshot("https://s3/sig=1").fingerprint() == snapshot("https://s3/sig=2").fingerprint()
+    edited = LiveSnapshot(images={3: (LiveImage(7, 3, "a.png", "A cat", "manual"),)})
+    assert edited.fingerprint() != snapshot("https://s3/sig=1").fingerprint()
