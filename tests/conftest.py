@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +54,19 @@ def postgres_dsn() -> Iterator[str]:
     except Exception as error:  # any failure to connect means "no server here"
         skip_or_fail(f"no PostgreSQL reachable at TAILOR_TEST_POSTGRES_DSN: {type(error).__name__}")
     yield dsn
+
+
+@pytest.fixture
+def postgres_schema_dsn(postgres_dsn: str) -> Iterator[str]:
+    """A DSN naming a schema of its own (`?schema=`), dropped afterwards: tests that write
+    PostgreSQL state run in parallel without seeing each other."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    separator = "&" if "?" in postgres_dsn else "?"
+    yield f"{postgres_dsn}{separator}schema={schema}"
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'.encode())
 
 
 # ---- Bria sandbox fixtures (tests/sandbox owns them; every folder may use them) ---------------

@@ -9,9 +9,8 @@ import shutil
 import string
 import subprocess
 import sys
-import uuid
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,15 +127,9 @@ class CiRunner:
 
 
 @pytest.fixture
-def state_dsn(postgres_dsn: str) -> Iterator[str]:
-    """The shared PostgreSQL state of one CI setup: its own schema, dropped afterwards."""
-    import psycopg
-
-    schema = f"gitops_{uuid.uuid4().hex[:12]}"
-    joiner = "&" if "?" in postgres_dsn else "?"
-    yield f"{postgres_dsn}{joiner}schema={schema}"
-    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+def state_dsn(postgres_schema_dsn: str) -> str:
+    """The shared PostgreSQL state of one CI setup."""
+    return postgres_schema_dsn
 
 
 @pytest.fixture

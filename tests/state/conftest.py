@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from reconciler.state.store import StateStore, open_store
@@ -38,13 +36,8 @@ def sqlite_factory(sqlite_location: str, tmp_path: Path) -> Iterator[Factory]:
 
 
 @pytest.fixture
-def postgres_location(postgres_dsn: str) -> Iterator[str]:
-    """A DSN naming a schema of its own, dropped afterwards, so tests can run in parallel."""
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    separator = "&" if "?" in postgres_dsn else "?"
-    yield f"{postgres_dsn}{separator}schema={schema}"
-    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'.encode())
+def postgres_location(postgres_schema_dsn: str) -> str:
+    return postgres_schema_dsn
 
 
 @pytest.fixture
