@@ -89,22 +89,25 @@ def tailor(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 async def tailor_refresh(workspace: Path) -> float:
     """tailor's refresh alone (in-process), as `plan` runs it: seconds."""
-    from pydantic import SecretStr
-
     from reconciler.client.api import BriaClient
     from reconciler.engine.refresh import RefreshScope, refresh
+    from reconciler.manifest.workspace import load_settings_file
     from reconciler.settings import resolve
     from reconciler.state.store import open_store
 
-    settings = resolve(workspace=workspace, file_settings={"api": "sandbox"}, environ={})
+    settings = resolve(
+        workspace=workspace,
+        file_settings=load_settings_file(workspace),
+        environ={"BRIA_API_TOKEN": TOKEN},
+    )
     store = open_store(settings.state, workspace=workspace, create=False)
     try:
         recorded = store.read().recorded()
     finally:
         store.close()
     scope = RefreshScope.from_recorded(recorded)
-    base = (workspace / "tailor.yaml").read_text().split("api:")[1].split()[0]
-    async with BriaClient(base, SecretStr(TOKEN), max_concurrency=16) as client:
+    assert settings.token is not None
+    async with BriaClient(settings.api, settings.token, max_concurrency=16) as client:
         started = time.perf_counter()
         await refresh(client, scope)
         return time.perf_counter() - started
