@@ -133,6 +133,9 @@ class _Runner:
             for before in set(self.deps[node]):
                 dependents.setdefault(before, []).append(node)
         rank = {node: index for index, node in enumerate(self.order)}
+        for change in self.plan.changes:
+            if change.node_ids()[0] not in self.deps:
+                self._finish(change)  # not a node (a no-op image): only its record to update
         ready = [node for node in self.order if waiting[node] == 0]
         running: dict[asyncio.Task[NodeResult], str] = {}
         try:

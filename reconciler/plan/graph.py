@@ -4,6 +4,11 @@ Forward order: project -> dataset (create, prefix, uploads of advanced datasets)
 dataset finalize (captions, completion, predecessor delete) -> models (create, training).
 Deletes run the other way: models before their dataset, images and datasets before their
 project. Deposed predecessors go after their successor is built.
+
+A no-op image is not a node: it has no step, and its edges (after its dataset's start, before
+its dataset's finalize) add nothing the dataset's own two nodes do not already say. Leaving
+the 12,000 images of an unchanged workspace out keeps planning and the saved plan small; the
+executor records their `after` without scheduling them.
 """
 
 from __future__ import annotations
@@ -16,8 +21,14 @@ from reconciler.errors import PlanError
 from reconciler.plan.model import Action, Change, Phase, node_id
 
 
+def scheduled(change: Change) -> bool:
+    """Whether the change is a node of the DAG (see the module docstring)."""
+    return not (change.action is Action.NO_OP and change.kind is Kind.IMAGE and not change.steps)
+
+
 def build_dependencies(changes: Sequence[Change]) -> dict[str, tuple[str, ...]]:
     """node id -> sorted node ids that must finish before it."""
+    changes = [change for change in changes if scheduled(change)]
     deps: dict[str, set[str]] = {}
     nodes_of = {id(change): change.node_ids() for change in changes}
     for nodes in nodes_of.values():
@@ -112,6 +123,8 @@ def topological_order(
     asked, on a cycle, to name one.)"""
     rank: dict[str, tuple[tuple[tuple[str, int, str, str], int], int]] = {}
     for change in changes:
+        if not scheduled(change):
+            continue
         key = change.sort_key()
         for position, node in enumerate(change.node_ids()):
             rank[node] = (key, position)
