@@ -15,6 +15,7 @@ thousands of unchanged images opens none of them.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import glob
 import hashlib
 import json
@@ -84,6 +85,8 @@ class FolderIndex:
 
     def __init__(self) -> None:
         self._folders: dict[str, dict[str, os.DirEntry[str]]] = {}
+        self._by_path: dict[str, os.DirEntry[str]] = {}
+        """Every listed entry by its path, so a lookup need not split the path again."""
 
     def listing(self, folder: str) -> dict[str, os.DirEntry[str]]:
         """The folder's entries by name (empty when it cannot be listed)."""
@@ -95,11 +98,26 @@ class FolderIndex:
             except OSError:
                 entries = {}
             self._folders[folder] = entries
+            self._by_path.update((item.path, item) for item in entries.values())
         return entries
 
     def entry(self, path: str) -> os.DirEntry[str] | None:
-        folder, name = os.path.split(path)
-        return self.listing(folder).get(name)
+        found = self._by_path.get(path)
+        if found is None:
+            folder, name = os.path.split(path)
+            found = self.listing(folder).get(name)
+        return found
+
+    def glob(self, pattern: str) -> list[str]:
+        """`glob.glob(pattern, recursive=True)`, answered from the folder's listing when only
+        the last part has wildcards (`images/*.png`): glob would list the folder again."""
+        folder, leaf = os.path.split(pattern)
+        if has_glob_magic(folder) or "**" in leaf:
+            return glob.glob(pattern, recursive=True)
+        entries = self.listing(folder)
+        hidden_too = leaf.startswith(".")  # as glob: wildcards do not match a leading dot
+        names = [name for name in entries if hidden_too or not name.startswith(".")]
+        return [entries[name].path for name in fnmatch.filter(names, leaf)]
 
     def stat(self, path: str) -> os.stat_result:
         """The file's stat (following links), from the listing when it has the file."""
@@ -139,7 +157,7 @@ def _expand(spec: str, manifest_dir: Path, root: Path, index: FolderIndex) -> li
             hint="keep images inside the workspace folder, next to the manifests",
         )
     if has_glob_magic(spec):
-        found = glob.glob(pattern, recursive=True)
+        found = index.glob(pattern)
         matches = [
             p for p in sorted(found) if p.lower().endswith(IMAGE_SUFFIXES) and _is_file(p, index)
         ]
@@ -394,6 +412,7 @@ class ImageCache:
         self._entries: dict[str, tuple[FileStamp, ImageFacts]] = {}
         self._seen: dict[str, tuple[FileStamp, ImageFacts]] = {}
         self._loaded_text = ""
+        self._changed = False
         self._load()
 
     def _load(self) -> None:
@@ -425,9 +444,12 @@ class ImageCache:
 
     def put(self, rel: str, stamp: FileStamp, facts: ImageFacts) -> None:
         self._seen[rel] = (stamp, facts)
+        self._changed = True
 
     def save(self) -> str | None:
         """Write the entries seen in this run; returns a warning when that is impossible."""
+        if not self._changed and len(self._seen) == len(self._entries):
+            return None  # every cached entry was hit and none added: the file says it already
         payload = {
             "version": _CACHE_VERSION,
             "images": {
@@ -457,6 +479,7 @@ class ImageCache:
                 error.strerror or str(error)
             )
         self._loaded_text = text
+        self._changed = False
         return None
 
 

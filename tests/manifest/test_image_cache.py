@@ -88,3 +88,23 @@ def test_unwritable_cache_is_a_warning_not_an_error(many_images: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "warning: .tailor: could not write the image cache" in result.output
     assert result.output.strip().endswith("OK: 1 project, 1 dataset (120 images), 1 model")
+
+
+def test_unchanged_run_leaves_the_cache_file_alone(many_images: Path) -> None:
+    check_workspace(many_images)
+    cache = many_images / CACHE_FILE
+    cache.write_text(cache.read_text(encoding="utf-8") + " ", encoding="utf-8")  # a marker
+
+    check_workspace(many_images)
+
+    assert cache.read_text(encoding="utf-8").endswith(" ")
+
+
+def test_removed_image_leaves_the_cache(many_images: Path) -> None:
+    check_workspace(many_images)
+    (many_images / "images" / "img-007.png").unlink()
+
+    check_workspace(many_images)
+
+    entries = json.loads((many_images / CACHE_FILE).read_text(encoding="utf-8"))["images"]
+    assert len(entries) == 119 and "images/img-007.png" not in entries

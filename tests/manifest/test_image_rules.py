@@ -56,6 +56,27 @@ def test_glob_skips_sidecars_and_other_files(good_workspace: Path) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("images/*.png", {"a.png", "b.png"}),
+        ("images/.*.png", {".hidden.png"}),
+        ("images/[ab].png", {"a.png", "b.png"}),
+        ("images/?.png", {"a.png", "b.png"}),
+        ("images/*/*.png", {"c.png"}),
+    ],
+)
+def test_wildcards_match_as_glob_does(
+    good_workspace: Path, pattern: str, expected: set[str]
+) -> None:
+    """The last part is matched from the folder's listing: a leading dot still needs a dot,
+    as with glob."""
+    write_image(good_workspace / "images" / ".hidden.png")
+    write_image(good_workspace / "images" / "sub" / "c.png")
+    write_files(good_workspace, {"acme.yaml": GOOD_MANIFEST.replace("images/*.png", pattern)})
+    assert set(_images(good_workspace)) == expected
+
+
 def test_folder_named_as_an_image(good_workspace: Path) -> None:
     write_files(good_workspace, {"acme.yaml": GOOD_MANIFEST.replace("images/*.png", "images")})
     result = run_validate(good_workspace)
