@@ -1,8 +1,9 @@
 """`tailor state list|show|rm|mv`, `tailor force-unlock`, `tailor output`: inspect, repair state.
 
 None of these calls Bria. `rm` forgets (the objects stay at Bria), `mv` renames addresses (the
-remote objects keep their ids). Where the state lives follows the usual precedence:
-`--state` > TAILOR_STATE > `state:` in tailor.yaml > `.tailor/state.db`.
+remote objects keep their ids); both refuse while creates of an interrupted apply are pending
+where they act, until `tailor apply` has settled them. Where the state lives follows the usual
+precedence: `--state` > TAILOR_STATE > `state:` in tailor.yaml > `.tailor/state.db`.
 
 `tailor output --json` prints, from the state alone (no live status):
     {"acme-mascot": {"id": 1,
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,7 +28,7 @@ from reconciler.errors import StateError
 from reconciler.manifest.workspace import load_settings_file
 from reconciler.resources import JsonValue
 from reconciler.settings import resolve
-from reconciler.state.model import ResourceEntry, StateDocument
+from reconciler.state.model import Intent, ResourceEntry, StateDocument
 from reconciler.state.store import StateLock, StateMissing, StateStore, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -157,6 +158,7 @@ def rm(
     with _opened(path, state_location) as store, _locked(store, "state rm", lock_timeout) as lock:
         doc = store.read()
         doomed = forget_set(doc, parsed, recursive=recursive)
+        refuse_pending("state rm", store.pending_intents(under=[str(a) for a in parsed]))
         with store.transaction(lock):
             for entry in doomed:
                 store.remove(lock, entry.address)
@@ -168,6 +170,32 @@ def rm(
     click.echo(
         f"{len(doomed)} resource{'s' if len(doomed) != 1 else ''} removed from the state; "
         "nothing was deleted at Bria."
+    )
+
+
+def refuse_pending(command: str, pending: Sequence[Intent]) -> None:
+    """Refuse surgery where an interrupted apply's creates are pending (read under the lock).
+
+    Recovery records what such a create made under the intent's address: after `rm` an object
+    the user meant to forget, after `mv` one under the old key. Moving an intent is not enough
+    (its attributes name old keys) and dropping one could leave an object at Bria that nothing
+    records, so apply settles them first.
+    """
+    if not pending:
+        return
+    shown = ", ".join(f"{i.operation} {i.address}" for i in pending[:3])
+    more = f" and {len(pending) - 3} more" if len(pending) > 3 else ""
+    count = (
+        "1 operation of an interrupted apply is"
+        if len(pending) == 1
+        else f"{len(pending)} operations of an interrupted apply are"
+    )
+    raise StateError(
+        f"cannot run `tailor {command}`: {count} still pending at the addresses it changes "
+        f"({shown}{more}); Bria may hold objects they made that the state does not record yet",
+        hint="run `tailor apply` first: before planning it records what those operations "
+        "created, or forgets them if nothing was (you may decline its plan); then run "
+        f"`tailor {command}` again",
     )
 
 
@@ -213,6 +241,7 @@ def mv(old: str, new: str, path: Path, state_location: str | None, lock_timeout:
     with _opened(path, state_location) as store, _locked(store, "state mv", lock_timeout) as lock:
         doc = store.read()
         moves = move_plan(doc, source, target)
+        refuse_pending("state mv", pending_for_move(store, source, target))
         with store.transaction(lock):
             for before, _ in moves:
                 store.remove(lock, before.address)
@@ -261,6 +290,21 @@ def move_plan(
             if model.kind is Kind.MODEL and model.attributes.get("dataset") == source.dataset
         ]
     return moves
+
+
+def pending_for_move(store: StateStore, source: Address, target: Address) -> tuple[Intent, ...]:
+    """Pending intents at or below either address; for a dataset, also the project's model
+    creates: a model records the key of the dataset it trains on, and recovery would record
+    the old one."""
+    if source.kind is not Kind.DATASET:
+        return store.pending_intents(under=[str(source), str(target)])
+    return tuple(
+        intent
+        for intent in store.pending_intents(under=[source.project])
+        if (at := Address.parse(intent.address)).kind is Kind.MODEL
+        or source.contains(at)
+        or target.contains(at)
+    )
 
 
 def _renamed(entry: ResourceEntry, source: Address, target: Address) -> ResourceEntry:

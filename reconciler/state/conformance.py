@@ -160,6 +160,35 @@ def check_intent_journal(make_store: StoreFactory) -> None:
            "a new lock prunes finished intents but keeps pending ones")
 
 
+def check_pending_intents_under_an_address(make_store: StoreFactory) -> None:
+    store = make_store()
+    with store.lock("apply") as lock:
+        image = store.record_intent(lock, IMAGE.address, "create", {"name": "fox-01.png"})
+        model = store.record_intent(lock, MODEL.address, "create", {"name": "light"})
+        v10 = store.record_intent(lock, "acme-mascot/datasets/v10", "create", {"name": "v10"})
+        sibling = store.record_intent(lock, "acme-mascot-2", "create", {"name": "two"})
+        done = store.record_intent(lock, f"{DATASET.address}/images/b.png", "create", {})
+        store.complete_intent(lock, done, 12)
+        with store.transaction(lock):
+            inside = store.record_intent(lock, f"{DATASET.address}/images/c.png", "create", {})
+            seen = [i.intent_id for i in store.pending_intents(under=[DATASET.address])]
+            _check(seen == [image, inside], f"a transaction sees its own intents: {seen}")
+    other = make_store()
+
+    def ids(*under: str) -> list[str]:
+        return [i.intent_id for i in other.pending_intents(under=list(under))]
+
+    _check(ids(DATASET.address) == [image, inside],
+           "under a dataset: its pending image intents, not v10's nor finished ones")
+    _check(ids(PROJECT.address) == [image, model, v10, inside],
+           "under a project: everything below it, not the project 'acme-mascot-2'")
+    _check(ids(IMAGE.address) == [image], "an address covers itself")
+    _check(ids(MODEL.address, "acme-mascot-2") == [model, sibling], "several addresses, in order")
+    _check(ids("acme-mascot/datasets/v_") == [], "'_' is a plain character, not a wildcard")
+    _check(ids() == [], "under no address: none")
+    _check(len(other.pending_intents()) == 5, "without `under`: every pending intent")
+
+
 def check_writes_need_the_lock(make_store: StoreFactory) -> None:
     store = make_store()
     other = make_store()
@@ -229,6 +258,7 @@ CHECKS: tuple[Callable[[StoreFactory], None], ...] = (
     check_transaction_bumps_once_and_rolls_back,
     check_reads_in_a_transaction_see_its_writes,
     check_intent_journal,
+    check_pending_intents_under_an_address,
     check_writes_need_the_lock,
     check_lock_is_exclusive_and_names_holder,
     check_lock_timeout_waits,

@@ -245,9 +245,9 @@ class SqlStateStore(ABC):
         with self._reading() as ex:
             return self._read_meta(ex)
 
-    def pending_intents(self) -> tuple[Intent, ...]:
+    def pending_intents(self, *, under: Sequence[str] | None = None) -> tuple[Intent, ...]:
         with self._reading() as ex:
-            return self._pending(ex)
+            return self._pending(ex, under)
 
     def _read_meta(self, ex: Executor) -> StateMeta:
         row = ex.one(f"SELECT lineage, serial FROM {self._t('meta')} WHERE id = 1")
@@ -255,11 +255,24 @@ class SqlStateStore(ABC):
             raise StateError(f"the state at {self.location} has no lineage record")
         return StateMeta(str(row[0]), int(row[1] or 0))
 
-    def _pending(self, ex: Executor) -> tuple[Intent, ...]:
+    def _pending(self, ex: Executor, under: Sequence[str] | None = None) -> tuple[Intent, ...]:
+        where = ""
+        params: list[SqlValue] = []
+        if under is not None:
+            if not under:
+                return ()
+            # "a/datasets/v1" covers "a/datasets/v1/images/x", not "a/datasets/v10": a prefix
+            # test up to the "/" (substr, not LIKE, whose wildcards image names may contain).
+            where = " AND (" + " OR ".join(
+                ["address = ? OR substr(address, 1, ?) = ?"] * len(under)
+            ) + ")"
+            for address in under:
+                params += [address, len(address) + 1, f"{address}/"]
         rows = ex.all(
             "SELECT intent_id, address, operation, details, recorded_at "
-            f"FROM {self._t('intents')} WHERE status = 'pending' "
-            "ORDER BY recorded_at, intent_id"
+            f"FROM {self._t('intents')} WHERE status = 'pending'{where} "
+            "ORDER BY recorded_at, intent_id",
+            params,
         )
         return tuple(
             Intent(str(i), str(a), str(o), load_json_object(str(d)), str(r))

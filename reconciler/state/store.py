@@ -19,7 +19,9 @@ Rules every backend keeps (checked by `reconciler.state.conformance`):
 - `remove` is idempotent (an absent address changes nothing, not even the serial).
 - The journal: `record_intent` before an API create, then `complete_intent` (with the remote
   id) or `discard_intent`; `pending_intents()` (also `read().intents`) lists the rest, oldest
-  first, for the engine to recover by name. Finished intents are pruned when a lock is taken.
+  first, for the engine to recover by name; `pending_intents(under=[addr])` only those at or
+  below an address, for state surgery that must not strand them. Finished intents are pruned
+  when a lock is taken.
 - `lock(operation, timeout=s)` fails fast (timeout 0) or polls every 0.1 s up to `timeout`;
   the LockError names user@host, pid, operation, since and the lock id for `force-unlock`.
   `acquire_lock`/`release_lock` are the same without a `with` block. SQLite takes over a lock
@@ -34,6 +36,7 @@ import getpass
 import os
 import socket
 import uuid
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -123,7 +126,9 @@ class StateStore(Protocol):
 
     def meta(self) -> StateMeta: ...
 
-    def pending_intents(self) -> tuple[Intent, ...]: ...
+    def pending_intents(self, *, under: Sequence[str] | None = None) -> tuple[Intent, ...]:
+        """Oldest first; with `under` (canonical addresses), only intents at or below one."""
+        ...
 
     def lock(
         self, operation: str, *, timeout: float = 0.0

@@ -169,6 +169,82 @@ def test_mv_refuses_moves_that_make_no_sense(
     assert message in result.output
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def seeded_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A state holding SEED, in a SQLite file or a PostgreSQL schema (passed with --state)."""
+    location: str = request.getfixturevalue(f"{request.param}_location")
+    _seed(location, tmp_path).close()
+    return location
+
+
+def _pending_create(location: str, workspace: Path, address: str) -> None:
+    """What an apply interrupted between announcing a create and recording it leaves."""
+    store = open_store(location, workspace=workspace)
+    with store.lock("apply") as lock:
+        store.record_intent(lock, address, "create", {"name": address.rsplit("/", 1)[-1]})
+    store.close()
+
+
+def test_mv_and_rm_refuse_while_a_create_is_pending_where_they_act(
+    seeded_location: str, tmp_path: Path
+) -> None:
+    _pending_create(seeded_location, tmp_path, "acme-mascot/datasets/v1/images/fox-09.png")
+    store = open_store(seeded_location, workspace=tmp_path)
+    before = store.read()
+    where = ("--state", seeded_location)
+    for args in (
+        ("mv", "acme-mascot/datasets/v1", "acme-mascot/datasets/v2", str(tmp_path), *where),
+        ("mv", "acme-mascot", "fox", str(tmp_path), *where),
+        ("rm", "acme-mascot/datasets/v1", "-C", str(tmp_path), *where),
+        ("rm", "--recursive", "acme-mascot", "-C", str(tmp_path), *where),
+    ):
+        refused = run("state", *args)
+        assert refused.exit_code == 1, refused.output
+        assert (
+            "1 operation of an interrupted apply is still pending at the addresses it changes "
+            "(create acme-mascot/datasets/v1/images/fox-09.png)"
+        ) in refused.output
+        assert "run `tailor apply` first" in refused.output
+        assert f"then run `tailor state {args[0]}` again" in refused.output
+    after = store.read()
+    assert (after.serial, after.resources, after.intents) == (
+        before.serial, before.resources, before.intents
+    )
+    elsewhere = [
+        ("mv", "acme-mascot/models/light", "acme-mascot/models/fast", str(tmp_path), *where),
+        ("rm", "other", "-C", str(tmp_path), *where),
+    ]
+    for args in elsewhere:
+        done = run("state", *args)
+        assert done.exception is None, done.output
+    assert [i.address for i in store.pending_intents()] == [before.intents[0].address]
+    store.close()
+
+
+def test_mv_refuses_a_pending_create_at_the_target_or_of_a_model_of_a_moved_dataset(
+    workspace: Path,
+) -> None:
+    location = ".tailor/state.db"
+    _pending_create(location, workspace, "acme-mascot/models/fast")
+    onto = run("state", "mv", "acme-mascot/models/light", "acme-mascot/models/fast",
+               str(workspace))
+    assert onto.exit_code == 1, onto.output
+    assert "(create acme-mascot/models/fast)" in onto.output
+    # Recovery would record the new model as training on "v1" after v1 became v2.
+    dataset = run("state", "mv", "acme-mascot/datasets/v1", "acme-mascot/datasets/v2",
+                  str(workspace))
+    assert dataset.exit_code == 1, dataset.output
+    assert "(create acme-mascot/models/fast)" in dataset.output
+    store = _store(workspace)
+    with store.lock("apply") as lock:
+        store.discard_intent(lock, store.pending_intents()[0].intent_id)
+    store.close()
+    settled = run("state", "mv", "acme-mascot/models/light", "acme-mascot/models/fast",
+                  str(workspace))
+    assert settled.exception is None, settled.output
+    assert _store(workspace).read().resources["acme-mascot/models/fast"].remote_id == 5
+
+
 def test_writing_commands_name_the_holder_of_the_lock(workspace: Path) -> None:
     store = _store(workspace)
     with store.lock("apply") as lock:
