@@ -19,7 +19,7 @@ from rich.console import Console
 from reconciler.addresses import Address, Kind
 from reconciler.cli.context import load_settings, open_client, open_state, run_async, workspace_root
 from reconciler.cli.plan_cmd import parse_targets
-from reconciler.cli.saved_plan import load_saved_plan
+from reconciler.cli.saved_plan import load_saved_plan, resolved_first
 from reconciler.client.api import BriaClient
 from reconciler.client.staging import Stager
 from reconciler.engine import recovery
@@ -155,8 +155,11 @@ async def _locked_run(
     store: StateStore,
     lock: StateLock,
 ) -> None:
-    for resolution in await recovery.resolve(client, store, lock):
+    resolutions = await recovery.resolve(client, store, lock)
+    for resolution in resolutions:
         say(resolution.describe())
+    if resolutions and options.approved_by_file:
+        raise resolved_first(len(resolutions))
     plan = await make(client, store.read())
     say(render_text(plan, header="", color=sys.stdout.isatty()).lstrip("\n"))
     if plan.errors:

@@ -16,7 +16,7 @@ from reconciler.cli.context import (
     run_async,
     workspace_root,
 )
-from reconciler.cli.saved_plan import write_saved_plan
+from reconciler.cli.saved_plan import pending_warning, write_saved_plan
 from reconciler.engine import recovery
 from reconciler.engine.planning import make_plan
 from reconciler.manifest.workspace import load_workspace
@@ -114,15 +114,12 @@ def plan(
 
     result, previews = run_async(run())
     if document.intents:
-        click.echo(
-            f"warning: {len(document.intents)} operation(s) of an interrupted apply are "
-            "pending; the next apply resolves them first.",
-            err=True,
-        )
+        click.echo(pending_warning(len(document.intents), workspace=path, saved_to=out), err=True)
     click.echo(render_plan(result, settings, output_format, verbose=verbose, previews=previews))
     if out is not None:
         write_saved_plan(out, result, root)
-        click.echo(f"Saved the plan to {out}. Apply it with: tailor apply {out}", err=True)
+        then = "" if document.intents else f" Apply it with: tailor apply {out}"
+        click.echo(f"Saved the plan to {out}.{then}", err=True)
     if result.errors:
         ctx.exit(1)
     if detailed_exitcode and result.has_changes:

@@ -25,6 +25,35 @@ def write_saved_plan(path: Path, plan: Plan, root: Path) -> None:
     path.write_text(json.dumps(document, sort_keys=True, indent=2) + "\n", encoding="utf-8")
 
 
+def pending_warning(count: int, *, workspace: Path, saved_to: Path | None) -> str:
+    """What `plan` says about operations an interrupted apply left pending. Apply resolves them
+    before anything else and every resolution is a state write, so a plan saved now is always
+    refused as stale: said here, not first by the apply."""
+    text = (
+        f"warning: {count} operation(s) of an interrupted apply are pending; "
+        "the next apply resolves them first."
+    )
+    if saved_to is None:
+        return text
+    return (
+        f"{text} That changes the state, so `tailor apply {saved_to}` will refuse this saved "
+        f"plan as stale. Run `tailor apply {workspace}` without a saved plan instead, or save "
+        "a new plan once an apply has resolved them (an apply resolves them even when it then "
+        "refuses a plan or is declined)."
+    )
+
+
+def resolved_first(count: int) -> PlanError:
+    """Apply's refusal of a saved plan when it first had to resolve pending operations."""
+    return PlanError(
+        f"Saved plan is stale: this apply first resolved {count} operation(s) an interrupted "
+        "apply had left pending (above), which changed the state since the plan was made. "
+        "Run plan again.",
+        hint="nothing is pending now, so a new `tailor plan --out FILE` applies; or run "
+        "`tailor apply PATH` without a saved plan",
+    )
+
+
 def load_saved_plan(path: Path) -> tuple[Plan, Path | None]:
     """A plan file written by `write_saved_plan`, and the workspace it names (if any)."""
     try:

@@ -9,6 +9,9 @@ import httpx
 import pytest
 from PIL import Image
 
+from reconciler.addresses import Address, Kind
+from reconciler.engine.ledger import CREATE_OPERATION, CreateIntent
+from reconciler.state.store import open_store
 from tests.e2e.conftest import Sandbox, make_workspace, tailor_here
 
 pytestmark = [pytest.mark.slow, pytest.mark.socket]
@@ -63,6 +66,60 @@ def test_plan_errors_refuse_apply(tmp_path: Path) -> None:
     assert refused.exit_code == 1
     assert "prevent_destroy" in refused.output and "refused" in refused.output
     assert "Apply results" not in refused.output
+
+
+def interrupt_the_model_create(ws: Path) -> None:
+    """The state an apply killed after Bria made the model and before it was recorded leaves:
+    no entry, a pending create intent."""
+    store = open_store(".tailor/state.db", workspace=ws)
+    try:
+        model = store.read().require("acme-mascot/models/light")
+        dataset = store.read().require("acme-mascot/datasets/v1")
+        intent = CreateIntent(
+            Address.parse(model.address), Kind.MODEL, "light", dataset.remote_id, (),
+            model.attributes,
+        )
+        with store.lock("apply") as lock:
+            store.remove(lock, model.address)
+            store.record_intent(lock, model.address, CREATE_OPERATION, intent.details())
+    finally:
+        store.close()
+
+
+def test_a_plan_saved_while_operations_are_pending_says_apply_will_refuse_it(
+    tmp_path: Path,
+) -> None:
+    ws = make_workspace(tmp_path, "sandbox")
+    assert tailor_here("apply", str(ws), "--auto-approve").exit_code == 0
+    interrupt_the_model_create(ws)
+    saved = ws / "pending.plan.json"
+    made = tailor_here("plan", str(ws), "--out", str(saved))
+    assert made.exit_code == 0, made.output
+    assert (
+        "warning: 1 operation(s) of an interrupted apply are pending; the next apply resolves "
+        f"them first. That changes the state, so `tailor apply {saved}` will refuse this saved "
+        f"plan as stale. Run `tailor apply {ws}` without a saved plan instead"
+    ) in made.output
+    assert "Apply it with" not in made.output
+    unsaved = tailor_here("plan", str(ws))
+    assert "the next apply resolves them first.\n" in unsaved.output
+    assert "will refuse" not in unsaved.output
+
+    refused = tailor_here("apply", str(saved))
+    assert refused.exit_code == 1
+    assert "acme-mascot/models/light: an interrupted create had succeeded" in refused.output
+    assert (
+        "Error: Saved plan is stale: this apply first resolved 1 operation(s) an interrupted "
+        "apply had left pending (above), which changed the state since the plan was made."
+    ) in refused.output
+    assert "a new `tailor plan --out FILE` applies" in refused.output
+    assert "Apply results" not in refused.output
+
+    again = ws / "again.plan.json"
+    remade = tailor_here("plan", str(ws), "--out", str(again))
+    assert "pending" not in remade.output and "Apply it with" in remade.output
+    applied = tailor_here("apply", str(again))
+    assert applied.exit_code == 0, applied.output
 
 
 def test_a_refresh_only_plan_records_what_bria_has(sandbox: Sandbox, tmp_path: Path) -> None:
