@@ -62,12 +62,14 @@ Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
 """`2024-05-26T12:00:00Z` or `2025-08-20T06:06:05.849402` (naive means UTC)."""
 
 
+# defer_build: a model's validator is built when first used, not when tailor starts; a plan
+# uses a handful of these models.
 class _Response(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     def body(self) -> dict[str, Any]:
         """The JSON body: fields left unset are not sent, so Bria applies its defaults."""
@@ -100,10 +102,16 @@ class CreateProjectRequest(_Request):
 
 
 class UpdateProjectRequest(_Request):
+    """Only the fields given are sent; one given as None is sent as null, which clears it
+    at Bria (ip_name, ip_description; project_description becomes "")."""
+
     project_name: str | None = None
     project_description: str | None = None
     ip_name: str | None = None
     ip_description: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True)
 
 
 # --------------------------------------------------------------------------- images

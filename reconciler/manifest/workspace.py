@@ -8,6 +8,7 @@ Every path in an error is relative to the workspace folder.
 
 from __future__ import annotations
 
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,8 +51,12 @@ MIN_SIDE_UPSCALED = 256
 MIN_SIDE = 1024
 _INSPECT_WORKERS = 8
 
-_MANIFEST_SCHEMA = Manifest.model_json_schema()
-_TAILOR_SCHEMA = TailorFile.model_json_schema()
+
+
+@functools.cache
+def _json_schema(model: type[Manifest] | type[TailorFile]) -> dict[str, Any]:
+    """The model's JSON schema, made only when a file has schema errors to explain."""
+    return model.model_json_schema()
 
 
 @dataclass
@@ -195,7 +200,7 @@ def _settings(root: Path, errors: list[ManifestError]) -> dict[str, object]:
     try:
         parsed = TailorFile.model_validate(doc.data)
     except ValidationError as error:
-        errors.extend(schema_errors(error, doc, _TAILOR_SCHEMA))
+        errors.extend(schema_errors(error, doc, _json_schema(TailorFile)))
         return {}
     return parsed.model_dump(exclude_none=True)
 
@@ -251,7 +256,7 @@ class _ManifestLoader:
         try:
             manifest = Manifest.model_validate(doc.data)
         except ValidationError as error:
-            self.report.errors.extend(schema_errors(error, doc, _MANIFEST_SCHEMA))
+            self.report.errors.extend(schema_errors(error, doc, _json_schema(Manifest)))
             self._check_valid_datasets(doc.data, doc)
             return None
         self.report.errors.extend(cross_field_errors(manifest, doc))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -15,6 +16,7 @@ from reconciler.client.transport import (
     RetryPolicy,
     Timeouts,
     TokenBucket,
+    _tls_for,
     parse_retry_after,
     redact_headers,
 )
@@ -90,3 +92,12 @@ def test_headers_and_records_are_redacted() -> None:
     record = logging.LogRecord("x", logging.DEBUG, __file__, 1, "a %s b tok-1", ("tok-1 c",), None)
     RedactSecrets(["tok-1"]).filter(record)
     assert "tok-1" not in record.getMessage()
+
+
+def test_a_plain_http_api_gets_a_tls_context_that_trusts_nothing() -> None:
+    """No CA bundle is loaded for the sandbox on loopback, yet TLS could never pass unchecked."""
+    context = _tls_for("http://127.0.0.1:8787/v1")
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0
+    assert _tls_for("https://engine.prod.bria-api.com/v1") is True
