@@ -378,6 +378,38 @@ def deposed_retain_on_replace() -> Scenario:
     return Scenario(_plan(ws, world), {"acme/models/light~deposed/999": "delete"})
 
 
+def _successor_deleted_in_console(**model_kw: object) -> tuple[DesiredWorkspace, World]:
+    ws, world = _deposed_world(**model_kw)
+    address = Address("acme", model="light")
+    world.recorded[address] = replace(world.recorded[address], deposed=(998, 999))
+    mid = world.id_of("acme/models/light")
+    world.models[mid] = replace(world.models[mid], status="Deleted")
+    return ws, world
+
+
+def deposed_kept_when_successor_deleted_in_console() -> Scenario:
+    """Predecessor 999 is still at Bria (kept until the new model trained), 998 is gone."""
+    ws, world = _successor_deleted_in_console()
+    return Scenario(
+        _plan(ws, world),
+        {"acme/models/light": "create", "acme/models/light~deposed/998": "delete"},
+        drift=("acme/models/light exists",),
+    )
+
+
+def deposed_deleted_when_untrained_successor_recreated() -> Scenario:
+    ws, world = _successor_deleted_in_console(train=False)
+    return Scenario(
+        _plan(ws, world),
+        {
+            "acme/models/light": "create",
+            "acme/models/light~deposed/998": "delete",
+            "acme/models/light~deposed/999": "delete",
+        },
+        drift=("acme/models/light exists",),
+    )
+
+
 def replace_with_retain_on_replace() -> Scenario:
     world = converged(workspace(project()))
     ws = workspace(project(models=(model(training_version="max", retain_on_replace=True),)))
@@ -676,6 +708,8 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
         deposed_successor_completed,
         deposed_successor_training,
         deposed_retain_on_replace,
+        deposed_kept_when_successor_deleted_in_console,
+        deposed_deleted_when_untrained_successor_recreated,
         replace_with_retain_on_replace,
         target_one_model,
         image_content_changed_draft,

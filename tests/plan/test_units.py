@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -148,6 +149,55 @@ def test_cascade_replaces_models_create_before_destroy() -> None:
     assert light.replaced_by == Address.parse("acme/datasets/v1")
     assert [s.kind for s in light.steps][-1] is StepKind.DELETE_MODEL
     assert light.steps[-1].deferred
+
+
+def test_a_live_predecessor_outlives_its_successor_deleted_in_console() -> None:
+    plan = SCENARIOS["deposed_kept_when_successor_deleted_in_console"]().plan
+    assert [c.deposed for c in plan.changes if c.deposed is not None] == [998]
+    gone = next(c for c in plan.changes if c.deposed == 998)
+    assert gone.reason is Reason.DEPOSED_GONE
+    created = plan.change_for("acme/models/light")
+    assert created.action is Action.CREATE
+    assert any("predecessor 999 is kept" in note for note in created.notes)
+
+
+def test_a_live_predecessor_of_an_untrained_recreated_model_is_deleted_or_retained() -> None:
+    plan = SCENARIOS["deposed_deleted_when_untrained_successor_recreated"]().plan
+    live = next(c for c in plan.changes if c.deposed == 999)
+    assert live.reason is Reason.DEPOSED_CLEANUP
+    assert [s.kind for s in live.steps] == [StepKind.DELETE_MODEL]
+    assert live.steps[0].args == {"old_id": 999}
+
+    ws = workspace(project(models=(model(train=False, retain_on_replace=True),)))
+    world = converged(ws)
+    address = Address("acme", model="light")
+    rec = world.recorded[address]
+    world.recorded[address] = replace(rec, deposed=(999,))
+    world.models[999] = replace(world.models[rec.remote_id], remote_id=999)
+    world.models[rec.remote_id] = replace(world.models[rec.remote_id], status="Deleted")
+    retained = build_plan(ws, world.state(), world.snapshot())
+    kept = next(c for c in retained.changes if c.deposed == 999)
+    assert [s.kind for s in kept.steps] == [StepKind.FORGET]
+    assert retained.change_for("acme/models/light").action is Action.CREATE
+
+
+def test_a_live_predecessor_dataset_outlives_its_successor_deleted_in_console() -> None:
+    ws = workspace(project())
+    world = converged(ws)
+    address = Address("acme", dataset="v1")
+    rec = world.recorded[address]
+    world.recorded[address] = replace(rec, deposed=(55,))
+    world.datasets[55] = replace(world.datasets.pop(rec.remote_id), remote_id=55)
+    mid = world.id_of("acme/models/light")
+    world.models[mid] = replace(world.models[mid], dataset_id=55, status="InProgress")
+    training = build_plan(ws, world.state(), world.snapshot())
+    assert training.change_for("acme/datasets/v1").action is Action.CREATE
+    assert [c for c in training.changes if c.deposed == 55] == []
+
+    world.models[mid] = replace(world.models[mid], status="Completed")
+    done = build_plan(ws, world.state(), world.snapshot())
+    cleanup = next(c for c in done.changes if c.deposed == 55)
+    assert [(s.kind, s.args) for s in cleanup.steps] == [(StepKind.DELETE_DATASET, {"old_id": 55})]
 
 
 def test_a_clean_apply_has_nothing_to_do() -> None:

@@ -11,6 +11,9 @@ Replacement is create-before-destroy: the new model is created and trained, and 
 A model whose training Failed or was Stopped is replaced (Bria cannot restart a training);
 one still Created with `train: true` gets its start_training. Deleting a training model stops
 it first, with a warning: the training is paid for and cannot be resumed.
+A model deleted in the Console is created again; its predecessors that Bria still has stay
+recorded (they are billed) and go as above: once the new model trained, or at once when it
+does not train.
 """
 
 from __future__ import annotations
@@ -236,8 +239,8 @@ def _create(
             location=desired.location,
         )
     )
-    for dep in rec.deposed if rec else ():
-        p.add(deposed_gone(desired.address, dep))
+    if rec is not None:
+        plan_model_deposed(p, desired, rec, None)
 
 
 def _replace(
@@ -375,36 +378,41 @@ def delete_model(p: Planner, rec: RecordedResource, *, by_parent: bool) -> None:
 
 
 def plan_model_deposed(
-    p: Planner, desired: DesiredModel, rec: RecordedResource, live: LiveModel
+    p: Planner, desired: DesiredModel, rec: RecordedResource, live: LiveModel | None
 ) -> None:
+    """Predecessors Bria still has stay recorded until their successor serves. `live` None:
+    the successor is created by this plan (the recorded one was deleted in the Console), so
+    a predecessor waits for its training, or goes now when it will not train."""
     for dep in rec.deposed:
         if p.live_model(dep) is None:
             p.add(deposed_gone(desired.address, dep))
-        elif live.status != "Completed":
+        elif live is None and not desired.train:
+            _retire_deposed(p, desired, dep, "its successor is created without training")
+        elif live is None or live.status != "Completed":
             p.note(
                 desired.address,
                 f"predecessor {dep} is kept until this model's training "
                 "Completed; a later plan deletes it",
             )
-        elif desired.retain_on_replace:
-            p.add(
-                Change(
-                    desired.address,
-                    Action.DELETE,
-                    Reason.DEPOSED_CLEANUP,
-                    steps=(Step(StepKind.FORGET, desired.address, {"old_id": dep}),),
-                    notes=("retain_on_replace: kept at Bria and forgotten by tailor",),
-                    deposed=dep,
-                )
-            )
         else:
-            _delete_deposed(
-                p,
+            _retire_deposed(p, desired, dep, f"its successor {rec.remote_id} finished training")
+
+
+def _retire_deposed(p: Planner, desired: DesiredModel, dep: int, why: str) -> None:
+    """A live predecessor no longer needed: forgotten with retain_on_replace, else deleted."""
+    if desired.retain_on_replace:
+        p.add(
+            Change(
                 desired.address,
-                dep,
+                Action.DELETE,
                 Reason.DEPOSED_CLEANUP,
-                (f"its successor {rec.remote_id} finished training",),
+                steps=(Step(StepKind.FORGET, desired.address, {"old_id": dep}),),
+                notes=("retain_on_replace: kept at Bria and forgotten by tailor",),
+                deposed=dep,
             )
+        )
+    else:
+        _delete_deposed(p, desired.address, dep, Reason.DEPOSED_CLEANUP, (why,))
 
 
 def _delete_deposed(
