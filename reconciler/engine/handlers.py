@@ -305,11 +305,9 @@ async def create_project(ctx: RunContext, call: StepCall) -> Outcome:
 
 async def update_project(ctx: RunContext, call: StepCall) -> Outcome:
     args = call.step.args
+    # A field in the step is sent even when None: that clears it at Bria.
     request = UpdateProjectRequest(
-        project_name=_optional_text(args, "project_name"),
-        project_description=_optional_text(args, "project_description"),
-        ip_name=_optional_text(args, "ip_name"),
-        ip_description=_optional_text(args, "ip_description"),
+        **{k: _optional_text(args, k) for k in UpdateProjectRequest.model_fields if k in args}
     )
     await ctx.client.update_project(ctx.path_id(call.step, "project_id"), request)
     return NOTHING

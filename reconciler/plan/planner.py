@@ -154,9 +154,13 @@ def deposed_gone(address: Address, dep: int) -> Change:
 OLD_ID_PARAMS = {"model_id": "old_id"}
 
 
-def body(values: Mapping[str, JsonValue], *pairs: tuple[str, str]) -> dict[str, JsonValue]:
-    """A request body: our field names -> Bria's, leaving out unset optional values."""
-    return {api: values[name] for name, api in pairs if values.get(name) is not None}
+def body(
+    values: Mapping[str, JsonValue], *pairs: tuple[str, str], clear: bool = False
+) -> dict[str, JsonValue]:
+    """A request body: our field names -> Bria's. A create leaves unset optional values out
+    (Bria applies its defaults); an update (`clear`) sends them as null, which clears the
+    field at Bria: left out, Bria would keep the old value and every plan show the diff."""
+    return {api: values.get(name) for name, api in pairs if clear or values.get(name) is not None}
 
 
 def start_training(model: DesiredModel) -> Step:

@@ -277,6 +277,15 @@ def dataset_removed_while_model_trains() -> Scenario:
     return Scenario(_plan(after, world), {"acme/datasets/v2": "delete"}, errors=1)
 
 
+def project_optional_fields_removed() -> Scenario:
+    """description, ip.name and ip.description dropped from a stylized_scene manifest."""
+    world = converged(workspace(project(ip_type="stylized_scene")))
+    ws = workspace(
+        project(ip_type="stylized_scene", description="", ip_name=None, ip_description=None)
+    )
+    return Scenario(_plan(ws, world), {"acme": "update", "acme/models/light": "no-op"})
+
+
 def project_ip_type_change() -> Scenario:
     world = converged(workspace(project(models=_two_models())))
     ws = workspace(project(ip_type="stylized_scene", models=_two_models()))
@@ -699,6 +708,7 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
         model_removed_prevent_destroy,
         model_removed_while_training,
         dataset_removed_while_model_trains,
+        project_optional_fields_removed,
         project_ip_type_change,
         dataset_deleted_in_console,
         dataset_completed_in_console,

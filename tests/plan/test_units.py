@@ -200,6 +200,25 @@ def test_a_live_predecessor_dataset_outlives_its_successor_deleted_in_console() 
     assert [(s.kind, s.args) for s in cleanup.steps] == [(StepKind.DELETE_DATASET, {"old_id": 55})]
 
 
+def test_an_update_sends_removed_optional_fields_as_null_to_clear_them() -> None:
+    plan = SCENARIOS["project_optional_fields_removed"]().plan
+    change = plan.change_for("acme")
+    assert [fc.field for fc in change.field_changes] == ["description", "ip_name", "ip_description"]
+    assert [(s.kind, s.args) for s in change.steps] == [
+        (
+            StepKind.UPDATE_PROJECT,
+            {"project_description": "", "ip_name": None, "ip_description": None},
+        )
+    ]
+    # A create still leaves unset values out: Bria applies its defaults.
+    fresh = build_plan(
+        workspace(project(ip_type="stylized_scene", ip_name=None, ip_description=None)),
+        [],
+        LiveSnapshot(),
+    )
+    assert "ip_name" not in fresh.change_for("acme").steps[0].args
+
+
 def test_a_clean_apply_has_nothing_to_do() -> None:
     plan = SCENARIOS["no_change"]().plan
     assert not plan.has_changes

@@ -109,7 +109,7 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
             pairs = [(name, api) for name, api in _UPDATE_FIELDS if name in changed]
             steps: tuple[Step, ...] = ()
             if pairs:
-                steps = (Step(StepKind.UPDATE_PROJECT, address, body(after, *pairs)),)
+                steps = (Step(StepKind.UPDATE_PROJECT, address, body(after, *pairs, clear=True)),)
             p.add(
                 Change(
                     address,
