@@ -18,6 +18,7 @@ from rich.console import Console
 
 from reconciler.addresses import Address, Kind
 from reconciler.cli.context import load_settings, open_client, open_state, run_async, workspace_root
+from reconciler.cli.options import lock_timeout_option, state_option
 from reconciler.cli.plan_cmd import parse_targets
 from reconciler.cli.saved_plan import load_saved_plan, resolved_first
 from reconciler.client.api import BriaClient
@@ -233,10 +234,9 @@ def saved_plan(plan: Plan) -> PlanMaker:
 @click.option("--wait", is_flag=True, help="Wait for started trainings to finish.")
 @click.option("--parallelism", type=click.IntRange(min=1), help="Steps run at once.")
 @click.option("--target", "targets", multiple=True, metavar="ADDR", help="Limit to ADDR.")
-@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0.0,
-              help="Seconds to wait for the state lock.")
+@lock_timeout_option
 @click.option("--api", help="Override the API (sandbox or a base URL).")
-@click.option("--state", help="Override the state location.")
+@state_option
 def apply(
     target: Path,
     auto_approve: bool,

@@ -16,6 +16,7 @@ import click
 from reconciler.addresses import Address, Kind
 from reconciler.cli.apply_cmd import PlanMaker, RunOptions, carry_out
 from reconciler.cli.context import load_settings, run_async, workspace_root
+from reconciler.cli.options import lock_timeout_option, state_option
 from reconciler.cli.plan_cmd import parse_targets
 from reconciler.client.api import BriaClient
 from reconciler.engine.planning import make_plan
@@ -101,10 +102,9 @@ def as_destroy(plan: Plan) -> Plan:
 @click.option("--auto-approve", is_flag=True, help="Destroy without asking.")
 @click.option("--target", "targets", multiple=True, metavar="ADDR", help="Limit to ADDR.")
 @click.option("--parallelism", type=click.IntRange(min=1), help="Steps run at once.")
-@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0.0,
-              help="Seconds to wait for the state lock.")
+@lock_timeout_option
 @click.option("--api", help="Override the API (sandbox or a base URL).")
-@click.option("--state", help="Override the state location.")
+@state_option
 def destroy(
     path: Path,
     auto_approve: bool,

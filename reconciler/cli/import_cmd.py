@@ -12,6 +12,7 @@ import click
 
 from reconciler.addresses import Address
 from reconciler.cli.context import load_settings, open_client, open_state, run_async, workspace_root
+from reconciler.cli.options import lock_timeout_option, state_option
 from reconciler.engine import recovery
 from reconciler.engine.adopt import Declared, adopt_all, import_one
 from reconciler.errors import ConfigError, ValidationFailed
@@ -60,14 +61,15 @@ async def _run(
               help="Match existing objects to the manifests' keys by name.")
 @click.option("--path", "path_option", type=click.Path(path_type=Path),
               help="The workspace (default: the current folder).")
-@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0.0,
-              help="Seconds to wait for the state lock.")
+@lock_timeout_option
+@state_option
 def import_(
     address: str | None,
     remote_id: int | None,
     adopt: bool,
     path_option: Path | None,
     lock_timeout: float,
+    state: str | None,
 ) -> None:
     """Record an existing Bria object under ADDR (`import ADDR REMOTE_ID`), or adopt by name
     everything the manifests declare (`import --adopt [PATH]`)."""
@@ -87,7 +89,7 @@ def import_(
         root = workspace_root(path_option or Path("."))
         workspace = _declared(root)
         target = Address.parse(address)
-    settings = load_settings(root)
+    settings = load_settings(root, state=state)
     click.echo(settings.describe())
     entries = run_async(_run(settings, workspace, target, remote_id, lock_timeout))
     if not entries:

@@ -16,6 +16,7 @@ from reconciler.cli.context import (
     run_async,
     workspace_root,
 )
+from reconciler.cli.options import state_option
 from reconciler.cli.saved_plan import pending_warning, write_saved_plan
 from reconciler.engine import recovery
 from reconciler.engine.planning import make_plan
@@ -73,7 +74,7 @@ def render_plan(
 @click.option("--refresh-only", is_flag=True, help="Only report drift from the state.")
 @click.option("--verbose", "-v", is_flag=True, help="List every image, not counts.")
 @click.option("--api", help="Override the API (sandbox or a base URL).")
-@click.option("--state", help="Override the state location.")
+@state_option
 @click.pass_context
 def plan(
     ctx: click.Context,

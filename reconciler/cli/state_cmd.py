@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from reconciler.addresses import Address, Kind
+from reconciler.cli.options import lock_timeout_option, state_option
 from reconciler.errors import StateError
 from reconciler.manifest.workspace import load_settings_file
 from reconciler.resources import JsonValue
@@ -31,35 +32,12 @@ from reconciler.settings import resolve
 from reconciler.state.model import Intent, ResourceEntry, StateDocument
 from reconciler.state.store import StateLock, StateMissing, StateStore, open_store
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 _path_argument = click.argument(
     "path",
     default=".",
     required=False,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
-
-
-def _state_option(func: F) -> F:
-    return click.option(
-        "--state",
-        "state_location",
-        metavar="LOCATION",
-        default=None,
-        help="State file or postgresql:// DSN (overrides TAILOR_STATE and tailor.yaml).",
-    )(func)
-
-
-def _lock_timeout_option(func: F) -> F:
-    return click.option(
-        "--lock-timeout",
-        type=click.FloatRange(min=0, max=3600),
-        default=0.0,
-        show_default=True,
-        metavar="SECONDS",
-        help="Wait this long for another run's lock instead of failing at once.",
-    )(func)
 
 
 def state_location(root: Path, flag: str | None) -> str:
@@ -108,10 +86,10 @@ def state() -> None:
 
 @state.command("list")
 @_path_argument
-@_state_option
-def list_(path: Path, state_location: str | None) -> None:
+@state_option
+def list_(path: Path, state: str | None) -> None:
     """Print every address the state holds, one per line."""
-    doc = _read(path, state_location)
+    doc = _read(path, state)
     for entry in doc.sorted_entries():
         click.echo(entry.address)
 
@@ -119,11 +97,11 @@ def list_(path: Path, state_location: str | None) -> None:
 @state.command("show")
 @click.argument("address")
 @_path_argument
-@_state_option
-def show(address: str, path: Path, state_location: str | None) -> None:
+@state_option
+def show(address: str, path: Path, state: str | None) -> None:
     """Print one resource as JSON: remote id, parent, last applied attributes, deposed ids."""
     parsed = Address.parse(address)
-    doc = _read(path, state_location)
+    doc = _read(path, state)
     entry = doc.require(parsed)
     payload: dict[str, JsonValue] = entry.to_json()
     payload["pending_intents"] = [i.to_json() for i in doc.intents if i.address == entry.address]
@@ -140,13 +118,13 @@ def show(address: str, path: Path, state_location: str | None) -> None:
     "--recursive", is_flag=True,
     help="Also forget everything below a project (its datasets, images and models).",
 )
-@_state_option
-@_lock_timeout_option
+@state_option
+@lock_timeout_option
 def rm(
     addresses: tuple[str, ...],
     path: Path,
     recursive: bool,
-    state_location: str | None,
+    state: str | None,
     lock_timeout: float,
 ) -> None:
     """Forget ADDR... without deleting anything at Bria.
@@ -155,7 +133,7 @@ def rm(
     is refused unless they are named too or --recursive is given.
     """
     parsed = [Address.parse(a) for a in addresses]
-    with _opened(path, state_location) as store, _locked(store, "state rm", lock_timeout) as lock:
+    with _opened(path, state) as store, _locked(store, "state rm", lock_timeout) as lock:
         doc = store.read()
         doomed = forget_set(doc, parsed, recursive=recursive)
         refuse_pending("state rm", store.pending_intents(under=[str(a) for a in parsed]))
@@ -229,16 +207,16 @@ def forget_set(
 @click.argument("old")
 @click.argument("new")
 @_path_argument
-@_state_option
-@_lock_timeout_option
-def mv(old: str, new: str, path: Path, state_location: str | None, lock_timeout: float) -> None:
+@state_option
+@lock_timeout_option
+def mv(old: str, new: str, path: Path, state: str | None, lock_timeout: float) -> None:
     """Rename OLD to NEW after a key changed in a manifest; the remote object stays.
 
     Moving a project moves everything below it; moving a dataset moves its images, and models
     that recorded the old dataset key record the new one.
     """
     source, target = Address.parse(old), Address.parse(new)
-    with _opened(path, state_location) as store, _locked(store, "state mv", lock_timeout) as lock:
+    with _opened(path, state) as store, _locked(store, "state mv", lock_timeout) as lock:
         doc = store.read()
         moves = move_plan(doc, source, target)
         refuse_pending("state mv", pending_for_move(store, source, target))
@@ -328,25 +306,25 @@ def _retargeted(model: ResourceEntry, old_key: str, new_key: str) -> ResourceEnt
 @click.command("force-unlock")
 @click.argument("lock_id")
 @_path_argument
-@_state_option
-def force_unlock(lock_id: str, path: Path, state_location: str | None) -> None:
+@state_option
+def force_unlock(lock_id: str, path: Path, state: str | None) -> None:
     """Remove the state lock LOCK_ID left by a run that is gone.
 
     The id is in the error of the run that was refused. On PostgreSQL the session holding the
     lock is ended. Only do this when that run is really gone: two writers corrupt the record.
     """
-    with _opened(path, state_location) as store:
+    with _opened(path, state) as store:
         store.force_unlock(lock_id)
     click.echo(f"Lock {lock_id} removed; the state is unlocked.")
 
 
 @click.command("output")
 @_path_argument
-@_state_option
+@state_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def output(path: Path, state_location: str | None, as_json: bool) -> None:
+def output(path: Path, state: str | None, as_json: bool) -> None:
     """Remote ids of projects, datasets and models, for apps that call generation endpoints."""
-    doc = _read(path, state_location)
+    doc = _read(path, state)
     if as_json:
         click.echo(json.dumps(outputs(doc), indent=2, sort_keys=True))
         return
