@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import importlib
 import sys
+from typing import cast
 
 import click
 
@@ -85,8 +86,9 @@ for every command."""
 def main() -> None:
     """Console-script entry point: our errors print as messages, never as tracebacks."""
     gc.set_threshold(*GC_THRESHOLDS)
+    modules = cast(dict[str, object], sys.modules)  # None there is Python's "not installed"
     for name in UNUSED_OPTIONAL_IMPORTS:
-        sys.modules.setdefault(name, None)  # `import name` now raises ImportError
+        modules.setdefault(name, None)  # `import name` now raises ImportError
     try:
         result = cli.main(standalone_mode=False)
     except TailorError as error:
