@@ -1,10 +1,11 @@
 """Refresh: read what Bria has now, with list endpoints only, concurrently.
 
-The number of requests grows with projects and datasets, never with images:
-one list of all projects, then per managed project one list of its datasets and one of its
-models, then one list of images per managed dataset that has any. Terraform providers read
-one resource per request; for a dataset of 200 images that is the difference between 1 and
-200 round trips.
+The number of requests grows with projects and datasets, never with images: one list of all
+projects; the datasets and models of the managed projects, from one list of each per project,
+or (beyond `BY_PROJECT_UP_TO` managed projects) from one organisation-wide list of each, sent
+beside the projects list; then one list of images per managed dataset that has any.
+Terraform providers read one resource per request; for a dataset of 200 images that is the
+difference between 1 and 200 round trips.
 
 A completed dataset is immutable at Bria (no uploads, deletes or caption edits), so when the
 state recorded it completed and Bria still reports it completed with the same image count,
@@ -92,6 +93,12 @@ class RefreshScope:
         return replace(live, images=images)
 
 
+BY_PROJECT_UP_TO = 2
+"""Up to this many managed projects, their datasets and models are listed per project (small
+answers in an organisation with many other projects); beyond it, with one list of each for the
+whole organisation: three requests in one round trip however many projects there are."""
+
+
 @dataclass
 class _Collected:
     projects: dict[int, LiveProject] = field(default_factory=dict)
@@ -107,17 +114,47 @@ async def refresh(client: BriaClient, scope: RefreshScope) -> LiveSnapshot:
     be reported; only managed projects are read further.
     """
     collected = _Collected()
-    all_projects = await client.list_projects()
-    for project in all_projects:
-        collected.projects[project.id] = live_project(project)
-    in_scope = [p.id for p in all_projects if p.id in scope.project_ids]
-    await asyncio.gather(*(_read_project(client, pid, scope, collected) for pid in in_scope))
+    if len(scope.project_ids) > BY_PROJECT_UP_TO:
+        await _read_organisation(client, scope, collected)
+    else:
+        all_projects = await client.list_projects()
+        for project in all_projects:
+            collected.projects[project.id] = live_project(project)
+        in_scope = [p.id for p in all_projects if p.id in scope.project_ids]
+        await asyncio.gather(*(_read_project(client, pid, scope, collected) for pid in in_scope))
     return LiveSnapshot(
         projects=collected.projects,
         datasets=collected.datasets,
         images=collected.images,
         models=collected.models,
     )
+
+
+async def _read_organisation(
+    client: BriaClient, scope: RefreshScope, collected: _Collected
+) -> None:
+    """Projects, datasets and models with one list each, kept to the managed projects' (what
+    `_read_project` reads for each), then the managed datasets' images."""
+    all_projects, datasets, models = await asyncio.gather(
+        client.list_projects(),
+        client.list_datasets(),
+        client.list_models(include_training_parameters=True),
+    )
+    for project in all_projects:
+        collected.projects[project.id] = live_project(project)
+    in_scope = {p.id for p in all_projects if p.id in scope.project_ids}
+    project_of_dataset = {d.id: d.project_id for d in datasets}
+    mine = [d for d in datasets if d.project_id in in_scope]
+    for dataset in mine:
+        collected.datasets[dataset.id] = live_dataset(dataset)
+    for model in models:
+        project_id = model.project_id
+        if project_id is None and model.dataset_id is not None:
+            project_id = project_of_dataset.get(model.dataset_id)
+        if project_id is not None and project_id in in_scope:
+            collected.models[model.id] = live_model(model, project_id)
+    wanted = [d for d in mine if d.id in scope.dataset_ids]
+    await asyncio.gather(*(_read_images(client, d, scope, collected) for d in wanted))
 
 
 async def _read_project(
