@@ -1,6 +1,8 @@
 """Apply events and the Hooks protocol: the engine emits, render.progress listens.
 
 Keeping this a plain protocol lets the engine report progress without knowing about terminals.
+The results of an apply live here too, so the engine reports them and render tabulates them
+without importing each other.
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
+
+from reconciler.addresses import Address
 
 
 class StepOutcome(StrEnum):
@@ -50,3 +54,20 @@ class NoHooks:
 
     def on_wait(self, event: WaitEvent) -> None:
         return None
+
+
+class ResultStatus(StrEnum):
+    """How the planned work of one DAG node, or of one address, ended."""
+
+    DONE = "done"
+    FAILED = "failed"
+    NOT_STARTED = "not started"
+
+
+@dataclass(frozen=True)
+class AddressResult:
+    """The outcome of everything planned for one address: a row of the apply results table."""
+
+    address: Address
+    status: ResultStatus
+    message: str = ""

@@ -24,7 +24,7 @@ from reconciler.cli.saved_plan import load_saved_plan, resolved_first
 from reconciler.client.api import BriaClient
 from reconciler.client.staging import Stager
 from reconciler.engine import recovery
-from reconciler.engine.executor import ApplyResult, NodeStatus, execute, record_drift
+from reconciler.engine.executor import execute, record_drift
 from reconciler.engine.handlers import RunContext, changed_files
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
@@ -32,15 +32,7 @@ from reconciler.engine.refresh import RefreshScope, refresh
 from reconciler.errors import ApplyError, PlanError
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Action, Plan
-from reconciler.render.progress import (
-    ApplyResult as RowResult,
-)
-from reconciler.render.progress import (
-    LineProgress,
-    ResultOutcome,
-    RichProgress,
-    render_outcome_table,
-)
+from reconciler.render.progress import LineProgress, RichProgress, render_outcome_table
 from reconciler.render.text import render_text
 from reconciler.settings import Settings
 from reconciler.state.model import StateDocument
@@ -99,20 +91,6 @@ def ask(plan: Plan, options: RunOptions) -> None:
     answer = click.prompt(f"{question} Only 'yes' will be accepted", default="", show_default=False)
     if answer.strip() != "yes":
         raise ApplyError(f"{options.verb.capitalize()} cancelled: nothing was changed.")
-
-
-def result_rows(plan: Plan, result: ApplyResult) -> list[RowResult]:
-    outcome = {
-        NodeStatus.DONE: ResultOutcome.DONE,
-        NodeStatus.FAILED: ResultOutcome.FAILED,
-        NodeStatus.NOT_STARTED: ResultOutcome.NOT_STARTED,
-    }
-    rows = []
-    for row in result.by_address():
-        if row.action is Action.NO_OP and row.status is NodeStatus.DONE:
-            continue
-        rows.append(RowResult(str(row.address), outcome[row.status], row.message))
-    return rows
 
 
 def model_lines(document: StateDocument, plan: Plan) -> list[str]:
@@ -184,7 +162,7 @@ async def _locked_run(
         result = await execute(plan, ctx, parallelism=options.parallelism)
     say()
     table = render_outcome_table(
-        result_rows(plan, result), color=sys.stdout.isatty(), verb=options.verb.capitalize()
+        result.by_address(), color=sys.stdout.isatty(), verb=options.verb.capitalize()
     )
     say(table.rstrip())
     models = model_lines(store.read(), plan)

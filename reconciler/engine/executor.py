@@ -14,7 +14,6 @@ import contextlib
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
 from reconciler.addresses import Address, Kind
 from reconciler.client.errors import ApiError
@@ -30,59 +29,50 @@ from reconciler.engine.handlers import (
 )
 from reconciler.engine.ledger import Ledger
 from reconciler.errors import TailorError
-from reconciler.events import StepEvent, StepOutcome
+from reconciler.events import AddressResult, ResultStatus, StepEvent, StepOutcome
 from reconciler.plan.model import Action, Change, Drift, Phase, Plan, Reason, Step, StepKind
 from reconciler.resources import JsonValue
 from reconciler.state.model import ResourceEntry
-
-
-class NodeStatus(StrEnum):
-    DONE = "done"
-    FAILED = "failed"
-    NOT_STARTED = "not started"
 
 
 @dataclass(frozen=True)
 class NodeResult:
     node: str
     address: Address
-    status: NodeStatus
-    message: str = ""
-
-
-@dataclass(frozen=True)
-class AddressResult:
-    """The outcome of everything planned for one address (its nodes taken together)."""
-
-    address: Address
-    action: Action
-    status: NodeStatus
+    status: ResultStatus
     message: str = ""
 
 
 @dataclass(frozen=True)
 class ApplyResult:
+    """Every node's result; `by_address()` is the table apply and destroy show."""
+
     nodes: tuple[NodeResult, ...]
     actions: Mapping[str, Action]
 
     @property
     def ok(self) -> bool:
-        return all(n.status is NodeStatus.DONE for n in self.nodes)
+        return all(n.status is ResultStatus.DONE for n in self.nodes)
 
     @property
     def failed(self) -> tuple[NodeResult, ...]:
-        return tuple(n for n in self.nodes if n.status is NodeStatus.FAILED)
+        return tuple(n for n in self.nodes if n.status is ResultStatus.FAILED)
 
     def by_address(self) -> tuple[AddressResult, ...]:
-        """One row per address: failed beats not started beats done."""
-        rank = {NodeStatus.DONE: 0, NodeStatus.NOT_STARTED: 1, NodeStatus.FAILED: 2}
+        """One row per address (failed beats not started beats done), leaving out the
+        no-op addresses that completed: they are in the DAG for its edges and did nothing."""
+        rank = {ResultStatus.DONE: 0, ResultStatus.NOT_STARTED: 1, ResultStatus.FAILED: 2}
         rows: dict[Address, AddressResult] = {}
         for node in self.nodes:
             seen = rows.get(node.address)
             if seen is None or rank[node.status] > rank[seen.status]:
-                action = self.actions.get(str(node.address), Action.NO_OP)
-                rows[node.address] = AddressResult(node.address, action, node.status, node.message)
-        return tuple(rows[a] for a in sorted(rows))
+                rows[node.address] = AddressResult(node.address, node.status, node.message)
+        return tuple(
+            rows[a]
+            for a in sorted(rows)
+            if rows[a].status is not ResultStatus.DONE
+            or self.actions.get(str(a), Action.NO_OP) is not Action.NO_OP
+        )
 
 
 async def execute(plan: Plan, ctx: RunContext, *, parallelism: int = 8) -> ApplyResult:
@@ -148,7 +138,7 @@ class _Runner:
                     node = running.pop(task)
                     result = task.result()
                     self.results[node] = result
-                    if result.status is NodeStatus.DONE:
+                    if result.status is ResultStatus.DONE:
                         for after in dependents.get(node, ()):
                             waiting[after] -= 1
                             if waiting[after] == 0 and after not in self.results:
@@ -178,7 +168,7 @@ class _Runner:
 
     def _not_started(self, node: str, why: str) -> None:
         address = self.changes[node].address
-        self.results[node] = NodeResult(node, address, NodeStatus.NOT_STARTED, why)
+        self.results[node] = NodeResult(node, address, ResultStatus.NOT_STARTED, why)
         self.ctx.hooks.on_step(StepEvent(str(address), node, StepOutcome.SKIPPED, why))
 
     async def _guarded(self, node: str) -> NodeResult:
@@ -187,11 +177,11 @@ class _Runner:
             try:
                 await self._run_node(node, change)
             except TailorError as error:
-                return NodeResult(node, change.address, NodeStatus.FAILED, _message(error))
+                return NodeResult(node, change.address, ResultStatus.FAILED, _message(error))
             except (OSError, ValueError) as error:
                 text = f"{type(error).__name__}: {error}"
-                return NodeResult(node, change.address, NodeStatus.FAILED, text)
-        return NodeResult(node, change.address, NodeStatus.DONE)
+                return NodeResult(node, change.address, ResultStatus.FAILED, text)
+        return NodeResult(node, change.address, ResultStatus.DONE)
 
     async def _run_node(self, node: str, change: Change) -> None:
         phase = Phase.FINALIZE if node.endswith("#finalize") else Phase.MAIN

@@ -2,18 +2,17 @@
 
 Two listeners with one behaviour: `RichProgress` draws bars on a terminal, `LineProgress`
 writes timestamped lines that are rate-limited (per dataset and per wait) so a CI log of a
-5,000-image upload stays a few dozen lines long. Both remember the events, so the CLI can ask
-either for `results()` and print `render_outcome_table`.
+5,000-image upload stays a few dozen lines long. When apply ends, `render_outcome_table` shows
+the executor's results (`AddressResult`s, one per address).
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from functools import lru_cache
 from types import TracebackType
 from typing import TextIO
@@ -31,122 +30,42 @@ from rich.progress import (
 )
 
 from reconciler.addresses import Address, AddressError, Kind
-from reconciler.events import StepEvent, StepOutcome, WaitEvent
+from reconciler.events import AddressResult, ResultStatus, StepEvent, StepOutcome, WaitEvent
 from reconciler.plan.model import Action, Plan
 from reconciler.render.style import Style
-
-
-class ResultOutcome(StrEnum):
-    DONE = "done"
-    FAILED = "failed"
-    NOT_STARTED = "not started"
-
-
-@dataclass(frozen=True)
-class ApplyResult:
-    """How one address ended: every step done, a step failed, or nothing was tried."""
-
-    address: str
-    outcome: ResultOutcome
-    message: str = ""
-
 
 # --------------------------------------------------------------------------- results
 
 
-def collect_results(plan: Plan | None, events: Iterable[StepEvent]) -> list[ApplyResult]:
-    """One result per changing address of `plan` (plus any other address events name).
-
-    An address is done when all its non-deferred steps reported done; an address with some
-    steps done and none failed was interrupted, which counts as failed.
-    """
-    expected: dict[str, int] = {}
-    if plan is not None:
-        for change in plan.changes:
-            if change.action is Action.NO_OP:
-                continue
-            runnable = sum(1 for step in change.steps if not step.deferred)
-            if runnable:
-                key = str(change.address)
-                expected[key] = expected.get(key, 0) + runnable
-    done: Counter[str] = Counter()
-    started: set[str] = set()
-    failed: dict[str, str] = {}
-    skipped: dict[str, str] = {}
-    for event in events:
-        expected.setdefault(event.address, 0)
-        if event.outcome is StepOutcome.STARTED:
-            started.add(event.address)
-        elif event.outcome is StepOutcome.DONE:
-            done[event.address] += 1
-        elif event.outcome is StepOutcome.FAILED:
-            failed.setdefault(event.address, event.message or f"{event.step} failed")
-        elif event.outcome is StepOutcome.SKIPPED:
-            skipped.setdefault(event.address, event.message)
-    results: list[ApplyResult] = []
-    for address in sorted(expected, key=_sort_key):
-        total = expected[address]
-        if address in failed:
-            results.append(ApplyResult(address, ResultOutcome.FAILED, failed[address]))
-        elif done[address] and done[address] >= total:
-            results.append(ApplyResult(address, ResultOutcome.DONE))
-        elif not done[address] and address not in started:
-            results.append(
-                ApplyResult(address, ResultOutcome.NOT_STARTED, skipped.get(address, ""))
-            )
-        else:
-            message = f"stopped after {done[address]} of {total} steps"
-            results.append(ApplyResult(address, ResultOutcome.FAILED, message))
-    return results
-
-
 def _image_rows(
-    dataset: str, items: list[ApplyResult], max_failed: int
-) -> list[tuple[ResultOutcome, str, str]]:
-    counts = Counter(r.outcome for r in items)
+    dataset: Address, items: list[AddressResult], max_failed: int
+) -> list[tuple[ResultStatus, str, str]]:
+    counts = Counter(r.status for r in items)
     worst = next(
-        (o for o in (ResultOutcome.FAILED, ResultOutcome.NOT_STARTED) if counts[o]),
-        ResultOutcome.DONE,
+        (o for o in (ResultStatus.FAILED, ResultStatus.NOT_STARTED) if counts[o]),
+        ResultStatus.DONE,
     )
-    text = ", ".join(f"{counts[o]:,} {o.value}" for o in ResultOutcome if counts[o])
+    text = ", ".join(f"{counts[o]:,} {o.value}" for o in ResultStatus if counts[o])
     rows = [(worst, f"{dataset} images ({len(items):,})", text)]
-    failures = [r for r in items if r.outcome is ResultOutcome.FAILED]
-    rows.extend((r.outcome, r.address, r.message) for r in failures[:max_failed])
+    failures = [r for r in items if r.status is ResultStatus.FAILED]
+    rows.extend((r.status, str(r.address), r.message) for r in failures[:max_failed])
     if len(failures) > max_failed:
-        rows.append((ResultOutcome.FAILED, f"… {len(failures) - max_failed:,} more failed", ""))
+        rows.append((ResultStatus.FAILED, f"… {len(failures) - max_failed:,} more failed", ""))
     return rows
 
 
-@lru_cache(maxsize=65536)
-def _parse(address: str) -> Address | None:
-    try:
-        return Address.parse(address)
-    except AddressError:
-        return None
+def _image_dataset(address: Address) -> Address | None:
+    return address.parent if address.kind is Kind.IMAGE else None
 
 
-def _sort_key(address: str) -> tuple[tuple[str, int, str, str], str]:
+def _row_key(address: Address) -> tuple[str, int, str, str]:
     """Address order, except that images follow their own dataset."""
-    parsed = _parse(address)
-    if parsed is None:
-        return ((address, 9, "", ""), address)
-    project, order, middle, image = parsed.sort_key()
-    return (
-        (project, min(order, 1) if parsed.kind is Kind.IMAGE else order, middle, image),
-        address,
-    )
-
-
-@lru_cache(maxsize=65536)
-def _dataset_of_image(address: str) -> str | None:
-    parsed = _parse(address)
-    if parsed is None or parsed.kind is not Kind.IMAGE or parsed.parent is None:
-        return None
-    return str(parsed.parent)
+    project, order, middle, image = address.sort_key()
+    return (project, min(order, 1) if address.kind is Kind.IMAGE else order, middle, image)
 
 
 def render_outcome_table(
-    results: Sequence[ApplyResult],
+    results: Sequence[AddressResult],
     *,
     color: bool = False,
     max_failed_images: int = 20,
@@ -155,42 +74,52 @@ def render_outcome_table(
     """Resources one row each; images one row per dataset, with failed images listed (up to
     `max_failed_images` per dataset) so the reason for each failure is visible."""
     style = Style(color)
-    ordered = sorted(results, key=lambda r: _sort_key(r.address))
-    images: dict[str, list[ApplyResult]] = {}
+    ordered = sorted(results, key=lambda r: _row_key(r.address))
+    images: dict[Address, list[AddressResult]] = {}
     for result in ordered:
-        dataset = _dataset_of_image(result.address)
+        dataset = _image_dataset(result.address)
         if dataset is not None:
             images.setdefault(dataset, []).append(result)
-    rows: list[tuple[ResultOutcome, str, str]] = []
+    rows: list[tuple[ResultStatus, str, str]] = []
     for result in ordered:
-        dataset = _dataset_of_image(result.address)
+        dataset = _image_dataset(result.address)
         if dataset is None:
-            rows.append((result.outcome, result.address, result.message))
+            rows.append((result.status, str(result.address), result.message))
         elif dataset in images:
             rows.extend(_image_rows(dataset, images.pop(dataset), max_failed_images))
     colours = {
-        ResultOutcome.DONE: "green",
-        ResultOutcome.FAILED: "red",
-        ResultOutcome.NOT_STARTED: "yellow",
+        ResultStatus.DONE: "green",
+        ResultStatus.FAILED: "red",
+        ResultStatus.NOT_STARTED: "yellow",
     }
     width = min(max((len(address) for _, address, _ in rows), default=0), 70)
     lines = [f"{verb} results:"]
-    for outcome, address, message in rows:
-        cell = style(f"{outcome.value:<11}", colours[outcome])
+    for status, address, message in rows:
+        cell = style(f"{status.value:<11}", colours[status])
         line = f"  {cell}  {address:<{width}}"
         if message:
             line += f"  {message}"
         lines.append(line.rstrip())
-    totals = Counter(r.outcome for r in results)
+    totals = Counter(r.status for r in results)
     lines += [
         "",
-        f"{verb}: {totals[ResultOutcome.DONE]} done, {totals[ResultOutcome.FAILED]} failed, "
-        f"{totals[ResultOutcome.NOT_STARTED]} not started.",
+        f"{verb}: {totals[ResultStatus.DONE]} done, {totals[ResultStatus.FAILED]} failed, "
+        f"{totals[ResultStatus.NOT_STARTED]} not started.",
     ]
     return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- listeners
+
+
+@lru_cache(maxsize=65536)
+def _dataset_of_image(address: str) -> str | None:
+    """The dataset of an image step's event (events name addresses as text)."""
+    try:
+        dataset = _image_dataset(Address.parse(address))
+    except AddressError:
+        return None
+    return None if dataset is None else str(dataset)
 
 
 _VERBS = {"POST": "uploaded", "PUT": "captioned", "DELETE": "deleted"}
@@ -230,17 +159,12 @@ class _DatasetCounter:
         return text
 
 
-class _Recorder:
-    """Keeps every step event so either listener can report results at the end."""
+class _ImageCounting:
+    """The per-dataset image counters both listeners show."""
 
     def __init__(self, plan: Plan | None) -> None:
-        self.plan = plan
-        self.events: list[StepEvent] = []
         self._totals = image_step_totals(plan) if plan is not None else {}
         self._datasets: dict[str, _DatasetCounter] = {}
-
-    def results(self) -> list[ApplyResult]:
-        return collect_results(self.plan, self.events)
 
     def _count_image(self, dataset: str, event: StepEvent) -> _DatasetCounter:
         counter = self._datasets.get(dataset)
@@ -255,7 +179,7 @@ class _Recorder:
         return counter
 
 
-class LineProgress(_Recorder):
+class LineProgress(_ImageCounting):
     """Plain timestamped lines for logs: `[12:00:01] acme/datasets/v1: uploaded 40/200 images`.
 
     Image counters and wait statuses print at most once per `interval` seconds each (and
@@ -297,7 +221,6 @@ class LineProgress(_Recorder):
         self._stream.write(f"[{stamp}] {address}: {text}\n")
 
     def on_step(self, event: StepEvent) -> None:
-        self.events.append(event)
         dataset = _dataset_of_image(event.address)
         if dataset is None:
             self._resource_step(event)
@@ -341,7 +264,7 @@ class LineProgress(_Recorder):
         self._emit(event.address, text)
 
 
-class RichProgress(_Recorder):
+class RichProgress(_ImageCounting):
     """Bars on a terminal: one per dataset's images and one per wait; other steps as lines.
 
     Use as a context manager so the live display is started and stopped around apply.
@@ -381,7 +304,6 @@ class RichProgress(_Recorder):
         return task
 
     def on_step(self, event: StepEvent) -> None:
-        self.events.append(event)
         dataset = _dataset_of_image(event.address)
         if dataset is None:
             if event.outcome is StepOutcome.DONE:

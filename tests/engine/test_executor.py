@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from reconciler.addresses import Address
-from reconciler.engine.executor import NodeStatus, record_drift
+from reconciler.engine.executor import ApplyResult, NodeResult, record_drift
 from reconciler.engine.handlers import HANDLERS
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
+from reconciler.events import AddressResult, ResultStatus
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Action, StepKind
 from tests.engine.conftest import Env, seed_images, simple_project, write_manifest, write_png
@@ -50,11 +51,11 @@ async def test_a_failed_branch_stops_only_its_dependents(env: Env) -> None:
     assert not result.ok
     rows = {str(r.address): r for r in result.by_address()}
     broken = rows["alpha/datasets/v1/images/img-01.png"]
-    assert broken.status is NodeStatus.FAILED
+    assert broken.status is ResultStatus.FAILED
     assert "file changed since plan" in broken.message
-    assert rows["alpha/models/light"].status is NodeStatus.NOT_STARTED
-    assert rows["alpha/datasets/v1"].status is NodeStatus.NOT_STARTED
-    assert all(rows[a].status is NodeStatus.DONE for a in rows if a.startswith("beta"))
+    assert rows["alpha/models/light"].status is ResultStatus.NOT_STARTED
+    assert rows["alpha/datasets/v1"].status is ResultStatus.NOT_STARTED
+    assert all(rows[a].status is ResultStatus.DONE for a in rows if a.startswith("beta"))
     recorded = env.store.read()
     assert recorded.get("beta/models/light") is not None
     assert recorded.get("alpha/datasets/v1/images/img-00.png") is not None
@@ -65,6 +66,28 @@ async def test_a_failed_branch_stops_only_its_dependents(env: Env) -> None:
     assert not (await env.plan()).has_changes
     assert len(await env.live("/tailored-gen/projects")) == 2
     assert len(await env.live("/tailored-gen/datasets")) == 2
+
+
+def test_results_by_address_fold_nodes_and_leave_out_completed_no_ops() -> None:
+    project, dataset = Address("p"), Address("p", dataset="v1")
+    model, other = Address("p", model="m"), Address("q")
+    blocked = "p/datasets/v1 did not complete"
+    result = ApplyResult(
+        nodes=(
+            NodeResult("p", project, ResultStatus.DONE),
+            NodeResult("p/datasets/v1", dataset, ResultStatus.DONE),
+            NodeResult("p/datasets/v1#finalize", dataset, ResultStatus.FAILED, "HTTP 500"),
+            NodeResult("p/models/m", model, ResultStatus.NOT_STARTED, blocked),
+            NodeResult("q", other, ResultStatus.DONE),
+        ),
+        actions={"p": Action.NO_OP, "p/datasets/v1": Action.CREATE, "p/models/m": Action.NO_OP},
+    )
+    assert result.by_address() == (
+        AddressResult(dataset, ResultStatus.FAILED, "HTTP 500"),
+        AddressResult(model, ResultStatus.NOT_STARTED, blocked),
+    )
+    assert not result.ok
+    assert [n.node for n in result.failed] == ["p/datasets/v1#finalize"]
 
 
 async def test_parallelism_bounds_concurrent_work(env: Env) -> None:

@@ -6,14 +6,18 @@ from datetime import datetime, timedelta
 from rich.console import Console
 
 from reconciler.addresses import Address
-from reconciler.events import Hooks, StepEvent, StepOutcome, WaitEvent
+from reconciler.events import (
+    AddressResult,
+    Hooks,
+    ResultStatus,
+    StepEvent,
+    StepOutcome,
+    WaitEvent,
+)
 from reconciler.plan.model import Action, Change, Plan, Reason, Step, StepKind
 from reconciler.render.progress import (
-    ApplyResult,
     LineProgress,
-    ResultOutcome,
     RichProgress,
-    collect_results,
     image_step_totals,
     render_outcome_table,
 )
@@ -114,40 +118,18 @@ def test_resource_steps_and_waits() -> None:
     ]
 
 
-def test_results_done_failed_not_started() -> None:
-    plan = _image_plan(3)
-    progress = LineProgress(io.StringIO(), plan=plan)
-    progress.on_step(StepEvent("p/datasets/v1", "POST /tailored-gen/datasets", StepOutcome.DONE))
-    progress.on_step(StepEvent("p/datasets/v1/images/i0000.png", UPLOAD, StepOutcome.DONE))
-    progress.on_step(
-        StepEvent("p/datasets/v1/images/i0001.png", UPLOAD, StepOutcome.FAILED, "HTTP 415")
-    )
-    progress.on_step(StepEvent("p/models/m", "POST /tailored-gen/models", StepOutcome.DONE))
-    progress.on_step(
-        StepEvent(
-            "p/models/m", "POST /tailored-gen/models/{model_id}/start_training", StepOutcome.STARTED
-        )
-    )
-    results = {r.address: r for r in progress.results()}
-    assert results["p/datasets/v1"].outcome is ResultOutcome.DONE
-    assert results["p/datasets/v1/images/i0000.png"].outcome is ResultOutcome.DONE
-    assert results["p/datasets/v1/images/i0001.png"] == ApplyResult(
-        "p/datasets/v1/images/i0001.png", ResultOutcome.FAILED, "HTTP 415"
-    )
-    assert results["p/datasets/v1/images/i0002.png"].outcome is ResultOutcome.NOT_STARTED
-    assert results["p/models/m"] == ApplyResult(
-        "p/models/m", ResultOutcome.FAILED, "stopped after 1 of 2 steps"
-    )
+def _result(address: str, status: ResultStatus, message: str = "") -> AddressResult:
+    return AddressResult(Address.parse(address), status, message)
 
 
 def test_outcome_table_groups_images_under_their_dataset() -> None:
     results = [
-        ApplyResult("p/models/m", ResultOutcome.NOT_STARTED, "its dataset failed"),
-        ApplyResult("p", ResultOutcome.DONE),
-        ApplyResult("p/datasets/v1", ResultOutcome.DONE),
-        *(ApplyResult(f"p/datasets/v1/images/i{i}.png", ResultOutcome.DONE) for i in range(5)),
-        ApplyResult("p/datasets/v1/images/bad.png", ResultOutcome.FAILED, "HTTP 415"),
-        ApplyResult("p/datasets/v2", ResultOutcome.DONE),
+        _result("p/models/m", ResultStatus.NOT_STARTED, "its dataset failed"),
+        _result("p", ResultStatus.DONE),
+        _result("p/datasets/v1", ResultStatus.DONE),
+        *(_result(f"p/datasets/v1/images/i{i}.png", ResultStatus.DONE) for i in range(5)),
+        _result("p/datasets/v1/images/bad.png", ResultStatus.FAILED, "HTTP 415"),
+        _result("p/datasets/v2", ResultStatus.DONE),
     ]
     assert render_outcome_table(results) == (
         "Apply results:\n"
@@ -165,17 +147,12 @@ def test_outcome_table_groups_images_under_their_dataset() -> None:
 
 def test_outcome_table_bounds_listed_failures() -> None:
     results = [
-        ApplyResult(f"p/datasets/v1/images/i{i:03d}.png", ResultOutcome.FAILED, "x")
+        _result(f"p/datasets/v1/images/i{i:03d}.png", ResultStatus.FAILED, "x")
         for i in range(100)
     ]
     text = render_outcome_table(results, max_failed_images=5)
     assert text.count("  x\n") == 5
     assert "… 95 more failed" in text
-
-
-def test_collect_results_without_plan_uses_events_only() -> None:
-    events = [StepEvent("p", "POST /tailored-gen/projects", StepOutcome.DONE)]
-    assert collect_results(None, events) == [ApplyResult("p", ResultOutcome.DONE)]
 
 
 def test_image_step_totals() -> None:
@@ -197,4 +174,3 @@ def test_rich_progress_draws_bars_on_a_terminal() -> None:
     assert "4/4" in output
     assert "POST [x] /models failed: boom" in output
     assert "\x1b[" in output
-    assert len(progress.results()) == 6
