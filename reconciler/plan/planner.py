@@ -169,7 +169,7 @@ def start_training(model: DesiredModel) -> Step:
         StepKind.START_TRAINING,
         model.address,
         {"parameters": parameters},
-        note="1-3 hours; billed by Bria",
+        note=rules.TRAINING_STEP_NOTE,
     )
 
 

@@ -128,3 +128,6 @@ RETRAIN_STATUSES = frozenset({"Failed", "Stopped"})
 TRAINING_NOTE = (
     "training typically takes 1-3 hours and is billed by Bria; `apply --wait` waits for it"
 )
+"""The note on every change that starts a training (renderers find those by the step kind)."""
+TRAINING_STEP_NOTE = "1-3 hours; billed by Bria"
+"""The note on the start_training step itself."""

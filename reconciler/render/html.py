@@ -23,12 +23,11 @@ from reconciler.plan.model import Action, Change, Diagnostic, Plan, Severity
 from reconciler.render.planview import (
     NO_CHANGES,
     SUMMARY_ACTIONS,
-    TRAINING_NOTE,
+    change_notes,
     conclusion,
     drift_by_address,
     format_value,
     is_destructive,
-    is_training,
     label,
     resource_changes,
     summary_rows,
@@ -236,9 +235,7 @@ def _resource_line(change: Change) -> str:
     for fc in change.field_changes:
         after = "(known after apply)" if fc.known_after_apply else format_value(fc.after)
         details.append(f"<code>{_e(fc.field)}</code>: {_e(format_value(fc.before))} → {_e(after)}")
-    if is_training(change) and not any("billed" in note for note in change.notes):
-        details.append(f"training starts during apply; {_e(TRAINING_NOTE)}")
-    details += [_e(note) for note in change.notes]
+    details += [_e(note) for note in change_notes(change)]
     if details:
         text += '<ul class="detail">' + "".join(f"<li>{d}</li>" for d in details) + "</ul>"
     return text

@@ -13,14 +13,15 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from reconciler.addresses import Address
+from reconciler.plan import rules
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Severity
 from reconciler.render.graph import graph_from_plan, render_mermaid
 from reconciler.render.planview import (
     NO_CHANGES,
-    TRAINING_NOTE,
     ImageGroup,
     attribute_lines,
     blocks,
+    change_notes,
     conclusion,
     drift_by_address,
     format_value,
@@ -163,7 +164,7 @@ def _diagnostic_line(diagnostic: Diagnostic) -> str:
 
 def _training(plan: Plan, budget: int) -> str:
     lines = [
-        f"- {_code(str(c.address))}: training starts during apply; {TRAINING_NOTE}."
+        f"- {_code(str(c.address))}: training starts during apply; {rules.TRAINING_STEP_NOTE}."
         for c in resource_changes(plan)
         if is_training(c)
     ]
@@ -235,7 +236,7 @@ def _details(plan: Plan, groups: Mapping[Address, ImageGroup], budget: int) -> s
 
 def _change_block(change: Change) -> str:
     lines = [f"{marker} {name} = {text}" for marker, name, text in attribute_lines(change)]
-    lines += [f"# note: {note}" for note in change.notes]
+    lines += [f"# note: {note}" for note in change_notes(change)]
     steps = step_lines(change)
     if steps:
         lines.append("steps:")

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from reconciler.addresses import Address, Kind
+from reconciler.plan import rules
 from reconciler.plan.model import (
     STEP_ENDPOINTS,
     Action,
@@ -26,7 +27,6 @@ from reconciler.plan.model import (
 )
 from reconciler.resources import JsonValue
 
-TRAINING_NOTE = "typically 1–3 hours; training is billed by Bria"  # noqa: RUF001
 NO_CHANGES = "No changes. Your Bria resources match the manifests."
 
 _ACTION_PHRASE: Mapping[Action, str] = {
@@ -81,6 +81,14 @@ def is_training(change: Change) -> bool:
     return any(step.kind is StepKind.START_TRAINING for step in change.steps)
 
 
+def change_notes(change: Change) -> tuple[str, ...]:
+    """The planner's notes; a change that starts a training always says what training costs,
+    also when its plan was built without the planner's note."""
+    if is_training(change) and rules.TRAINING_NOTE not in change.notes:
+        return (rules.TRAINING_NOTE, *change.notes)
+    return change.notes
+
+
 def is_destructive(change: Change) -> bool:
     return change.action in (Action.REPLACE, Action.DELETE)
 
@@ -122,7 +130,7 @@ def step_lines(change: Change) -> list[str]:
         if step.note:
             extras.append(step.note)
         elif step.kind is StepKind.START_TRAINING:
-            extras.append(TRAINING_NOTE)
+            extras.append(rules.TRAINING_STEP_NOTE)
         if extras:
             text += "  # " + "; ".join(extras)
         lines.append(text)

@@ -11,6 +11,7 @@ from reconciler.render.diagnostics import format_diagnostic
 from reconciler.render.planview import (
     ImageGroup,
     blocks,
+    change_notes,
     conclusion,
     drift_by_address,
     format_value,
@@ -84,7 +85,7 @@ def _change_lines(
         lines.append(f"{_INDENT}forces replacement: {', '.join(forcing)}")
     for row_marker, name, text in _attribute_rows(change):
         lines.append(f"{_INDENT}{style.symbol(row_marker)} {name} = {text}")
-    lines.extend(f"{_INDENT}note: {note}" for note in change.notes)
+    lines.extend(f"{_INDENT}note: {note}" for note in change_notes(change))
     steps = step_lines(change)
     if steps:
         lines.append(f"{_INDENT}steps:")

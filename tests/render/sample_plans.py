@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from reconciler.addresses import Address
 from reconciler.errors import Location
+from reconciler.plan import rules
 from reconciler.plan.model import (
     Action,
     Change,
@@ -32,7 +33,6 @@ PROJECT = Address("acme-mascot")
 V1 = Address("acme-mascot", dataset="v1")
 LIGHT = Address("acme-mascot", model="light")
 MAX = Address("acme-mascot", model="max-expert")
-TRAINING_NOTE = "training takes typically 1–3 hours and is billed by Bria"  # noqa: RUF001
 
 
 def _project_after() -> dict[str, JsonValue]:
@@ -155,7 +155,7 @@ def create_workspace() -> Plan:
                 Reason.NEW,
                 after=_model_attrs("light", "light", "fully_automated"),
                 steps=_training_model_steps(LIGHT),
-                notes=(TRAINING_NOTE,),
+                notes=(rules.TRAINING_NOTE,),
             ),
         ),
         state_lineage="3f1c",
@@ -233,7 +233,7 @@ def dataset_replace_cascade() -> Plan:
                         note="once the successor finished training",
                     ),
                 ),
-                notes=(TRAINING_NOTE,),
+                notes=(rules.TRAINING_NOTE,),
                 remote_id=3,
             ),
             Change(
@@ -258,7 +258,7 @@ def dataset_replace_cascade() -> Plan:
                         note="retain_on_replace: the old model is kept at Bria",
                     ),
                 ),
-                notes=(TRAINING_NOTE,),
+                notes=(rules.TRAINING_NOTE,),
                 remote_id=4,
             ),
         ),
@@ -412,7 +412,7 @@ def many_images(count: int = 10_000) -> Plan:
             requires_replace=("dataset",),
             replace_mode=ReplaceMode.CREATE_BEFORE_DESTROY,
             steps=_training_model_steps(LIGHT),
-            notes=(TRAINING_NOTE,),
+            notes=(rules.TRAINING_NOTE,),
             remote_id=3,
         )
     )

@@ -7,11 +7,22 @@ import re
 from html.parser import HTMLParser
 from io import BytesIO
 
+import pytest
 from PIL import Image
 
 from reconciler.addresses import Address
 from reconciler.engine.thumbnails import downscale, per_preview_budget
-from reconciler.plan.model import Action, Change, FieldChange, Plan, Reason, ReplaceMode
+from reconciler.plan import rules
+from reconciler.plan.model import (
+    Action,
+    Change,
+    FieldChange,
+    Plan,
+    Reason,
+    ReplaceMode,
+    Step,
+    StepKind,
+)
 from reconciler.render.html import (
     GENERATED_CAPTION,
     ImageReview,
@@ -20,6 +31,8 @@ from reconciler.render.html import (
     render_html,
     wanted_previews,
 )
+from reconciler.render.markdown import render_markdown
+from reconciler.render.text import render_text
 from reconciler.resources import JsonValue
 from tests.render import sample_plans
 
@@ -252,3 +265,32 @@ def test_no_changes_page() -> None:
     assert "No changes. Your Bria resources match the manifests." in page
     assert "<img" not in page
     _assert_self_contained(page)
+
+
+@pytest.mark.parametrize(
+    "notes", [(), (rules.TRAINING_NOTE,), ("the predecessor is billed until it is deleted",)]
+)
+def test_every_renderer_shows_the_training_note_once_for_a_training_change(
+    notes: tuple[str, ...],
+) -> None:
+    """The start_training step says a change trains, not the words of its other notes."""
+    model = Address("p", model="m")
+    steps = (Step(StepKind.CREATE_MODEL, model), Step(StepKind.START_TRAINING, model))
+    training = Change(model, Action.CREATE, Reason.NEW, steps=steps, notes=notes)
+    other = Address("p", model="kept")
+    billed = Change(
+        other,
+        Action.DELETE,
+        Reason.REMOVED_FROM_MANIFEST,
+        steps=(Step(StepKind.DELETE_MODEL, other),),
+        notes=("billed by Bria until deleted",),
+    )
+    plan = Plan(changes=(training, billed))
+    for page in (
+        render_html(plan, header="h"),
+        render_text(plan, header="h", color=False),
+        render_markdown(plan, header="h"),
+    ):
+        assert page.count(rules.TRAINING_NOTE) == 1
+        for note in (*notes, "billed by Bria until deleted"):
+            assert note in page

@@ -66,7 +66,7 @@ def test_replacements_come_first_and_training_is_called_out() -> None:
     assert lines[0] == MARKER
     assert sample_plans.HEADER in lines[1]
     assert text.index("Replacements and deletions") < text.index("### Details")
-    assert "typically 1–3 hours; training is billed by Bria" in text  # noqa: RUF001
+    assert "training starts during apply; 1-3 hours; billed by Bria." in text
     assert "replaced_by <code>acme-mascot/datasets/v1</code>" in text
     assert "| create | update | replace | delete | no-op |" in text
 
