@@ -31,7 +31,7 @@ from rich.progress import (
 
 from reconciler.addresses import Address, AddressError, Kind
 from reconciler.events import AddressResult, ResultStatus, StepEvent, StepOutcome, WaitEvent
-from reconciler.plan.model import Action, Plan
+from reconciler.plan.model import Action, Plan, StepKind
 from reconciler.render.style import Style
 
 # --------------------------------------------------------------------------- results
@@ -135,9 +135,21 @@ def image_step_totals(plan: Plan) -> dict[str, int]:
     return dict(totals)
 
 
+def _datasets_with_other_image_steps(plan: Plan) -> set[str]:
+    """Datasets whose planned image steps are not all uploads (captions, deletes)."""
+    return {
+        str(change.address.parent)
+        for change in plan.changes
+        if change.kind is Kind.IMAGE
+        and any(s.kind is not StepKind.UPLOAD_IMAGE and not s.deferred for s in change.steps)
+    }
+
+
 @dataclass
 class _DatasetCounter:
     total: int | None
+    uploads_only: bool = True
+    """Every planned step is an upload, so the total counts images."""
     verbs: Counter[str] = field(default_factory=Counter)
     failed: int = 0
     last_shown: float | None = None
@@ -149,7 +161,7 @@ class _DatasetCounter:
     def describe(self) -> str:
         done = sum(self.verbs.values())
         of = f"/{self.total:,}" if self.total is not None else ""
-        if set(self.verbs) <= {"uploaded"}:
+        if self.uploads_only and set(self.verbs) <= {"uploaded"}:
             text = f"uploaded {done:,}{of} images"
         else:
             parts = ", ".join(f"{verb} {n:,}" for verb, n in sorted(self.verbs.items()))
@@ -164,12 +176,13 @@ class _ImageCounting:
 
     def __init__(self, plan: Plan | None) -> None:
         self._totals = image_step_totals(plan) if plan is not None else {}
+        self._mixed = _datasets_with_other_image_steps(plan) if plan is not None else set()
         self._datasets: dict[str, _DatasetCounter] = {}
 
     def _count_image(self, dataset: str, event: StepEvent) -> _DatasetCounter:
         counter = self._datasets.get(dataset)
         if counter is None:
-            counter = _DatasetCounter(self._totals.get(dataset))
+            counter = _DatasetCounter(self._totals.get(dataset), dataset not in self._mixed)
             self._datasets[dataset] = counter
         if event.outcome is StepOutcome.DONE:
             verb = _VERBS.get(event.step.split(" ", 1)[0], "done")

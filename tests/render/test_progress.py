@@ -86,6 +86,20 @@ def test_upload_lines_are_rate_limited() -> None:
     assert 5 <= len(lines) <= 8
 
 
+def test_uploads_and_captions_count_steps_not_images() -> None:
+    """Three images, each uploaded then captioned: six steps, never "uploaded 1/6 images"."""
+    changes = []
+    for i in range(3):
+        address = Address("p", dataset="v1", image=f"i{i}.png")
+        steps = (Step(StepKind.UPLOAD_IMAGE, address), Step(StepKind.UPDATE_CAPTION, address))
+        changes.append(Change(address, Action.CREATE, Reason.NEW, steps=steps))
+    progress, stream = _line_progress(Plan(changes=tuple(changes)), FakeClock())
+    progress.on_step(StepEvent("p/datasets/v1/images/i0.png", UPLOAD, StepOutcome.DONE))
+    assert stream.getvalue().splitlines() == [
+        "[12:00:00] p/datasets/v1: image steps 1/6 done (uploaded 1)"
+    ]
+
+
 def test_image_failures_print_up_to_a_limit_then_count() -> None:
     plan = _image_plan(50)
     clock = FakeClock()
