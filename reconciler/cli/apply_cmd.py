@@ -134,7 +134,7 @@ async def _locked_run(
     store: StateStore,
     lock: StateLock,
 ) -> None:
-    resolutions = await recovery.resolve(client, store, lock)
+    resolutions = await recovery.resolve(client, store, lock, stager=stager)
     for resolution in resolutions:
         say(resolution.describe())
     if resolutions and options.approved_by_file:

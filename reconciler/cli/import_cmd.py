@@ -36,9 +36,9 @@ async def _run(
     remote_id: int | None,
     lock_timeout: float,
 ) -> list[ResourceEntry]:
-    async with open_client(settings) as (client, _stager):
+    async with open_client(settings) as (client, stager):
         with open_state(settings) as store, store.lock("import", timeout=lock_timeout) as lock:
-            for resolution in await recovery.resolve(client, store, lock):
+            for resolution in await recovery.resolve(client, store, lock, stager=stager):
                 click.echo(resolution.describe())
             document = store.read()
             if address is not None and remote_id is not None:

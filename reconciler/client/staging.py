@@ -7,6 +7,11 @@ sandbox's own file host. Either way the staged copy is deleted once the bulk upl
     async with staged(stager, zip_path, "v1.zip") as url:
         await client.bulk_upload(dataset_id, url)
         ... poll client.bulk_upload_status(dataset_id) until it is completed or failed ...
+
+A caller that must be able to delete the copy after a crash picks the key first
+(`new_key`, no I/O), journals `location` and the key, then `put(path, name, key=key)`; a later
+run removes it with `remove(StagedFile(stager.where(key), key))` from a stager whose
+`location` is the same.
 """
 
 from __future__ import annotations
@@ -43,8 +48,20 @@ class StagedFile:
 
 
 class Stager(Protocol):
-    async def put(self, path: Path, name: str) -> StagedFile:
-        """Copy the file at `path` to the staging area; `name` is its base name there."""
+    location: str
+    """The staging area as a whole (no secret in it): a key is only meaningful there."""
+
+    def new_key(self, name: str) -> str:
+        """A key for `name` that no other run picks; nothing is stored yet."""
+        ...
+
+    def where(self, key: str) -> str:
+        """The staged copy's location for messages (never a pre-signed URL)."""
+        ...
+
+    async def put(self, path: Path, name: str, *, key: str | None = None) -> StagedFile:
+        """Copy the file at `path` to the staging area; `name` is its base name there, under
+        `key` when given (from `new_key`)."""
         ...
 
     async def remove(self, staged: StagedFile) -> None:
@@ -88,6 +105,7 @@ class S3Stager:
             raise StagingError("the S3 staging location needs a bucket name")
         self.bucket = bucket
         self.prefix = prefix.strip("/")
+        self.location = f"s3://{bucket}"
         self.expires_in = expires_in
         if client is None:
             import boto3
@@ -118,12 +136,15 @@ class S3Stager:
     def __repr__(self) -> str:
         return f"S3Stager(bucket={self.bucket!r}, prefix={self.prefix!r})"
 
-    def _key(self, name: str) -> str:
+    def new_key(self, name: str) -> str:
         unique = _unique(name)
         return f"{self.prefix}/{unique}" if self.prefix else unique
 
-    async def put(self, path: Path, name: str) -> StagedFile:
-        key = self._key(name)
+    def where(self, key: str) -> str:
+        return f"{self.location}/{key}"
+
+    async def put(self, path: Path, name: str, *, key: str | None = None) -> StagedFile:
+        key = key or self.new_key(name)
         try:
             await asyncio.to_thread(self._s3.upload_file, str(path), self.bucket, key)
             url = await asyncio.to_thread(
@@ -169,8 +190,8 @@ def sandbox_root(base_url: str) -> str:
 class SandboxStager:
     """Stages on the sandbox's file host (`PUT /_sandbox/files/{name}`, outside /v1).
 
-    Removal sends DELETE; a file host that does not offer it (405) keeps the file until the
-    sandbox is reset, which is harmless for an emulator.
+    Removal sends DELETE, as to a bucket; a file host that does not offer it (405: an older
+    sandbox) keeps the file until the sandbox is reset, which is harmless for an emulator.
 
     `base_url` is the API base (…/v1); `transport` lets the in-process sandbox serve it.
     """
@@ -183,6 +204,7 @@ class SandboxStager:
         timeout: float = 300.0,
     ) -> None:
         self.root = sandbox_root(base_url)
+        self.location = f"{self.root}/_sandbox/files"
         self._transport = transport
         self._timeout = timeout
 
@@ -192,12 +214,15 @@ class SandboxStager:
     def _client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=self._transport, timeout=self._timeout)
 
-    def _url(self, key: str) -> str:
-        return f"{self.root}/_sandbox/files/{quote(key, safe='')}"
+    def new_key(self, name: str) -> str:
+        return _unique(name)
 
-    async def put(self, path: Path, name: str) -> StagedFile:
-        key = _unique(name)
-        url = self._url(key)
+    def where(self, key: str) -> str:
+        return f"{self.location}/{quote(key, safe='')}"
+
+    async def put(self, path: Path, name: str, *, key: str | None = None) -> StagedFile:
+        key = key or self.new_key(name)
+        url = self.where(key)
         try:
             size = path.stat().st_size
             async with self._client() as http:
@@ -219,7 +244,7 @@ class SandboxStager:
     async def remove(self, staged: StagedFile) -> None:
         try:
             async with self._client() as http:
-                response = await http.delete(self._url(staged.key))
+                response = await http.delete(self.where(staged.key))
         except httpx.HTTPError as error:
             raise StagingError(f"could not delete {staged.url}: {error}") from error
         if response.status_code == 405:

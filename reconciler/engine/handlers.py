@@ -35,11 +35,12 @@ from reconciler.client.models import (
     UpdateProjectRequest,
     UploadType,
 )
-from reconciler.client.staging import StagedFile, Stager
-from reconciler.engine.ledger import CreateIntent, Ledger
+from reconciler.client.staging import StagedFile, Stager, StagingError
+from reconciler.engine.ledger import BulkIntent, CreateIntent, Ledger, StagedZip
 from reconciler.engine.waits import (
     WaitPolicy,
-    wait_bulk_upload,
+    bulk_upload_ended,
+    check_bulk_upload,
     wait_captions,
     wait_stopped,
     wait_training,
@@ -71,6 +72,14 @@ class Outcome:
 NOTHING = Outcome()
 
 
+@dataclass(frozen=True)
+class Staging:
+    """A ZIP this run staged, and its journal entry (pending until the ZIP is deleted)."""
+
+    file: StagedFile
+    intent_id: str
+
+
 @dataclass
 class RunContext:
     """Everything a handler may use. One per apply; shared by all concurrent steps."""
@@ -84,7 +93,8 @@ class RunContext:
     wait_for_training: bool = False
     scratch: dict[str, dict[str, JsonValue]] = field(default_factory=dict)
     """Per address: results of earlier steps (generated prefix, zip path, staged URL)."""
-    staged: list[StagedFile] = field(default_factory=list)
+    staged: dict[str, Staging] = field(default_factory=dict)
+    """Per dataset address: its staged ZIP, until deleted or left to the next run."""
     work_dir: Path | None = None
 
     def results(self, address: Address) -> dict[str, JsonValue]:
@@ -146,6 +156,11 @@ def _optional_text(args: Mapping[str, JsonValue], key: str) -> str | None:
 def _flag(args: Mapping[str, JsonValue], key: str, default: bool) -> bool:
     value = args.get(key, default)
     return value if isinstance(value, bool) else default
+
+
+def _refused(error: ApiError) -> bool:
+    """Bria answered no (4xx but 429): the request certainly did nothing."""
+    return error.status is not None and 400 <= error.status < 500 and error.status != 429
 
 
 def _after(call: StepCall) -> Mapping[str, JsonValue]:
@@ -232,7 +247,7 @@ async def _create(
     try:
         remote_id = await send(list(intent.known_ids))
     except ApiError as error:
-        if error.status is not None and 400 <= error.status < 500 and error.status != 429:
+        if _refused(error):
             ctx.ledger.abandon(intent_id)
         raise
     ctx.ledger.created(intent_id, intent, remote_id)
@@ -487,6 +502,8 @@ async def build_zip(ctx: RunContext, call: StepCall) -> Outcome:
 
 
 async def stage_zip(ctx: RunContext, call: StepCall) -> Outcome:
+    """Journal the key, then upload: a run that dies before it deletes the ZIP leaves the
+    next run's recovery what it needs to delete it."""
     step = call.step
     if ctx.stager is None:
         raise StepFailed(
@@ -496,43 +513,103 @@ async def stage_zip(ctx: RunContext, call: StepCall) -> Outcome:
     zip_path = ctx.results(step.address).get("zip_path")
     if not isinstance(zip_path, str):
         raise StepFailed(f"{step.address}: the ZIP was not built")
-    staged = await ctx.stager.put(Path(zip_path), _text(step.args, "zip_name", "dataset.zip"))
-    ctx.staged.append(staged)
+    name = _text(step.args, "zip_name", "dataset.zip")
+    key = ctx.stager.new_key(name)
+    intent_id = ctx.ledger.announce_staged(step.address, StagedZip(ctx.stager.location, key))
+    # Registered before the upload, so a failed (perhaps partial) upload is deleted too.
+    ctx.staged[str(step.address)] = Staging(StagedFile(ctx.stager.where(key), key), intent_id)
+    staged = await ctx.stager.put(Path(zip_path), name, key=key)
+    ctx.staged[str(step.address)] = Staging(staged, intent_id)
     ctx.results(step.address)["zip_url"] = staged.url
     return NOTHING
 
 
+def _bulk_intent(call: StepCall, dataset_id: int) -> BulkIntent:
+    """The bulk upload of the change's ZIP. Each image records its attributes as the ZIP
+    entry gives them (the image's own), its caption only when the ZIP carries caption files
+    (otherwise a later step PUTs it, as after a basic upload)."""
+    build = next((s for s in call.change.steps if s.kind is StepKind.BUILD_ZIP), None)
+    if build is None:
+        raise StepFailed(f"{call.step.address}: the bulk upload has no ZIP step")
+    in_zip = _flag(build.args, "caption_files", False)
+    images: dict[str, dict[str, JsonValue]] = {
+        _text(item, "name"): {**item, "caption": item.get("caption") if in_zip else None}
+        for item in _items(build.args.get("images"))
+    }
+    return BulkIntent(call.step.address, dataset_id, images)
+
+
+def _hand_over(ctx: RunContext, address: Address) -> None:
+    """Bria may still read this dataset's ZIP: it stays staged and journaled, and the next
+    run's recovery deletes it once the bulk upload has ended."""
+    ctx.staged.pop(str(address), None)
+
+
 async def bulk_upload(ctx: RunContext, call: StepCall) -> Outcome:
+    """Journaled before it is sent: Bria takes one bulk upload per dataset, so a run that
+    loses track of it must adopt its images, never send another."""
     step = call.step
     url = ctx.results(step.address).get("zip_url")
     if not isinstance(url, str):
         raise StepFailed(f"{step.address}: the ZIP was not staged")
-    await ctx.client.bulk_upload(
-        ctx.path_id(step, "dataset_id"), url,
-        automatic_captioning=_flag(step.args, "automatic_captioning", True),
-    )
+    dataset_id = ctx.path_id(step, "dataset_id")
+    intent_id = ctx.ledger.announce_bulk(_bulk_intent(call, dataset_id))
+    try:
+        await ctx.client.bulk_upload(
+            dataset_id, url, automatic_captioning=_flag(step.args, "automatic_captioning", True)
+        )
+    except ApiError as error:
+        if _refused(error):
+            ctx.ledger.abandon(intent_id)
+        else:
+            _hand_over(ctx, step.address)
+        raise
+    ctx.results(step.address)["bulk_intent"] = intent_id
     return NOTHING
 
 
 async def wait_bulk_upload_step(ctx: RunContext, call: StepCall) -> Outcome:
+    """Until the upload ends; then its images are recorded by name (whatever Bria rejected),
+    the ZIP deleted, and only then a rejection reported."""
     step = call.step
     dataset_id = ctx.path_id(step, "dataset_id")
     try:
-        await wait_bulk_upload(
+        status = await bulk_upload_ended(
             ctx.client, dataset_id, address=str(step.address), policy=ctx.waits, hooks=ctx.hooks
         )
-    finally:
-        await release_staged(ctx)
+    except BaseException:
+        _hand_over(ctx, step.address)
+        raise
     ctx.ledger.forget_listing(IMAGES, dataset_id)
+    intent_id = ctx.results(step.address).get("bulk_intent")
+    if isinstance(intent_id, str):
+        intent = _bulk_intent(call, dataset_id)
+        listing = await ctx.ledger.names_under(IMAGES, dataset_id, list_images(ctx, dataset_id))
+        ctx.ledger.bulk_arrived(intent_id, intent, intent.arrived(listing))
+    await release_staged(ctx, step.address)
+    check_bulk_upload(status, str(step.address))
     return NOTHING
 
 
-async def release_staged(ctx: RunContext) -> None:
-    """Remove staged ZIPs: Bria has fetched them (or will not any more)."""
-    while ctx.staged:
-        staged = ctx.staged.pop()
-        if ctx.stager is not None:
-            await ctx.stager.remove(staged)
+async def release_staged(ctx: RunContext, address: Address | None = None) -> None:
+    """Delete the staged ZIPs (of one dataset, or all): Bria has read them, or never will.
+    Each is tried once; one that cannot be deleted stays journaled for the next run, and the
+    first such error is raised after the others were tried."""
+    stager = ctx.stager
+    if stager is None:
+        return  # nothing is staged without one
+    keys = [key for key in ctx.staged if address is None or key == str(address)]
+    failed: StagingError | None = None
+    for key in keys:
+        staging = ctx.staged.pop(key)
+        try:
+            await stager.remove(staging.file)
+        except StagingError as error:
+            failed = failed or error
+            continue
+        ctx.ledger.unstaged(staging.intent_id)
+    if failed is not None:
+        raise failed
 
 
 # ---------------------------------------------------------------------- models

@@ -3,13 +3,16 @@
 Every write goes through the Ledger, so the in-memory view that resolves `{dataset_id}` and
 friends for later steps is always the state as written. Creates are journaled in two halves:
 `announce` before the request (an intent with what recovery needs to find the object by
-name), `created` after it (the entry and the intent's completion in one commit).
+name), `created` after it (the entry and the intent's completion in one commit). An advanced
+dataset's bulk upload and the ZIP staged for it are journaled the same way (`BulkIntent`,
+`StagedZip`), so a run that dies mid-upload leaves recovery what it needs to adopt the images
+and delete the ZIP.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from reconciler.addresses import Address, Kind
@@ -19,6 +22,8 @@ from reconciler.state.model import ResourceEntry
 from reconciler.state.store import StateLock, StateStore
 
 CREATE_OPERATION = "create"
+BULK_OPERATION = "bulk_upload"
+STAGE_OPERATION = "stage"
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,89 @@ class CreateIntent:
             attributes=dict(attributes) if isinstance(attributes, dict) else {},
             replaces=replaces if isinstance(replaces, int) else None,
         )
+
+
+@dataclass(frozen=True)
+class BulkIntent:
+    """A bulk upload sent to a dataset: Bria takes one only (BULK-ONCE-ONLY), so a run that
+    lost track of it must adopt its images by name, never upload again."""
+
+    dataset: Address
+    dataset_id: int
+    images: Mapping[str, Mapping[str, JsonValue]]
+    """Image name in the ZIP -> the attributes to record for it once it is at Bria."""
+
+    def details(self) -> dict[str, JsonValue]:
+        return {
+            "dataset_id": self.dataset_id,
+            "images": {name: dict(attributes) for name, attributes in self.images.items()},
+        }
+
+    @classmethod
+    def from_details(cls, address: str, details: Mapping[str, JsonValue]) -> BulkIntent:
+        dataset_id, images = details.get("dataset_id"), details.get("images")
+        if not isinstance(dataset_id, int) or not isinstance(images, dict):
+            raise StateError(f"the pending bulk upload of {address} is malformed")
+        return cls(
+            Address.parse(address),
+            dataset_id,
+            {name: dict(a) for name, a in images.items() if isinstance(a, dict)},
+        )
+
+    def arrived(self, listing: Mapping[str, Sequence[int]]) -> dict[str, int]:
+        """Name -> id of this upload's images in the dataset's listing (name -> ids). A name
+        found twice is left out: which one the ZIP brought cannot be told."""
+        found: dict[str, int] = {}
+        for name in self.images:
+            ids = listing.get(name, ())
+            if len(ids) == 1:
+                found[name] = ids[0]
+        return found
+
+    def entries(self, found: Mapping[str, int]) -> list[ResourceEntry]:
+        """The image entries for the names found at Bria (name -> image id)."""
+        dataset = self.dataset
+        return [
+            ResourceEntry.for_address(
+                Address(dataset.project, dataset=dataset.dataset, image=name),
+                image_id,
+                self.images[name],
+            )
+            for name, image_id in sorted(found.items())
+            if name in self.images
+        ]
+
+
+@dataclass(frozen=True)
+class StagedZip:
+    """A ZIP put (or about to be put) where Bria fetches it: `key` in the staging area
+    `location` (Stager.location), for a later run to delete if this one cannot."""
+
+    location: str
+    key: str
+
+    def details(self) -> dict[str, JsonValue]:
+        return {"location": self.location, "key": self.key}
+
+    @classmethod
+    def from_details(cls, address: str, details: Mapping[str, JsonValue]) -> StagedZip:
+        location, key = details.get("location"), details.get("key")
+        if not isinstance(location, str) or not isinstance(key, str):
+            raise StateError(f"the pending staged ZIP of {address} is malformed")
+        return cls(location, key)
+
+
+def record_bulk(
+    store: StateStore, lock: StateLock, intent_id: str, intent: BulkIntent, found: Mapping[str, int]
+) -> list[ResourceEntry]:
+    """A bulk upload ended: its images found at Bria (name -> id) recorded and its intent
+    completed in one commit. Returns the entries written."""
+    entries = intent.entries(found)
+    with store.transaction(lock):
+        for entry in entries:
+            store.put(lock, entry)
+        store.complete_intent(lock, intent_id, intent.dataset_id)
+    return entries
 
 
 def entry_after_create(
@@ -133,6 +221,22 @@ class Ledger:
     def abandon(self, intent_id: str) -> None:
         """The create certainly did not happen (Bria refused it)."""
         self.store.discard_intent(self.lock, intent_id)
+
+    def announce_bulk(self, intent: BulkIntent) -> str:
+        return self.store.record_intent(
+            self.lock, str(intent.dataset), BULK_OPERATION, intent.details()
+        )
+
+    def bulk_arrived(self, intent_id: str, intent: BulkIntent, found: Mapping[str, int]) -> None:
+        entries = record_bulk(self.store, self.lock, intent_id, intent, found)
+        self.entries.update((entry.address, entry) for entry in entries)
+
+    def announce_staged(self, address: Address, staged: StagedZip) -> str:
+        return self.store.record_intent(self.lock, str(address), STAGE_OPERATION, staged.details())
+
+    def unstaged(self, intent_id: str) -> None:
+        """The staged ZIP is deleted."""
+        self.store.complete_intent(self.lock, intent_id, None)
 
     def put(self, entry: ResourceEntry) -> None:
         self.store.put(self.lock, entry)

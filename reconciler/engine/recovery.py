@@ -6,21 +6,41 @@ already own is the object that create made: it is adopted under the intent's add
 means the request never took effect: the intent is discarded. Several is ambiguous and
 stops the run with the candidates listed, because guessing could orphan or double an object.
 
+A pending bulk upload (an advanced dataset's one upload, BULK-ONCE-ONLY) is settled by asking
+Bria: never started (no status) -> discarded; started -> waited for when still running, then
+its images are adopted by name, so the dataset is not rebuilt. A pending staged ZIP belongs to
+a run that is gone (runs stage under the lock that recovery holds now): it is deleted once
+every bulk upload is settled, through a stager of the same location, or reported for deleting
+by hand; either way its intent is closed, so a ZIP is tried once.
+
 This runs before planning, so the plan sees the adopted objects and creates nothing twice.
-`inspect` is the read-only half (for `tailor plan`); `resolve` writes, under the lock.
+`inspect` is the read-only half (for `tailor plan`, which does not wait for a running bulk
+upload); `resolve` writes, under the lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from reconciler.addresses import Kind
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import NotFound
-from reconciler.engine.ledger import CREATE_OPERATION, CreateIntent, entry_after_create
+from reconciler.client.staging import StagedFile, Stager, StagingError
+from reconciler.engine.ledger import (
+    BULK_OPERATION,
+    CREATE_OPERATION,
+    STAGE_OPERATION,
+    BulkIntent,
+    CreateIntent,
+    StagedZip,
+    entry_after_create,
+    record_bulk,
+)
+from reconciler.engine.waits import BULK_ENDED, WaitPolicy, bulk_upload_ended
 from reconciler.errors import StateError
+from reconciler.events import Hooks, NoHooks
 from reconciler.state.model import Intent, StateDocument
 from reconciler.state.store import StateLock, StateStore
 
@@ -28,6 +48,10 @@ from reconciler.state.store import StateLock, StateStore
 class Verdict(StrEnum):
     ADOPT = "adopt"
     DISCARD = "discard"
+    RUNNING = "running"
+    """A bulk upload Bria is still processing (only `inspect` without waiting says so)."""
+    UNSTAGE = "unstage"
+    """A staged ZIP of a run that is gone: deleted (or reported) by `resolve`."""
 
 
 @dataclass(frozen=True)
@@ -35,8 +59,27 @@ class Resolution:
     intent: Intent
     verdict: Verdict
     remote_id: int | None = None
+    images: Mapping[str, int] = field(default_factory=dict)
+    """A bulk upload's images found at Bria: name -> image id."""
+    note: str = ""
+    """What became of a staged ZIP."""
 
     def describe(self) -> str:
+        address = self.intent.address
+        if self.intent.operation == STAGE_OPERATION:
+            return f"{address}: {self.note or 'a ZIP staged by an interrupted apply'}"
+        if self.intent.operation == BULK_OPERATION:
+            if self.verdict is Verdict.ADOPT:
+                return (
+                    f"{address}: an interrupted bulk upload had reached Bria; recorded its "
+                    f"{len(self.images)} image(s) by name"
+                )
+            if self.verdict is Verdict.RUNNING:
+                return (
+                    f"{address}: an interrupted bulk upload is still running at Bria; apply "
+                    "waits for it and records its images"
+                )
+            return f"{address}: an interrupted bulk upload had not taken effect; forgotten"
         if self.verdict is Verdict.ADOPT:
             return (
                 f"{self.intent.address}: an interrupted create had succeeded; "
@@ -79,11 +122,54 @@ def _owned_ids(document: StateDocument, kind: Kind) -> set[int]:
     return owned
 
 
-async def inspect(client: BriaClient, document: StateDocument) -> list[Resolution]:
-    """What `resolve` would do with each pending intent; writes nothing."""
+async def _bulk(
+    client: BriaClient,
+    document: StateDocument,
+    intent: Intent,
+    waits: WaitPolicy | None,
+    hooks: Hooks,
+) -> Resolution:
+    """Ask Bria whether the bulk upload started; wait for it to end (with `waits`), then find
+    its images by name."""
+    bulk = BulkIntent.from_details(intent.address, intent.details)
+    entry = document.get(intent.address)
+    if entry is None or entry.remote_id != bulk.dataset_id:
+        return Resolution(intent, Verdict.DISCARD)  # the state no longer holds that dataset
+    try:
+        status = await client.bulk_upload_status(bulk.dataset_id)
+        if status.status not in BULK_ENDED:
+            if waits is None:
+                return Resolution(intent, Verdict.RUNNING)
+            await bulk_upload_ended(
+                client, bulk.dataset_id, address=intent.address, policy=waits, hooks=hooks
+            )
+        images = await client.list_images(bulk.dataset_id)
+    except NotFound:
+        return Resolution(intent, Verdict.DISCARD)  # never started, or the dataset is gone
+    listing: dict[str, list[int]] = {}
+    for image in images:
+        listing.setdefault(image.image_name, []).append(image.id)
+    return Resolution(intent, Verdict.ADOPT, images=bulk.arrived(listing))
+
+
+async def inspect(
+    client: BriaClient,
+    document: StateDocument,
+    *,
+    waits: WaitPolicy | None = None,
+    hooks: Hooks | None = None,
+) -> list[Resolution]:
+    """What `resolve` would do with each pending intent; writes nothing. Without `waits`, a
+    bulk upload still running is reported as such instead of waited for."""
     found: list[Resolution] = []
     claimed: set[tuple[Kind, int]] = set()
     for intent in document.intents:
+        if intent.operation == BULK_OPERATION:
+            found.append(await _bulk(client, document, intent, waits, hooks or NoHooks()))
+            continue
+        if intent.operation == STAGE_OPERATION:
+            found.append(Resolution(intent, Verdict.UNSTAGE))
+            continue
         if intent.operation != CREATE_OPERATION:
             found.append(Resolution(intent, Verdict.DISCARD))
             continue
@@ -113,9 +199,19 @@ async def inspect(client: BriaClient, document: StateDocument) -> list[Resolutio
 def apply_resolutions(
     store: StateStore, lock: StateLock, resolutions: Sequence[Resolution]
 ) -> None:
-    """Record adoptions and close every intent, each in one commit."""
+    """Record adoptions and close every intent (but a running bulk upload's), each in one
+    commit."""
     for resolution in resolutions:
         intent = resolution.intent
+        if resolution.verdict is Verdict.RUNNING:
+            continue
+        if intent.operation == BULK_OPERATION and resolution.verdict is Verdict.ADOPT:
+            bulk = BulkIntent.from_details(intent.address, intent.details)
+            record_bulk(store, lock, intent.intent_id, bulk, resolution.images)
+            continue
+        if resolution.verdict is Verdict.UNSTAGE:
+            store.complete_intent(lock, intent.intent_id, None)
+            continue
         previous = store.read().get(intent.address)
         with store.transaction(lock):
             if resolution.verdict is Verdict.ADOPT and resolution.remote_id is not None:
@@ -126,12 +222,47 @@ def apply_resolutions(
                 store.discard_intent(lock, intent.intent_id)
 
 
-async def resolve(client: BriaClient, store: StateStore, lock: StateLock) -> list[Resolution]:
-    """Settle every pending intent under `lock`; returns what was done, for the output."""
+async def _unstage(resolution: Resolution, stager: Stager | None) -> Resolution:
+    """Delete a ZIP that a run now gone had staged (missing already is fine)."""
+    staged = StagedZip.from_details(resolution.intent.address, resolution.intent.details)
+    if stager is None or stager.location != staged.location:
+        return replace(
+            resolution,
+            note=f"{staged.location}/{staged.key}, a ZIP staged by an interrupted apply, is "
+            "outside this run's staging location: delete it by hand",
+        )
+    where = stager.where(staged.key)
+    try:
+        await stager.remove(StagedFile(where, staged.key))
+    except StagingError as error:
+        return replace(
+            resolution,
+            note=f"could not delete {where}, a ZIP staged by an interrupted apply ({error}): "
+            "delete it by hand",
+        )
+    return replace(resolution, note=f"deleted {where}, a ZIP staged by an interrupted apply")
+
+
+async def resolve(
+    client: BriaClient,
+    store: StateStore,
+    lock: StateLock,
+    *,
+    stager: Stager | None = None,
+    waits: WaitPolicy | None = None,
+    hooks: Hooks | None = None,
+) -> list[Resolution]:
+    """Settle every pending intent under `lock`; returns what was done, for the output.
+
+    Bulk uploads still running are waited for (`waits`, default WaitPolicy) before any
+    staged ZIP is deleted, since Bria may still be reading it."""
     document = store.read()
     if not document.intents:
         return []
-    resolutions = await inspect(client, document)
+    resolutions = await inspect(client, document, waits=waits or WaitPolicy(), hooks=hooks)
+    resolutions = [
+        await _unstage(r, stager) if r.verdict is Verdict.UNSTAGE else r for r in resolutions
+    ]
     apply_resolutions(store, lock, resolutions)
     return resolutions
 
@@ -141,9 +272,13 @@ def preview(document: StateDocument, resolutions: Sequence[Resolution]) -> State
     plan apply will make after recovery (an adopted create is no longer a create)."""
     resources = dict(document.resources)
     for resolution in resolutions:
+        intent = resolution.intent
+        if intent.operation == BULK_OPERATION and resolution.verdict is Verdict.ADOPT:
+            bulk = BulkIntent.from_details(intent.address, intent.details)
+            resources.update((e.address, e) for e in bulk.entries(resolution.images))
+            continue
         if resolution.verdict is not Verdict.ADOPT or resolution.remote_id is None:
             continue
-        intent = resolution.intent
         create = CreateIntent.from_details(intent.address, intent.details)
         resources[intent.address] = entry_after_create(
             resources.get(intent.address), create, resolution.remote_id

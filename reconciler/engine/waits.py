@@ -92,11 +92,12 @@ async def wait_captions(
     )
 
 
-async def wait_bulk_upload(
+async def bulk_upload_ended(
     client: BriaClient, dataset_id: int, *, address: str, policy: WaitPolicy, hooks: Hooks
 ) -> BulkUploadStatus:
-    """Until the bulk upload ends; a failed job or any failed image is a JobFailed."""
-    status = await poll(
+    """Until the bulk upload ends, however it ended (the images that arrived are recorded
+    before `check_bulk_upload` judges it)."""
+    return await poll(
         lambda: client.bulk_upload_status(dataset_id),
         lambda s: s.status in BULK_ENDED,
         deadline_s=policy.bulk_upload,
@@ -107,6 +108,10 @@ async def wait_bulk_upload(
         hooks=hooks,
         what=f"bulk upload of {address}",
     )
+
+
+def check_bulk_upload(status: BulkUploadStatus, address: str) -> None:
+    """A failed job or any failed image is a JobFailed."""
     if status.status == "failed":
         raise JobFailed(f"Bria could not read the ZIP of {address}: the bulk upload failed")
     if status.failed_images:
@@ -119,7 +124,6 @@ async def wait_bulk_upload(
             f"Bria rejected {len(status.failed_images)} image(s) of {address}:\n{lines}",
             hint="fix or remove these images; the dataset is replaced on the next apply",
         )
-    return status
 
 
 def _training_event(address: str, model: Model) -> WaitEvent:

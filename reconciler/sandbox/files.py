@@ -73,6 +73,13 @@ class FileHost:
     def get(self, name: str) -> StoredFile | None:
         return self._store.get_file(name)
 
+    def delete(self, name: str) -> bool:
+        """Remove the file; False when there was none."""
+        if not self._store.has_file(name):
+            return False
+        self._store.delete_files([name])
+        return True
+
     def fetch(self, url: str, *, limit: int, keep_bytes: bool = True) -> bytes:
         """The bytes behind `url` (`b""` unless `keep_bytes`), or Unreachable / TooLarge.
 

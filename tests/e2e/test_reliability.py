@@ -10,10 +10,12 @@ import signal
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from reconciler.addresses import Kind
 from reconciler.cli.main import cli
+from reconciler.state.model import Intent
 from reconciler.state.store import open_store
 from tests.e2e.conftest import (
     EXPECTED_IMAGES,
@@ -58,12 +60,16 @@ def assert_exactly_the_quickstart(sandbox: Sandbox, ws: Path) -> None:
 
 
 def pending_intents(ws: Path) -> int:
+    return len(pending(ws))
+
+
+def pending(ws: Path) -> tuple[Intent, ...]:
     path = ws / ".tailor" / "state.db"
     if not path.exists():
-        return 0
+        return ()
     store = open_store(".tailor/state.db", workspace=ws)
     try:
-        return len(store.pending_intents())
+        return store.pending_intents()
     finally:
         store.close()
 
@@ -149,3 +155,58 @@ def test_unreliable_network_converges(tmp_path: Path, faults: dict[str, object])
         apply_until_converged(ws)
         sandbox.faults()
         assert_exactly_the_quickstart(sandbox, ws)
+
+
+BULK_ROUTE = "POST /v1/tailored-gen/datasets/{dataset_id}/images/bulk-upload"
+
+
+def advanced_workspace(tmp_path: Path, api: str) -> Path:
+    """One advanced dataset of three 1024 px images, completed, no model."""
+    from PIL import Image
+
+    root = tmp_path / "advanced"
+    (root / "images").mkdir(parents=True)
+    for index in range(3):
+        Image.new("RGB", (1024, 1024), (40 * index, 90, 200)).save(
+            root / "images" / f"shot-{index}.png"
+        )
+    (root / "tailor.yaml").write_text(f"api: {api}\nstate: .tailor/state.db\n")
+    (root / "shots.yaml").write_text(
+        "project: shots\nip:\n  type: stylized_scene\n  medium: photography\n"
+        "datasets:\n  v1:\n    upload: advanced\n    images: [images/*.png]\n"
+        "    completed: true\n"
+    )
+    return root
+
+
+def test_sigkill_after_the_bulk_upload_request_then_rerun_adopts_it(tmp_path: Path) -> None:
+    """BULK-ONCE-ONLY: the rerun finds the upload Bria accepted and records its images
+    instead of rebuilding the dataset, and deletes the ZIP the killed run left staged."""
+    with serve_sandbox(tmp_path / "sandbox.db") as sandbox:
+        ws = advanced_workspace(tmp_path, sandbox.api)
+        pid = start_apply(ws)
+        deadline = time.monotonic() + 30.0
+        while sandbox.stats()["requests"].get(BULK_ROUTE, 0) == 0:
+            assert time.monotonic() < deadline and os.waitpid(pid, os.WNOHANG) == (0, 0)
+            time.sleep(0.003)
+        os.kill(pid, signal.SIGKILL)  # the upload takes >= 1 s: it is still running
+        os.waitpid(pid, 0)
+        left = {i.operation: i for i in pending(ws)}
+        assert sorted(left) == ["bulk_upload", "stage"]
+        key = str(left["stage"].details["key"])
+        zip_url = f"{sandbox.origin}/_sandbox/files/{key}"
+        assert httpx.get(zip_url, timeout=10).status_code == 200
+
+        result = tailor_here("apply", str(ws), "--auto-approve")
+        assert result.exit_code == 0, result.output
+        assert "recorded its 3 image(s) by name" in result.output
+        assert "0 to create, 1 to update, 0 to replace, 0 to delete" in result.output
+        assert httpx.get(zip_url, timeout=10).status_code == 404
+        assert sandbox.stats()["requests"][BULK_ROUTE] == 1
+        live = sandbox.inventory()
+        assert [d["status"] for d in live["datasets"]] == ["completed"]
+        images = live["images"][live["datasets"][0]["id"]]
+        assert sorted(i["image_name"] for i in images) == [f"shot-{i}.png" for i in range(3)]
+        assert pending(ws) == ()
+        again = tailor_here("apply", str(ws), "--auto-approve")
+        assert again.exit_code == 0 and "No changes" in again.output, again.output

@@ -74,8 +74,10 @@ class Env:
         self, *, parallelism: int = 4, wait: bool = False, plan: Plan | None = None
     ) -> tuple[Plan, ApplyResult]:
         lock = self.store.acquire_lock("apply")
+        stager = SandboxStager(SANDBOX_BASE_URL, transport=self.transport.inner)
+        waits = WaitPolicy(first_interval=0.01, max_interval=0.05, training=20.0)
         try:
-            await recovery.resolve(self.client, self.store, lock)
+            await recovery.resolve(self.client, self.store, lock, stager=stager, waits=waits)
             made = plan or await self.plan()
             assert not made.errors, made.errors
             ctx = RunContext(
@@ -83,8 +85,8 @@ class Env:
                 ledger=Ledger.open(self.store, lock),
                 root=self.root,
                 hooks=NoHooks(),
-                stager=SandboxStager(SANDBOX_BASE_URL, transport=self.transport.inner),
-                waits=WaitPolicy(first_interval=0.01, max_interval=0.05, training=20.0),
+                stager=stager,
+                waits=waits,
                 wait_for_training=wait,
             )
             result = await execute(made, ctx, parallelism=parallelism)

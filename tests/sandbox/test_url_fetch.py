@@ -10,7 +10,15 @@ import anyio
 import httpx
 import pytest
 
-from tests.sandbox.helpers import dataset, expect_error, image_bytes, ok, zip_of
+from tests.sandbox.helpers import (
+    control,
+    dataset,
+    expect_error,
+    image_bytes,
+    ok,
+    put_file,
+    zip_of,
+)
 
 FILES: dict[str, bytes] = {
     "/cat.png": image_bytes(600, 400, (200, 10, 10)),
@@ -98,3 +106,13 @@ async def test_parallel_uploads_respect_the_dataset(sandbox_http: httpx.AsyncCli
     assert statuses == [201] * 8
     listed = ok(await sandbox_http.get(images))
     assert len(listed) == 8 and len({image["id"] for image in listed}) == 8
+
+
+@pytest.mark.anyio
+async def test_a_staged_file_can_be_deleted_once(sandbox_http: httpx.AsyncClient) -> None:
+    """Like a staging bucket: the uploader deletes its ZIP; a second delete finds nothing."""
+    url = await put_file(sandbox_http, "staged/z.zip", b"zip bytes")
+    assert (await sandbox_http.get(url)).content == b"zip bytes"
+    assert (await control(sandbox_http, "DELETE", "/files/staged/z.zip")).status_code == 204
+    assert (await sandbox_http.get(url)).status_code == 404
+    assert (await control(sandbox_http, "DELETE", "/files/staged/z.zip")).status_code == 404

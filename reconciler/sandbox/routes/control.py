@@ -104,3 +104,11 @@ def get_file(request: Request, name: str) -> Response:
     if stored is None:
         raise BriaError(NOT_FOUND, f"No file named {name}", status=404)
     return Response(content=stored.data, media_type=stored.content_type)
+
+
+@router.delete("/files/{name:path}")
+def delete_file(request: Request, name: str) -> Response:
+    """What a staging bucket offers: the uploader removes its ZIP once Bria has read it."""
+    if not backend_of(request).files.delete(name):
+        raise BriaError(NOT_FOUND, f"No file named {name}", status=404)
+    return Response(status_code=204)
