@@ -134,7 +134,9 @@ async def _locked_run(
     store: StateStore,
     lock: StateLock,
 ) -> None:
-    resolutions = await recovery.resolve(client, store, lock, stager=stager)
+    # Recovery may wait for a bulk upload an interrupted apply started: its status is shown.
+    waiting = LineProgress(sys.stdout, interval=30.0)
+    resolutions = await recovery.resolve(client, store, lock, stager=stager, hooks=waiting)
     for resolution in resolutions:
         say(resolution.describe())
     if resolutions and options.approved_by_file:

@@ -200,6 +200,7 @@ def test_sigkill_after_the_bulk_upload_request_then_rerun_adopts_it(tmp_path: Pa
         result = tailor_here("apply", str(ws), "--auto-approve")
         assert result.exit_code == 0, result.output
         assert "recorded its 3 image(s) by name" in result.output
+        assert "shots/datasets/v1: bulk upload " in result.output  # the wait is shown
         assert "0 to create, 1 to update, 0 to replace, 0 to delete" in result.output
         assert httpx.get(zip_url, timeout=10).status_code == 404
         assert sandbox.stats()["requests"][BULK_ROUTE] == 1
