@@ -113,9 +113,9 @@ def test_each_readme_command_has_help(words: tuple[str, ...]) -> None:
     assert result.output.startswith("Usage: ")
 
 
-def load_generator() -> ModuleType:
-    path = ROOT / "scripts" / "gen_manifest_reference.py"
-    spec = importlib.util.spec_from_file_location("gen_manifest_reference", path)
+def load_generator(name: str = "gen_manifest_reference") -> ModuleType:
+    path = ROOT / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -143,3 +143,13 @@ def test_manifest_reference_names_every_key_of_the_schema() -> None:
     for node in [schema, *schema["$defs"].values()]:
         for key in node.get("properties", {}):
             assert f"| `{key}` |" in page, key
+
+
+def test_code_map_is_current() -> None:
+    generator = load_generator("gen_code_map")
+    committed = (ROOT / "docs" / "code-map.md").read_text(encoding="utf-8")
+    assert committed == generator.render(), (
+        "docs/code-map.md is stale: run python scripts/gen_code_map.py"
+    )
+    assert "docs/code-map.md" in README.read_text(encoding="utf-8")
+    assert "(no docstring)" not in committed
