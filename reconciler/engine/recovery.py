@@ -40,7 +40,7 @@ from reconciler.engine.ledger import (
 )
 from reconciler.engine.waits import BULK_ENDED, WaitPolicy, bulk_upload_ended
 from reconciler.errors import StateError
-from reconciler.events import Hooks, NoHooks
+from reconciler.events import Hooks, NoHooks, WaitEvent
 from reconciler.state.model import Intent, StateDocument
 from reconciler.state.store import StateLock, StateStore
 
@@ -137,9 +137,12 @@ async def _bulk(
         return Resolution(intent, Verdict.DISCARD)  # the state no longer holds that dataset
     try:
         status = await client.bulk_upload_status(bulk.dataset_id)
-        if status.status not in BULK_ENDED:
-            if waits is None:
+        if status.status in BULK_ENDED or waits is None:
+            progress = status.progress_percentage / 100.0
+            hooks.on_wait(WaitEvent(intent.address, "bulk upload", status.status, progress))
+            if status.status not in BULK_ENDED:
                 return Resolution(intent, Verdict.RUNNING)
+        else:  # shows each status it passes through
             await bulk_upload_ended(
                 client, bulk.dataset_id, address=intent.address, policy=waits, hooks=hooks
             )

@@ -122,3 +122,12 @@ def tailor_here(*args: str) -> Any:
 
     runner = CliRunner(env={"BRIA_API_TOKEN": TOKEN, "BRIA_API_URL": "", "TAILOR_STATE": ""})
     return runner.invoke(cli, list(args), catch_exceptions=True)
+
+
+def assert_no_token(root: Path, texts: list[str]) -> None:
+    """The token is in none of the outputs and no file tailor wrote under `root`/.tailor."""
+    for text in texts:
+        assert TOKEN not in text
+    for path in (root / ".tailor").rglob("*"):
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), f"token found in {path}"

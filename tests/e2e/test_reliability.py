@@ -20,6 +20,7 @@ from reconciler.state.store import open_store
 from tests.e2e.conftest import (
     EXPECTED_IMAGES,
     Sandbox,
+    assert_no_token,
     make_workspace,
     serve_sandbox,
     tailor,
@@ -193,6 +194,7 @@ def test_sigkill_after_the_bulk_upload_request_then_rerun_adopts_it(tmp_path: Pa
         os.waitpid(pid, 0)
         left = {i.operation: i for i in pending(ws)}
         assert sorted(left) == ["bulk_upload", "stage"]
+        assert_no_token(ws, [])  # the journal of the upload and the staged ZIP
         key = str(left["stage"].details["key"])
         zip_url = f"{sandbox.origin}/_sandbox/files/{key}"
         assert httpx.get(zip_url, timeout=10).status_code == 200
@@ -211,3 +213,4 @@ def test_sigkill_after_the_bulk_upload_request_then_rerun_adopts_it(tmp_path: Pa
         assert pending(ws) == ()
         again = tailor_here("apply", str(ws), "--auto-approve")
         assert again.exit_code == 0 and "No changes" in again.output, again.output
+        assert_no_token(ws, [result.output, again.output])
