@@ -175,6 +175,11 @@ class LiveDataset:
     upload_type: str
     captions_update_status: str = "empty"
     images_count: int = 0
+    bulk_status: str | None = None
+    """Status of the dataset's one bulk upload (BULK-ONCE-ONLY); None when none was ever
+    started, or when refresh did not ask (it asks only for managed advanced drafts)."""
+    bulk_rejected: int = 0
+    """Images that bulk upload reported failed."""
 
 
 @dataclass(frozen=True)
@@ -236,10 +241,18 @@ class LiveSnapshot:
         return digest.hexdigest()
 
 
+_BULK_FIELDS = frozenset({"bulk_status", "bulk_rejected"})
+"""LiveDataset fields refresh reads for some datasets only: hashed only when read, so that
+every other world keeps the fingerprint it had before they existed (saved plans stay valid)."""
+
+
 def _record_bytes(record: object) -> bytes:
+    fields = vars(record)
+    unread = _BULK_FIELDS if fields.get("bulk_status") is None else frozenset()
     values = [
         sorted(value.items()) if isinstance(value, Mapping) else value
-        for value in vars(record).values()
+        for name, value in fields.items()
+        if name not in unread
     ]
     return (repr(values) + "\n").encode()
 

@@ -1,9 +1,12 @@
-"""Refresh: read what Bria has now, with list endpoints only, concurrently.
+"""Refresh: read what Bria has now, with list endpoints, concurrently.
 
 The number of requests grows with projects and datasets, never with images: one list of all
 projects; the datasets and models of the managed projects, from one list of each per project,
 or (beyond `BY_PROJECT_UP_TO` managed projects) from one organisation-wide list of each, sent
-beside the projects list; then one list of images per managed dataset that has any.
+beside the projects list; then one list of images per managed dataset that has any. The one
+read that is not a list: a managed advanced dataset still in draft also costs its bulk-upload
+status (no list shows it), since Bria refuses a second bulk upload even after a failed one
+(BULK-ONCE-ONLY) and the planner must know whether that one upload is spent.
 Terraform providers read one resource per request; for a dataset of 200 images that is the
 difference between 1 and 200 round trips.
 
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from reconciler.addresses import Address, Kind
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import NotFound
-from reconciler.client.models import Dataset, Image, Model, Project
+from reconciler.client.models import BulkUploadStatus, Dataset, Image, Model, Project
 from reconciler.resources import (
     JsonValue,
     LiveDataset,
@@ -154,7 +157,7 @@ async def _read_organisation(
         if project_id is not None and project_id in in_scope:
             collected.models[model.id] = live_model(model, project_id)
     wanted = [d for d in mine if d.id in scope.dataset_ids]
-    await asyncio.gather(*(_read_images(client, d, scope, collected) for d in wanted))
+    await asyncio.gather(*(_read_managed(client, d, scope, collected) for d in wanted))
 
 
 async def _read_project(
@@ -174,7 +177,32 @@ async def _read_project(
     for model in models:
         collected.models[model.id] = live_model(model, project_id)
     wanted = [d for d in datasets if d.id in scope.dataset_ids]
-    await asyncio.gather(*(_read_images(client, d, scope, collected) for d in wanted))
+    await asyncio.gather(*(_read_managed(client, d, scope, collected) for d in wanted))
+
+
+async def _read_managed(
+    client: BriaClient, dataset: Dataset, scope: RefreshScope, collected: _Collected
+) -> None:
+    """A managed dataset's images and, for an advanced draft, its bulk-upload status."""
+    if dataset.upload_type != "advanced" or dataset.status != "draft":
+        await _read_images(client, dataset, scope, collected)
+        return
+    _, bulk = await asyncio.gather(
+        _read_images(client, dataset, scope, collected), _bulk_status(client, dataset.id)
+    )
+    seen = collected.datasets.get(dataset.id)
+    if bulk is not None and seen is not None:
+        collected.datasets[dataset.id] = replace(
+            seen, bulk_status=bulk.status, bulk_rejected=bulk.failed
+        )
+
+
+async def _bulk_status(client: BriaClient, dataset_id: int) -> BulkUploadStatus | None:
+    """None when no bulk upload was ever started (BULK-STATUS-NONE, 404)."""
+    try:
+        return await client.bulk_upload_status(dataset_id)
+    except NotFound:
+        return None
 
 
 async def _read_images(

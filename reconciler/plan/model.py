@@ -55,6 +55,7 @@ class Reason(StrEnum):
     REQUIRES_REPLACE = "requires_replace"
     COMPLETED_DATASET_CONTENT = "completed_dataset_content"
     DATASET_REOPEN = "dataset_reopen"
+    BULK_ONCE_ONLY = "bulk_once_only"
     CASCADE = "cascade"
     TRAINING_FAILED = "training_failed"
     TRAINING_NOT_STARTED = "training_not_started"
@@ -82,6 +83,10 @@ _REASON_TEXT: dict[Reason, str] = {
     ),
     Reason.DATASET_REOPEN: (
         "completed: false on a completed dataset; Bria cannot reopen it, a new draft is built"
+    ),
+    Reason.BULK_ONCE_ONLY: (
+        "the advanced dataset already had its one bulk upload and Bria refuses another "
+        "(BULK-ONCE-ONLY); a new dataset is built"
     ),
     Reason.CASCADE: "what it depends on is replaced (see replaced_by)",
     Reason.TRAINING_FAILED: "training failed or was stopped; Bria cannot restart it, so retrain",

@@ -1,6 +1,9 @@
-"""Refresh reads the same world by project or organisation-wide, with lists only."""
+"""Refresh reads the same world by project or organisation-wide, with lists (and the bulk status
+of managed advanced drafts)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 
@@ -11,6 +14,7 @@ from reconciler.client.models import (
 )
 from reconciler.engine import refresh as refresh_module
 from reconciler.engine.refresh import RefreshScope, refresh
+from tests.conftest import SANDBOX_ORIGIN
 from tests.engine.conftest import Env
 
 pytestmark = pytest.mark.anyio
@@ -69,3 +73,44 @@ async def test_organisation_wide_lists_read_what_per_project_lists_read(
         "/v1/tailored-gen/models",
         "/v1/tailored-gen/projects",
     ]  # the datasets are empty: no image lists
+
+
+async def test_only_managed_advanced_drafts_cost_a_bulk_status_read(env: Env) -> None:
+    """BULK-ONCE-ONLY needs the one status no list shows: read for managed advanced drafts
+    only, None when Bria never saw a bulk upload (404), and the same on a second read."""
+    project = await env.client.create_project(
+        CreateProjectRequest(project_name="brand", ip_medium="illustration", ip_type="icons")
+    )
+    made = {
+        key: await env.client.create_dataset(
+            CreateDatasetRequest(project_id=project.id, name=key, upload_type=upload)
+        )
+        for key, upload in [
+            ("basic", "basic"), ("fresh", "advanced"), ("spent", "advanced"),
+            ("unmanaged", "advanced"),
+        ]
+    }
+    zip_url = f"{SANDBOX_ORIGIN}/_sandbox/files/broken.zip"
+    (await env.control.put(zip_url, content=b"not a zip")).raise_for_status()
+    for key in ("spent", "unmanaged"):
+        await env.client.bulk_upload(made[key].id, zip_url)
+    await env.sandbox("POST", "clock/advance", {"seconds": 60})
+    managed = frozenset(made[key].id for key in ("basic", "fresh", "spent"))
+    scope = RefreshScope(frozenset({project.id}), managed)
+
+    env.transport.answers.clear()
+    live = await refresh(env.client, scope)
+    reads = sorted(path for _method, path, _status in env.transport.answers)
+
+    status = "/v1/tailored-gen/datasets/{}/images/bulk-upload/status"
+    assert [p for p in reads if p.endswith("/status")] == sorted(
+        status.format(made[key].id) for key in ("fresh", "spent")
+    )
+    assert len(reads) == 3 + 2
+    seen = {key: live.datasets[made[key].id] for key in made}
+    assert {key: d.bulk_status for key, d in seen.items()} == {
+        "basic": None, "fresh": None, "spent": "failed", "unmanaged": None
+    }
+    assert (await refresh(env.client, scope)).fingerprint() == live.fingerprint()
+    unread = {**live.datasets, made["spent"].id: replace(seen["spent"], bulk_status=None)}
+    assert replace(live, datasets=unread).fingerprint() != live.fingerprint()

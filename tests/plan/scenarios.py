@@ -562,6 +562,84 @@ def advanced_draft_remove_image() -> Scenario:
     )
 
 
+def _bulk_spent(world: World, arrived: int, status: str, rejected: int = 0) -> World:
+    """The advanced dataset as a first apply left it when its one bulk upload ended `status`
+    with `arrived` of its images: still draft, only those images recorded, no model yet."""
+    address = Address("acme", dataset="bulk")
+    did = world.id_of(str(address))
+    world.recorded[address] = replace(
+        world.recorded[address],
+        attributes={**world.recorded[address].attributes, "completed": False},
+    )
+    for gone in world.images[did][arrived:]:
+        world.recorded.pop(Address("acme", dataset="bulk", image=gone.name))
+    world.images[did] = world.images[did][:arrived]
+    world.datasets[did] = replace(
+        world.datasets[did],
+        status="draft",
+        images_count=arrived,
+        captions_update_status="completed" if arrived else "empty",
+        bulk_status=status,
+        bulk_rejected=rejected,
+    )
+    mid = world.id_of("acme/models/light")
+    world.recorded.pop(Address("acme", model="light"))
+    del world.models[mid]
+    return world
+
+
+def advanced_bulk_failed() -> Scenario:
+    """Bria could not read the ZIP: another bulk upload would be refused (409)."""
+    ws = _advanced_ws()
+    return Scenario(
+        _plan(ws, _bulk_spent(converged(ws), 0, "failed")),
+        {
+            "acme/datasets/bulk": "replace",
+            "acme/datasets/bulk/images/fox-01.png": "create",
+            "acme/models/light": "create",
+        },
+    )
+
+
+def advanced_bulk_partly_rejected() -> Scenario:
+    """Bria rejected one image of the ZIP: the other three are there, the fourth can only come
+    with a new dataset."""
+    ws = _advanced_ws()
+    return Scenario(
+        _plan(ws, _bulk_spent(converged(ws), 3, "completed", rejected=1)),
+        {
+            "acme/datasets/bulk": "replace",
+            "acme/datasets/bulk/images/fox-01.png": "replace",
+            "acme/datasets/bulk/images/fox-04.png": "create",
+            "acme/models/light": "create",
+        },
+    )
+
+
+def advanced_bulk_sent_in_console() -> Scenario:
+    """Someone sent a bulk upload from the Console to the empty dataset tailor made (still
+    running): tailor's would be refused, so the dataset is rebuilt and the model on it too."""
+    bulk = dataset("bulk", upload_type="advanced", completed=False, imgs=images(2, dataset="bulk"))
+    ws = workspace(project(datasets=(bulk,), models=(model(dataset="bulk", train=False),)))
+    world = converged(ws)
+    did = world.id_of("acme/datasets/bulk")
+    for image_address in [a for a in world.recorded if a.image is not None]:
+        world.recorded.pop(image_address)
+    world.images[did] = []
+    world.datasets[did] = replace(
+        world.datasets[did], images_count=0, captions_update_status="empty",
+        bulk_status="processing",
+    )
+    return Scenario(
+        _plan(ws, world),
+        {
+            "acme/datasets/bulk": "replace",
+            "acme/datasets/bulk/images/fox-01.png": "create",
+            "acme/models/light": "replace",
+        },
+    )
+
+
 def _explicit_caption_ws(completed: bool) -> DesiredWorkspace:
     imgs = images(3)
     captioned = (replace(imgs[0], caption="Foxy on a bike"), *imgs[1:])
@@ -731,6 +809,9 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
         advanced_dataset_content_change,
         advanced_draft_add_image,
         advanced_draft_remove_image,
+        advanced_bulk_failed,
+        advanced_bulk_partly_rejected,
+        advanced_bulk_sent_in_console,
         caption_edited_in_console_draft,
         caption_edited_in_console_completed,
         project_deleted_in_console,

@@ -313,3 +313,36 @@ def test_targets_keep_dependencies_and_drop_the_rest() -> None:
     assert "acme/datasets/v1" not in addresses
     assert {"acme", "acme/datasets/v2", "acme/models/max"} <= addresses
     assert plan.targets == (Address.parse("acme/models/max"),)
+
+
+@pytest.mark.parametrize("status", [None, "pending", "processing", "completed", "failed"])
+def test_an_empty_advanced_dataset_gets_its_bulk_upload_only_if_bria_saw_none(
+    status: str | None,
+) -> None:
+    """BULK-ONCE-ONLY: once Bria reports a bulk upload (whatever its status), the images come
+    with a new dataset; with none, by a bulk upload into this one."""
+    bulk = dataset("bulk", upload_type="advanced", imgs=images(2, dataset="bulk"))
+    ws = workspace(project(datasets=(bulk,), models=()))
+    world = converged(ws)
+    did = world.id_of("acme/datasets/bulk")
+    for address in [a for a in world.recorded if a.image is not None]:
+        world.recorded.pop(address)
+    world.images[did] = []
+    world.datasets[did] = replace(
+        world.datasets[did], status="draft", images_count=0, bulk_status=status
+    )
+    recorded = world.recorded[bulk.address]
+    world.recorded[bulk.address] = replace(
+        recorded, attributes={**recorded.attributes, "completed": False}
+    )
+    change = build_plan(ws, world.state(), world.snapshot()).change_for("acme/datasets/bulk")
+    assert change is not None
+    uploads = [s for s in change.steps if s.kind is StepKind.BULK_UPLOAD]
+    assert len(uploads) == 1
+    creates = [s for s in change.steps if s.kind is StepKind.CREATE_DATASET]
+    if status is None:
+        assert (change.action, change.reason, creates) == (Action.UPDATE, Reason.UPDATED_FIELDS, [])
+        return
+    assert (change.action, change.reason) == (Action.REPLACE, Reason.BULK_ONCE_ONLY)
+    assert len(creates) == 1 and change.requires_replace == ("images",)
+    assert [n for n in change.notes if f"bulk upload as {status!r}" in n], change.notes

@@ -11,9 +11,11 @@ then deletes the old dataset (deferred while a model still trains on it). Clone-
 save uploads, but cannot work for advanced datasets (a clone is not empty and bulk upload needs
 an empty dataset) and would leave the copied images' ids unknown to the state; one path for both
 upload types keeps the result exactly the manifest. The same rebuild answers `completed: false`
-on a completed dataset (no reopening at Bria) and images added to an advanced dataset after its
-one bulk upload (BULK-ONCE-ONLY). `caption_prefix: auto` on a rebuild is generated again from
-the new images.
+on a completed dataset (no reopening at Bria) and an advanced dataset whose one bulk upload is
+spent (BULK-ONCE-ONLY): images added or changed after it, or none arrived but Bria reports the
+upload started (it failed, rejected every image, or was sent from the Console), where another
+bulk upload would be refused with 409. `caption_prefix: auto` on a rebuild is generated again
+from the new images.
 
 A dataset deleted in the Console is recreated with its images; its models are not replaced,
 since the content they trained on is the same.
@@ -127,14 +129,10 @@ def plan_dataset(
     elif completed and not desired.completed:
         reason = Reason.DATASET_REOPEN
         forcing = ["completed"]
-    elif (
-        desired.upload_type == "advanced"
-        and (live.images_count > 0 or p.children(address, Kind.IMAGE))
-        and ("add" in content or "content" in content)
-    ):
-        reason = Reason.REQUIRES_REPLACE
+    elif _second_bulk_upload(p, desired, live, content):
+        reason = Reason.BULK_ONCE_ONLY
         forcing = ["images"]
-        notes = ("an advanced dataset takes one bulk upload only (BULK-ONCE-ONLY)",)
+        notes = (_bulk_once_only_note(live),)
     if reason is None:
         update_dataset(p, project, desired, rec, live, before, after, diffs)
         return
@@ -151,6 +149,49 @@ def plan_dataset(
         requires=tuple(forcing),
         old_live=live,
         notes=notes,
+    )
+
+
+def _second_bulk_upload(
+    p: Planner, desired: DesiredDataset, live: LiveDataset, content: list[str]
+) -> bool:
+    """The images would need another bulk upload into this advanced dataset: it holds images
+    (they came by its one upload) and some are added or changed, or none arrived but Bria
+    reports that one upload."""
+    if desired.upload_type != "advanced":
+        return False
+    recorded = p.children(desired.address, Kind.IMAGE)
+    if (live.images_count > 0 or recorded) and ("add" in content or "content" in content):
+        return True
+    return live.bulk_status is not None and _bulk_due(p, desired, live, recorded)
+
+
+def _bulk_due(
+    p: Planner, desired: DesiredDataset, live: LiveDataset, recorded: list[RecordedResource]
+) -> bool:
+    """The declared images of an existing advanced dataset arrive by a bulk upload into it:
+    none of them is at Bria yet."""
+    live_images = p.live_images(live.remote_id)
+    return (
+        desired.upload_type == "advanced"
+        and bool(desired.images)
+        and live.images_count == 0
+        and not any(r.remote_id in live_images for r in recorded)
+    )
+
+
+def _bulk_once_only_note(live: LiveDataset) -> str:
+    """Why the dataset takes no upload, with what Bria reported of the one it had."""
+    if live.bulk_status is None:
+        return "an advanced dataset takes one bulk upload only (BULK-ONCE-ONLY)"
+    said = repr(live.bulk_status)
+    if live.bulk_status == "failed":
+        said += " (its ZIP could not be read)"
+    elif live.bulk_rejected:
+        said += f" with {live.bulk_rejected} image(s) rejected"
+    return (
+        f"Bria reports this dataset's bulk upload as {said} and refuses a second one "
+        "(BULK-ONCE-ONLY, 409)"
     )
 
 
@@ -458,12 +499,7 @@ def update_dataset(
         steps.extend(prefix_steps(project, desired))
     live_images = p.live_images(live.remote_id)
     recorded_images = {r.address.key: r for r in p.children(address, Kind.IMAGE)}
-    bulk = (
-        desired.upload_type == "advanced"
-        and bool(desired.images)
-        and live.images_count == 0
-        and not any(r.remote_id in live_images for r in recorded_images.values())
-    )
+    bulk = _bulk_due(p, desired, live, list(recorded_images.values()))
     if bulk:
         steps.extend(bulk_steps(desired))
     if desired.completed and not before.get("completed"):
