@@ -19,6 +19,7 @@ from reconciler.state.model import Intent
 from reconciler.state.store import open_store
 from tests.e2e.conftest import (
     EXPECTED_IMAGES,
+    TOKEN,
     Sandbox,
     assert_no_token,
     make_workspace,
@@ -180,6 +181,16 @@ def advanced_workspace(tmp_path: Path, api: str) -> Path:
     return root
 
 
+def bulk_accepted(sandbox: Sandbox) -> bool:
+    """Bria has the bulk upload (its status answers): the request was counted on arrival,
+    but one whose sender dies before the answer may never have been taken on."""
+    if sandbox.stats()["requests"].get(BULK_ROUTE, 0) == 0:
+        return False
+    dataset = sandbox.bria("/tailored-gen/datasets")[0]["id"]
+    status = f"{sandbox.api}/tailored-gen/datasets/{dataset}/images/bulk-upload/status"
+    return httpx.get(status, headers={"api_token": TOKEN}, timeout=10).status_code == 200
+
+
 def test_sigkill_after_the_bulk_upload_request_then_rerun_adopts_it(tmp_path: Path) -> None:
     """BULK-ONCE-ONLY: the rerun finds the upload Bria accepted and records its images
     instead of rebuilding the dataset, and deletes the ZIP the killed run left staged."""
@@ -187,10 +198,10 @@ def test_sigkill_after_the_bulk_upload_request_then_rerun_adopts_it(tmp_path: Pa
         ws = advanced_workspace(tmp_path, sandbox.api)
         pid = start_apply(ws)
         deadline = time.monotonic() + 30.0
-        while sandbox.stats()["requests"].get(BULK_ROUTE, 0) == 0:
+        while not bulk_accepted(sandbox):
             assert time.monotonic() < deadline and os.waitpid(pid, os.WNOHANG) == (0, 0)
             time.sleep(0.003)
-        os.kill(pid, signal.SIGKILL)  # the upload takes >= 1 s: it is still running
+        os.kill(pid, signal.SIGKILL)  # the upload takes >= 1 s: most likely still running
         os.waitpid(pid, 0)
         left = {i.operation: i for i in pending(ws)}
         assert sorted(left) == ["bulk_upload", "stage"]
@@ -201,7 +212,7 @@ def test_sigkill_after_the_bulk_upload_request_then_rerun_adopts_it(tmp_path: Pa
 
         result = tailor_here("apply", str(ws), "--auto-approve")
         assert result.exit_code == 0, result.output
-        assert "recorded its 3 image(s) by name" in result.output
+        assert "recorded its 3 image(s) by name" in result.output, result.output
         assert "shots/datasets/v1: bulk upload " in result.output  # the wait is shown
         assert "0 to create, 1 to update, 0 to replace, 0 to delete" in result.output
         assert httpx.get(zip_url, timeout=10).status_code == 404
