@@ -31,6 +31,7 @@ from reconciler.engine.ledger import Ledger
 from reconciler.errors import TailorError
 from reconciler.events import AddressResult, ResultStatus, StepEvent, StepOutcome
 from reconciler.plan.model import Action, Change, Drift, Phase, Plan, Reason, Step, StepKind
+from reconciler.plan.rules import TRAINING_STATUSES
 from reconciler.resources import JsonValue
 from reconciler.state.model import ResourceEntry
 
@@ -113,6 +114,8 @@ class _Runner:
         self.results: dict[str, NodeResult] = {}
         self.changes = {node: change for change in plan.changes for node in change.node_ids()}
         """Node -> its change, indexed once (Plan.change_for scans: quadratic at 5000 images)."""
+        self.late: list[tuple[str, Step, Change]] = []
+        """Deferred deletes of replaced datasets, with their node: see `_run_late_deletes`."""
 
     async def run(self) -> ApplyResult:
         """Start each node when its last dependency is done (in-degree counting, so the
@@ -150,6 +153,7 @@ class _Runner:
                 task.cancel()
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
+        await self._run_late_deletes()
         for node in self.order:
             if node not in self.results:
                 self._not_started(node, "its dependencies were not carried out")
@@ -189,6 +193,8 @@ class _Runner:
         if phase is Phase.MAIN and _adopts_bulk_image(change):
             await self._adopt_bulk_image(change)
         for step in steps:
+            if step.deferred and step.kind is StepKind.DELETE_DATASET:
+                self.late.append((node, step, change))
             await self._run_step(step, change)
         if node == change.node_ids()[-1]:
             self._finish(change)
@@ -210,6 +216,26 @@ class _Runner:
             raise
         self._record(step, outcome)
         hooks.on_step(StepEvent(str(step.address), text, StepOutcome.DONE))
+
+    async def _run_late_deletes(self) -> None:
+        """A replaced dataset whose delete was deferred because a model trained on it goes
+        now if this run ended that training (it stopped and deleted the model): no later plan
+        needed. Bria refuses the delete while a model trains on it, so the models are listed
+        once first; a delete that fails is shown and left to the next plan. (Not a replaced
+        project: deleting it deletes its models, which serve until their successors trained.)"""
+        due = [item for item in self.late if self.results[item[0]].status is ResultStatus.DONE]
+        if not due:
+            return
+        try:
+            models = await self.ctx.client.list_models()
+        except TailorError:
+            return  # the deletes stay deferred, as planned
+        training = [m for m in models if m.status in TRAINING_STATUSES]
+        for _node, step, change in due:
+            if any(m.dataset_id == step.args.get("old_id") for m in training):
+                continue
+            with contextlib.suppress(TailorError):  # reported by _run_step's FAILED event
+                await self._run_step(replace(step, deferred=False, note=""), change)
 
     def _deferred_due(self, step: Step) -> bool:
         """A deferred predecessor delete runs now when its successor trained in this run."""

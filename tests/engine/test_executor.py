@@ -186,3 +186,40 @@ async def test_refresh_only_records_what_bria_has(env: Env) -> None:
     after = await env.plan()
     assert after.drift == ()
     assert [c.action for c in after.changes if c.address == Address("acme")] == [Action.UPDATE]
+
+
+async def test_a_deferred_dataset_delete_runs_when_this_apply_ended_the_training(
+    env: Env,
+) -> None:
+    """The dataset's images change while its model trains, and the model leaves the manifest:
+    the apply stops and deletes the model, so the old dataset can go in the same apply."""
+    seed_images(env.root, "acme", 2)
+    write_manifest(env.root, "acme", simple_project())
+    await env.apply()
+    old_id = env.store.read().require("acme/datasets/v1").remote_id
+    write_png(env.root / "images" / "acme" / "img-01.png", 99)
+    write_manifest(env.root, "acme", simple_project(models={}))
+    plan, result = await env.apply()
+    assert result.ok, result.failed
+    delete_old = next(s for c in plan.changes for s in c.steps if s.kind is StepKind.DELETE_DATASET)
+    assert delete_old.deferred  # at plan time a model trained on it
+    assert env.store.read().require("acme/datasets/v1").deposed == ()
+    datasets = await env.live("/tailored-gen/datasets")
+    assert old_id not in [d["id"] for d in datasets]
+    assert not (await env.plan()).has_changes
+    assert env.transport.client_errors() == []
+
+
+async def test_a_deferred_dataset_delete_waits_while_a_model_still_trains_on_it(
+    env: Env,
+) -> None:
+    seed_images(env.root, "acme", 2)
+    write_manifest(env.root, "acme", simple_project())
+    await env.apply()
+    old_id = env.store.read().require("acme/datasets/v1").remote_id
+    write_png(env.root / "images" / "acme" / "img-01.png", 99)
+    _, result = await env.apply()  # the model is replaced; its predecessor keeps training
+    assert result.ok, result.failed
+    assert old_id in env.store.read().require("acme/datasets/v1").deposed
+    assert old_id in [d["id"] for d in await env.live("/tailored-gen/datasets")]
+    assert env.transport.client_errors() == []

@@ -60,6 +60,10 @@ from reconciler.resources import (
 )
 
 _BULK_NOTE = "uploaded by the dataset's bulk upload"
+_DEFERRED_NOTE = (
+    "once no model trains on it: at the end of this apply if it ends that training, "
+    "else by a later plan"
+)
 
 
 def plan_dataset(
@@ -395,7 +399,7 @@ def build_dataset(
                 {"dataset_id": "old_id"},
                 Phase.FINALIZE,
                 deferred=bool(training),
-                note="deleted by a later plan once no model trains on it" if training else "",
+                note=_DEFERRED_NOTE if training else "",
             )
         )
         if training:
