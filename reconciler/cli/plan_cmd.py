@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,9 +97,12 @@ def plan(
     with open_state(settings) as store:
         document = store.read()
 
+    pending: list[recovery.Resolution] = []
+
     async def run() -> tuple[Plan, Previews | None]:
         async with open_client_with_files(settings) as (client, _stager, files):
-            pending = await recovery.inspect(client, document) if document.intents else []
+            if document.intents:
+                pending.extend(await recovery.inspect(client, document))
             made, live = await make_plan(
                 client,
                 desired,
@@ -114,8 +118,8 @@ def plan(
             return made, await collect_previews(made, live, root, files)
 
     result, previews = run_async(run())
-    if document.intents:
-        click.echo(pending_warning(len(document.intents), workspace=path, saved_to=out), err=True)
+    for warning in pending_warnings(pending, workspace=path, saved_to=out):
+        click.echo(warning, err=True)
     click.echo(render_plan(result, settings, output_format, verbose=verbose, previews=previews))
     if out is not None:
         write_saved_plan(out, result, root)
@@ -126,3 +130,20 @@ def plan(
     if detailed_exitcode and result.has_changes:
         ctx.exit(2)
     ctx.exit(0)
+
+
+def pending_warnings(
+    pending: Sequence[recovery.Resolution], *, workspace: Path, saved_to: Path | None
+) -> list[str]:
+    """`pending_warning`, then one line per bulk upload of an interrupted apply still running
+    at Bria: the plan cannot include its images yet and shows the dataset as Bria has it now
+    (with its one upload spent, rebuilt), while apply waits for it first."""
+    if not pending:
+        return []
+    return [pending_warning(len(pending), workspace=workspace, saved_to=saved_to)] + [
+        f"warning: {r.intent.address}: the bulk upload an interrupted apply sent is still "
+        "running at Bria, so this plan cannot include its images yet; `tailor apply` first "
+        "waits for it and records them, then plans again."
+        for r in pending
+        if r.verdict is recovery.Verdict.RUNNING
+    ]

@@ -181,14 +181,15 @@ def advanced_workspace(tmp_path: Path, api: str) -> Path:
     return root
 
 
-def bulk_accepted(sandbox: Sandbox) -> bool:
-    """Bria has the bulk upload (its status answers): the request was counted on arrival,
-    but one whose sender dies before the answer may never have been taken on."""
+def bulk_status(sandbox: Sandbox) -> str | None:
+    """The bulk upload's status at Bria; None while it has none. The request is counted on
+    arrival, but one whose sender dies before the answer may never have been taken on."""
     if sandbox.stats()["requests"].get(BULK_ROUTE, 0) == 0:
-        return False
+        return None
     dataset = sandbox.bria("/tailored-gen/datasets")[0]["id"]
-    status = f"{sandbox.api}/tailored-gen/datasets/{dataset}/images/bulk-upload/status"
-    return httpx.get(status, headers={"api_token": TOKEN}, timeout=10).status_code == 200
+    url = f"{sandbox.api}/tailored-gen/datasets/{dataset}/images/bulk-upload/status"
+    answer = httpx.get(url, headers={"api_token": TOKEN}, timeout=10)
+    return str(answer.json()["status"]) if answer.status_code == 200 else None
 
 
 def test_sigkill_after_the_bulk_upload_request_then_rerun_adopts_it(tmp_path: Path) -> None:
@@ -198,7 +199,7 @@ def test_sigkill_after_the_bulk_upload_request_then_rerun_adopts_it(tmp_path: Pa
         ws = advanced_workspace(tmp_path, sandbox.api)
         pid = start_apply(ws)
         deadline = time.monotonic() + 30.0
-        while not bulk_accepted(sandbox):
+        while bulk_status(sandbox) is None:
             assert time.monotonic() < deadline and os.waitpid(pid, os.WNOHANG) == (0, 0)
             time.sleep(0.003)
         os.kill(pid, signal.SIGKILL)  # the upload takes >= 1 s: most likely still running

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from reconciler.addresses import Address
+from reconciler.cli.plan_cmd import pending_warnings
 from reconciler.client.staging import SandboxStager
 from reconciler.engine import recovery
 from reconciler.engine.ledger import BULK_OPERATION, STAGE_OPERATION, StagedZip
@@ -311,9 +312,17 @@ async def test_plan_previews_the_adoption_and_does_not_wait(env: Env) -> None:
     running = await recovery.inspect(env.client, document)
     by_operation = {r.intent.operation: r.verdict for r in running}
     assert by_operation[BULK_OPERATION] is recovery.Verdict.RUNNING
+    warnings = pending_warnings(running, workspace=env.root, saved_to=None)
+    assert warnings[0].startswith(f"warning: {len(running)} operation(s) of an interrupted")
+    assert warnings[1:] == [
+        f"warning: {DATASET}: the bulk upload an interrupted apply sent is still running at "
+        "Bria, so this plan cannot include its images yet; `tailor apply` first waits for it "
+        "and records them, then plans again."
+    ]
     await env.sandbox("POST", "clock/advance", {"seconds": 60})
     done = await recovery.inspect(env.client, document)
     adopted = next(r for r in done if r.intent.operation == BULK_OPERATION)
+    assert len(pending_warnings(done, workspace=env.root, saved_to=None)) == 1
     assert adopted.verdict is recovery.Verdict.ADOPT and sorted(adopted.images) == NAMES
     previewed = recovery.preview(document, done)
     plan, _ = await make_plan(env.client, load_workspace(env.root), previewed)
