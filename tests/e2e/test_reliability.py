@@ -226,3 +226,38 @@ def test_sigkill_after_the_bulk_upload_request_then_rerun_adopts_it(tmp_path: Pa
         again = tailor_here("apply", str(ws), "--auto-approve")
         assert again.exit_code == 0 and "No changes" in again.output, again.output
         assert_no_token(ws, [result.output, again.output])
+
+
+def test_sigkill_at_random_points_of_an_advanced_upload_then_rerun_converges(
+    tmp_path: Path,
+) -> None:
+    """Staging, the bulk upload and its wait, journaled: wherever the kill lands, the rerun
+    ends with the dataset the killed run made (never a rebuild) holding the three images, and
+    no ZIP left staged."""
+    with serve_sandbox(tmp_path / "sandbox.db") as sandbox:
+        baseline = advanced_workspace(tmp_path / "baseline", sandbox.api)
+        sandbox.control("POST", "stats/reset")
+        assert tailor_here("apply", str(baseline), "--auto-approve").exit_code == 0
+        requests_per_apply = sandbox.stats()["total"]
+        rng = random.Random(3)
+        mid_upload = 0
+        for seed in range(8):
+            sandbox.control("POST", "reset")
+            ws = advanced_workspace(tmp_path / f"crash-{seed}", sandbox.api)
+            kill_after_requests(sandbox, start_apply(ws), rng.randint(1, requests_per_apply))
+            staged = [i.details["key"] for i in pending(ws) if i.operation == "stage"]
+            mid_upload += bool(staged)
+            made = [d["id"] for d in sandbox.bria("/tailored-gen/datasets")]
+            apply_until_converged(ws)
+            live = sandbox.inventory()
+            assert [d["status"] for d in live["datasets"]] == ["completed"], seed
+            kept = live["datasets"][0]["id"]
+            assert made in ([], [kept]), (seed, made, kept)  # no second dataset, no rebuild
+            images = live["images"][kept]
+            assert sorted(i["image_name"] for i in images) == [f"shot-{i}.png" for i in range(3)]
+            assert pending(ws) == ()
+            for key in staged:
+                url = f"{sandbox.origin}/_sandbox/files/{key}"
+                assert httpx.get(url, timeout=10).status_code == 404, (seed, key)
+            shutil.rmtree(ws)
+        assert mid_upload > 0, "no kill landed between staging the ZIP and deleting it"
