@@ -380,7 +380,8 @@ class Plan:
 
     `dependencies` maps each node id (see `node_id`) to the node ids that must finish first;
     `order` is one topological order of all nodes (deletes after what depends on them). The
-    executor may run any node whose dependencies are done, in parallel.
+    executor may run any node whose dependencies are done, in parallel. No-op images are not
+    nodes (`graph.scheduled`): the executor only records them.
     """
 
     changes: tuple[Change, ...] = ()
