@@ -265,6 +265,9 @@ class _Runner:
                 f"{address}: {'no image' if not found else 'several images'} named {name!r} "
                 f"in dataset {dataset_id} after the bulk upload"
             )
+        recorded = ledger.get(address)
+        if recorded is not None and recorded.remote_id == found[0]:
+            return  # recorded when the upload ended, captions as the ZIP set them
         attributes = dict(change.after or {})
         ledger.put(ResourceEntry.for_address(address, found[0], attributes))
 
