@@ -18,7 +18,13 @@ from rich.console import Console
 
 from reconciler.addresses import Address, Kind
 from reconciler.cli.context import load_settings, open_client, open_state, run_async, workspace_root
-from reconciler.cli.options import lock_timeout_option, state_option
+from reconciler.cli.options import (
+    api_option,
+    lock_timeout_option,
+    parallelism_option,
+    state_option,
+    target_option,
+)
 from reconciler.cli.plan_cmd import parse_targets
 from reconciler.cli.saved_plan import load_saved_plan, resolved_first
 from reconciler.client.api import BriaClient
@@ -212,10 +218,10 @@ def saved_plan(plan: Plan) -> PlanMaker:
 @click.argument("target", default=".", type=click.Path(path_type=Path))
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--wait", is_flag=True, help="Wait for started trainings to finish.")
-@click.option("--parallelism", type=click.IntRange(min=1), help="Steps run at once.")
-@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Limit to ADDR.")
+@parallelism_option
+@target_option
 @lock_timeout_option
-@click.option("--api", help="Override the API (sandbox or a base URL).")
+@api_option
 @state_option
 def apply(
     target: Path,

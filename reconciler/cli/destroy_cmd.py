@@ -16,7 +16,13 @@ import click
 from reconciler.addresses import Address, Kind
 from reconciler.cli.apply_cmd import PlanMaker, RunOptions, carry_out
 from reconciler.cli.context import load_settings, run_async, workspace_root
-from reconciler.cli.options import lock_timeout_option, state_option
+from reconciler.cli.options import (
+    api_option,
+    lock_timeout_option,
+    parallelism_option,
+    state_option,
+    target_option,
+)
 from reconciler.cli.plan_cmd import parse_targets
 from reconciler.client.api import BriaClient
 from reconciler.engine.planning import make_plan
@@ -100,10 +106,10 @@ def as_destroy(plan: Plan) -> Plan:
 @click.command("destroy")
 @click.argument("path", default=".", type=click.Path(path_type=Path))
 @click.option("--auto-approve", is_flag=True, help="Destroy without asking.")
-@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Limit to ADDR.")
-@click.option("--parallelism", type=click.IntRange(min=1), help="Steps run at once.")
+@target_option
+@parallelism_option
 @lock_timeout_option
-@click.option("--api", help="Override the API (sandbox or a base URL).")
+@api_option
 @state_option
 def destroy(
     path: Path,

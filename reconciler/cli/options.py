@@ -45,3 +45,22 @@ def lock_timeout_option(func: F) -> F:
         metavar="SECONDS",
         help="Wait this long for another run's lock instead of failing at once.",
     )(func)
+
+
+def api_option(func: F) -> F:
+    """`--api URL|sandbox`, passed to the command as `api`."""
+    return click.option("--api", help="Override the API (sandbox or a base URL).")(func)
+
+
+def target_option(func: F) -> F:
+    """`--target ADDR` (repeatable), passed to the command as `targets`."""
+    return click.option(
+        "--target", "targets", multiple=True, metavar="ADDR", help="Limit to ADDR."
+    )(func)
+
+
+def parallelism_option(func: F) -> F:
+    """`--parallelism N` (at least 1), passed to the command as `parallelism`."""
+    return click.option(
+        "--parallelism", type=click.IntRange(min=1), help="Steps run at once."
+    )(func)

@@ -17,7 +17,7 @@ from reconciler.cli.context import (
     run_async,
     workspace_root,
 )
-from reconciler.cli.options import state_option
+from reconciler.cli.options import api_option, state_option, target_option
 from reconciler.cli.saved_plan import pending_warning, write_saved_plan
 from reconciler.engine import recovery
 from reconciler.engine.planning import make_plan
@@ -71,10 +71,10 @@ def render_plan(
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 0 when nothing changes, 2 when it does."
 )
-@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Limit to ADDR.")
+@target_option
 @click.option("--refresh-only", is_flag=True, help="Only report drift from the state.")
 @click.option("--verbose", "-v", is_flag=True, help="List every image, not counts.")
-@click.option("--api", help="Override the API (sandbox or a base URL).")
+@api_option
 @state_option
 @click.pass_context
 def plan(
