@@ -30,7 +30,7 @@ from reconciler.engine.handlers import (
 from reconciler.engine.ledger import Ledger
 from reconciler.errors import TailorError
 from reconciler.events import AddressResult, ResultStatus, StepEvent, StepOutcome
-from reconciler.plan.model import Action, Change, Drift, Phase, Plan, Reason, Step, StepKind
+from reconciler.plan.model import Action, Change, Drift, Plan, Reason, Step, StepKind
 from reconciler.plan.rules import TRAINING_STATUSES
 from reconciler.resources import JsonValue
 from reconciler.state.model import ResourceEntry
@@ -112,8 +112,6 @@ class _Runner:
         for node in self.order:
             self.deps.setdefault(node, ())
         self.results: dict[str, NodeResult] = {}
-        self.changes = {node: change for change in plan.changes for node in change.node_ids()}
-        """Node -> its change, indexed once (Plan.change_for scans: quadratic at 5000 images)."""
         self.late: list[tuple[str, Step, Change]] = []
         """Deferred deletes of replaced datasets, with their node: see `_run_late_deletes`."""
 
@@ -171,12 +169,12 @@ class _Runner:
             queue.extend((after, node) for after in dependents.get(node, ()))
 
     def _not_started(self, node: str, why: str) -> None:
-        address = self.changes[node].address
+        address = self.plan.change_for(node).address
         self.results[node] = NodeResult(node, address, ResultStatus.NOT_STARTED, why)
         self.ctx.hooks.on_step(StepEvent(str(address), node, StepOutcome.SKIPPED, why))
 
     async def _guarded(self, node: str) -> NodeResult:
-        change = self.changes[node]
+        change = self.plan.change_for(node)
         async with self.slots:
             try:
                 await self._run_node(node, change)
@@ -188,15 +186,14 @@ class _Runner:
         return NodeResult(node, change.address, ResultStatus.DONE)
 
     async def _run_node(self, node: str, change: Change) -> None:
-        phase = Phase.FINALIZE if node.endswith("#finalize") else Phase.MAIN
-        steps = [s for s in change.steps if s.phase is phase]
-        if phase is Phase.MAIN and _adopts_bulk_image(change):
+        nodes = change.node_ids()
+        if node == nodes[0] and _adopts_bulk_image(change):
             await self._adopt_bulk_image(change)
-        for step in steps:
+        for step in self.plan.steps_for(node):
             if step.deferred and step.kind is StepKind.DELETE_DATASET:
                 self.late.append((node, step, change))
             await self._run_step(step, change)
-        if node == change.node_ids()[-1]:
+        if node == nodes[-1]:
             self._finish(change)
 
     async def _run_step(self, step: Step, change: Change) -> None:
