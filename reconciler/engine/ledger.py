@@ -12,7 +12,7 @@ and delete the ZIP.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from reconciler.addresses import Address, Kind
@@ -143,6 +143,14 @@ class StagedZip:
         if not isinstance(location, str) or not isinstance(key, str):
             raise StateError(f"the pending staged ZIP of {address} is malformed")
         return cls(location, key)
+
+
+def by_name(listing: Iterable[tuple[int, str]]) -> dict[str, tuple[int, ...]]:
+    """Name -> ids of a listing of (id, name): looked up per name, never scanned."""
+    found: dict[str, tuple[int, ...]] = {}
+    for remote_id, name in listing:
+        found[name] = (*found.get(name, ()), remote_id)
+    return found
 
 
 def record_bulk(
@@ -294,10 +302,7 @@ class Ledger:
         lock = self._listing_locks.setdefault(key, asyncio.Lock())
         async with lock:
             if key not in self._listings:
-                by_name: dict[str, tuple[int, ...]] = {}
-                for remote_id, name in await fetch():
-                    by_name[name] = (*by_name.get(name, ()), remote_id)
-                self._listings[key] = by_name
+                self._listings[key] = by_name(await fetch())
             return self._listings[key]
 
     def forget_listing(self, scope: str, parent_id: int) -> None:

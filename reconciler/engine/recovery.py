@@ -35,6 +35,7 @@ from reconciler.engine.ledger import (
     BulkIntent,
     CreateIntent,
     StagedZip,
+    by_name,
     entry_after_create,
     record_bulk,
 )
@@ -149,9 +150,7 @@ async def _bulk(
         images = await client.list_images(bulk.dataset_id)
     except NotFound:
         return Resolution(intent, Verdict.DISCARD)  # never started, or the dataset is gone
-    listing: dict[str, list[int]] = {}
-    for image in images:
-        listing.setdefault(image.image_name, []).append(image.id)
+    listing = by_name((image.id, image.image_name) for image in images)
     return Resolution(intent, Verdict.ADOPT, images=bulk.arrived(listing))
 
 
