@@ -5,18 +5,18 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from typing import Any
+from typing import Any, get_args
 
 from reconciler.sandbox import constraints as c
-from reconciler.sandbox import views
+from reconciler.sandbox import schemas, views
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.projects import delete_dataset_rows
 from reconciler.sandbox.store import Row
 from reconciler.sandbox.validate import Body, choice, given, optional_text, required_text
 
-UPLOAD_TYPES = frozenset({"basic", "advanced"})
-STATUSES = frozenset({"draft", "completed"})
+UPLOAD_TYPES = frozenset(get_args(schemas.UploadType))
+STATUSES = frozenset(get_args(schemas.DatasetStatus))
 MAX_IMAGES_DEFAULT = 200
 
 

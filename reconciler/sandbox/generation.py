@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any
+from typing import Any, get_args
 
 from reconciler.sandbox import constraints as c
-from reconciler.sandbox import imaging, lifecycle
+from reconciler.sandbox import imaging, lifecycle, schemas
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.files import TooLarge, Unreachable
@@ -15,7 +15,7 @@ from reconciler.sandbox.images import MAX_IMAGE_BYTES, BadBase64, PayloadTooLarg
 from reconciler.sandbox.projects import IP_MEDIA
 from reconciler.sandbox.validate import Body, choice, flag, given, optional_text
 
-PREFIX_IP_TYPES = frozenset({"stylized_scene", "defined_character", "object_variants"})
+PREFIX_IP_TYPES = frozenset(get_args(schemas.PrefixIpType))
 ASPECT_RATIOS = frozenset({"1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9"})
 GUIDANCE_METHODS = frozenset(
     {"controlnet_canny", "controlnet_depth", "controlnet_recoloring", "controlnet_color_grid"}

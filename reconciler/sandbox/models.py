@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, get_args
 
 from reconciler.sandbox import constraints as c
-from reconciler.sandbox import lifecycle, views
+from reconciler.sandbox import lifecycle, schemas, views
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.files import TooLarge, Unreachable, name_from_url
-from reconciler.sandbox.projects import IP_MEDIA, IP_TYPES, Projects
+from reconciler.sandbox.projects import IP_MEDIA, Projects
 from reconciler.sandbox.store import Row
 from reconciler.sandbox.training import effective_parameters
 from reconciler.sandbox.validate import Body, choice, given, optional_text, required_text
 
-MODES = frozenset({"fully_automated", "expert"})
-VERSIONS = frozenset({"light", "max", "bria-2.3", "bria-3.2"})
+MODES = frozenset(get_args(schemas.TrainingMode))
+VERSIONS = frozenset(get_args(schemas.TrainingVersion))
+UPLOAD_IP_TYPES = frozenset(get_args(schemas.IpType))
 BASE_MODELS = {
     "light": "BRIA-2.3",
     "bria-2.3": "BRIA-2.3",
@@ -315,7 +316,7 @@ class Models:
             "ip_description": None,
             "ip_medium": choice(params, "ip_medium", IP_MEDIA, c.UPLOAD_PROJECT),
             "ip_type": choice(
-                params, "ip_type", IP_TYPES | {"other"}, c.UPLOAD_PROJECT, default="other"
+                params, "ip_type", UPLOAD_IP_TYPES, c.UPLOAD_PROJECT, default="other"
             ),
         }
 

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from reconciler.sandbox import constraints as c
-from reconciler.sandbox import views
+from reconciler.sandbox import schemas, views
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.store import Row
 from reconciler.sandbox.validate import Body, choice, optional_text, required_text
 
-IP_TYPES = frozenset(
-    {
-        "defined_character",
-        "stylized_scene",
-        "multi_object_set",
-        "object_variants",
-        "icons",
-        "character_variants",
-    }
-)
-IP_MEDIA = frozenset({"photography", "illustration"})
+IP_TYPES = frozenset(get_args(schemas.ProjectIpType))
+IP_MEDIA = frozenset(get_args(schemas.IpMedium))
 ILLUSTRATION_ONLY = frozenset(
     {"object_variants", "multi_object_set", "icons", "character_variants"}
 )

@@ -2,7 +2,7 @@
 
 Responses are validated against these on the way out, so the document cannot drift from what
 the sandbox really answers. Request models only document bodies: the backend validates bodies
-itself, so each refusal names its constraint id.
+itself, so each refusal names its constraint id, against the value lists spelled here once.
 """
 
 from __future__ import annotations
@@ -11,16 +11,22 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-IpType = Literal[
+ProjectIpType = Literal[
     "defined_character",
     "stylized_scene",
     "multi_object_set",
     "object_variants",
     "icons",
     "character_variants",
-    "other",
 ]
+IpType = Literal[ProjectIpType, "other"]
+"""`other` is only ever set by Upload Model's auto-created project; clients must read it."""
 IpMedium = Literal["photography", "illustration"]
+PrefixIpType = Literal["stylized_scene", "defined_character", "object_variants"]
+UploadType = Literal["basic", "advanced"]
+DatasetStatus = Literal["draft", "completed"]
+TrainingMode = Literal["fully_automated", "expert"]
+TrainingVersion = Literal["light", "max", "bria-2.3", "bria-3.2"]
 ModelStatus = Literal[
     "Created",
     "InProgress",
@@ -76,9 +82,9 @@ class Dataset(BaseModel):
     project_id: int
     name: str
     caption_prefix: str
-    status: Literal["draft", "completed"]
+    status: DatasetStatus
     captions_update_status: Literal["empty", "in_progress", "completed"]
-    upload_type: Literal["basic", "advanced"]
+    upload_type: UploadType
     captions_source: Literal["automatic", "manual"] | None
     images_count: int
     created_at: str
@@ -115,8 +121,8 @@ class Model(BaseModel):
     name: str
     description: str
     status: ModelStatus
-    training_mode: Literal["fully_automated", "expert"] | None
-    training_version: Literal["light", "max", "bria-2.3", "bria-3.2"] | None
+    training_mode: TrainingMode | None
+    training_version: TrainingVersion | None
     generation_prefix: str
     active_model_version: str
     training_parameters: dict[str, Any]
@@ -182,13 +188,13 @@ class ProjectUpdate(_Body):
 class DatasetCreate(_Body):
     project_id: int
     name: str
-    upload_type: Literal["basic", "advanced"] = "basic"
+    upload_type: UploadType = "basic"
 
 
 class DatasetUpdate(_Body):
     name: str | None = None
     caption_prefix: str | None = None
-    status: Literal["draft", "completed"] | None = None
+    status: DatasetStatus | None = None
 
 
 class DatasetClone(_Body):
@@ -218,7 +224,7 @@ class BulkUpload(_Body):
 class PrefixRequest(_Body):
     images: list[str] | None = None
     image_urls: list[str] | None = None
-    ip_type: Literal["stylized_scene", "defined_character", "object_variants"]
+    ip_type: PrefixIpType
     ip_medium: IpMedium
     ip_name: str | None = None
     content_moderation: bool = False
@@ -227,8 +233,8 @@ class PrefixRequest(_Body):
 class ModelCreate(_Body):
     name: str
     dataset_id: int
-    training_mode: Literal["fully_automated", "expert"]
-    training_version: Literal["light", "max", "bria-2.3", "bria-3.2"]
+    training_mode: TrainingMode
+    training_version: TrainingVersion
     description: str | None = None
 
 
