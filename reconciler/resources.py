@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, get_args
 
 from reconciler.addresses import Address, Kind
 from reconciler.errors import Location
@@ -31,6 +31,18 @@ IpType = Literal[
     "character_variants",
 ]
 IpMedium = Literal["illustration", "photography"]
+PrefixIpType = Literal["stylized_scene", "defined_character", "object_variants"]
+"""The IP types Bria's generate_prefix accepts (`caption_prefix: auto`)."""
+PREFIX_IP_TYPES: tuple[PrefixIpType, ...] = get_args(PrefixIpType)
+ILLUSTRATION_ONLY_IP_TYPES: tuple[IpType, ...] = (
+    "multi_object_set",
+    "object_variants",
+    "icons",
+    "character_variants",
+)
+"""Bria allows medium photography only for the other two, defined_character and stylized_scene."""
+IP_NAME_REQUIRED: tuple[IpType, ...] = ("defined_character",)
+IP_DESCRIPTION_REQUIRED: tuple[IpType, ...] = ("defined_character", "object_variants")
 UploadType = Literal["basic", "advanced"]
 TrainingVersion = Literal["light", "max"]
 TrainingMode = Literal["fully_automated", "expert"]

@@ -12,23 +12,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-IpType = Literal[
-    "defined_character",
-    "stylized_scene",
-    "multi_object_set",
-    "object_variants",
-    "icons",
-    "character_variants",
-]
+# Re-exported ("as"): the engine builds requests with these names from this module.
+from reconciler.resources import IpMedium as IpMedium
+from reconciler.resources import IpType as IpType
+from reconciler.resources import PrefixIpType as PrefixIpType
+from reconciler.resources import TrainingMode as TrainingMode
+from reconciler.resources import UploadType as UploadType
+
 IpTypeRead = Literal[IpType, "other"]
 """What Bria may answer: also `other`, for projects made by Upload Model."""
-IpMedium = Literal["photography", "illustration"]
-PrefixIpType = Literal["stylized_scene", "defined_character", "object_variants"]
-UploadType = Literal["basic", "advanced"]
 DatasetStatus = Literal["draft", "completed"]
 CaptionsUpdateStatus = Literal["empty", "in_progress", "completed"]
 CaptionSource = Literal["automatic", "manual", "unknown"]
-TrainingMode = Literal["fully_automated", "expert"]
 TrainingVersion = Literal["light", "max", "bria-2.3", "bria-3.2"]
 BulkStatus = Literal["pending", "processing", "completed", "failed"]
 ModelStatus = Literal[

@@ -18,13 +18,17 @@ from pydantic_core import ErrorDetails
 from reconciler.errors import ManifestError
 from reconciler.manifest.schema import (
     DEFAULT_TOTAL_TRAINING_STEPS,
-    ILLUSTRATION_ONLY_TYPES,
     IMAGE_TAGS,
     NOT_BLANK,
-    PREFIX_IP_TYPES,
     Manifest,
 )
 from reconciler.manifest.yamlload import LoadedYaml, PathKey
+from reconciler.resources import (
+    ILLUSTRATION_ONLY_IP_TYPES,
+    IP_DESCRIPTION_REQUIRED,
+    IP_NAME_REQUIRED,
+    PREFIX_IP_TYPES,
+)
 
 KEY_RULE = (
     "a key uses letters, digits, '-', '_' and '.', starts with a letter or digit, "
@@ -214,7 +218,7 @@ def cross_field_errors(manifest: Manifest, doc: LoadedYaml) -> list[ManifestErro
 def _ip_errors(manifest: Manifest, doc: LoadedYaml) -> list[ManifestError]:
     ip = manifest.ip
     errors: list[ManifestError] = []
-    if ip.medium == "photography" and ip.type in ILLUSTRATION_ONLY_TYPES:
+    if ip.medium == "photography" and ip.type in ILLUSTRATION_ONLY_IP_TYPES:
         errors.append(
             ManifestError(
                 f"ip.medium: photography is not available for {ip.type}; Bria allows it only "
@@ -223,15 +227,15 @@ def _ip_errors(manifest: Manifest, doc: LoadedYaml) -> list[ManifestError]:
                 location=doc.location(("ip", "medium")),
             )
         )
-    if ip.type == "defined_character" and ip.name is None:
+    if ip.type in IP_NAME_REQUIRED and ip.name is None:
         errors.append(
             ManifestError(
-                "'name' is required in ip when ip.type is defined_character",
+                f"'name' is required in ip when ip.type is {ip.type}",
                 hint="the character's name, 1-3 words",
                 location=doc.location(("ip",)),
             )
         )
-    if ip.type in ("defined_character", "object_variants") and ip.description is None:
+    if ip.type in IP_DESCRIPTION_REQUIRED and ip.description is None:
         errors.append(
             ManifestError(
                 f"'description' is required in ip when ip.type is {ip.type}",

@@ -27,7 +27,14 @@ from pydantic import (
 )
 
 from reconciler.addresses import KEY_PATTERN
-from reconciler.resources import IpMedium, IpType, TrainingMode, TrainingVersion, UploadType
+from reconciler.resources import (
+    ILLUSTRATION_ONLY_IP_TYPES,
+    IpMedium,
+    IpType,
+    TrainingMode,
+    TrainingVersion,
+    UploadType,
+)
 
 Key = Annotated[str, StringConstraints(pattern=rf"^{KEY_PATTERN}$")]
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -35,9 +42,6 @@ NOT_BLANK = r"\S"
 VerbatimText = Annotated[str, StringConstraints(pattern=NOT_BLANK)]
 """Kept exactly as written (a caption prefix usually ends with ", "), but not blank."""
 
-ILLUSTRATION_ONLY_TYPES = ("multi_object_set", "object_variants", "icons", "character_variants")
-PREFIX_IP_TYPES = ("stylized_scene", "defined_character", "object_variants")
-"""The IP types Bria's generate_prefix accepts (caption_prefix: auto)."""
 LrScheduler = Literal[
     "linear",
     "cosine",
@@ -73,7 +77,7 @@ class Ip(_Strict):
         json_schema_extra={
             "allOf": [
                 {
-                    "if": {"properties": {"type": {"enum": list(ILLUSTRATION_ONLY_TYPES)}}},
+                    "if": {"properties": {"type": {"enum": list(ILLUSTRATION_ONLY_IP_TYPES)}}},
                     "then": {"properties": {"medium": {"const": "illustration"}}},
                 },
                 {
