@@ -56,6 +56,7 @@ class Planner:
     """What happens to each desired dataset, for the models planned after it."""
 
     _children: dict[tuple[Address, Kind], list[RecordedResource]] = field(default_factory=dict)
+    _live_images: dict[int, dict[int, LiveImage]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for address, rec in sorted(self.recorded.items(), key=lambda kv: kv[0].sort_key()):
@@ -65,9 +66,9 @@ class Planner:
     def add(self, change: Change) -> None:
         self.changes.append(change)
 
-    def children(self, parent: Address, kind: Kind) -> list[RecordedResource]:
+    def children(self, parent: Address, kind: Kind) -> Sequence[RecordedResource]:
         """Recorded resources of `kind` directly below `parent`, in address order."""
-        return list(self._children.get((parent, kind), ()))
+        return self._children.get((parent, kind), ())
 
     def managed_ids(self, kind: Kind) -> set[int]:
         ids: set[int] = set()
@@ -124,8 +125,14 @@ class Planner:
             return None
         return model
 
-    def live_images(self, dataset_id: int) -> dict[int, LiveImage]:
-        return {i.remote_id: i for i in self.live.images.get(dataset_id, ())}
+    def live_images(self, dataset_id: int) -> Mapping[int, LiveImage]:
+        """A dataset's live images by id, indexed once: drift, content changes, the bulk
+        check and the image updates of one dataset all ask (5,000 images each)."""
+        found = self._live_images.get(dataset_id)
+        if found is None:
+            found = {i.remote_id: i for i in self.live.images.get(dataset_id, ())}
+            self._live_images[dataset_id] = found
+        return found
 
     def training_on(
         self, *, dataset_id: int | None = None, project_id: int | None = None

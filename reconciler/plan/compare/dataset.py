@@ -23,7 +23,7 @@ since the content they trained on is the same.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan import attributes as attrs
@@ -171,7 +171,7 @@ def _second_bulk_upload(
 
 
 def _bulk_due(
-    p: Planner, desired: DesiredDataset, live: LiveDataset, recorded: list[RecordedResource]
+    p: Planner, desired: DesiredDataset, live: LiveDataset, recorded: Sequence[RecordedResource]
 ) -> bool:
     """The declared images of an existing advanced dataset arrive by a bulk upload into it:
     none of them is at Bria yet."""
@@ -503,7 +503,7 @@ def update_dataset(
         steps.extend(prefix_steps(project, desired))
     live_images = p.live_images(live.remote_id)
     recorded_images = {r.address.key: r for r in p.children(address, Kind.IMAGE)}
-    bulk = _bulk_due(p, desired, live, list(recorded_images.values()))
+    bulk = _bulk_due(p, desired, live, p.children(address, Kind.IMAGE))
     if bulk:
         steps.extend(bulk_steps(desired))
     if desired.completed and not before.get("completed"):
