@@ -13,7 +13,14 @@ from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.projects import delete_dataset_rows
 from reconciler.sandbox.store import Row
-from reconciler.sandbox.validate import Body, choice, given, optional_text, required_text
+from reconciler.sandbox.validate import (
+    Body,
+    choice,
+    given,
+    optional_text,
+    required_id,
+    required_text,
+)
 
 UPLOAD_TYPES = frozenset(get_args(schemas.UploadType))
 STATUSES = frozenset(get_args(schemas.DatasetStatus))
@@ -53,11 +60,7 @@ class Datasets:
         return [views.dataset(row, counts.get(int(row["id"]), 0)) for row in settled]
 
     def create(self, body: Body) -> dict[str, Any]:
-        if not given(body, "project_id"):
-            raise BriaError(c.DS_PROJECT_REQUIRED, "project_id is required")
-        project_id = body["project_id"]
-        if isinstance(project_id, bool) or not isinstance(project_id, int):
-            raise BriaError(c.DS_PROJECT_REQUIRED, "project_id must be an integer")
+        project_id = required_id(body, "project_id", c.DS_PROJECT_REQUIRED)
         name = required_text(body, "name", c.DS_NAME_REQUIRED)
         upload_type = choice(
             body, "upload_type", UPLOAD_TYPES, c.DS_UPLOAD_TYPE_ENUM, default="basic"

@@ -14,7 +14,14 @@ from reconciler.sandbox.files import TooLarge, Unreachable, name_from_url
 from reconciler.sandbox.projects import IP_MEDIA, Projects
 from reconciler.sandbox.store import Row
 from reconciler.sandbox.training import effective_parameters
-from reconciler.sandbox.validate import Body, choice, given, optional_text, required_text
+from reconciler.sandbox.validate import (
+    Body,
+    choice,
+    given,
+    optional_text,
+    required_id,
+    required_text,
+)
 
 MODES = frozenset(get_args(schemas.TrainingMode))
 VERSIONS = frozenset(get_args(schemas.TrainingVersion))
@@ -45,11 +52,7 @@ class Models:
 
     def create(self, body: Body) -> dict[str, Any]:
         name = required_text(body, "name", c.MODEL_NAME_REQUIRED)
-        if not given(body, "dataset_id"):
-            raise BriaError(c.MODEL_DATASET_REQUIRED, "dataset_id is required")
-        dataset_id = body["dataset_id"]
-        if isinstance(dataset_id, bool) or not isinstance(dataset_id, int):
-            raise BriaError(c.MODEL_DATASET_REQUIRED, "dataset_id must be an integer")
+        dataset_id = required_id(body, "dataset_id", c.MODEL_DATASET_REQUIRED)
         mode = choice(body, "training_mode", MODES, c.MODEL_MODE_ENUM)
         version = choice(body, "training_version", VERSIONS, c.MODEL_VERSION_ENUM)
         description = optional_text(body, "description") or ""
@@ -301,9 +304,7 @@ class Models:
 
     def _upload_project(self, body: Body) -> tuple[int, dict[str, Any] | None]:
         if given(body, "project_id"):
-            project_id = body["project_id"]
-            if isinstance(project_id, bool) or not isinstance(project_id, int):
-                raise BriaError(c.UPLOAD_PROJECT, "project_id must be an integer")
+            project_id = required_id(body, "project_id", c.UPLOAD_PROJECT)
             self._core.project(project_id, c.UPLOAD_PROJECT)
             return project_id, None
         params = body.get("project_parameters")

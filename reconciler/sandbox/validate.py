@@ -23,6 +23,16 @@ def required_text(body: Body, key: str, constraint: Constraint) -> str:
     return value
 
 
+def required_id(body: Body, key: str, constraint: Constraint) -> int:
+    """An id field: present, and an integer (JSON `true` is not one)."""
+    if not given(body, key):
+        raise BriaError(constraint, f"{key} is required")
+    value = body[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BriaError(constraint, f"{key} must be an integer")
+    return value
+
+
 def optional_text(body: Body, key: str, constraint: Constraint = BODY_FIELD) -> str | None:
     value = body.get(key)
     if value is None:
