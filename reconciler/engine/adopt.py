@@ -15,6 +15,7 @@ from reconciler.addresses import Address, Kind
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import NotFound
 from reconciler.client.models import Dataset, Image, Model, Project
+from reconciler.engine.ledger import owners
 from reconciler.engine.refresh import live_dataset, live_image, live_model, live_project
 from reconciler.errors import TailorError
 from reconciler.plan import attributes as attrs
@@ -54,23 +55,13 @@ class Declared:
         return cls(projects, datasets, images, models)
 
 
-def _owned(document: StateDocument, kind: Kind) -> dict[int, str]:
-    owned: dict[int, str] = {}
-    for entry in document.resources.values():
-        if entry.kind is kind:
-            owned[entry.remote_id] = entry.address
-            for old in entry.deposed:
-                owned[old] = entry.address
-    return owned
-
-
 def _check_free(document: StateDocument, address: Address, kind: Kind, remote_id: int) -> None:
     if document.get(address) is not None:
         raise ImportRefused(
             f"{address} is already in the state",
             hint=f"run `tailor state rm {address}` first if it should point elsewhere",
         )
-    holder = _owned(document, kind).get(remote_id)
+    holder = owners(document, kind).get(remote_id)
     if holder is not None:
         raise ImportRefused(f"{kind} {remote_id} is already managed as {holder}")
 
@@ -170,7 +161,7 @@ async def import_one(
                     f"{address.parent} ({parent_id})"
                 )
             images = await client.list_images(remote_id)
-            owned = _owned(document, Kind.IMAGE)
+            owned = owners(document, Kind.IMAGE)
             taken = [i.id for i in images if i.id in owned]
             if taken:
                 raise ImportRefused(f"images {taken} of dataset {remote_id} are already managed")
@@ -217,7 +208,7 @@ async def adopt_all(
     """Match live objects to manifest keys by name; managed ones and misses are skipped."""
     declared = Declared.of(workspace)
     found: list[ResourceEntry] = []
-    owned_projects = _owned(document, Kind.PROJECT)
+    owned_projects = owners(document, Kind.PROJECT)
     live_projects = await client.list_projects()
     for project in workspace.projects:
         entry = document.get(project.address)
@@ -247,7 +238,7 @@ async def _adopt_children(
     declared: Declared,
 ) -> list[ResourceEntry]:
     found: list[ResourceEntry] = []
-    owned = _owned(document, Kind.DATASET)
+    owned = owners(document, Kind.DATASET)
     datasets = await client.list_project_datasets(project_id)
     dataset_keys: dict[int, str] = {
         e.remote_id: Address.parse(e.address).key
@@ -265,7 +256,7 @@ async def _adopt_children(
         images = await client.list_images(chosen)
         found.extend(dataset_entries(wanted.address, dataset, images, declared))
         dataset_keys[chosen] = wanted.key
-    owned_models = _owned(document, Kind.MODEL)
+    owned_models = owners(document, Kind.MODEL)
     models = await client.list_project_models(project_id, include_training_parameters=True)
     for wanted_model in project.models:
         if document.get(wanted_model.address) is not None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from reconciler.addresses import Address, Kind
 from reconciler.errors import StateError
 from reconciler.resources import JsonValue
-from reconciler.state.model import ResourceEntry
+from reconciler.state.model import ResourceEntry, StateDocument
 from reconciler.state.store import StateLock, StateStore
 
 CREATE_OPERATION = "create"
@@ -143,6 +143,16 @@ class StagedZip:
         if not isinstance(location, str) or not isinstance(key, str):
             raise StateError(f"the pending staged ZIP of {address} is malformed")
         return cls(location, key)
+
+
+def owners(document: StateDocument, kind: Kind) -> dict[int, str]:
+    """Remote id -> the address that manages it, current or deposed: ids never to take again."""
+    owned: dict[int, str] = {}
+    for entry in document.resources.values():
+        if entry.kind is kind:
+            owned[entry.remote_id] = entry.address
+            owned.update(dict.fromkeys(entry.deposed, entry.address))
+    return owned
 
 
 def by_name(listing: Iterable[tuple[int, str]]) -> dict[str, tuple[int, ...]]:

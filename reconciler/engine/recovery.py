@@ -37,6 +37,7 @@ from reconciler.engine.ledger import (
     StagedZip,
     by_name,
     entry_after_create,
+    owners,
     record_bulk,
 )
 from reconciler.engine.waits import BULK_ENDED, WaitPolicy, bulk_upload_ended
@@ -114,15 +115,6 @@ async def _same_named(client: BriaClient, intent: CreateIntent) -> list[int]:
         return []  # the parent is gone, and the object with it
 
 
-def _owned_ids(document: StateDocument, kind: Kind) -> set[int]:
-    owned: set[int] = set()
-    for entry in document.resources.values():
-        if entry.kind is kind:
-            owned.add(entry.remote_id)
-            owned.update(entry.deposed)
-    return owned
-
-
 async def _bulk(
     client: BriaClient,
     document: StateDocument,
@@ -176,7 +168,7 @@ async def inspect(
             found.append(Resolution(intent, Verdict.DISCARD))
             continue
         create = CreateIntent.from_details(intent.address, intent.details)
-        owned = _owned_ids(document, create.kind)
+        owned = owners(document, create.kind)
         candidates = [
             i
             for i in await _same_named(client, create)
