@@ -48,6 +48,17 @@ TrainingVersion = Literal["light", "max"]
 TrainingMode = Literal["fully_automated", "expert"]
 ImageFormat = Literal["png", "jpeg", "webp"]
 
+MAX_IMAGES: Mapping[UploadType, int] = {"basic": 200, "advanced": 5000}
+"""Images a dataset may hold, by upload type."""
+MAX_IMAGE_BYTES = 12 * 1024 * 1024
+"""A basic upload's single-image payload limit (12 MB, read as MiB)."""
+MAX_ZIP_BYTES = 5 * 1024**3
+"""An advanced upload's zip."""
+MIN_SIDE_UPSCALED = 256
+"""Shortest side Bria accepts when it may upscale (basic upload, increase_resolution)."""
+MIN_SIDE_STRICT = 1024
+"""Shortest side otherwise."""
+
 CAPTION_PREFIX_AUTO = "auto"
 """`caption_prefix: auto` in a manifest: ask Bria's generate_prefix from sampled images."""
 

@@ -34,6 +34,11 @@ from reconciler.manifest.rules import cross_field_errors, lint_warnings, schema_
 from reconciler.manifest.schema import Dataset, ImageEntry, Manifest, TailorFile
 from reconciler.manifest.yamlload import LoadedYaml, load_yaml_file
 from reconciler.resources import (
+    MAX_IMAGE_BYTES,
+    MAX_IMAGES,
+    MAX_ZIP_BYTES,
+    MIN_SIDE_STRICT,
+    MIN_SIDE_UPSCALED,
     DesiredDataset,
     DesiredImage,
     DesiredModel,
@@ -42,13 +47,6 @@ from reconciler.resources import (
 )
 
 SETTINGS_FILES = ("tailor.yaml", "tailor.yml")
-MAX_BASIC_IMAGES = 200
-MAX_ADVANCED_IMAGES = 5000
-MAX_BASIC_IMAGE_BYTES = 12 * 1024 * 1024
-"""Bria's single-image payload limit (12 MB, read as MiB)."""
-MAX_ADVANCED_ZIP_BYTES = 5 * 1024**3
-MIN_SIDE_UPSCALED = 256
-MIN_SIDE = 1024
 _INSPECT_WORKERS = 8
 
 
@@ -308,7 +306,7 @@ class _ManifestLoader:
         picks = self._pick_images(key, spec, doc)
         images_location = doc.location((*where, "images"), key=True)
         basic = spec.upload == "basic"
-        limit = MAX_BASIC_IMAGES if basic else MAX_ADVANCED_IMAGES
+        limit = MAX_IMAGES[spec.upload]
         if len(picks) > limit:
             self.error(
                 f"datasets.{key} has {len(picks)} images; a {spec.upload} dataset takes at "
@@ -330,7 +328,7 @@ class _ManifestLoader:
         upscale = basic and spec.increase_resolution
         images = self._images(project, key, picks, basic=basic, upscale=upscale)
         total = sum(image.size_bytes for image in images)
-        if not basic and total > MAX_ADVANCED_ZIP_BYTES:
+        if not basic and total > MAX_ZIP_BYTES:
             self.error(
                 f"datasets.{key}: the images add up to {total / 1e9:.1f} GB; an advanced "
                 "upload's zip may hold at most 5 GB",
@@ -400,7 +398,7 @@ class _ManifestLoader:
             try:
                 stamp = FileStamp.of(self.index.stat(pick.path))
                 if basic:
-                    check_upload_size(stamp.size, MAX_BASIC_IMAGE_BYTES)
+                    check_upload_size(stamp.size, MAX_IMAGE_BYTES)
             except ImageProblem as problem:
                 self.error(f"image {pick.rel} {problem.message}", pick.location, problem.hint)
                 continue
@@ -409,7 +407,7 @@ class _ManifestLoader:
                 continue
             stamped.append((pick, stamp))
         facts = _facts_for(stamped, self.cache)
-        min_side = MIN_SIDE_UPSCALED if upscale else MIN_SIDE
+        min_side = MIN_SIDE_UPSCALED if upscale else MIN_SIDE_STRICT
         images: list[DesiredImage] = []
         for pick, _ in stamped:
             result = facts[pick.rel]
@@ -458,8 +456,11 @@ def _size_rule(*, basic: bool, upscale: bool) -> str:
             f"the shortest side must be at least {MIN_SIDE_UPSCALED} px (Bria upscales 256-1023 px)"
         )
     if basic:
-        return f"with increase_resolution: false the shortest side must be at least {MIN_SIDE} px"
-    return f"an advanced upload needs a shortest side of at least {MIN_SIDE} px"
+        return (
+            "with increase_resolution: false the shortest side must be at least "
+            f"{MIN_SIDE_STRICT} px"
+        )
+    return f"an advanced upload needs a shortest side of at least {MIN_SIDE_STRICT} px"
 
 
 def _facts_for(
