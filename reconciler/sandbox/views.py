@@ -74,7 +74,7 @@ def image(row: Row, files: FileHost) -> View:
 
 def model(row: Row, now: float, *, include_training_parameters: bool = True) -> View:
     status = lifecycle.model_status(row, now)
-    steps = lifecycle.checkpoint_steps(row, status)
+    detail = include_training_parameters
     return {
         "id": row["id"],
         "name": row["name"],
@@ -84,8 +84,10 @@ def model(row: Row, now: float, *, include_training_parameters: bool = True) -> 
         "training_version": row["training_version"],
         "generation_prefix": row["generation_prefix"],
         "active_model_version": lifecycle.active_version(row, status),
-        "training_parameters": lifecycle.parameters(row) if include_training_parameters else {},
-        "checkpoint_steps": [str(step) for step in steps] if include_training_parameters else [],
+        "training_parameters": lifecycle.parameters(row) if detail else {},
+        "checkpoint_steps": (
+            [str(step) for step in lifecycle.checkpoint_steps(row, status)] if detail else []
+        ),
         "project_id": row["project_id"],
         "dataset_id": row["dataset_id"],
         "created_at": iso(row["created_at"]),
