@@ -20,7 +20,7 @@ from reconciler.events import Hooks, WaitEvent
 T = TypeVar("T")
 
 TRAINING_ENDED = frozenset({"Completed", "Failed", "Stopped", "Deleted"})
-STOPPED = frozenset({"Stopped", "Completed", "Failed", "Deleted"})
+"""No training runs any more: what a training wait and a stop wait both poll for."""
 BULK_ENDED = frozenset({"completed", "failed"})
 
 
@@ -154,7 +154,7 @@ async def wait_stopped(
     """Until a stopping training has ended (so the model and its parents can be deleted)."""
     return await poll(
         lambda: client.get_model(model_id),
-        lambda m: m.status in STOPPED,
+        lambda m: m.status in TRAINING_ENDED,
         deadline_s=policy.stopping,
         policy=policy,
         describe=lambda m: WaitEvent(address, "training stop", m.status),
