@@ -84,6 +84,13 @@ def build_dependencies(changes: Sequence[Change]) -> dict[str, tuple[str, ...]]:
     return {node: tuple(sorted(before)) for node, before in sorted(deps.items())}
 
 
+_DEPOSED_GO_FIRST: dict[Kind, tuple[Kind, ...]] = {
+    Kind.PROJECT: (Kind.MODEL, Kind.DATASET),
+    Kind.DATASET: (Kind.MODEL,),
+}
+"""A deposed project or dataset goes after the deposed objects of these kinds in its project."""
+
+
 def _deposed_edges(
     change: Change,
     changes: Sequence[Change],
@@ -95,22 +102,16 @@ def _deposed_edges(
     successor = current.get(change.address)
     if successor is not None:
         need(main, last(successor))
-    if change.kind in (Kind.PROJECT, Kind.DATASET):
-        for other in changes:
-            if (
-                other.deposed is not None
-                and other.address.project == change.address.project
-                and other.kind is Kind.MODEL
-            ):
-                need(main, last(other))
-    if change.kind is Kind.PROJECT:
-        for other in changes:
-            if (
-                other.deposed is not None
-                and other.address.project == change.address.project
-                and other.kind is Kind.DATASET
-            ):
-                need(main, last(other))
+    below = _DEPOSED_GO_FIRST.get(change.kind)
+    if below is None:
+        return
+    for other in changes:
+        if (
+            other.kind in below
+            and other.deposed is not None
+            and other.address.project == change.address.project
+        ):
+            need(main, last(other))
 
 
 def topological_order(
