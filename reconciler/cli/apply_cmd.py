@@ -17,7 +17,14 @@ import click
 from rich.console import Console
 
 from reconciler.addresses import Address, Kind
-from reconciler.cli.context import load_settings, open_client, open_state, run_async, workspace_root
+from reconciler.cli.context import (
+    load_settings,
+    locked,
+    open_client,
+    open_state,
+    run_async,
+    workspace_root,
+)
 from reconciler.cli.options import (
     api_option,
     lock_timeout_option,
@@ -121,14 +128,11 @@ async def carry_out(
     """Lock, recover, plan, ask, execute, report. Raises ApplyError when anything failed."""
     say(settings.describe())
     async with open_client(settings) as (client, stager):
-        with open_state(settings) as store:
-            lock = store.acquire_lock(options.verb, timeout=options.lock_timeout)
-            try:
-                for warning in lock.warnings:
-                    say(f"warning: {warning}", err=True)
-                await _locked_run(settings, options, make, client, stager, store, lock)
-            finally:
-                store.release_lock(lock)
+        with (
+            open_state(settings) as store,
+            locked(store, options.verb, options.lock_timeout) as lock,
+        ):
+            await _locked_run(settings, options, make, client, stager, store, lock)
 
 
 async def _locked_run(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import click
 import httpx
 from pydantic import SecretStr
 
@@ -22,7 +23,7 @@ from reconciler.client.staging import S3Stager, SandboxStager, Stager
 from reconciler.errors import ConfigError
 from reconciler.manifest.workspace import load_settings_file
 from reconciler.settings import Settings, resolve
-from reconciler.state.store import StateStore, open_store
+from reconciler.state.store import StateLock, StateStore, open_store
 
 T = TypeVar("T")
 
@@ -151,3 +152,12 @@ def open_state(settings: Settings) -> Iterator[StateStore]:
         yield store
     finally:
         store.close()
+
+
+@contextmanager
+def locked(store: StateStore, operation: str, timeout: float) -> Iterator[StateLock]:
+    """The state lock for one command; a takeover (SQLite: a dead process's lock) is said."""
+    with store.lock(operation, timeout=timeout) as lock:
+        for warning in lock.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        yield lock

@@ -11,7 +11,14 @@ from pathlib import Path
 import click
 
 from reconciler.addresses import Address
-from reconciler.cli.context import load_settings, open_client, open_state, run_async, workspace_root
+from reconciler.cli.context import (
+    load_settings,
+    locked,
+    open_client,
+    open_state,
+    run_async,
+    workspace_root,
+)
 from reconciler.cli.options import lock_timeout_option, state_option
 from reconciler.engine import recovery
 from reconciler.engine.adopt import Declared, adopt_all, import_one
@@ -37,7 +44,7 @@ async def _run(
     lock_timeout: float,
 ) -> list[ResourceEntry]:
     async with open_client(settings) as (client, stager):
-        with open_state(settings) as store, store.lock("import", timeout=lock_timeout) as lock:
+        with open_state(settings) as store, locked(store, "import", lock_timeout) as lock:
             for resolution in await recovery.resolve(client, store, lock, stager=stager):
                 click.echo(resolution.describe())
             document = store.read()

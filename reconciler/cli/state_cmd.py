@@ -24,13 +24,14 @@ from typing import Any
 import click
 
 from reconciler.addresses import Address, Kind
+from reconciler.cli.context import locked
 from reconciler.cli.options import lock_timeout_option, state_option
 from reconciler.errors import StateError
 from reconciler.manifest.workspace import load_settings_file
 from reconciler.resources import JsonValue
 from reconciler.settings import resolve
 from reconciler.state.model import Intent, ResourceEntry, StateDocument
-from reconciler.state.store import StateLock, StateMissing, StateStore, open_store
+from reconciler.state.store import StateMissing, StateStore, open_store
 
 _path_argument = click.argument(
     "path",
@@ -69,14 +70,6 @@ def _read(root: Path, flag: str | None) -> StateDocument:
             return store.read()
     except StateMissing:
         return StateDocument(lineage="", serial=0)
-
-
-@contextmanager
-def _locked(store: StateStore, operation: str, timeout: float) -> Iterator[StateLock]:
-    with store.lock(operation, timeout=timeout) as lock:
-        for warning in lock.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        yield lock
 
 
 @click.group("state")
@@ -133,7 +126,7 @@ def rm(
     is refused unless they are named too or --recursive is given.
     """
     parsed = [Address.parse(a) for a in addresses]
-    with _opened(path, state) as store, _locked(store, "state rm", lock_timeout) as lock:
+    with _opened(path, state) as store, locked(store, "state rm", lock_timeout) as lock:
         doc = store.read()
         doomed = forget_set(doc, parsed, recursive=recursive)
         refuse_pending("state rm", store.pending_intents(under=[str(a) for a in parsed]))
@@ -216,7 +209,7 @@ def mv(old: str, new: str, path: Path, state: str | None, lock_timeout: float) -
     that recorded the old dataset key record the new one.
     """
     source, target = Address.parse(old), Address.parse(new)
-    with _opened(path, state) as store, _locked(store, "state mv", lock_timeout) as lock:
+    with _opened(path, state) as store, locked(store, "state mv", lock_timeout) as lock:
         doc = store.read()
         moves = move_plan(doc, source, target)
         refuse_pending("state mv", pending_for_move(store, source, target))

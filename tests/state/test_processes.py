@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from reconciler.cli.main import cli
 from reconciler.errors import LockError
 from reconciler.state.store import open_store
 
@@ -96,6 +98,20 @@ def test_sqlite_lock_of_a_dead_process_is_taken_over_with_a_warning(
             assert dead_lock_id in lock.warnings[0]
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["import", "acme/models/light", "42", "--path"], ["state", "rm", "acme", "--path"]],
+    ids=["import", "state rm"],
+)
+def test_commands_say_when_they_took_over_a_dead_process_lock(
+    command: list[str], sqlite_location: str, tmp_path: Path
+) -> None:
+    dead_lock_id = _kill_holder(sqlite_location, tmp_path)
+    result = CliRunner().invoke(cli, [*command, str(tmp_path)])
+    assert "warning: took over a stale state lock" in result.stderr, result.output
+    assert dead_lock_id in result.stderr
 
 
 def test_sqlite_lock_of_another_host_is_not_taken_over(
