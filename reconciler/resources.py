@@ -47,6 +47,8 @@ UploadType = Literal["basic", "advanced"]
 TrainingVersion = Literal["light", "max"]
 TrainingMode = Literal["fully_automated", "expert"]
 ImageFormat = Literal["png", "jpeg", "webp"]
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+"""The file names Bria takes images from: what a manifest glob picks up and a bulk ZIP holds."""
 
 MAX_IMAGES: Mapping[UploadType, int] = {"basic": 200, "advanced": 5000}
 """Images a dataset may hold, by upload type."""

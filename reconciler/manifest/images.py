@@ -27,10 +27,8 @@ from typing import BinaryIO
 
 from PIL import Image
 
-from reconciler.resources import ImageFormat
+from reconciler.resources import IMAGE_SUFFIXES, ImageFormat
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
-"""What a glob picks up; anything else it matches (sidecar .txt files, notes) is skipped."""
 MAX_IMAGE_PIXELS = 100_000_000
 """Declared width x height above this is refused before any pixel is decoded."""
 MAX_SIDECAR_BYTES = 4096

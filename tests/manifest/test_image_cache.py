@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.manifest.images import CACHE_FILE, IMAGE_SUFFIXES
+from reconciler.manifest.images import CACHE_FILE
 from reconciler.manifest.workspace import check_workspace
+from reconciler.resources import IMAGE_SUFFIXES
 from tests.manifest.conftest import GOOD_MANIFEST, run_validate, write_files, write_image
 
 
