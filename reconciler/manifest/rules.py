@@ -24,6 +24,7 @@ from reconciler.manifest.schema import (
 )
 from reconciler.manifest.yamlload import LoadedYaml, PathKey
 from reconciler.resources import (
+    CAPTION_PREFIX_AUTO,
     ILLUSTRATION_ONLY_IP_TYPES,
     IP_DESCRIPTION_REQUIRED,
     IP_NAME_REQUIRED,
@@ -201,7 +202,8 @@ def cross_field_errors(manifest: Manifest, doc: LoadedYaml) -> list[ManifestErro
                     location=doc.location((*where, "increase_resolution")),
                 )
             )
-        if dataset.caption_prefix == "auto" and manifest.ip.type not in PREFIX_IP_TYPES:
+        auto = dataset.caption_prefix == CAPTION_PREFIX_AUTO
+        if auto and manifest.ip.type not in PREFIX_IP_TYPES:
             errors.append(
                 ManifestError(
                     f"datasets.{key}.caption_prefix: 'auto' asks Bria's generate_prefix, which "

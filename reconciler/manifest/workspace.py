@@ -34,6 +34,7 @@ from reconciler.manifest.rules import cross_field_errors, lint_warnings, schema_
 from reconciler.manifest.schema import Dataset, ImageEntry, Manifest, TailorFile
 from reconciler.manifest.yamlload import LoadedYaml, load_yaml_file
 from reconciler.resources import (
+    CAPTION_PREFIX_AUTO,
     MAX_IMAGE_BYTES,
     MAX_IMAGES,
     MAX_ZIP_BYTES,
@@ -320,7 +321,7 @@ class _ManifestLoader:
                 doc.location(where, key=True),
                 hint="add images, or set completed: false",
             )
-        if not spec.images and spec.caption_prefix == "auto":
+        if not spec.images and spec.caption_prefix == CAPTION_PREFIX_AUTO:
             self.error(
                 f"datasets.{key}.caption_prefix: 'auto' needs at least one image to sample",
                 doc.location((*where, "caption_prefix")),
