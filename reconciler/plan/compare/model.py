@@ -83,39 +83,22 @@ def plan_model(
         before["parameters"] = rec.attributes["parameters"]
     diffs = diff_attributes(Kind.MODEL, before, after)
     forcing = tuple(dict.fromkeys(fc.field.split(".")[0] for fc in diffs if fc.forces_replace))
-    dataset_action = p.datasets.get(desired.dataset_address)
+    why: tuple[Reason, tuple[str, ...], Address | None] | None = None
     if parent_mode is Mode.REPLACE:
-        _replace(
-            p,
-            desired,
-            rec,
-            live,
-            before,
-            after,
-            diffs,
-            (),
-            Reason.CASCADE,
-            replaced_by=project.address,
-        )
+        why = (Reason.CASCADE, (), project.address)
     elif forcing:
-        _replace(p, desired, rec, live, before, after, diffs, forcing, Reason.REQUIRES_REPLACE)
-    elif dataset_action is Action.REPLACE:
-        _replace(
-            p,
-            desired,
-            rec,
-            live,
-            before,
-            after,
-            diffs,
-            ("dataset",),
-            Reason.CASCADE,
-            replaced_by=desired.dataset_address,
-        )
+        why = (Reason.REQUIRES_REPLACE, forcing, None)
+    elif p.datasets.get(desired.dataset_address) is Action.REPLACE:
+        why = (Reason.CASCADE, ("dataset",), desired.dataset_address)
     elif desired.train and live.status in rules.RETRAIN_STATUSES:
-        _replace(p, desired, rec, live, before, after, diffs, (), Reason.TRAINING_FAILED)
-    else:
+        why = (Reason.TRAINING_FAILED, (), None)
+    if why is None:
         _update(p, desired, rec, live, before, after, diffs)
+    else:
+        reason, requires, replaced_by = why
+        _replace(
+            p, desired, rec, live, before, after, diffs, requires, reason, replaced_by=replaced_by
+        )
     plan_model_deposed(p, desired, rec, live)
 
 
