@@ -247,12 +247,7 @@ class Store:
     # ---- generic rows ------------------------------------------------------------------------
 
     def insert(self, table: str, row: Row) -> None:
-        names = _columns(table, row)
-        marks = ", ".join("?" for _ in names)
-        self._run(
-            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})",
-            (row[name] for name in names),
-        )
+        self.insert_many(table, [row])
 
     def insert_many(self, table: str, rows: list[Row]) -> None:
         if not rows:
@@ -266,18 +261,11 @@ class Store:
             )
 
     def update(self, table: str, key: int, changes: Row) -> None:
-        if not changes:
-            return
-        names = _columns(table, changes)
-        assignments = ", ".join(f"{name} = ?" for name in names)
-        self._run(
-            f"UPDATE {table} SET {assignments} WHERE id = ?",
-            [*(changes[name] for name in names), key],
-        )
+        self.update_many(table, [(key, changes)])
 
     def update_many(self, table: str, changes: list[tuple[int, Row]]) -> None:
         """`(id, changes)` pairs in one statement; every `changes` names the same columns."""
-        if not changes:
+        if not changes or not changes[0][1]:
             return
         names = _columns(table, changes[0][1])
         assignments = ", ".join(f"{name} = ?" for name in names)
