@@ -18,7 +18,7 @@ from graphlib import CycleError, TopologicalSorter
 
 from reconciler.addresses import Address, Kind
 from reconciler.errors import PlanError
-from reconciler.plan.model import Action, Change, Phase, node_id
+from reconciler.plan.model import Action, Change
 
 
 def scheduled(change: Change) -> bool:
@@ -26,22 +26,19 @@ def scheduled(change: Change) -> bool:
     return not (change.action is Action.NO_OP and change.kind is Kind.IMAGE and not change.steps)
 
 
+def _main(change: Change) -> str:
+    return change.node_ids()[0]
+
+
+def _last(change: Change) -> str:
+    """The node after which everything of the change is done."""
+    return change.node_ids()[-1]
+
+
 def build_dependencies(changes: Sequence[Change]) -> dict[str, tuple[str, ...]]:
     """node id -> sorted node ids that must finish before it."""
     changes = [change for change in changes if scheduled(change)]
-    deps: dict[str, set[str]] = {}
-    nodes_of = {id(change): change.node_ids() for change in changes}
-    for nodes in nodes_of.values():
-        for node in nodes:
-            deps.setdefault(node, set())
-
-    def _main(change: Change) -> str:
-        return nodes_of[id(change)][0]
-
-    def _last(change: Change) -> str:
-        """The node after which everything of the change is done."""
-        return nodes_of[id(change)][-1]
-
+    deps: dict[str, set[str]] = {node: set() for c in changes for node in c.node_ids()}
     current = {c.address: c for c in changes if c.deposed is None}
 
     def need(node: str, before: str) -> None:
@@ -50,11 +47,11 @@ def build_dependencies(changes: Sequence[Change]) -> dict[str, tuple[str, ...]]:
 
     for change in changes:
         main = _main(change)
-        nodes = nodes_of[id(change)]
+        nodes = change.node_ids()
         if len(nodes) > 1:
             need(nodes[1], main)
         if change.deposed is not None:
-            _deposed_edges(change, changes, current, need, _last)
+            _deposed_edges(change, changes, current, need)
             continue
         parent = current.get(change.address.parent) if change.address.parent else None
         if change.action is not Action.DELETE:
@@ -72,7 +69,7 @@ def build_dependencies(changes: Sequence[Change]) -> dict[str, tuple[str, ...]]:
         if parent is not None:
             if parent.action is Action.DELETE:
                 need(_main(parent), _last(change))
-            elif len(nodes_of[id(parent)]) > 1:
+            elif len(parent.node_ids()) > 1:
                 need(main, _main(parent))
                 need(_last(parent), _last(change))
         if change.kind is Kind.MODEL and change.before is not None:
@@ -96,12 +93,11 @@ def _deposed_edges(
     changes: Sequence[Change],
     current: dict[Address, Change],
     need: Callable[[str, str], None],
-    last: Callable[[Change], str],
 ) -> None:
-    main = node_id(change.address, Phase.MAIN, change.deposed)
+    main = _main(change)
     successor = current.get(change.address)
     if successor is not None:
-        need(main, last(successor))
+        need(main, _last(successor))
     below = _DEPOSED_GO_FIRST.get(change.kind)
     if below is None:
         return
@@ -111,7 +107,7 @@ def _deposed_edges(
             and other.deposed is not None
             and other.address.project == change.address.project
         ):
-            need(main, last(other))
+            need(main, _last(other))
 
 
 def topological_order(
