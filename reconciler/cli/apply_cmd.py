@@ -45,6 +45,7 @@ from reconciler.engine.refresh import RefreshScope, refresh
 from reconciler.errors import ApplyError, PlanError
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Action, Plan
+from reconciler.render.planview import counted
 from reconciler.render.progress import LineProgress, RichProgress, render_outcome_table
 from reconciler.render.text import render_text
 from reconciler.settings import Settings
@@ -160,7 +161,7 @@ async def _locked_run(
     ask(plan, options)
     if plan.refresh_only:
         count = record_drift(Ledger.open(store, lock), plan.drift)
-        say(f"Recorded what Bria has now for {count} object{'s' * (count != 1)}.")
+        say(f"Recorded what Bria has now for {counted(count, 'object')}.")
         return
     with progress_for(plan) as progress:
         ctx = RunContext(

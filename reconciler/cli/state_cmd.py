@@ -28,6 +28,7 @@ from reconciler.cli.context import locked
 from reconciler.cli.options import lock_timeout_option, state_option
 from reconciler.errors import StateError
 from reconciler.manifest.workspace import load_settings_file
+from reconciler.render.planview import counted
 from reconciler.resources import JsonValue
 from reconciler.settings import resolve
 from reconciler.state.model import Intent, ResourceEntry, StateDocument
@@ -139,7 +140,7 @@ def rm(
             ids = ", ".join(str(i) for i in entry.deposed)
             click.echo(f"  its replaced predecessors ({ids}) are no longer tracked either")
     click.echo(
-        f"{len(doomed)} resource{'s' if len(doomed) != 1 else ''} removed from the state; "
+        f"{counted(len(doomed), 'resource')} removed from the state; "
         "nothing was deleted at Bria."
     )
 
@@ -224,7 +225,7 @@ def mv(old: str, new: str, path: Path, state: str | None, lock_timeout: float) -
 def _count_suffix(extra: int) -> str:
     if extra <= 0:
         return "."
-    return f" (and {extra} resource{'s' if extra != 1 else ''} that depend on it)."
+    return f" (and {counted(extra, 'resource')} that depend on it)."
 
 
 def move_plan(

@@ -9,6 +9,7 @@ import click
 
 from reconciler.errors import ManifestError
 from reconciler.manifest.workspace import WorkspaceReport, check_workspace
+from reconciler.render.planview import counted
 
 
 @click.command("validate")
@@ -45,21 +46,16 @@ def validate(ctx: click.Context, path: Path, output_format: str) -> None:
 
 def _summary(report: WorkspaceReport) -> str:
     if report.errors:
-        count = len(report.errors)
-        return f"{count} error{'s' if count != 1 else ''} found; nothing was sent to Bria."
+        return f"{counted(len(report.errors), 'error')} found; nothing was sent to Bria."
     assert report.workspace is not None
     projects = report.workspace.projects
     datasets = [d for p in projects for d in p.datasets]
     images = sum(len(d.images) for d in datasets)
     models = sum(len(p.models) for p in projects)
     return (
-        f"OK: {_count(len(projects), 'project')}, {_count(len(datasets), 'dataset')} "
-        f"({_count(images, 'image')}), {_count(models, 'model')}"
+        f"OK: {counted(len(projects), 'project')}, {counted(len(datasets), 'dataset')} "
+        f"({counted(images, 'image')}), {counted(models, 'model')}"
     )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _as_json(error: ManifestError) -> dict[str, object]:

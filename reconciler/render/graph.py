@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan.model import Action, Change, Plan
+from reconciler.render.planview import counted
 from reconciler.resources import DesiredWorkspace
 
 FORMATS = ("mermaid", "dot")
@@ -77,10 +78,6 @@ def node_id(address: Address) -> str:
     return f"{address.kind.value[0]}_{readable}_{digest}"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'s' * (number != 1)}"
-
-
 def graph_from_workspace(desired: DesiredWorkspace, plan: Plan | None = None) -> DependencyGraph:
     """The manifests' graph; with a plan, nodes carry its actions and resources the plan
     deletes (no longer in the manifests) are shown too."""
@@ -89,7 +86,7 @@ def graph_from_workspace(desired: DesiredWorkspace, plan: Plan | None = None) ->
         specs[project.address] = _NodeSpec(project.address)
         for dataset in project.datasets:
             specs[dataset.address] = _NodeSpec(
-                dataset.address, detail=_count(len(dataset.images), "image")
+                dataset.address, detail=counted(len(dataset.images), "image")
             )
         for model in project.models:
             specs[model.address] = _NodeSpec(
@@ -138,7 +135,7 @@ def _specs_from_plan(plan: Plan) -> dict[Address, _NodeSpec]:
         if address.kind is Kind.DATASET:
             gone = spec.action is Action.DELETE
             count = images_deleted[address] if gone else images_kept[address]
-            spec.detail = _count(count, "image")
+            spec.detail = counted(count, "image")
     return specs
 
 

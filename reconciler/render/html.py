@@ -29,6 +29,7 @@ from reconciler.render.planview import (
     format_value,
     is_destructive,
     label,
+    refusal,
     resource_changes,
     summary_rows,
 )
@@ -161,12 +162,9 @@ def _head_section(plan: Plan, header: str) -> str:
         parts.append(f'<p class="verdict ok">{_e(NO_CHANGES)}</p>')
     else:
         parts.append(f'<p class="verdict">{_e(conclusion(plan))}</p>')
-    if plan.errors:
-        count = len(plan.errors)
-        parts.append(
-            f'<p class="verdict refused">Apply is refused while the plan has {count} '
-            f"error{'s' * (count != 1)}.</p>"
-        )
+    refused = refusal(plan)
+    if refused:
+        parts.append(f'<p class="verdict refused">{_e(refused)}</p>')
     parts.append("</header>")
     parts.append(_summary_table(plan))
     return "\n".join(parts)

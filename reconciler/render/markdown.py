@@ -30,6 +30,7 @@ from reconciler.render.planview import (
     is_destructive,
     is_training,
     label,
+    refusal,
     resource_changes,
     step_lines,
     summary_rows,
@@ -78,9 +79,9 @@ def _head(plan: Plan, header: str) -> str:
         lines += [f"✅ {NO_CHANGES}", ""]
         return "\n".join(lines) + "\n"
     title = conclusion(plan)
-    if plan.errors:
-        count = len(plan.errors)
-        title += f" ❌ Apply is refused while the plan has {count} error{'s' * (count != 1)}."
+    refused = refusal(plan)
+    if refused:
+        title += f" ❌ {refused}"
     lines += [f"**{title}**", "", *_summary_table(plan), ""]
     return "\n".join(lines) + "\n"
 

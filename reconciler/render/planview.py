@@ -212,7 +212,7 @@ class ImageGroup:
     def note_summary(self) -> list[str]:
         """Each distinct image note once, with how many images it concerns."""
         return [
-            f"{note} ({count:,} image{'s' * (count != 1)})"
+            f"{note} ({counted(count, 'image')})"
             for note, count in sorted(self.notes.items())
         ]
 
@@ -319,6 +319,18 @@ def plan_line(plan: Plan) -> str:
     )
 
 
+def counted(number: int, noun: str) -> str:
+    """"1 image", "12,000 images": how every renderer and command counts a noun."""
+    return f"{number:,} {noun}{'s' * (number != 1)}"
+
+
+def refusal(plan: Plan) -> str | None:
+    """The sentence each renderer adds when the plan has errors; None when it has none."""
+    if not plan.errors:
+        return None
+    return f"Apply is refused while the plan has {counted(len(plan.errors), 'error')}."
+
+
 def conclusion(plan: Plan) -> str:
     """The last line of a plan: the counts, or that nothing (or only drift) will change."""
     if plan.refresh_only:
@@ -326,7 +338,7 @@ def conclusion(plan: Plan) -> str:
         if not count:
             return NO_CHANGES
         return (
-            f"Refresh only: {count} object{'s' * (count != 1)} changed outside tailor. "
+            f"Refresh only: {counted(count, 'object')} changed outside tailor. "
             "Applying this plan saved with --out records their live values in the state."
         )
     if not plan.has_changes:

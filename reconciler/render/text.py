@@ -18,6 +18,7 @@ from reconciler.render.planview import (
     headline,
     image_line,
     label,
+    refusal,
     step_lines,
     symbol,
     unmarked_forcing,
@@ -58,14 +59,9 @@ def render_text(plan: Plan, *, header: str, color: bool, verbose: bool = False) 
         out += ["", "\n\n".join(format_diagnostic(d, color=color) for d in ordered)]
     out.append("")
     out.append(conclusion(plan))
-    if plan.errors:
-        count = len(plan.errors)
-        out.append(
-            style(
-                f"Apply is refused while the plan has {count} error{'s' * (count != 1)}.",
-                "bold_red",
-            )
-        )
+    refused = refusal(plan)
+    if refused:
+        out.append(style(refused, "bold_red"))
     return "\n".join(out) + "\n"
 
 
