@@ -157,11 +157,13 @@ class Images:
                     c.IMG_CAPTION_COMPLETED_DATASET,
                     "Captions cannot be edited in a completed dataset",
                 )
-            has_caption = "caption" in body and body["caption"] is not None
-            regenerate = body.get("regenerate_caption")
-            if has_caption == ("regenerate_caption" in body and regenerate is not None) or (
-                not has_caption and regenerate is not True
-            ):
+            has_caption = given(body, "caption")
+            exactly_one = (
+                not given(body, "regenerate_caption")
+                if has_caption
+                else body.get("regenerate_caption") is True
+            )
+            if not exactly_one:
                 raise BriaError(
                     c.IMG_CAPTION_XOR_REGENERATE,
                     "Send exactly one of caption or regenerate_caption: true",
