@@ -220,15 +220,16 @@ def delete_project(p: Planner, rec: RecordedResource) -> None:
 def plan_project_deposed(p: Planner, rec: RecordedResource, desired: DesiredProject) -> None:
     """A predecessor project goes once nothing trains in it and its successor's models are
     no longer training (they replace the old ones)."""
+    successors_training = any(
+        (lm := p.live_model(r.remote_id)) is not None and lm.status in rules.TRAINING_STATUSES
+        for r in p.children(rec.address, Kind.MODEL)
+    )
+    retain = any(m.retain_on_replace for m in desired.models)
     for dep in rec.deposed:
-        successors_training = any(
-            (lm := p.live_model(r.remote_id)) is not None and lm.status in rules.TRAINING_STATUSES
-            for r in p.children(rec.address, Kind.MODEL)
-        )
         if dep in p.live.projects and (successors_training or p.training_on(project_id=dep)):
             p.note(rec.address, f"predecessor project {dep} is kept while models train")
             continue
-        _deposed_change(p, rec, dep, retain=any(m.retain_on_replace for m in desired.models))
+        _deposed_change(p, rec, dep, retain=retain)
 
 
 def _deposed_change(p: Planner, rec: RecordedResource, dep: int, *, retain: bool) -> None:
