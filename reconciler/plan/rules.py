@@ -96,21 +96,10 @@ def rules_for(kind: Kind) -> tuple[FieldRule, ...]:
     return FIELD_RULES[kind]
 
 
-# Bria facts the planner checks before apply (REFERENCE section 11 ids).
-PREFIX_IP_TYPES = frozenset({"stylized_scene", "defined_character", "object_variants"})
-"""PFX-IP-TYPE-SUPPORTED: the ip types generate_prefix accepts."""
+# Bria facts the planner checks before apply (REFERENCE section 11 ids). The IP type lists
+# and image limits the manifest checks too are in reconciler.resources.
 PREFIX_SAMPLE_MAX = 6
 """PFX-IMAGES-1-6."""
-MAX_IMAGES = {"basic": 200, "advanced": 5000}
-"""IMG-MAX-200 / BULK-MAX-5000."""
-ILLUSTRATION_ONLY_IP_TYPES = frozenset(
-    {"object_variants", "multi_object_set", "icons", "character_variants"}
-)
-IP_NAME_REQUIRED = frozenset({"defined_character"})
-IP_DESCRIPTION_REQUIRED = frozenset({"defined_character", "object_variants"})
-MIN_SIDE_UPSCALED = 256
-MIN_SIDE_STRICT = 1024
-MAX_IMAGE_BYTES = 12 * 1024 * 1024
 EXPERT_PARAMETER_RANGES: Mapping[str, tuple[float, float]] = {
     "rank": (4, 256),
     "learning_rate": (0.000001, 0.001),

@@ -27,7 +27,6 @@ from collections.abc import Mapping, Sequence
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan import attributes as attrs
-from reconciler.plan import rules
 from reconciler.plan.diff import diff_attributes, drift_fields
 from reconciler.plan.model import (
     Action,
@@ -50,6 +49,11 @@ from reconciler.plan.planner import (
 )
 from reconciler.resources import (
     CAPTION_PREFIX_AUTO,
+    MAX_IMAGE_BYTES,
+    MAX_IMAGES,
+    MIN_SIDE_STRICT,
+    MIN_SIDE_UPSCALED,
+    PREFIX_IP_TYPES,
     DesiredDataset,
     DesiredImage,
     DesiredProject,
@@ -202,7 +206,7 @@ def _bulk_once_only_note(live: LiveDataset) -> str:
 def check_dataset(p: Planner, project: DesiredProject, dataset: DesiredDataset) -> None:
     """Bria's dataset and upload rules, checked before any call."""
     address, where = dataset.address, dataset.location
-    limit = rules.MAX_IMAGES[dataset.upload_type]
+    limit = MAX_IMAGES[dataset.upload_type]
     if len(dataset.images) > limit:
         p.error(
             f"{address}: {len(dataset.images)} images, but a {dataset.upload_type} dataset "
@@ -219,10 +223,10 @@ def check_dataset(p: Planner, project: DesiredProject, dataset: DesiredDataset) 
             constraint="DS-COMPLETE-MIN-1-IMAGE",
         )
     if dataset.caption_prefix == CAPTION_PREFIX_AUTO:
-        if project.ip_type not in rules.PREFIX_IP_TYPES:
+        if project.ip_type not in PREFIX_IP_TYPES:
             p.error(
                 f"{address}: caption_prefix: auto is only available for "
-                f"{', '.join(sorted(rules.PREFIX_IP_TYPES))}, not {project.ip_type}",
+                f"{', '.join(sorted(PREFIX_IP_TYPES))}, not {project.ip_type}",
                 address,
                 where,
                 detail="write the prefix text instead of auto",
@@ -244,7 +248,7 @@ def _check_image(p: Planner, dataset: DesiredDataset, image: DesiredImage) -> No
     address, where = image.address, image.location or dataset.location
     size = f"{image.width}x{image.height}"
     if dataset.upload_type == "advanced":
-        if side < rules.MIN_SIDE_STRICT:
+        if side < MIN_SIDE_STRICT:
             p.error(
                 f"{address}: {size} is smaller than 1024x1024 (advanced upload never upscales)",
                 address,
@@ -252,18 +256,18 @@ def _check_image(p: Planner, dataset: DesiredDataset, image: DesiredImage) -> No
                 constraint="BULK-NO-INCREASE-RESOLUTION",
             )
     elif not dataset.increase_resolution:
-        if side < rules.MIN_SIDE_STRICT:
+        if side < MIN_SIDE_STRICT:
             p.error(
                 f"{address}: {size} is smaller than 1024x1024 and increase_resolution is false",
                 address,
                 where,
                 constraint="IMG-MIN-1024-STRICT",
             )
-    elif side < rules.MIN_SIDE_UPSCALED:
+    elif side < MIN_SIDE_UPSCALED:
         p.error(
             f"{address}: {size} is smaller than 256x256", address, where, constraint="IMG-MIN-256"
         )
-    if dataset.upload_type == "basic" and image.size_bytes > rules.MAX_IMAGE_BYTES:
+    if dataset.upload_type == "basic" and image.size_bytes > MAX_IMAGE_BYTES:
         p.error(
             f"{address}: {image.size_bytes} bytes is over the 12 MB limit",
             address,

@@ -14,7 +14,13 @@ from reconciler.plan.compare.model import delete_model, plan_model
 from reconciler.plan.diff import diff_attributes, drift_fields
 from reconciler.plan.model import Action, Change, Phase, Reason, ReplaceMode, Step, StepKind
 from reconciler.plan.planner import Mode, Planner, body, deposed_gone
-from reconciler.resources import DesiredProject, RecordedResource
+from reconciler.resources import (
+    ILLUSTRATION_ONLY_IP_TYPES,
+    IP_DESCRIPTION_REQUIRED,
+    IP_NAME_REQUIRED,
+    DesiredProject,
+    RecordedResource,
+)
 
 _CREATE_FIELDS = tuple(
     (row.name, row.api_field) for row in rules.rules_for(Kind.PROJECT) if row.api_field
@@ -149,21 +155,21 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
 def check_project(p: Planner, project: DesiredProject) -> None:
     """Bria's create/update rules (PRJ-*), checked before any call."""
     address, where, ip_type = project.address, project.location, project.ip_type
-    if ip_type in rules.IP_NAME_REQUIRED and not project.ip_name:
+    if ip_type in IP_NAME_REQUIRED and not project.ip_name:
         p.error(
             f"{address}: ip.name is required for {ip_type}",
             address,
             where,
             constraint="PRJ-IP-NAME-REQUIRED",
         )
-    if ip_type in rules.IP_DESCRIPTION_REQUIRED and not project.ip_description:
+    if ip_type in IP_DESCRIPTION_REQUIRED and not project.ip_description:
         p.error(
             f"{address}: ip.description is required for {ip_type}",
             address,
             where,
             constraint="PRJ-IP-DESC-REQUIRED",
         )
-    if ip_type in rules.ILLUSTRATION_ONLY_IP_TYPES and project.ip_medium != "illustration":
+    if ip_type in ILLUSTRATION_ONLY_IP_TYPES and project.ip_medium != "illustration":
         p.error(
             f"{address}: {ip_type} needs ip.medium illustration",
             address,
