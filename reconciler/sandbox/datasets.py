@@ -93,8 +93,7 @@ class Datasets:
         return self._views(self._core.store.select("datasets", project_id=project_id))
 
     def get(self, dataset_id: int, max_images: int = MAX_IMAGES_DEFAULT) -> dict[str, Any]:
-        if not 1 <= max_images <= MAX_IMAGES_DEFAULT:
-            raise BriaError(c.QUERY_PARAM, "max_images must be between 1 and 200")
+        """`max_images` is 1..MAX_IMAGES_DEFAULT: the route's query parameter checks it."""
         with self._core.store.transaction():
             return self._with_images(self._core.dataset(dataset_id), max_images)
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Query, Request, Response
 
 from reconciler.sandbox import schemas
+from reconciler.sandbox.datasets import MAX_IMAGES_DEFAULT
 from reconciler.sandbox.routes.common import (
     JsonBody,
     OptionalJsonBody,
@@ -38,7 +39,7 @@ def list_datasets(request: Request) -> Any:
 def get_dataset(
     request: Request,
     dataset_id: int,
-    max_images: Annotated[int, Query(ge=1, le=200)] = 200,
+    max_images: Annotated[int, Query(ge=1, le=MAX_IMAGES_DEFAULT)] = MAX_IMAGES_DEFAULT,
 ) -> Any:
     return backend_of(request).datasets.get(dataset_id, max_images)
 
