@@ -160,6 +160,16 @@ class World:
     def id_of(self, address: str) -> int:
         return self.recorded[Address.parse(address)].remote_id
 
+    def keep_images(self, dataset: str, arrived: int) -> int:
+        """Only the first `arrived` images of the dataset reached Bria (and so the state), as
+        after a bulk upload that ended early or never ran; returns the dataset's id."""
+        address = Address.parse(dataset)
+        did = self.id_of(dataset)
+        for gone in self.images[did][arrived:]:
+            self.recorded.pop(Address(address.project, dataset=address.dataset, image=gone.name))
+        self.images[did] = self.images[did][:arrived]
+        return did
+
 
 def converged(ws: DesiredWorkspace, *, model_status: str = "Completed") -> World:
     world = World()

@@ -566,14 +566,11 @@ def _bulk_spent(world: World, arrived: int, status: str, rejected: int = 0) -> W
     """The advanced dataset as a first apply left it when its one bulk upload ended `status`
     with `arrived` of its images: still draft, only those images recorded, no model yet."""
     address = Address("acme", dataset="bulk")
-    did = world.id_of(str(address))
     world.recorded[address] = replace(
         world.recorded[address],
         attributes={**world.recorded[address].attributes, "completed": False},
     )
-    for gone in world.images[did][arrived:]:
-        world.recorded.pop(Address("acme", dataset="bulk", image=gone.name))
-    world.images[did] = world.images[did][:arrived]
+    did = world.keep_images(str(address), arrived)
     world.datasets[did] = replace(
         world.datasets[did],
         status="draft",
@@ -622,10 +619,7 @@ def advanced_bulk_sent_in_console() -> Scenario:
     bulk = dataset("bulk", upload_type="advanced", completed=False, imgs=images(2, dataset="bulk"))
     ws = workspace(project(datasets=(bulk,), models=(model(dataset="bulk", train=False),)))
     world = converged(ws)
-    did = world.id_of("acme/datasets/bulk")
-    for image_address in [a for a in world.recorded if a.image is not None]:
-        world.recorded.pop(image_address)
-    world.images[did] = []
+    did = world.keep_images("acme/datasets/bulk", 0)
     world.datasets[did] = replace(
         world.datasets[did], images_count=0, captions_update_status="empty",
         bulk_status="processing",

@@ -324,10 +324,7 @@ def test_an_empty_advanced_dataset_gets_its_bulk_upload_only_if_bria_saw_none(
     bulk = dataset("bulk", upload_type="advanced", imgs=images(2, dataset="bulk"))
     ws = workspace(project(datasets=(bulk,), models=()))
     world = converged(ws)
-    did = world.id_of("acme/datasets/bulk")
-    for address in [a for a in world.recorded if a.image is not None]:
-        world.recorded.pop(address)
-    world.images[did] = []
+    did = world.keep_images("acme/datasets/bulk", 0)
     world.datasets[did] = replace(
         world.datasets[did], status="draft", images_count=0, bulk_status=status
     )
