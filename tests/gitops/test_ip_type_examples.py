@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import get_args
 
 import pytest
 import yaml
@@ -14,17 +15,11 @@ from click.testing import CliRunner, Result
 from PIL import Image, ImageChops
 
 from reconciler.cli.main import cli
+from reconciler.resources import IpType
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "ip-types"
-IP_TYPES = (
-    "defined_character",
-    "stylized_scene",
-    "multi_object_set",
-    "object_variants",
-    "icons",
-    "character_variants",
-)
+IP_TYPES: tuple[str, ...] = get_args(IpType)
 MAX_EXAMPLE_BYTES = 200_000
 
 
