@@ -48,18 +48,11 @@ class CiRunner:
     def run(
         self, block: ShellBlock, extra: Mapping[str, str] | None = None, cwd: Path | None = None
     ) -> subprocess.CompletedProcess[str]:
-        env = {**self.env, **(extra or {})}
-        result = subprocess.run(
+        return self._captured(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", block.script],
-            cwd=cwd or self.checkout,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            stdin=subprocess.DEVNULL,
+            cwd,
+            {**self.env, **(extra or {})},
         )
-        self.outputs += [result.stdout, result.stderr]
-        return result
 
     def ran(self) -> set[tuple[str, ...]]:
         if not self.log.exists():
@@ -68,10 +61,16 @@ class CiRunner:
         return {("tailor", *json.loads(line)) for line in lines}
 
     def tailor(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return self._captured(["tailor", *args], cwd, self.env)
+
+    def _captured(
+        self, argv: list[str], cwd: Path | None, env: dict[str, str]
+    ) -> subprocess.CompletedProcess[str]:
+        """Run in the checkout (or `cwd`), keeping the output for the failure report."""
         result = subprocess.run(
-            ["tailor", *args],
+            argv,
             cwd=cwd or self.checkout,
-            env=self.env,
+            env=env,
             capture_output=True,
             text=True,
             timeout=180,
