@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.plan.model import Plan
+from reconciler.plan.model import Plan, node_id
 from reconciler.plan.planfile import plan_from_json, plan_to_json
 from tests.plan.scenarios import SCENARIOS, Scenario
 
@@ -26,10 +26,7 @@ def render(plan: Plan) -> str:
 
 def _action_of(plan: Plan, key: str) -> str | None:
     for change in plan.changes:
-        name = str(change.address)
-        if change.deposed is not None:
-            name += f"~deposed/{change.deposed}"
-        if name == key:
+        if node_id(change.address, deposed=change.deposed) == key:
             return change.action.value
     return None
 
