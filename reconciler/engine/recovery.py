@@ -250,9 +250,9 @@ async def resolve(
 
     Bulk uploads still running are waited for (`waits`, default WaitPolicy) before any
     staged ZIP is deleted, since Bria may still be reading it."""
+    if not store.pending_intents():
+        return []  # the usual case: no need to read the whole state
     document = store.read()
-    if not document.intents:
-        return []
     resolutions = await inspect(client, document, waits=waits or WaitPolicy(), hooks=hooks)
     resolutions = [
         await _unstage(r, stager) if r.verdict is Verdict.UNSTAGE else r for r in resolutions
