@@ -57,6 +57,7 @@ class Planner:
 
     _children: dict[tuple[Address, Kind], list[RecordedResource]] = field(default_factory=dict)
     _live_images: dict[int, dict[int, LiveImage]] = field(default_factory=dict)
+    _managed: dict[Kind, set[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for address, rec in sorted(self.recorded.items(), key=lambda kv: kv[0].sort_key()):
@@ -71,11 +72,16 @@ class Planner:
         return self._children.get((parent, kind), ())
 
     def managed_ids(self, kind: Kind) -> set[int]:
-        ids: set[int] = set()
-        for r in self.recorded.values():
-            if r.kind is kind:
-                ids.add(r.remote_id)
-                ids.update(r.deposed)
+        """Remote ids the state manages (deposed included); scanned once per kind, since it
+        is asked for every new resource."""
+        ids = self._managed.get(kind)
+        if ids is None:
+            ids = set()
+            for r in self.recorded.values():
+                if r.kind is kind:
+                    ids.add(r.remote_id)
+                    ids.update(r.deposed)
+            self._managed[kind] = ids
         return ids
 
     def error(
