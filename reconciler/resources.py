@@ -46,6 +46,16 @@ IP_DESCRIPTION_REQUIRED: tuple[IpType, ...] = ("defined_character", "object_vari
 UploadType = Literal["basic", "advanced"]
 TrainingVersion = Literal["light", "max"]
 TrainingMode = Literal["fully_automated", "expert"]
+LrScheduler = Literal[
+    "linear",
+    "cosine",
+    "cosine_with_restarts",
+    "polynomial",
+    "constant",
+    "constant_with_warmup",
+]
+DEFAULT_TOTAL_TRAINING_STEPS = 1500
+"""Bria's default when an expert model omits total_training_steps."""
 ImageFormat = Literal["png", "jpeg", "webp"]
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 """The file names Bria takes images from: what a manifest glob picks up and a bulk ZIP holds."""

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import cast, get_args
 
 from reconciler.addresses import Address, Kind
 from reconciler.client.api import BriaClient
@@ -48,7 +48,7 @@ from reconciler.engine.waits import (
 from reconciler.errors import TailorError
 from reconciler.events import Hooks
 from reconciler.plan.model import Action, Change, Plan, Step, StepKind
-from reconciler.resources import JsonValue
+from reconciler.resources import JsonValue, TrainingVersion
 
 HASH_CHUNK = 1 << 20
 IMAGES = "images"
@@ -621,7 +621,7 @@ async def create_model(ctx: RunContext, call: StepCall) -> Outcome:
     dataset_id = ctx.id_of(dataset)
     name = _text(args, "name")
     version = _text(args, "training_version")
-    if version not in ("light", "max"):
+    if version not in get_args(TrainingVersion):
         raise StepFailed(f"{step.address}: unknown training_version {version!r}")
     request = CreateModelRequest(
         name=name,

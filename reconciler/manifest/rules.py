@@ -17,7 +17,6 @@ from pydantic_core import ErrorDetails
 
 from reconciler.errors import ManifestError
 from reconciler.manifest.schema import (
-    DEFAULT_TOTAL_TRAINING_STEPS,
     IMAGE_TAGS,
     NOT_BLANK,
     Manifest,
@@ -25,6 +24,7 @@ from reconciler.manifest.schema import (
 from reconciler.manifest.yamlload import LoadedYaml, PathKey
 from reconciler.resources import (
     CAPTION_PREFIX_AUTO,
+    DEFAULT_TOTAL_TRAINING_STEPS,
     ILLUSTRATION_ONLY_IP_TYPES,
     IP_DESCRIPTION_REQUIRED,
     IP_NAME_REQUIRED,

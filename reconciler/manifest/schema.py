@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -31,6 +31,7 @@ from reconciler.resources import (
     ILLUSTRATION_ONLY_IP_TYPES,
     IpMedium,
     IpType,
+    LrScheduler,
     TrainingMode,
     TrainingVersion,
     UploadType,
@@ -42,16 +43,6 @@ NOT_BLANK = r"\S"
 VerbatimText = Annotated[str, StringConstraints(pattern=NOT_BLANK)]
 """Kept exactly as written (a caption prefix usually ends with ", "), but not blank."""
 
-LrScheduler = Literal[
-    "linear",
-    "cosine",
-    "cosine_with_restarts",
-    "polynomial",
-    "constant",
-    "constant_with_warmup",
-]
-DEFAULT_TOTAL_TRAINING_STEPS = 1500
-"""Bria's default when an expert model omits total_training_steps."""
 IMAGE_TAGS = ("glob", "entry")
 """Tags of the images-list union; they appear in pydantic error paths and are dropped there."""
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import get_args
 
 from reconciler.addresses import Kind
+from reconciler.resources import LrScheduler
 
 
 class Rule(StrEnum):
@@ -107,9 +109,7 @@ EXPERT_PARAMETER_RANGES: Mapping[str, tuple[float, float]] = {
     "checkpoint_interval": (100, 5000),
     "lr_warmup_steps": (0, 1000),
 }
-LR_SCHEDULERS = frozenset(
-    {"linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup"}
-)
+LR_SCHEDULERS = frozenset(get_args(LrScheduler))
 TRAINING_STATUSES = frozenset({"InProgress", "Stopping"})
 """Model statuses in which Bria refuses deletes of the model, its dataset and its project."""
 RETRAIN_STATUSES = frozenset({"Failed", "Stopped"})

@@ -41,6 +41,7 @@ from reconciler.plan.planner import (
     stop_steps,
 )
 from reconciler.resources import (
+    DEFAULT_TOTAL_TRAINING_STEPS,
     DesiredDataset,
     DesiredModel,
     DesiredProject,
@@ -148,7 +149,7 @@ def check_model(p: Planner, model: DesiredModel, dataset: DesiredDataset | None)
             constraint="TRAIN-RANGE",
         )
     interval = values.get("checkpoint_interval")
-    total = values.get("total_training_steps", 1500)
+    total = values.get("total_training_steps", DEFAULT_TOTAL_TRAINING_STEPS)
     if isinstance(interval, int | float) and isinstance(total, int | float) and interval > total:
         p.error(
             f"{address}: checkpoint_interval {interval} is larger than "
