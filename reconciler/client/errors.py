@@ -14,6 +14,7 @@
           ├── RateLimited          429  still limited after every retry
           ├── ServerError          5xx  still failing after every retry
           ├── ApiUnreachable       no HTTP answer at all (connection, timeout) after every retry
+          ├── UnreadableAnswer     a success answer whose body tailor needed and could not read
           └── AmbiguousCreate      a create's answer was lost and several objects could be it
      └── LocalFileError           a local file to send could not be read
 
@@ -49,7 +50,6 @@ class ApiError(TailorError):
         status: int | None,
         method: str,
         path: str,
-        constraint_id: str | None = None,
         field_errors: tuple[FieldError, ...] = (),
         hint: str | None = None,
     ) -> None:
@@ -57,8 +57,6 @@ class ApiError(TailorError):
         self.bria_message = bria_message
         self.method = method
         self.path = path
-        self.constraint_id = constraint_id
-        """Sandbox-only extension naming the rule; informative, nothing depends on it."""
         self.field_errors = field_errors
         super().__init__(self._summary(), hint=hint)
 
@@ -67,6 +65,8 @@ class ApiError(TailorError):
         if self.status is not None:
             answer = f"Bria answered {self.status}"
         text = f"{answer} to {self.method} {self.path}: {self.bria_message}"
+        if self.bria_message.startswith(_joined(self.field_errors)):
+            return text
         for item in self.field_errors:
             where = f" ({item.field})" if item.field else ""
             text += f"\n  - {item.message}{where}"
@@ -87,7 +87,6 @@ class ApiError(TailorError):
                 self.status,
                 self.method,
                 self.path,
-                self.constraint_id,
                 self.field_errors,
                 self.hint,
             ),
@@ -100,7 +99,6 @@ def _rebuild(
     status: int | None,
     method: str,
     path: str,
-    constraint_id: str | None,
     field_errors: tuple[FieldError, ...],
     hint: str | None,
 ) -> ApiError:
@@ -109,7 +107,6 @@ def _rebuild(
         status=status,
         method=method,
         path=path,
-        constraint_id=constraint_id,
         field_errors=field_errors,
         hint=hint,
     )
@@ -163,6 +160,10 @@ class ApiUnreachable(ApiError):
     """No HTTP answer at all (connection refused or dropped, timeout) on every attempt."""
 
 
+class UnreadableAnswer(ApiError):
+    """2xx, but the body tailor needed from it is not JSON or not of the documented shape."""
+
+
 class AmbiguousCreate(ApiError):
     """A create's answer was lost and more than one object could be the one it made."""
 
@@ -190,6 +191,10 @@ _HINTS: dict[type[ApiError], str] = {
     RateLimited: "Lower parallelism or requests_per_second, then run again.",
     ServerError: "Bria is failing right now; run again later (apply resumes where it stopped).",
     ApiUnreachable: "Check the network and the API URL, then run again.",
+    UnreadableAnswer: (
+        "Bria's answer differs from its published API; run `tailor plan` to see what was "
+        "done, and report the answer (rerun with -v for the log)."
+    ),
 }
 
 
@@ -200,29 +205,51 @@ def error_class_for(status: int) -> type[ApiError]:
     return _BY_STATUS.get(status, ApiError)
 
 
-def extract_message(body: bytes, *, status: int) -> str:
-    """Bria's message from an error body, whatever its shape.
-
-    Rule: `message`, else `error`, else `detail`, else the body itself if it is a JSON
-    string, else the raw text. (Bria is inconsistent between endpoints.)
-    """
+def _decoded(body: bytes) -> tuple[str, object]:
+    """The body as text and as parsed JSON (None when empty or not JSON)."""
     text = body.decode("utf-8", errors="replace").strip()
     try:
         parsed: object = json.loads(text) if text else None
     except ValueError:
         parsed = None
+    return text, parsed
+
+
+def bria_message(body: bytes) -> str | None:
+    """Bria's own text from an answer body of any shape it documents; None when it has none.
+
+    Shapes, in the order tried: `{"message": ...}`, `{"error": ...}`, `{"detail": ...}`,
+    `{"errors": [{"msg", "field_name", "field_input"}]}` (the messages joined, each with its
+    field), a bare JSON string (the 403 quota and checkpoint answers), any other non-empty
+    text (cut to 500 characters). An empty body, `{}` or `null` has no message.
+    """
+    text, parsed = _decoded(body)
     if isinstance(parsed, dict):
         for key in ("message", "error", "detail"):
             value = parsed.get(key)
-            if isinstance(value, str) and value:
-                return value
+            if isinstance(value, str) and value.strip():
+                return value.strip()
             if value:
                 return json.dumps(value, ensure_ascii=False)
-    if isinstance(parsed, str) and parsed:
-        return parsed
-    if text:
-        return text[:500]
-    return f"HTTP {status} with an empty body"
+        fields = _field_errors(parsed)
+        if fields:
+            return _joined(fields)
+        return None if not parsed else text[:500]
+    if isinstance(parsed, str):
+        return parsed.strip() or None
+    if parsed is None and text in ("", "null"):
+        return None
+    return text[:500]
+
+
+def extract_message(body: bytes, *, status: int) -> str:
+    """Bria's message (`bria_message`), or a sentence saying the answer had none."""
+    found = bria_message(body)
+    return found if found is not None else f"HTTP {status} with an empty body"
+
+
+def _joined(fields: tuple[FieldError, ...]) -> str:
+    return "; ".join(f"{f.message} ({f.field})" if f.field else f.message for f in fields)
 
 
 def _field_errors(parsed: object) -> tuple[FieldError, ...]:
@@ -244,6 +271,8 @@ def _field_errors(parsed: object) -> tuple[FieldError, ...]:
                     value=None if value is None else str(value),
                 )
             )
+        elif isinstance(item, str) and item:
+            result.append(FieldError(message=item))
     return tuple(result)
 
 
@@ -251,20 +280,26 @@ def error_from_response(
     status: int, body: bytes, *, method: str, path: str, note: str = ""
 ) -> ApiError:
     """Build the ApiError for a non-2xx answer; `note` is appended to Bria's message."""
-    try:
-        parsed: object = json.loads(body) if body.strip() else None
-    except ValueError:
-        parsed = None
-    constraint = parsed.get("constraint_id") if isinstance(parsed, dict) else None
+    _, parsed = _decoded(body)
     cls = error_class_for(status)
     return cls(
         extract_message(body, status=status) + note,
         status=status,
         method=method,
         path=path,
-        constraint_id=constraint if isinstance(constraint, str) else None,
         field_errors=_field_errors(parsed),
         hint=_HINTS.get(cls),
+    )
+
+
+def unreadable(status: int, problem: str, *, method: str, path: str) -> UnreadableAnswer:
+    """A 2xx whose body could not be read: `problem` says what was wrong, in a sentence."""
+    return UnreadableAnswer(
+        f"tailor could not read the answer: {problem}",
+        status=status,
+        method=method,
+        path=path,
+        hint=_HINTS[UnreadableAnswer],
     )
 
 

@@ -49,7 +49,6 @@ async def test_4xx_errors_map_to_their_classes_and_are_sent_once(
     with pytest.raises(PreconditionFailed) as precondition:
         await client.start_training(model.id)
     assert "completed" in precondition.value.bria_message.lower()
-    assert precondition.value.constraint_id == "TRAIN-DATASET-COMPLETED"
     assert "POST /tailored-gen/models/" in str(precondition.value)
 
     with pytest.raises(Conflict) as conflict:
@@ -59,7 +58,6 @@ async def test_4xx_errors_map_to_their_classes_and_are_sent_once(
     with pytest.raises(BadRequest) as bad:
         await client.create_project(CreateProjectRequest(
             project_name="q", ip_medium="photography", ip_type="icons"))
-    assert bad.value.constraint_id == "PRJ-MEDIUM-ILLUSTRATION-ONLY"
     assert bad.value.bria_message in str(bad.value)
 
     stats = await control.stats()
