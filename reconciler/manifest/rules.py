@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,7 +19,10 @@ from reconciler.errors import ManifestError
 from reconciler.manifest.schema import (
     IMAGE_TAGS,
     NOT_BLANK,
+    Dataset,
+    Ip,
     Manifest,
+    Model,
 )
 from reconciler.manifest.yamlload import LoadedYaml, PathKey
 from reconciler.resources import (
@@ -186,39 +189,49 @@ def _object_variant(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any
 
 
 def cross_field_errors(manifest: Manifest, doc: LoadedYaml) -> list[ManifestError]:
-    errors = _ip_errors(manifest, doc)
+    """Every rule across fields of a manifest that passed the schema."""
+    errors = ip_errors(manifest.ip, doc)
     for key, dataset in manifest.datasets.items():
-        where = ("datasets", key)
-        if (
-            dataset.upload == "advanced"
-            and dataset.increase_resolution
-            and ("increase_resolution" in dataset.model_fields_set)
-        ):
-            errors.append(
-                ManifestError(
-                    f"datasets.{key}.increase_resolution: Bria does not upscale images in an "
-                    "advanced (bulk) upload; every image needs a shortest side of 1024 px",
-                    hint="remove increase_resolution, or use upload: basic",
-                    location=doc.location((*where, "increase_resolution")),
-                )
-            )
-        auto = dataset.caption_prefix == CAPTION_PREFIX_AUTO
-        if auto and manifest.ip.type not in PREFIX_IP_TYPES:
-            errors.append(
-                ManifestError(
-                    f"datasets.{key}.caption_prefix: 'auto' asks Bria's generate_prefix, which "
-                    f"supports only {', '.join(PREFIX_IP_TYPES)}, not {manifest.ip.type}",
-                    hint="omit caption_prefix for Bria's default, or write the prefix yourself",
-                    location=doc.location((*where, "caption_prefix")),
-                )
-            )
-    for key in manifest.models:
-        errors.extend(_model_errors(manifest, doc, key))
+        errors.extend(dataset_errors(key, dataset, manifest.ip.type, doc))
+    datasets: dict[str, Dataset | None] = dict(manifest.datasets)
+    for key, model in manifest.models.items():
+        errors.extend(model_errors(manifest.project, key, model, datasets, doc))
     return errors
 
 
-def _ip_errors(manifest: Manifest, doc: LoadedYaml) -> list[ManifestError]:
-    ip = manifest.ip
+def dataset_errors(
+    key: str, dataset: Dataset, ip_type: str | None, doc: LoadedYaml
+) -> list[ManifestError]:
+    """Rules within one valid dataset; `ip_type` is None when the project's ip is invalid."""
+    where = ("datasets", key)
+    errors: list[ManifestError] = []
+    if (
+        dataset.upload == "advanced"
+        and dataset.increase_resolution
+        and ("increase_resolution" in dataset.model_fields_set)
+    ):
+        errors.append(
+            ManifestError(
+                f"datasets.{key}.increase_resolution: Bria does not upscale images in an "
+                "advanced (bulk) upload; every image needs a shortest side of 1024 px",
+                hint="remove increase_resolution, or use upload: basic",
+                location=doc.location((*where, "increase_resolution")),
+            )
+        )
+    auto = dataset.caption_prefix == CAPTION_PREFIX_AUTO
+    if auto and ip_type is not None and ip_type not in PREFIX_IP_TYPES:
+        errors.append(
+            ManifestError(
+                f"datasets.{key}.caption_prefix: 'auto' asks Bria's generate_prefix, which "
+                f"supports only {', '.join(PREFIX_IP_TYPES)}, not {ip_type}",
+                hint="omit caption_prefix for Bria's default, or write the prefix yourself",
+                location=doc.location((*where, "caption_prefix")),
+            )
+        )
+    return errors
+
+
+def ip_errors(ip: Ip, doc: LoadedYaml) -> list[ManifestError]:
     errors: list[ManifestError] = []
     if ip.medium == "photography" and ip.type in ILLUSTRATION_ONLY_IP_TYPES:
         errors.append(
@@ -248,23 +261,39 @@ def _ip_errors(manifest: Manifest, doc: LoadedYaml) -> list[ManifestError]:
     return errors
 
 
-def _model_errors(manifest: Manifest, doc: LoadedYaml, key: str) -> list[ManifestError]:
-    model = manifest.models[key]
+def dataset_reference_errors(
+    project: str, key: str, dataset: str, datasets: Mapping[str, Dataset | None], doc: LoadedYaml
+) -> list[ManifestError]:
+    """A model's `dataset:` names a dataset declared in its manifest (valid or not)."""
+    if dataset in datasets:
+        return []
+    known = sorted(datasets)
+    return [
+        ManifestError(
+            f"models.{key}.dataset: no dataset '{dataset}' in project '{project}'",
+            hint=did_you_mean(dataset, known)
+            or (f"datasets here: {', '.join(known)}" if known else "declare it under datasets"),
+            location=doc.location(("models", key, "dataset")),
+        )
+    ]
+
+
+def model_errors(
+    project: str,
+    key: str,
+    model: Model,
+    datasets: Mapping[str, Dataset | None] | None,
+    doc: LoadedYaml,
+) -> list[ManifestError]:
+    """Rules of one valid model. A dataset mapped to None is declared but itself invalid;
+    `datasets` None means the declared keys are unknown (the checks against them are skipped)."""
     where = ("models", key)
     errors: list[ManifestError] = []
-    dataset = manifest.datasets.get(model.dataset)
-    if dataset is None:
-        known = sorted(manifest.datasets)
-        errors.append(
-            ManifestError(
-                f"models.{key}.dataset: no dataset '{model.dataset}' in project "
-                f"'{manifest.project}'",
-                hint=did_you_mean(model.dataset, known)
-                or (f"datasets here: {', '.join(known)}" if known else "declare it under datasets"),
-                location=doc.location((*where, "dataset")),
-            )
-        )
-    elif model.train and not dataset.completed:
+    dataset = None
+    if datasets is not None:
+        errors.extend(dataset_reference_errors(project, key, model.dataset, datasets, doc))
+        dataset = datasets.get(model.dataset)
+    if dataset is not None and model.train and not dataset.completed:
         field = "train" if "train" in model.model_fields_set else "dataset"
         errors.append(
             ManifestError(

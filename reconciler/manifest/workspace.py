@@ -9,12 +9,13 @@ Every path in an error is relative to the workspace folder.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from reconciler.addresses import Address, is_valid_key
 from reconciler.errors import Location, ManifestError, ValidationFailed
@@ -30,8 +31,24 @@ from reconciler.manifest.images import (
     read_sidecar,
     relative_posix,
 )
-from reconciler.manifest.rules import cross_field_errors, lint_warnings, schema_errors
-from reconciler.manifest.schema import Dataset, ImageEntry, Manifest, TailorFile
+from reconciler.manifest.rules import (
+    cross_field_errors,
+    dataset_errors,
+    dataset_reference_errors,
+    ip_errors,
+    lint_warnings,
+    model_errors,
+    schema_errors,
+)
+from reconciler.manifest.schema import (
+    Dataset,
+    ImageEntry,
+    ImageSpec,
+    Ip,
+    Manifest,
+    Model,
+    TailorFile,
+)
 from reconciler.manifest.yamlload import LoadedYaml, load_yaml_file
 from reconciler.resources import (
     CAPTION_PREFIX_AUTO,
@@ -49,7 +66,37 @@ from reconciler.resources import (
 
 SETTINGS_FILES = ("tailor.yaml", "tailor.yml")
 _INSPECT_WORKERS = 8
+_Part = TypeVar("_Part", bound=BaseModel)
+_IMAGE_LIST: TypeAdapter[list[str | ImageEntry]] = TypeAdapter(
+    list[ImageSpec], config=ConfigDict(strict=True)
+)
 
+
+def _valid(model: type[_Part], raw: object) -> _Part | None:
+    """One part of an invalid manifest, when that part is valid on its own."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError:
+        return None
+
+
+def _datasets_known(data: dict[str, Any]) -> bool:
+    """Whether the declared dataset keys can be trusted for reference checks: `datasets:` is
+    a mapping (or absent) with valid keys, and no unknown top-level key might be it misspelt."""
+    raw = data.get("datasets", {})
+    return (
+        isinstance(raw, dict)
+        and all(isinstance(k, str) and is_valid_key(k) for k in raw)
+        and set(data) <= set(Manifest.model_fields)
+    )
+
+
+def _valid_images(raw: object) -> list[str | ImageEntry]:
+    """A dataset's `images:` list when it is valid, though the dataset is not (else [])."""
+    try:
+        return _IMAGE_LIST.validate_python(raw)
+    except ValidationError:
+        return []
 
 
 @functools.cache
@@ -256,28 +303,48 @@ class _ManifestLoader:
             manifest = Manifest.model_validate(doc.data)
         except ValidationError as error:
             self.report.errors.extend(schema_errors(error, doc, _json_schema(Manifest)))
-            self._check_valid_datasets(doc.data, doc)
+            self._check_valid_parts(doc.data, doc)
             return None
         self.report.errors.extend(cross_field_errors(manifest, doc))
         self.report.warnings.extend(lint_warnings(manifest, doc))
         return self._project(manifest, doc)
 
-    def _check_valid_datasets(self, data: dict[str, Any], doc: LoadedYaml) -> None:
-        """When the manifest as a whole is invalid, still check the images of every dataset
-        that is valid on its own, so one run reports image problems too."""
+    def _check_valid_parts(self, data: dict[str, Any], doc: LoadedYaml) -> None:
+        """When the manifest as a whole is invalid, still run every check that does not
+        depend on an invalid part, so one run reports everything: the rules of a valid ip,
+        dataset or model, a model's `dataset:` reference, and the images of each dataset
+        whose image list is valid (only that they resolve, when the dataset itself is not)."""
         project = data.get("project")
-        datasets = data.get("datasets")
         if not isinstance(project, str) or not is_valid_key(project):
             project = "invalid-project"
-        if not isinstance(datasets, dict):
-            return
-        for key, raw in datasets.items():
-            try:
-                spec = Dataset.model_validate(raw)
-            except ValidationError:
-                continue
-            if is_valid_key(key):
-                self._dataset(project, key, spec, doc)
+        ip = _valid(Ip, data.get("ip"))
+        if ip is not None:
+            self.report.errors.extend(ip_errors(ip, doc))
+        raw_datasets = data.get("datasets")
+        datasets: dict[str, Dataset | None] = {}
+        for key, raw in (raw_datasets.items() if isinstance(raw_datasets, dict) else ()):
+            spec = _valid(Dataset, raw)
+            datasets[str(key)] = spec
+            if spec is not None:
+                self.report.errors.extend(
+                    dataset_errors(key, spec, ip.type if ip else None, doc)
+                )
+                if is_valid_key(key):
+                    self._dataset(project, key, spec, doc)
+            elif isinstance(raw, dict) and (images := _valid_images(raw.get("images"))):
+                self._pick_images(str(key), images, doc)
+        # A reference to a dataset whose key is broken is not a problem of its own.
+        known = datasets if _datasets_known(data) else None
+        raw_models = data.get("models")
+        for key, raw in (raw_models.items() if isinstance(raw_models, dict) else ()):
+            model = _valid(Model, raw)
+            if model is not None:
+                self.report.errors.extend(model_errors(project, key, model, known, doc))
+            elif known is not None and isinstance(raw, dict):
+                if isinstance(raw.get("dataset"), str):
+                    self.report.errors.extend(
+                        dataset_reference_errors(project, key, raw["dataset"], known, doc)
+                    )
 
     def _project(self, manifest: Manifest, doc: LoadedYaml) -> DesiredProject:
         key = manifest.project
@@ -304,7 +371,7 @@ class _ManifestLoader:
 
     def _dataset(self, project: str, key: str, spec: Dataset, doc: LoadedYaml) -> DesiredDataset:
         where = ("datasets", key)
-        picks = self._pick_images(key, spec, doc)
+        picks = self._pick_images(key, spec.images, doc)
         images_location = doc.location((*where, "images"), key=True)
         basic = spec.upload == "basic"
         limit = MAX_IMAGES[spec.upload]
@@ -348,10 +415,12 @@ class _ManifestLoader:
             location=doc.location(where, key=True),
         )
 
-    def _pick_images(self, key: str, spec: Dataset, doc: LoadedYaml) -> list[_Pick]:
+    def _pick_images(
+        self, key: str, entries: Sequence[str | ImageEntry], doc: LoadedYaml
+    ) -> list[_Pick]:
         """Expand the entries; the same file twice is one image, an explicit caption wins."""
         picks: dict[str, _Pick] = {}
-        for index, entry in enumerate(spec.images):
+        for index, entry in enumerate(entries):
             location = doc.location(("datasets", key, "images", index))
             text, caption = (
                 (entry.path, entry.caption) if isinstance(entry, ImageEntry) else (entry, None)

@@ -188,3 +188,51 @@ def test_bria_word_guidance_is_a_warning(good_workspace: Path) -> None:
     assert "warning: acme.yaml:5:9: ip.name has 5 words; Bria asks for a name of 1-3 words" in (
         result.output
     )
+
+
+ONE_PASS_MANIFEST = """\
+project: acme
+ip:
+  type: object_variants
+  medium: illustration
+datasets:
+  v1:
+    images: [pictures/*.png]
+  v2:
+    upload: bogus
+    images: [images/missing.png]
+models:
+  light:
+    dataset: v3
+    training_version: lite
+  max:
+    dataset: v9
+    training_version: max
+"""
+
+
+def test_schema_reference_and_file_problems_in_one_pass(good_workspace: Path) -> None:
+    """Each check runs unless it depends on a part that failed: the image lists of a valid
+    and an invalid dataset, the references of a valid and an invalid model, the ip rule."""
+    write_files(good_workspace, {"acme.yaml": ONE_PASS_MANIFEST})
+    result = run_validate(good_workspace)
+    assert [line for line in result.output.splitlines() if not line.startswith("  ")] == [
+        "acme.yaml:3:3: 'description' is required in ip when ip.type is object_variants",
+        "acme.yaml:7:14: datasets.v1.images[0]: 'pictures/*.png' matches no image files "
+        "(.png, .jpg, .jpeg, .webp)",
+        "acme.yaml:9:13: datasets.v2.upload: 'bogus' is not one of basic, advanced",
+        "acme.yaml:10:14: datasets.v2.images[0]: image file 'images/missing.png' does not exist",
+        "acme.yaml:13:14: models.light.dataset: no dataset 'v3' in project 'acme'",
+        "acme.yaml:14:23: models.light.training_version: 'lite' is not one of light, max",
+        "acme.yaml:16:14: models.max.dataset: no dataset 'v9' in project 'acme'",
+        "7 errors found; nothing was sent to Bria.",
+    ]
+
+
+def test_no_reference_errors_when_the_dataset_keys_are_broken(good_workspace: Path) -> None:
+    """A model naming a dataset whose key is itself invalid gets no second error."""
+    manifest = GOOD_MANIFEST.replace("  v1:\n", "  'v 1':\n", 1)
+    write_files(good_workspace, {"acme.yaml": manifest})
+    result = run_validate(good_workspace)
+    assert "no dataset" not in result.output
+    assert "1 error found" in result.output
