@@ -73,14 +73,16 @@ def resolve(
     file_values = dict(file_settings or {})
     flag_values = {k: v for k, v in (flags or {}).items() if v is not None}
 
-    token_text = env.get("BRIA_API_TOKEN") or None
+    # Whitespace only (an empty secret pasted with a newline) is no token; around a real
+    # token it would only break the Authorization header.
+    token_text = env.get("BRIA_API_TOKEN", "").strip()
     token = SecretStr(token_text) if token_text else None
 
     def pick(name: str, env_name: str | None, default: Any) -> Any:
         if name in flag_values:
             return flag_values[name]
-        if env_name and env.get(env_name):
-            return env[env_name]
+        if env_name and env.get(env_name, "").strip():
+            return env[env_name].strip()
         if file_values.get(name) is not None:
             return file_values[name]
         return default
