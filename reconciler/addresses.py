@@ -16,6 +16,20 @@ from reconciler.errors import TailorError
 
 KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}"
 _KEY_RE = re.compile(rf"^{KEY_PATTERN}$")
+KEY_RULE = (
+    "a key uses ASCII letters (a-z, A-Z), digits, '-', '_' and '.', starts with a letter or "
+    "digit, and has at most 128 characters"
+)
+
+
+def non_ascii_note(text: str) -> str:
+    """': 'é' is not an ASCII character', or '' when `text` is ASCII: a key that looks fine
+    to its author (café, 名前) is refused for a reason the author would not guess."""
+    others = list(dict.fromkeys(c for c in text if not c.isascii()))
+    if not others:
+        return ""
+    shown = ", ".join(repr(c) for c in others[:3])
+    return f": {shown} {'is not an ASCII character' if len(others) == 1 else 'are not ASCII'}"
 
 
 class Kind(StrEnum):
@@ -136,8 +150,9 @@ class Address:
                 and parts[4]
             ):
                 return cls(parts[0], dataset=parts[2], image=parts[4])
+        keys = "/".join(parts[:3])  # an image name (a file name) may be any text
         raise AddressError(
-            f"{text!r} is not a resource address",
+            f"{text!r} is not a resource address{non_ascii_note(keys)}",
             hint="addresses look like PROJECT, PROJECT/datasets/KEY, "
             "PROJECT/datasets/KEY/images/NAME or PROJECT/models/KEY",
         )

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from reconciler.addresses import KEY_RULE, non_ascii_note
 from reconciler.errors import ManifestError
 from reconciler.manifest.schema import (
     IMAGE_TAGS,
@@ -34,10 +35,6 @@ from reconciler.resources import (
     PREFIX_IP_TYPES,
 )
 
-KEY_RULE = (
-    "a key uses letters, digits, '-', '_' and '.', starts with a letter or digit, "
-    "and has at most 128 characters"
-)
 _QUOTED = re.compile(r"'([^']*)'")
 
 
@@ -79,7 +76,8 @@ def _one_schema_error(
     if detail["loc"] and detail["loc"][-1] == "[key]":
         path = _clean_loc(detail["loc"][:-1])
         return ManifestError(
-            f"{path[-1]!r} is not a valid key in {dotted(path[:-1])}",
+            f"{path[-1]!r} is not a valid key in {dotted(path[:-1])}"
+            + non_ascii_note(str(path[-1])),
             hint=KEY_RULE,
             location=doc.location(path, key=True),
         )
@@ -118,7 +116,9 @@ def _one_schema_error(
         )
     if kind == "string_pattern_mismatch" and path and path[-1] in ("project", "dataset"):
         return ManifestError(
-            f"{field}: {value!r} is not a valid key", hint=KEY_RULE, location=location
+            f"{field}: {value!r} is not a valid key{non_ascii_note(str(value))}",
+            hint=KEY_RULE,
+            location=location,
         )
     if kind == "string_too_short" or (
         kind == "string_pattern_mismatch" and detail.get("ctx", {}).get("pattern") == NOT_BLANK
