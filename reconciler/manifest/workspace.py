@@ -80,6 +80,10 @@ def _valid(model: type[_Part], raw: object) -> _Part | None:
         return None
 
 
+def _field(raw: object, name: str) -> object:
+    return raw.get(name) if isinstance(raw, dict) else None
+
+
 def _datasets_known(data: dict[str, Any]) -> bool:
     """Whether the declared dataset keys can be trusted for reference checks: `datasets:` is
     a mapping (or absent) with valid keys, and no unknown top-level key might be it misspelt."""
@@ -168,14 +172,7 @@ def _check(root: Path, report: WorkspaceReport) -> None:
         )
         return
     if not manifest_files:
-        report.errors.append(
-            ManifestError(
-                "no manifests in the workspace: expected one or more *.yaml or *.yml files "
-                "(one project each) directly in the folder",
-                hint="tailor.yaml holds settings only; see the README's Manifest section",
-                location=Location("."),
-            )
-        )
+        report.errors.append(_no_manifests(root, real_root))
         return
     cache = ImageCache(real_root)
     index = FolderIndex()
@@ -214,6 +211,65 @@ def _check(root: Path, report: WorkspaceReport) -> None:
         report.workspace = DesiredWorkspace(
             root=str(root), projects=tuple(projects[k] for k in sorted(projects))
         )
+
+
+def _no_manifests(given: Path, root: Path) -> ManifestError:
+    """Says where manifests are when they are only in subfolders (tailor run one level up);
+    they are named as the user would type them, from the workspace path as given."""
+    below = sorted(
+        {(given / p.parent.relative_to(root)).as_posix() for p in _nested_manifests(root)}
+    )
+    if not below:
+        return ManifestError(
+            "no manifests in the workspace: expected one or more *.yaml or *.yml files "
+            "(one project each) directly in the folder",
+            hint="tailor.yaml holds settings only; see the README's Manifest section",
+            location=Location("."),
+        )
+    shown = ", ".join(below[:3]) + (f" and {len(below) - 3} more" if len(below) > 3 else "")
+    return ManifestError(
+        "no manifests directly in the workspace folder, but there are manifests in "
+        f"subfolders: {shown}",
+        hint=f"a workspace is one folder of manifests: name it, e.g. `tailor plan {below[0]}`",
+        location=Location("."),
+    )
+
+
+NESTED_SEARCH_DEPTH = 3
+NESTED_SEARCH_LIMIT = 2000
+"""How far and how many entries `_nested_manifests` looks: enough for a repository's
+examples/ or projects/ folder, bounded so a home folder is not walked."""
+
+
+def _nested_manifests(root: Path) -> list[Path]:
+    """YAML files with a top-level `project:` key in non-hidden subfolders, a bounded walk."""
+    found: list[Path] = []
+    seen = 0
+    folders = [(root, 0)]
+    while folders and seen < NESTED_SEARCH_LIMIT:
+        folder, depth = folders.pop(0)
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            if entry.name.startswith(".") or entry.is_symlink():
+                continue
+            if entry.is_dir() and depth < NESTED_SEARCH_DEPTH:
+                folders.append((entry, depth + 1))
+            elif depth > 0 and entry.suffix in (".yaml", ".yml") and _declares_project(entry):
+                found.append(entry)
+    return found
+
+
+def _declares_project(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            head = file.read(8192)
+    except OSError:
+        return False
+    return any(line.startswith(b"project:") for line in head.splitlines())
 
 
 def _error_order(error: ManifestError) -> tuple[str, int, int, str]:
@@ -331,7 +387,7 @@ class _ManifestLoader:
                 )
                 if is_valid_key(key):
                     self._dataset(project, key, spec, doc)
-            elif isinstance(raw, dict) and (images := _valid_images(raw.get("images"))):
+            elif images := _valid_images(_field(raw, "images")):
                 self._pick_images(str(key), images, doc)
         # A reference to a dataset whose key is broken is not a problem of its own.
         known = datasets if _datasets_known(data) else None
@@ -340,11 +396,8 @@ class _ManifestLoader:
             model = _valid(Model, raw)
             if model is not None:
                 self.report.errors.extend(model_errors(project, key, model, known, doc))
-            elif known is not None and isinstance(raw, dict):
-                if isinstance(raw.get("dataset"), str):
-                    self.report.errors.extend(
-                        dataset_reference_errors(project, key, raw["dataset"], known, doc)
-                    )
+            elif known is not None and isinstance(ref := _field(raw, "dataset"), str):
+                self.report.errors.extend(dataset_reference_errors(project, key, ref, known, doc))
 
     def _project(self, manifest: Manifest, doc: LoadedYaml) -> DesiredProject:
         key = manifest.project
