@@ -127,11 +127,16 @@ class SandboxProcess:
 
 @contextmanager
 def serve_sandbox(
-    db: Path, *, training_seconds: float | None = None, startup_seconds: float = 30.0
+    db: Path,
+    *,
+    training_seconds: float | None = None,
+    startup_seconds: float = 30.0,
+    extra_args: tuple[str, ...] = (),
 ) -> Iterator[SandboxProcess]:
     """`tailor sandbox serve` as a real subprocess on a free loopback port, until the block ends.
 
-    Waits (bounded) until it answers; terminates it (then kills it) afterwards.
+    `extra_args` go to `serve` as given (e.g. `("--quota", "50")`). Waits (bounded) until it
+    answers; terminates it (then kills it) afterwards.
     """
     port = free_port()
     command = [
@@ -140,6 +145,7 @@ def serve_sandbox(
     ]
     if training_seconds is not None:
         command += ["--training-seconds", str(training_seconds)]
+    command += extra_args
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     origin = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + startup_seconds

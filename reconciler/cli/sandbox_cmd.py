@@ -34,10 +34,32 @@ def sandbox() -> None:
     type=click.FloatRange(0.0),
     help="Simulated duration of one training on the wall clock.",
 )
+@click.option(
+    "--requests-per-minute",
+    default=None,
+    type=click.IntRange(1),
+    help="Answer 429 (no body, no Retry-After) past this many Bria requests a minute.",
+)
+@click.option(
+    "--quota",
+    default=None,
+    type=click.IntRange(0),
+    help="Answer 403 with Bria's quota message once this many Bria requests were made.",
+)
 def serve(
-    host: str, port: int, db_path: str | None, latency_ms: int, training_seconds: float
+    host: str,
+    port: int,
+    db_path: str | None,
+    latency_ms: int,
+    training_seconds: float,
+    requests_per_minute: int | None,
+    quota: int | None,
 ) -> None:
-    """Serve the sandbox at http://HOST:PORT/v1 until interrupted."""
+    """Serve the sandbox at http://HOST:PORT/v1 until interrupted.
+
+    Limits (--requests-per-minute, --quota) behave like a Bria plan's; raise or clear them
+    while it runs with PUT /_sandbox/limits.
+    """
     import uvicorn
 
     from reconciler.sandbox.app import create_app
@@ -49,6 +71,8 @@ def serve(
         training_seconds=training_seconds,
         latency_ms=latency_ms,
         public_url=public_url,
+        requests_per_minute=requests_per_minute,
+        quota=quota,
     )
     click.echo(f"Bria sandbox on {public_url}/v1 (control: {public_url}/_sandbox)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

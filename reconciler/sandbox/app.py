@@ -1,10 +1,10 @@
-"""The sandbox as an ASGI app: Bria's routes, control routes, faults and request statistics.
+"""The sandbox as an ASGI app: Bria's routes, control routes, limits, faults and statistics.
 
-Faults and statistics wrap the whole app (not a middleware inside it) because a dropped
-connection needs the server's own `send`: under uvicorn the connection's transport is aborted,
-so the client sees the socket close with no response; in-process (httpx.ASGITransport) there is
-no socket, so the app raises `ConnectionDropped`, an `httpx.RemoteProtocolError` that httpx
-passes to the caller exactly like a real disconnect.
+Plan limits (429, 403 quota), faults and statistics wrap the whole app (not a middleware inside
+it) because a dropped connection needs the server's own `send`: under uvicorn the connection's
+transport is aborted, so the client sees the socket close with no response; in-process
+(httpx.ASGITransport) there is no socket, so the app raises `ConnectionDropped`, an
+`httpx.RemoteProtocolError` that httpx passes to the caller exactly like a real disconnect.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
@@ -32,6 +32,7 @@ from reconciler.sandbox.constraints import (
     QUERY_PARAM,
 )
 from reconciler.sandbox.errors import BriaError
+from reconciler.sandbox.limits import QUOTA_EXCEEDED_MESSAGE, LimitsConfig
 from reconciler.sandbox.routes import control, datasets, models, projects
 from reconciler.sandbox.stats import RequestStats
 
@@ -90,6 +91,13 @@ class SandboxApp(FastAPI):
         stats: RequestStats = self.state.stats
         backend: Backend = self.state.backend
         stats.record(scope["method"], template)
+        admission = backend.limits.admit()
+        if admission == "quota_exceeded":
+            await JSONResponse(QUOTA_EXCEEDED_MESSAGE, status_code=403)(scope, receive, send)
+            return
+        if admission == "rate_limited":
+            await Response(status_code=429)(scope, receive, send)
+            return
         decision = backend.faults.decide(scope["method"])
         if decision.latency_s > 0:
             await asyncio.sleep(decision.latency_s)
@@ -165,12 +173,16 @@ def create_app(
     latency_ms: int = 0,
     public_url: str = "http://127.0.0.1:8787",
     api_tokens: frozenset[str] | None = None,
+    requests_per_minute: int | None = None,
+    quota: int | None = None,
 ) -> FastAPI:
     """A sandbox of Bria's Tailored Generation training API.
 
     `db_path=None` keeps everything in memory; a file path persists ids, images, jobs and the
     clock across restarts. `public_url` is the base of every URL the sandbox hands out.
-    `api_tokens=None` accepts any non-empty token.
+    `api_tokens=None` accepts any non-empty token. `requests_per_minute` and `quota` limit
+    Bria requests as a Bria plan does (429, then 403; None is unlimited); when neither is given,
+    a file database keeps the limits last set by `PUT /_sandbox/limits`.
     """
     app = SandboxApp(
         title="Bria Tailored Generation (sandbox)",
@@ -182,6 +194,7 @@ def create_app(
         training_seconds=training_seconds,
         public_url=public_url,
         latency_ms=latency_ms,
+        limits=LimitsConfig(requests_per_minute=requests_per_minute, quota=quota),
     )
     app.state.stats = RequestStats()
     app.state.api_tokens = api_tokens

@@ -14,6 +14,7 @@ from reconciler.sandbox.faults import FaultInjector
 from reconciler.sandbox.files import FileHost
 from reconciler.sandbox.generation import Generation
 from reconciler.sandbox.images import Images
+from reconciler.sandbox.limits import LimitsConfig, RequestLimits
 from reconciler.sandbox.models import Models
 from reconciler.sandbox.projects import Projects
 from reconciler.sandbox.store import Store
@@ -31,6 +32,7 @@ class Backend:
         training_seconds: float = 30.0,
         public_url: str = "http://127.0.0.1:8787",
         latency_ms: int = 0,
+        limits: LimitsConfig | None = None,
     ) -> None:
         self.store = Store(db_path)
         store = self.store
@@ -40,6 +42,7 @@ class Backend:
         )
         self.files = FileHost(store, public_url)
         self.faults = FaultInjector(latency_ms)
+        self.limits = RequestLimits(store, limits or LimitsConfig())
         core = Core(
             store=store,
             clock=self.clock,
@@ -62,6 +65,7 @@ class Backend:
         return now
 
     def reset(self) -> None:
-        """An empty account: no resources, no files, counters and clock back to zero."""
+        """An empty account: no resources, no files, counters, clock and quota back to zero."""
         self.store.wipe()
         self.clock.reset()
+        self.limits.reset()

@@ -130,6 +130,12 @@ REFERENCE_CONSTRAINTS: tuple[Constraint, ...] = tuple(
 )
 """Every row of the reference's constraint index, in the order the reference lists them."""
 
+LIMIT_RATE = _c("LIMIT-RATE", 429, "past the plan's requests per minute: no body, no Retry-After")
+LIMIT_QUOTA = _c("LIMIT-QUOTA", 403, "past the plan's total requests: Bria's quota JSON string")
+
+PUBLISHED_CONSTRAINTS: tuple[Constraint, ...] = (LIMIT_RATE, LIMIT_QUOTA)
+"""Rules from Bria's published OpenAPI document and docs pages that REFERENCE section 11 lacks."""
+
 NOT_FOUND = _c("NOT-FOUND", 404, "the resource in the path does not exist")
 BODY_JSON = _c("BODY-JSON", 400, "the request body is not a JSON object")
 BODY_FIELD = _c("BODY-FIELD", 400, "a request field has the wrong type or value")

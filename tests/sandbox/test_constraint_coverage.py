@@ -1,4 +1,5 @@
-"""Every row of the reference's constraint index has at least one test asserting it."""
+"""Every row of the reference's constraint index, and every rule the sandbox took from Bria's
+published document, has at least one test asserting it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import importlib
 import pkgutil
 
 import tests.sandbox
-from reconciler.sandbox.constraints import REFERENCE_CONSTRAINTS
+from reconciler.sandbox.constraints import PUBLISHED_CONSTRAINTS, REFERENCE_CONSTRAINTS
 from tests.sandbox.helpers import COVERED
 
 EXPECTED_ROWS = 79
@@ -22,7 +23,14 @@ def test_every_constraint_has_a_test() -> None:
     for module in pkgutil.iter_modules(tests.sandbox.__path__):
         if module.name.startswith("test_constraints_"):
             importlib.import_module(f"tests.sandbox.{module.name}")
-    missing = [c.id for c in REFERENCE_CONSTRAINTS if not COVERED.get(c.id)]
+    rules = (*REFERENCE_CONSTRAINTS, *PUBLISHED_CONSTRAINTS)
+    missing = [c.id for c in rules if not COVERED.get(c.id)]
     assert missing == []
-    unknown = sorted(set(COVERED) - {c.id for c in REFERENCE_CONSTRAINTS})
+    unknown = sorted(set(COVERED) - {c.id for c in rules})
     assert unknown == []
+
+
+def test_published_rules_do_not_reuse_reference_ids() -> None:
+    reference = {c.id for c in REFERENCE_CONSTRAINTS}
+    published = [c.id for c in PUBLISHED_CONSTRAINTS]
+    assert len(published) == len(set(published)) and not reference & set(published)

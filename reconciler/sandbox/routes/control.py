@@ -1,4 +1,4 @@
-"""Test-only control endpoints under /_sandbox: stats, clock, faults, files, reset.
+"""Test-only control endpoints under /_sandbox: stats, clock, faults, limits, files, reset.
 
 They need no token, never see injected faults, are not counted in stats and are left out of
 the OpenAPI document (which describes Bria's API only).
@@ -15,6 +15,7 @@ from reconciler.sandbox.clock import iso
 from reconciler.sandbox.constraints import BODY_FIELD, NOT_FOUND
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.faults import FaultConfig, FaultConfigError
+from reconciler.sandbox.limits import LimitsConfig, LimitsConfigError
 from reconciler.sandbox.routes.common import JsonBody, backend_of
 from reconciler.sandbox.stats import RequestStats
 
@@ -75,6 +76,29 @@ def put_faults(request: Request, body: JsonBody) -> dict[str, Any]:
         raise BriaError(BODY_FIELD, str(error)) from error
     backend_of(request).faults.configure(config)
     return config.to_body()
+
+
+@router.get("/limits")
+def get_limits(request: Request) -> dict[str, Any]:
+    return backend_of(request).limits.view()
+
+
+@router.put("/limits")
+def put_limits(request: Request, body: JsonBody) -> dict[str, Any]:
+    """Replace the plan limits (absent or null: unlimited), e.g. raise the quota mid-test.
+
+    The quota already used is kept unless `quota_used` is sent.
+    """
+    try:
+        config = LimitsConfig.from_body(body)
+    except LimitsConfigError as error:
+        raise BriaError(BODY_FIELD, str(error)) from error
+    used = body.get("quota_used")
+    if used is not None and (isinstance(used, bool) or not isinstance(used, int) or used < 0):
+        raise BriaError(BODY_FIELD, "quota_used must be a non-negative integer")
+    limits = backend_of(request).limits
+    limits.configure(config, quota_used=used)
+    return limits.view()
 
 
 @router.post("/reset")
