@@ -17,6 +17,7 @@ from reconciler.sandbox.images import Images
 from reconciler.sandbox.limits import LimitsConfig, RequestLimits
 from reconciler.sandbox.models import Models
 from reconciler.sandbox.projects import Projects
+from reconciler.sandbox.seeding import Seeder
 from reconciler.sandbox.store import Store
 
 _CLOCK_KEY = "clock_offset"
@@ -56,6 +57,7 @@ class Backend:
         self.bulk = BulkUploads(core)
         self.models = Models(core, self.projects)
         self.generation = Generation(core)
+        self.seeder = Seeder(core, self.projects)
 
     def advance_clock(self, seconds: float) -> float:
         """Move simulated time on; pending stops finish at once. Returns the new now."""

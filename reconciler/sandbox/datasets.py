@@ -170,6 +170,7 @@ class Datasets:
                 "regen_ends_at": None,
                 "created_at": now,
                 "updated_at": now,
+                "overrides": None,
             }
             store.insert("datasets", row)
             images = store.select("images", dataset_id=dataset_id)
@@ -183,6 +184,7 @@ class Datasets:
                         "dataset_id": row["id"],
                         "created_at": now,
                         "updated_at": now,
+                        "overrides": None,
                     }
                     for new_id, image in zip(ids, images, strict=True)
                 ],

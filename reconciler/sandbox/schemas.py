@@ -26,7 +26,12 @@ PrefixIpType = Literal["stylized_scene", "defined_character", "object_variants"]
 UploadType = Literal["basic", "advanced"]
 DatasetStatus = Literal["draft", "completed"]
 TrainingMode = Literal["fully_automated", "expert"]
-TrainingVersion = Literal["light", "max", "bria-2.3", "bria-3.2"]
+TrainingVersion = Literal["light", "max", "bria-2.3", "bria-3.2", "fibo"]
+"""Create Model's values (docs.bria.ai create-model): a `fibo` model needs a `fibo` dataset."""
+DatasetVersion = Literal["max", "light", "3.2", "2.3", "fibo"]
+"""Create Dataset's values: `max` (the default today), `light`, `3.2`, `2.3` are the legacy
+family (text captions, caption_prefix); `fibo` is the current one (JSON captions, visual_schema).
+"""
 ModelStatus = Literal[
     "Created",
     "InProgress",
@@ -60,6 +65,8 @@ class Project(BaseModel):
     ip_description: str | None
     ip_medium: IpMedium
     ip_type: IpType
+    training_version: DatasetVersion | None
+    """The family the project is locked to by its first dataset; null until then."""
     status: Literal["active"]
     created_at: str
     updated_at: str
@@ -68,8 +75,9 @@ class Project(BaseModel):
 class Image(BaseModel):
     id: int
     dataset_id: int
-    caption: str
-    caption_source: Literal["automatic", "manual", "unknown"] | None
+    caption: str | None
+    """Null while `pending` (a FIBO image uploaded before its dataset had a visual schema)."""
+    caption_source: Literal["automatic", "manual", "unknown", "pending"] | None
     image_name: str
     image_url: str
     thumbnail_url: str
@@ -81,7 +89,11 @@ class Dataset(BaseModel):
     id: int
     project_id: int
     name: str
-    caption_prefix: str
+    training_version: DatasetVersion
+    caption_prefix: str | None
+    """Legacy datasets only; null on a `fibo` dataset."""
+    visual_schema: str | None
+    """FIBO datasets only: JSON text, set with Update Dataset while draft."""
     status: DatasetStatus
     captions_update_status: Literal["empty", "in_progress", "completed"]
     upload_type: UploadType
@@ -123,7 +135,7 @@ class Model(BaseModel):
     status: ModelStatus
     training_mode: TrainingMode | None
     training_version: TrainingVersion | None
-    generation_prefix: str
+    generation_prefix: str | None
     active_model_version: str
     training_parameters: dict[str, Any]
     checkpoint_steps: list[str]
@@ -148,7 +160,7 @@ class ModelDownload(BaseModel):
     download_url: str
     base_model_name: str
     base_model_card: str
-    generation_prefix: str
+    generation_prefix: str | None
 
 
 class Prefix(BaseModel):
@@ -189,11 +201,13 @@ class DatasetCreate(_Body):
     project_id: int
     name: str
     upload_type: UploadType = "basic"
+    training_version: DatasetVersion = "max"
 
 
 class DatasetUpdate(_Body):
     name: str | None = None
     caption_prefix: str | None = None
+    visual_schema: str | None = None
     status: DatasetStatus | None = None
 
 

@@ -93,6 +93,29 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+ADDED_COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
+    # (table, column, declaration, SQL run once after adding it to an older database)
+    (
+        "projects",
+        "training_version",
+        "TEXT",
+        "UPDATE projects SET training_version = 'max' "
+        "WHERE id IN (SELECT project_id FROM datasets)",
+    ),
+    ("projects", "overrides", "TEXT", None),
+    ("datasets", "training_version", "TEXT NOT NULL DEFAULT 'max'", None),
+    ("datasets", "visual_schema", "TEXT", None),
+    ("datasets", "overrides", "TEXT", None),
+    ("images", "overrides", "TEXT", None),
+    ("models", "overrides", "TEXT", None),
+)
+"""Columns added after the first release: created on a new database and added to an old one,
+so a `.tailor/sandbox.db` of an earlier version opens unchanged. `overrides` holds what a test
+seeded beyond Bria's rules (`PUT /_sandbox/objects/...`): fields to set or omit in answers."""
+
+for _table, _column, _declaration, _backfill in ADDED_COLUMNS:
+    TABLES[_table] = (*TABLES[_table], _column)
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -185,6 +208,15 @@ class Store:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for table, column, declaration, backfill in ADDED_COLUMNS:
+            present = {row["name"] for row in self._rows(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self._run(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+                if backfill is not None:
+                    self._run(backfill)
 
     @property
     def lock(self) -> threading.RLock:

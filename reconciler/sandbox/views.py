@@ -1,7 +1,13 @@
-"""Rows to the JSON objects Bria returns; the only place response field names are spelled."""
+"""Rows to the JSON objects Bria returns; the only place response field names are spelled.
+
+Every object view ends with `seeded`: what a test stored in the row's `overrides` (fields
+Bria's rules would never produce: unknown fields, unknown enum values, missing fields) is laid
+over the answer, as a real organisation holding objects tailor did not make would answer.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from reconciler.sandbox import lifecycle
@@ -20,19 +26,39 @@ def thumbnail_file(digest: str) -> str:
     return f"_bria/thumbnails/{digest}.jpg"
 
 
+FIBO = "fibo"
+"""The current generation's training version; every other value is a legacy family."""
+
+
+def seeded(view: View, row: Row) -> View:
+    """`view` with the row's overrides applied: `set` fields first, then `omit` ones dropped."""
+    raw = row.get("overrides")
+    if not raw:
+        return view
+    overrides: dict[str, Any] = json.loads(raw)
+    view.update(overrides.get("set", {}))
+    for key in overrides.get("omit", []):
+        view.pop(key, None)
+    return view
+
+
 def project(row: Row) -> View:
-    return {
-        "id": row["id"],
-        "project_name": row["project_name"],
-        "project_description": row["project_description"],
-        "ip_name": row["ip_name"],
-        "ip_description": row["ip_description"],
-        "ip_medium": row["ip_medium"],
-        "ip_type": row["ip_type"],
-        "status": row["status"],
-        "created_at": iso(row["created_at"]),
-        "updated_at": iso(row["updated_at"]),
-    }
+    return seeded(
+        {
+            "id": row["id"],
+            "project_name": row["project_name"],
+            "project_description": row["project_description"],
+            "ip_name": row["ip_name"],
+            "ip_description": row["ip_description"],
+            "ip_medium": row["ip_medium"],
+            "ip_type": row["ip_type"],
+            "training_version": row.get("training_version"),
+            "status": row["status"],
+            "created_at": iso(row["created_at"]),
+            "updated_at": iso(row["updated_at"]),
+        },
+        row,
+    )
 
 
 def captions_update_status(row: Row) -> str:
@@ -41,58 +67,73 @@ def captions_update_status(row: Row) -> str:
     return "completed" if row["captioned"] else "empty"
 
 
+def is_fibo(row: Row) -> bool:
+    return row.get("training_version") == FIBO
+
+
 def dataset(row: Row, images_count: int) -> View:
-    return {
-        "id": row["id"],
-        "project_id": row["project_id"],
-        "name": row["name"],
-        "caption_prefix": row["caption_prefix"],
-        "status": row["status"],
-        "captions_update_status": captions_update_status(row),
-        "upload_type": row["upload_type"],
-        "captions_source": row["captions_source"],
-        "images_count": images_count,
-        "created_at": iso(row["created_at"]),
-        "updated_at": iso(row["updated_at"]),
-    }
+    return seeded(
+        {
+            "id": row["id"],
+            "project_id": row["project_id"],
+            "name": row["name"],
+            "training_version": row.get("training_version") or "max",
+            "caption_prefix": None if is_fibo(row) else row["caption_prefix"],
+            "visual_schema": row.get("visual_schema"),
+            "status": row["status"],
+            "captions_update_status": captions_update_status(row),
+            "upload_type": row["upload_type"],
+            "captions_source": row["captions_source"],
+            "images_count": images_count,
+            "created_at": iso(row["created_at"]),
+            "updated_at": iso(row["updated_at"]),
+        },
+        row,
+    )
 
 
 def image(row: Row, files: FileHost) -> View:
     digest = str(row["digest"])
-    return {
-        "id": row["id"],
-        "dataset_id": row["dataset_id"],
-        "caption": row["caption"],
-        "caption_source": row["caption_source"],
-        "image_name": row["image_name"],
-        "image_url": files.url_for(image_file(digest)),
-        "thumbnail_url": files.url_for(thumbnail_file(digest)),
-        "created_at": iso(row["created_at"]),
-        "updated_at": iso(row["updated_at"]),
-    }
+    return seeded(
+        {
+            "id": row["id"],
+            "dataset_id": row["dataset_id"],
+            "caption": None if row["caption_source"] == "pending" else row["caption"],
+            "caption_source": row["caption_source"],
+            "image_name": row["image_name"],
+            "image_url": files.url_for(image_file(digest)),
+            "thumbnail_url": files.url_for(thumbnail_file(digest)),
+            "created_at": iso(row["created_at"]),
+            "updated_at": iso(row["updated_at"]),
+        },
+        row,
+    )
 
 
 def model(row: Row, now: float, *, include_training_parameters: bool = True) -> View:
     status = lifecycle.model_status(row, now)
     detail = include_training_parameters
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "description": row["description"],
-        "status": status,
-        "training_mode": row["training_mode"],
-        "training_version": row["training_version"],
-        "generation_prefix": row["generation_prefix"],
-        "active_model_version": lifecycle.active_version(row, status),
-        "training_parameters": lifecycle.parameters(row) if detail else {},
-        "checkpoint_steps": (
-            [str(step) for step in lifecycle.checkpoint_steps(row, status)] if detail else []
-        ),
-        "project_id": row["project_id"],
-        "dataset_id": row["dataset_id"],
-        "created_at": iso(row["created_at"]),
-        "updated_at": iso(lifecycle.status_changed_at(row, status)),
-    }
+    return seeded(
+        {
+            "id": row["id"],
+            "name": row["name"],
+            "description": row["description"],
+            "status": status,
+            "training_mode": row["training_mode"],
+            "training_version": row["training_version"],
+            "generation_prefix": None if is_fibo(row) else row["generation_prefix"],
+            "active_model_version": lifecycle.active_version(row, status),
+            "training_parameters": lifecycle.parameters(row) if detail else {},
+            "checkpoint_steps": (
+                [str(step) for step in lifecycle.checkpoint_steps(row, status)] if detail else []
+            ),
+            "project_id": row["project_id"],
+            "dataset_id": row["dataset_id"],
+            "created_at": iso(row["created_at"]),
+            "updated_at": iso(lifecycle.status_changed_at(row, status)),
+        },
+        row,
+    )
 
 
 def checkpoint(row: Row, step: int) -> View:

@@ -1,4 +1,5 @@
-"""Test-only control endpoints under /_sandbox: stats, clock, faults, limits, files, reset.
+"""Test-only control endpoints under /_sandbox: stats, clock, faults, limits, seeding, files,
+reset.
 
 They need no token, never see injected faults, are not counted in stats and are left out of
 the OpenAPI document (which describes Bria's API only).
@@ -17,6 +18,7 @@ from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.faults import FaultConfig, FaultConfigError
 from reconciler.sandbox.limits import LimitsConfig, LimitsConfigError
 from reconciler.sandbox.routes.common import JsonBody, backend_of
+from reconciler.sandbox.seeding import SeedError
 from reconciler.sandbox.stats import RequestStats
 
 router = APIRouter(prefix="/_sandbox", include_in_schema=False)
@@ -99,6 +101,37 @@ def put_limits(request: Request, body: JsonBody) -> dict[str, Any]:
     limits = backend_of(request).limits
     limits.configure(config, quota_used=used)
     return limits.view()
+
+
+@router.post("/seed", status_code=201)
+def seed(request: Request, body: JsonBody) -> dict[str, Any]:
+    """Objects of either generation made at once, optionally with overrides per kind.
+
+    Body (all optional): `{"generation": "fibo"|"max"|"light"|"3.2"|"2.3", "project_id": N,
+    "images": 5, "model": true, "pending": true, "overrides": {"project"|"dataset"|"image"|
+    "model": {"set": {...}, "omit": [...]}}}`. Answers the ids made: `{"project_id",
+    "dataset_ids", "image_ids", "model_id"}`.
+    """
+    try:
+        return backend_of(request).seeder.seed(body)
+    except SeedError as error:
+        raise BriaError(BODY_FIELD, str(error)) from error
+
+
+@router.put("/objects/{kind}/{object_id}")
+def override_object(request: Request, kind: str, object_id: int, body: JsonBody) -> Any:
+    """Give an object fields Bria's rules would not: `{"set": {...}, "omit": [...]}`.
+
+    `kind` is projects, datasets, images or models; every answer that shows the object carries
+    the `set` fields (new fields or unknown values) and lacks the `omit` ones. `{}` clears them.
+    """
+    try:
+        result = backend_of(request).seeder.override(kind, object_id, body)
+    except SeedError as error:
+        raise BriaError(BODY_FIELD, str(error)) from error
+    if result is None:
+        raise BriaError(NOT_FOUND, f"No {kind} with id {object_id}", status=404)
+    return result
 
 
 @router.post("/reset")

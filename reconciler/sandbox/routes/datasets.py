@@ -11,6 +11,7 @@ from reconciler.sandbox.datasets import MAX_IMAGES_DEFAULT
 from reconciler.sandbox.routes.common import (
     JsonBody,
     OptionalJsonBody,
+    answers,
     backend_of,
     bria_router,
     documented_body,
@@ -22,20 +23,19 @@ BASE = "/tailored-gen/datasets"
 
 @router.post(
     BASE,
-    status_code=201,
-    response_model=schemas.Dataset,
+    **answers(schemas.Dataset, 201),
     openapi_extra=documented_body(schemas.DatasetCreate),
 )
 def create_dataset(request: Request, body: JsonBody) -> Any:
     return backend_of(request).datasets.create(body)
 
 
-@router.get(BASE, response_model=list[schemas.Dataset])
+@router.get(BASE, **answers(list[schemas.Dataset]))
 def list_datasets(request: Request) -> Any:
     return backend_of(request).datasets.list_all()
 
 
-@router.get(BASE + "/{dataset_id}", response_model=schemas.DatasetWithImages)
+@router.get(BASE + "/{dataset_id}", **answers(schemas.DatasetWithImages))
 def get_dataset(
     request: Request,
     dataset_id: int,
@@ -46,7 +46,7 @@ def get_dataset(
 
 @router.put(
     BASE + "/{dataset_id}",
-    response_model=schemas.Dataset,
+    **answers(schemas.Dataset),
     openapi_extra=documented_body(schemas.DatasetUpdate),
 )
 def update_dataset(request: Request, dataset_id: int, body: JsonBody) -> Any:
@@ -61,8 +61,7 @@ def delete_dataset(request: Request, dataset_id: int) -> Response:
 
 @router.post(
     BASE + "/{dataset_id}/clone",
-    status_code=201,
-    response_model=schemas.DatasetWithImages,
+    **answers(schemas.DatasetWithImages, 201),
     openapi_extra=documented_body(schemas.DatasetClone, required=False),
 )
 def clone_dataset(request: Request, dataset_id: int, body: OptionalJsonBody) -> Any:
@@ -71,8 +70,7 @@ def clone_dataset(request: Request, dataset_id: int, body: OptionalJsonBody) -> 
 
 @router.get(
     "/datasets/{dataset_id}/download",
-    response_model=schemas.DatasetDownload,
-    response_model_exclude_none=True,
+    **answers(schemas.DatasetDownload),
 )
 def download_dataset(request: Request, dataset_id: int) -> Any:
     return backend_of(request).datasets.download(dataset_id)
@@ -80,47 +78,45 @@ def download_dataset(request: Request, dataset_id: int) -> Any:
 
 @router.post(
     BASE + "/{dataset_id}/images/bulk-upload",
-    status_code=202,
-    response_model=schemas.BulkStatus,
+    **answers(schemas.BulkStatus, 202),
     openapi_extra=documented_body(schemas.BulkUpload),
 )
 def bulk_upload(request: Request, dataset_id: int, body: JsonBody) -> Any:
     return backend_of(request).bulk.start(dataset_id, body)
 
 
-@router.get(BASE + "/{dataset_id}/images/bulk-upload/status", response_model=schemas.BulkStatus)
+@router.get(BASE + "/{dataset_id}/images/bulk-upload/status", **answers(schemas.BulkStatus))
 def bulk_upload_status(request: Request, dataset_id: int) -> Any:
     return backend_of(request).bulk.status(dataset_id)
 
 
 @router.post(
     BASE + "/{dataset_id}/images",
-    status_code=201,
-    response_model=schemas.Image,
+    **answers(schemas.Image, 201),
     openapi_extra=documented_body(schemas.ImageUpload),
 )
 def upload_image(request: Request, dataset_id: int, body: JsonBody) -> Any:
     return backend_of(request).images.upload(dataset_id, body)
 
 
-@router.get(BASE + "/{dataset_id}/images", response_model=list[schemas.Image])
+@router.get(BASE + "/{dataset_id}/images", **answers(list[schemas.Image]))
 def list_images(request: Request, dataset_id: int) -> Any:
     return backend_of(request).images.list_all(dataset_id)
 
 
-@router.put(BASE + "/{dataset_id}/images", status_code=202, response_model=schemas.Dataset)
+@router.put(BASE + "/{dataset_id}/images", **answers(schemas.Dataset, 202))
 def regenerate_captions(request: Request, dataset_id: int) -> Any:
     return backend_of(request).datasets.regenerate_captions(dataset_id)
 
 
-@router.get(BASE + "/{dataset_id}/images/{image_id}", response_model=schemas.Image)
+@router.get(BASE + "/{dataset_id}/images/{image_id}", **answers(schemas.Image))
 def get_image(request: Request, dataset_id: int, image_id: int) -> Any:
     return backend_of(request).images.get(dataset_id, image_id)
 
 
 @router.put(
     BASE + "/{dataset_id}/images/{image_id}",
-    response_model=schemas.Image,
+    **answers(schemas.Image),
     openapi_extra=documented_body(schemas.CaptionUpdate),
 )
 def update_caption(

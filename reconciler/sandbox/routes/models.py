@@ -10,6 +10,7 @@ from reconciler.sandbox import schemas
 from reconciler.sandbox.routes.common import (
     JsonBody,
     OptionalJsonBody,
+    answers,
     backend_of,
     bria_router,
     documented_body,
@@ -21,36 +22,35 @@ BASE = "/tailored-gen/models"
 
 @router.post(
     BASE,
-    status_code=201,
-    response_model=schemas.Model,
+    **answers(schemas.Model, 201),
     openapi_extra=documented_body(schemas.ModelCreate),
 )
 def create_model(request: Request, body: JsonBody) -> Any:
     return backend_of(request).models.create(body)
 
 
-@router.get(BASE, response_model=list[schemas.Model])
+@router.get(BASE, **answers(list[schemas.Model]))
 def list_models(request: Request, include_training_parameters: bool = False) -> Any:
     return backend_of(request).models.list_all(include_training_parameters)
 
 
 @router.post(
     BASE + "/upload_model",
-    response_model=schemas.Model,
+    **answers(schemas.Model),
     openapi_extra=documented_body(schemas.UploadModel),
 )
 def upload_model(request: Request, body: JsonBody) -> Any:
     return backend_of(request).models.upload(body)
 
 
-@router.get(BASE + "/{model_id}", response_model=schemas.Model)
+@router.get(BASE + "/{model_id}", **answers(schemas.Model))
 def get_model(request: Request, model_id: int) -> Any:
     return backend_of(request).models.get(model_id)
 
 
 @router.put(
     BASE + "/{model_id}",
-    response_model=schemas.Model,
+    **answers(schemas.Model),
     openapi_extra=documented_body(schemas.ModelUpdate),
 )
 def update_model(request: Request, model_id: int, body: JsonBody) -> Any:
@@ -65,24 +65,24 @@ def delete_model(request: Request, model_id: int) -> Response:
 
 @router.post(
     BASE + "/{model_id}/start_training",
-    response_model=schemas.Model,
+    **answers(schemas.Model),
     openapi_extra=documented_body(schemas.StartTraining, required=False),
 )
 def start_training(request: Request, model_id: int, body: OptionalJsonBody) -> Any:
     return backend_of(request).models.start_training(model_id, body)
 
 
-@router.post(BASE + "/{model_id}/stop_training", response_model=schemas.Model)
+@router.post(BASE + "/{model_id}/stop_training", **answers(schemas.Model))
 def stop_training(request: Request, model_id: int) -> Any:
     return backend_of(request).models.stop_training(model_id)
 
 
-@router.get(BASE + "/{model_id}/checkpoints", response_model=schemas.Checkpoints)
+@router.get(BASE + "/{model_id}/checkpoints", **answers(schemas.Checkpoints))
 def list_checkpoints(request: Request, model_id: int) -> Any:
     return backend_of(request).models.checkpoints(model_id)
 
 
-@router.get(BASE + "/{model_id}/checkpoints/{checkpoint_step}", response_model=schemas.Checkpoint)
+@router.get(BASE + "/{model_id}/checkpoints/{checkpoint_step}", **answers(schemas.Checkpoint))
 def get_checkpoint(request: Request, model_id: int, checkpoint_step: int) -> Any:
     return backend_of(request).models.checkpoint(model_id, checkpoint_step)
 
@@ -95,14 +95,14 @@ def delete_checkpoint(request: Request, model_id: int, checkpoint_step: int) -> 
     return Response(status_code=204)
 
 
-@router.get(BASE + "/{model_id}/download", response_model=schemas.ModelDownload)
+@router.get(BASE + "/{model_id}/download", **answers(schemas.ModelDownload))
 def download_model(request: Request, model_id: int) -> Any:
     return backend_of(request).models.download(model_id)
 
 
 @router.post(
     "/text-to-image/tailored/{model_id}",
-    response_model=schemas.Generated,
+    **answers(schemas.Generated),
     openapi_extra=documented_body(schemas.GenerateRequest),
 )
 def generate(request: Request, model_id: int, body: JsonBody) -> Any:
@@ -111,7 +111,7 @@ def generate(request: Request, model_id: int, body: JsonBody) -> Any:
 
 @router.post(
     "/text-to-image/tailored/{model_id}/{checkpoint_step}",
-    response_model=schemas.Generated,
+    **answers(schemas.Generated),
     openapi_extra=documented_body(schemas.GenerateRequest),
 )
 def generate_from_checkpoint(

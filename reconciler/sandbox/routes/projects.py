@@ -9,6 +9,7 @@ from fastapi import Request, Response
 from reconciler.sandbox import schemas
 from reconciler.sandbox.routes.common import (
     JsonBody,
+    answers,
     backend_of,
     bria_router,
     documented_body,
@@ -19,27 +20,26 @@ router = bria_router("projects", prefix="/v1/tailored-gen")
 
 @router.post(
     "/projects",
-    status_code=201,
-    response_model=schemas.Project,
+    **answers(schemas.Project, 201),
     openapi_extra=documented_body(schemas.ProjectCreate),
 )
 def create_project(request: Request, body: JsonBody) -> Any:
     return backend_of(request).projects.create(body)
 
 
-@router.get("/projects", response_model=list[schemas.Project])
+@router.get("/projects", **answers(list[schemas.Project]))
 def list_projects(request: Request) -> Any:
     return backend_of(request).projects.list_all()
 
 
-@router.get("/projects/{project_id}", response_model=schemas.Project)
+@router.get("/projects/{project_id}", **answers(schemas.Project))
 def get_project(request: Request, project_id: int) -> Any:
     return backend_of(request).projects.get(project_id)
 
 
 @router.put(
     "/projects/{project_id}",
-    response_model=schemas.Project,
+    **answers(schemas.Project),
     openapi_extra=documented_body(schemas.ProjectUpdate),
 )
 def update_project(request: Request, project_id: int, body: JsonBody) -> Any:
@@ -52,12 +52,12 @@ def delete_project(request: Request, project_id: int) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/projects/{project_id}/datasets", response_model=list[schemas.Dataset])
+@router.get("/projects/{project_id}/datasets", **answers(list[schemas.Dataset]))
 def list_project_datasets(request: Request, project_id: int) -> Any:
     return backend_of(request).datasets.list_by_project(project_id)
 
 
-@router.get("/projects/{project_id}/models", response_model=list[schemas.Model])
+@router.get("/projects/{project_id}/models", **answers(list[schemas.Model]))
 def list_project_models(
     request: Request, project_id: int, include_training_parameters: bool = False
 ) -> Any:
@@ -66,7 +66,7 @@ def list_project_models(
 
 @router.post(
     "/generate_prefix",
-    response_model=schemas.Prefix,
+    **answers(schemas.Prefix),
     openapi_extra=documented_body(schemas.PrefixRequest),
 )
 def generate_prefix(request: Request, body: JsonBody) -> Any:
