@@ -40,6 +40,19 @@ class WaitEvent:
     """0.0 to 1.0 when known."""
 
 
+@dataclass(frozen=True)
+class RateLimitEvent:
+    """Bria answered 429: the client waits `wait_seconds`, then goes on at `per_minute`."""
+
+    per_minute: float | None
+    """The client's pace from now on (None: unpaced)."""
+    limit: float | None
+    """The pace the settings asked for (`requests_per_minute`; None: none set)."""
+    wait_seconds: float
+    answered: int
+    """Requests Bria had answered (429s not counted) on this client so far."""
+
+
 class Hooks(Protocol):
     def on_step(self, event: StepEvent) -> None: ...
 

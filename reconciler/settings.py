@@ -6,11 +6,14 @@ printed or written anywhere. `describe()` gives the one line every plan and appl
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
@@ -20,6 +23,10 @@ SANDBOX = "sandbox"
 BRIA_PRODUCTION_URL = "https://engine.prod.bria-api.com/v1"
 DEFAULT_STATE = ".tailor/state.db"
 DEFAULT_PARALLELISM = 8
+FREE_PLAN_REQUESTS_PER_MINUTE = 10.0
+"""Bria's free plan allows 10 requests a minute (starter: 60): the real API's default pace."""
+DEFAULT_RATE_LIMIT_WAIT = 600.0
+"""Seconds one request keeps retrying Bria's 429 (rate limit) answers before apply gives up."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,9 @@ class Settings:
     decides which backend it names."""
     parallelism: int = DEFAULT_PARALLELISM
     staging: str | None = None
-    requests_per_second: float | None = None
+    requests_per_minute: float | None = None
+    """The client's pace; None: unpaced (the default for a sandbox, embedded or loopback)."""
+    rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT
     workspace: Path = Path(".")
 
     @property
@@ -61,6 +70,28 @@ def redact_dsn(dsn: str) -> str:
     return f"{scheme}://{creds}@{host}"
 
 
+def is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _positive(name: str, value: Any, *, zero: bool = False) -> float:
+    """A setting that must be a positive number (or zero when `zero`), as a float."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if math.isnan(number) or math.isinf(number) or number < 0 or (number == 0 and not zero):
+        bound = "zero or more" if zero else "more than zero"
+        raise ConfigError(f"{name} must be a number {bound}, not {value!r}")
+    return number
+
+
 def resolve(
     *,
     workspace: Path,
@@ -77,6 +108,16 @@ def resolve(
     # token it would only break the Authorization header.
     token_text = env.get("BRIA_API_TOKEN", "").strip()
     token = SecretStr(token_text) if token_text else None
+
+    def source(name: str, env_name: str | None) -> str | None:
+        """Where the value `pick` takes comes from, as the user would name it."""
+        if name in flag_values:
+            return f"--{name.replace('_', '-')}"
+        if env_name and env.get(env_name):
+            return env_name
+        if file_values.get(name) is not None:
+            return f"tailor.yaml {name}"
+        return None
 
     def pick(name: str, env_name: str | None, default: Any) -> Any:
         if name in flag_values:
@@ -102,13 +143,24 @@ def resolve(
     parallelism = int(pick("parallelism", None, DEFAULT_PARALLELISM))
     if parallelism < 1:
         raise ConfigError(f"parallelism must be at least 1, not {parallelism}")
-    rps = pick("requests_per_second", None, None)
+    # A sandbox (embedded or on loopback) has no rate limit unless one is set: the
+    # quickstart stays instant. The real API gets the free plan's pace.
+    unpaced = api == SANDBOX or is_loopback_url(api)
+    rpm_env, wait_env = "TAILOR_REQUESTS_PER_MINUTE", "TAILOR_RATE_LIMIT_WAIT"
+    rpm = pick("requests_per_minute", rpm_env, None if unpaced else FREE_PLAN_REQUESTS_PER_MINUTE)
+    wait = pick("rate_limit_wait", wait_env, DEFAULT_RATE_LIMIT_WAIT)
     return Settings(
         api=api,
         token=token,
         state=str(pick("state", "TAILOR_STATE", DEFAULT_STATE)),
         parallelism=parallelism,
         staging=pick("staging", None, None),
-        requests_per_second=float(rps) if rps is not None else None,
+        requests_per_minute=(
+            None if rpm is None
+            else _positive(source("requests_per_minute", rpm_env) or "requests_per_minute", rpm)
+        ),
+        rate_limit_wait=_positive(
+            source("rate_limit_wait", wait_env) or "rate_limit_wait", wait, zero=True
+        ),
         workspace=workspace,
     )

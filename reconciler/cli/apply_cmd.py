@@ -29,6 +29,7 @@ from reconciler.cli.options import (
     api_option,
     lock_timeout_option,
     parallelism_option,
+    requests_per_minute_option,
     state_option,
     target_option,
 )
@@ -46,7 +47,12 @@ from reconciler.errors import ApplyError, PlanError
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Action, Plan
 from reconciler.render.planview import counted
-from reconciler.render.progress import LineProgress, RichProgress, render_outcome_table
+from reconciler.render.progress import (
+    LineProgress,
+    RateLimitNotices,
+    RichProgress,
+    render_outcome_table,
+)
 from reconciler.render.text import render_text
 from reconciler.settings import Settings
 from reconciler.state.model import StateDocument
@@ -152,6 +158,7 @@ async def _locked_run(
         say(resolution.describe())
     if resolutions and options.approved_by_file:
         raise resolved_first(len(resolutions))
+    start = client.requests_answered
     plan = await make(client, store.read())
     say(render_text(plan, header="", color=sys.stdout.isatty()).lstrip("\n"))
     if plan.errors:
@@ -164,6 +171,7 @@ async def _locked_run(
         say(f"Recorded what Bria has now for {counted(count, 'object')}.")
         return
     with progress_for(plan) as progress:
+        client.on_rate_limit(RateLimitNotices(progress.note, start=start))
         ctx = RunContext(
             client=client,
             ledger=Ledger.open(store, lock),
@@ -228,6 +236,7 @@ def saved_plan(plan: Plan) -> PlanMaker:
 @lock_timeout_option
 @api_option
 @state_option
+@requests_per_minute_option
 def apply(
     target: Path,
     auto_approve: bool,
@@ -237,6 +246,7 @@ def apply(
     lock_timeout: float,
     api: str | None,
     state: str | None,
+    requests_per_minute: float | None,
 ) -> None:
     """Carry out the plan for PATH (default: the current folder), or a saved PLANFILE."""
     if target.is_file():
@@ -258,7 +268,10 @@ def apply(
         root = workspace_root(target)
         make = fresh_plan(root, parse_targets(targets))
         approved = False
-    settings = load_settings(root, api=api, state=state, parallelism=parallelism)
+    settings = load_settings(
+        root, api=api, state=state, parallelism=parallelism,
+        requests_per_minute=requests_per_minute,
+    )
     options = RunOptions(
         verb="apply",
         auto_approve=auto_approve,

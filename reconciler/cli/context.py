@@ -7,12 +7,10 @@ socket) or a real URL, and the only module outside the sandbox that imports it.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import click
 import httpx
@@ -20,9 +18,11 @@ from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.staging import S3Stager, SandboxStager, Stager
+from reconciler.client.transport import RetryPolicy
 from reconciler.errors import ConfigError
 from reconciler.manifest.workspace import load_settings_file
-from reconciler.settings import Settings, resolve
+from reconciler.render.progress import RateLimitNotices
+from reconciler.settings import Settings, is_loopback_url, resolve
 from reconciler.state.store import StateLock, StateStore, open_store
 
 T = TypeVar("T")
@@ -64,12 +64,18 @@ def load_settings(
     api: str | None = None,
     state: str | None = None,
     parallelism: int | None = None,
+    requests_per_minute: float | None = None,
 ) -> Settings:
     """flag > environment > tailor.yaml > default, for the workspace at `root`."""
     return resolve(
         workspace=root,
         file_settings=load_settings_file(root),
-        flags={"api": api, "state": state, "parallelism": parallelism},
+        flags={
+            "api": api,
+            "state": state,
+            "parallelism": parallelism,
+            "requests_per_minute": requests_per_minute,
+        },
     )
 
 
@@ -112,8 +118,10 @@ async def open_client_with_files(
         token,
         transport=transport,
         max_concurrency=settings.parallelism,
-        requests_per_second=settings.requests_per_second,
+        requests_per_minute=settings.requests_per_minute,
+        retry=RetryPolicy(rate_limit_seconds=settings.rate_limit_wait),
     )
+    client.on_rate_limit(RateLimitNotices(lambda line: click.echo(line, err=True)))
     files = {EMBEDDED_SANDBOX_URL: transport} if transport is not None else {}
     async with client:
         yield client, make_stager(settings, base_url, transport), files
@@ -133,16 +141,6 @@ def make_stager(
     if settings.uses_sandbox or is_loopback_url(base_url):
         return SandboxStager(base_url, transport=transport)
     return None
-
-
-def is_loopback_url(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @contextmanager

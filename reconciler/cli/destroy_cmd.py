@@ -20,6 +20,7 @@ from reconciler.cli.options import (
     api_option,
     lock_timeout_option,
     parallelism_option,
+    requests_per_minute_option,
     state_option,
     target_option,
 )
@@ -111,6 +112,7 @@ def as_destroy(plan: Plan) -> Plan:
 @lock_timeout_option
 @api_option
 @state_option
+@requests_per_minute_option
 def destroy(
     path: Path,
     auto_approve: bool,
@@ -119,10 +121,14 @@ def destroy(
     lock_timeout: float,
     api: str | None,
     state: str | None,
+    requests_per_minute: float | None,
 ) -> None:
     """Delete every object the state holds for PATH (default: the current folder)."""
     root = workspace_root(path)
-    settings = load_settings(root, api=api, state=state, parallelism=parallelism)
+    settings = load_settings(
+        root, api=api, state=state, parallelism=parallelism,
+        requests_per_minute=requests_per_minute,
+    )
     options = RunOptions(
         verb="destroy",
         auto_approve=auto_approve,

@@ -19,7 +19,11 @@ from reconciler.cli.context import (
     run_async,
     workspace_root,
 )
-from reconciler.cli.options import lock_timeout_option, state_option
+from reconciler.cli.options import (
+    lock_timeout_option,
+    requests_per_minute_option,
+    state_option,
+)
 from reconciler.engine import recovery
 from reconciler.engine.adopt import Declared, adopt_all, import_one
 from reconciler.errors import ConfigError, ValidationFailed
@@ -70,6 +74,7 @@ async def _run(
               help="The workspace (default: the current folder).")
 @lock_timeout_option
 @state_option
+@requests_per_minute_option
 def import_(
     address: str | None,
     remote_id: int | None,
@@ -77,6 +82,7 @@ def import_(
     path_option: Path | None,
     lock_timeout: float,
     state: str | None,
+    requests_per_minute: float | None,
 ) -> None:
     """Record an existing Bria object under ADDR (`import ADDR REMOTE_ID`), or adopt by name
     everything the manifests declare (`import --adopt [PATH]`)."""
@@ -96,7 +102,7 @@ def import_(
         root = workspace_root(path_option or Path("."))
         workspace = _declared(root)
         target = Address.parse(address)
-    settings = load_settings(root, state=state)
+    settings = load_settings(root, state=state, requests_per_minute=requests_per_minute)
     click.echo(settings.describe())
     entries = run_async(_run(settings, workspace, target, remote_id, lock_timeout))
     if not entries:

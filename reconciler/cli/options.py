@@ -64,3 +64,15 @@ def parallelism_option(func: F) -> F:
     return click.option(
         "--parallelism", type=click.IntRange(min=1), help="Steps run at once."
     )(func)
+
+
+def requests_per_minute_option(func: F) -> F:
+    """`--requests-per-minute N` (more than 0), passed to the command as `requests_per_minute`."""
+    return click.option(
+        "--requests-per-minute",
+        "requests_per_minute",
+        type=click.FloatRange(min=0, min_open=True),
+        metavar="N",
+        help="At most N requests a minute to Bria (overrides TAILOR_REQUESTS_PER_MINUTE and "
+        "tailor.yaml; default 10, the free plan's limit; none on a sandbox).",
+    )(func)

@@ -17,7 +17,12 @@ from reconciler.cli.context import (
     run_async,
     workspace_root,
 )
-from reconciler.cli.options import api_option, state_option, target_option
+from reconciler.cli.options import (
+    api_option,
+    requests_per_minute_option,
+    state_option,
+    target_option,
+)
 from reconciler.cli.saved_plan import pending_warning, write_saved_plan
 from reconciler.engine import recovery
 from reconciler.engine.planning import make_plan
@@ -76,6 +81,7 @@ def render_plan(
 @click.option("--verbose", "-v", is_flag=True, help="List every image, not counts.")
 @api_option
 @state_option
+@requests_per_minute_option
 @click.pass_context
 def plan(
     ctx: click.Context,
@@ -88,10 +94,13 @@ def plan(
     verbose: bool,
     api: str | None,
     state: str | None,
+    requests_per_minute: float | None,
 ) -> None:
     """Show what `tailor apply` would change in Bria, and why."""
     root = workspace_root(path)
-    settings = load_settings(root, api=api, state=state)
+    settings = load_settings(
+        root, api=api, state=state, requests_per_minute=requests_per_minute
+    )
     desired = load_workspace(root)
     addresses = parse_targets(targets)
     with open_state(settings) as store:

@@ -1,7 +1,7 @@
 """BriaClient: one async method per endpoint of Bria's training API.
 
     client = BriaClient("https://engine.prod.bria-api.com/v1", SecretStr(token),
-                        transport=None, max_concurrency=8, requests_per_second=None,
+                        transport=None, max_concurrency=8, requests_per_minute=None,
                         retry=RetryPolicy(), timeouts=Timeouts())
     async with client:
         project = await client.create_project(CreateProjectRequest(...))
@@ -74,6 +74,7 @@ from reconciler.client.transport import (
     Timeouts,
     Transport,
 )
+from reconciler.events import RateLimitEvent
 
 logger = logging.getLogger("reconciler.client")
 
@@ -144,7 +145,7 @@ class BriaClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         max_concurrency: int = 8,
-        requests_per_second: float | None = None,
+        requests_per_minute: float | None = None,
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
     ) -> None:
@@ -153,7 +154,7 @@ class BriaClient:
             token,
             transport=transport,
             max_concurrency=max_concurrency,
-            requests_per_second=requests_per_second,
+            requests_per_minute=requests_per_minute,
             retry=retry,
             timeouts=timeouts,
         )
@@ -161,6 +162,20 @@ class BriaClient:
 
     def __repr__(self) -> str:
         return f"BriaClient(base_url={self.base_url!r})"
+
+    @property
+    def requests_answered(self) -> int:
+        """Requests Bria answered so far (429s not counted): what a plan's cost predicts."""
+        return self._t.answered
+
+    @property
+    def requests_per_minute(self) -> float | None:
+        """The pace now: the set rate, or lower after Bria's 429s; None when unpaced."""
+        return self._t.pacer.per_minute
+
+    def on_rate_limit(self, listener: Callable[[RateLimitEvent], None] | None) -> None:
+        """Tell `listener` of every 429 before the call waits it out."""
+        self._t.on_rate_limit = listener
 
     async def __aenter__(self) -> BriaClient:
         return self

@@ -188,7 +188,10 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 _HINTS: dict[type[ApiError], str] = {
     Unauthorized: "Check BRIA_API_TOKEN: Bria did not accept the token.",
     Forbidden: "Your Bria subscription may not include Tailored Generation training.",
-    RateLimited: "Lower parallelism or requests_per_second, then run again.",
+    RateLimited: (
+        "Bria kept refusing for longer than rate_limit_wait allows; lower "
+        "requests_per_minute (or raise rate_limit_wait), then run again."
+    ),
     ServerError: "Bria is failing right now; run again later (apply resumes where it stopped).",
     ApiUnreachable: "Check the network and the API URL, then run again.",
     UnreadableAnswer: (
@@ -282,8 +285,9 @@ def error_from_response(
     """Build the ApiError for a non-2xx answer; `note` is appended to Bria's message."""
     _, parsed = _decoded(body)
     cls = error_class_for(status)
+    message = extract_message(body, status=status)
     return cls(
-        extract_message(body, status=status) + note,
+        message + note,
         status=status,
         method=method,
         path=path,

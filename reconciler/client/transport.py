@@ -11,6 +11,12 @@ Reads and idempotent writes are retried after either kind. A non-idempotent writ
 after a *maybe applied* failure is only retried once its `recover` callback has looked and
 found that the write did not happen; if it did, the callback's value is the answer. So a
 create is never blindly repeated. Attempts and total time are both bounded (RetryPolicy).
+
+Bria's rate limit (10 requests a minute on the free plan, 60 on starter) is kept by a Pacer
+that spaces every request of the client, retries included. A 429 is not a failure but a
+signal: the pacer slows down, and the call waits and tries again for as long as
+`RetryPolicy.rate_limit_seconds` allows, telling a listener so the user sees why apply waits.
+A 403 is never retried (Bria's quota answer among them: waiting does not refill it).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from reconciler.client.errors import (
     error_from_response,
     unreachable,
 )
+from reconciler.events import RateLimitEvent
 
 logger = logging.getLogger("reconciler.client")
 
@@ -50,6 +57,9 @@ class RetryPolicy:
 
     Waits use exponential backoff with full jitter (a uniform draw in
     [0, min(max_delay, base_delay * 2**retry)]), and never less than Bria's Retry-After.
+    429 answers are counted apart: they do not use up attempts, and a call keeps retrying
+    them (same backoff, its own retry count) until `rate_limit_seconds` have passed since the
+    first one; the time spent on them extends `total_seconds`.
     """
 
     max_attempts: int = 8
@@ -57,12 +67,15 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 10.0
     retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
+    rate_limit_seconds: float = 600.0
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         if self.total_seconds <= 0 or self.base_delay < 0 or self.max_delay < 0:
             raise ValueError("total_seconds must be positive and the delays not negative")
+        if self.rate_limit_seconds < 0:
+            raise ValueError("rate_limit_seconds must not be negative")
 
     def backoff(self, retry: int, rng: random.Random) -> float:
         """Full-jitter wait before retry number `retry` (0 for the first retry)."""
@@ -111,35 +124,95 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, seconds)
 
 
-class TokenBucket:
-    """Client-side rate limit shared by every call of one client: `rate` requests per second.
+HEADROOM = 0.98
+"""The pacer sends at 98% of its rate: arrival times at Bria vary by the network's jitter, and
+a window counted at Bria must never see more than the rate."""
+MIN_PER_MINUTE = 1.0
+"""The slowest a 429 makes the pacer go."""
+RECOVERY_SHARE = 0.02
+"""After a 429, each answered request wins back this share of the set rate."""
+OBSERVED_SENDS = 20
+"""Without a set rate, a 429 halves the rate observed over this many last sends."""
 
-    Holds at most `burst` tokens (default 1: strict pacing, since Bria's own limit is not
-    published), so an idle client may send `burst` requests at once. Waiters are served in
-    arrival order (the lock is held while sleeping).
+
+class Pacer:
+    """Every request of one client passes here first: at most `per_minute` start per minute.
+
+    Strict spacing, `interval(rate)` seconds between sends and no burst, because Bria does
+    not publish how it counts its window; so the client never exceeds the rate in any window.
+    Waiters are served in arrival order (the lock is held while sleeping).
+
+    On a 429 the rate halves (down to MIN_PER_MINUTE; once per round, so that the answers to
+    requests sent before the slowdown do not halve it again), and each request Bria answers
+    afterwards wins back RECOVERY_SHARE of the set rate, never more than it (additive
+    increase, multiplicative decrease). Without a set rate (`None`: the sandbox) the pacer
+    does not wait until a 429 comes; then it starts from half the rate it observed.
     """
 
-    def __init__(self, rate: float, *, burst: float = 1.0) -> None:
-        if rate <= 0:
-            raise ValueError("requests_per_second must be positive")
-        self.rate = rate
-        self.capacity = max(1.0, burst)
-        self._tokens = self.capacity
-        self._last = time.monotonic()
+    def __init__(self, per_minute: float | None = None) -> None:
+        if per_minute is not None and per_minute <= 0:
+            raise ValueError("requests_per_minute must be positive")
+        self.limit = per_minute
+        """The set rate (None: none set)."""
+        self._ceiling = per_minute
+        self._rate = per_minute
+        self._next = 0.0
+        self._slowed_at = -1.0
+        self._recent: list[float] = []
         self._lock = asyncio.Lock()
 
-    async def acquire(self) -> None:
+    @property
+    def per_minute(self) -> float | None:
+        """The rate now: the set one, or lower after Bria's 429s; None when unpaced."""
+        return self._rate
+
+    @staticmethod
+    def interval(per_minute: float) -> float:
+        """Seconds between two sends at `per_minute` (HEADROOM included)."""
+        return 60.0 / (per_minute * HEADROOM)
+
+    async def acquire(self) -> float:
+        """Wait for this request's turn; the monotonic time it may be sent at."""
         async with self._lock:
             now = time.monotonic()
-            self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.rate)
-            self._last = now
-            if self._tokens < 1.0:
-                wait = (1.0 - self._tokens) / self.rate
-                await asyncio.sleep(wait)
-                self._last = time.monotonic()
-                self._tokens = 0.0
-            else:
-                self._tokens -= 1.0
+            if self._rate is not None and self._next > now:
+                await asyncio.sleep(self._next - now)
+                now = time.monotonic()
+            if self._rate is not None:
+                self._next = max(now, self._next) + self.interval(self._rate)
+            self._recent.append(now)
+            del self._recent[:-OBSERVED_SENDS]
+            return now
+
+    def limited(self, sent_at: float) -> None:
+        """Bria answered 429 to a request sent at `sent_at`: slow down (once per round)."""
+        if sent_at < self._slowed_at:
+            return
+        now = time.monotonic()
+        if self._rate is None:
+            self._ceiling = self._observed(now)
+            self._rate = self._ceiling
+        assert self._rate is not None
+        self._rate = max(MIN_PER_MINUTE, self._rate / 2)
+        self._slowed_at = now
+        self._next = max(self._next, now + self.interval(self._rate))
+
+    def answered(self, sent_at: float) -> None:
+        """Bria answered (not 429) a request sent after the last slowdown: speed up a bit."""
+        if self._rate is None or self._ceiling is None or sent_at < self._slowed_at:
+            return
+        self._rate = self._rate + self._ceiling * RECOVERY_SHARE
+        if self._rate >= self._ceiling:
+            self._rate = self.limit if self.limit is not None else None
+            if self._rate is None:
+                self._ceiling = None
+
+    def _observed(self, now: float) -> float:
+        """Requests per minute over the last sends up to now (at least MIN_PER_MINUTE)."""
+        span = now - self._recent[0] if self._recent else 0.0
+        if span <= 0:
+            return 60.0 * 1000  # a first request refused at once: start from a fast pace
+        return max(MIN_PER_MINUTE, 60.0 * len(self._recent) / span)
 
 
 class RedactSecrets(logging.Filter):
@@ -210,6 +283,10 @@ class _Failure:
     exception: Exception | None = None
     retry_after: float | None = None
 
+    @property
+    def rate_limited(self) -> bool:
+        return self.response is not None and self.response.status_code == 429
+
     def describe(self) -> str:
         if self.response is not None:
             return f"HTTP {self.response.status_code}"
@@ -235,7 +312,7 @@ class Transport:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         max_concurrency: int = 8,
-        requests_per_second: float | None = None,
+        requests_per_minute: float | None = None,
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
         rng: random.Random | None = None,
@@ -248,7 +325,11 @@ class Transport:
         self.timeouts = timeouts or Timeouts()
         self._rng = rng or random.Random()
         self._semaphore = asyncio.Semaphore(max_concurrency)
-        self._bucket = TokenBucket(requests_per_second) if requests_per_second else None
+        self.pacer = Pacer(requests_per_minute)
+        self.answered = 0
+        """Requests Bria answered with anything but 429 (the count users see progress in)."""
+        self.on_rate_limit: Callable[[RateLimitEvent], None] | None = None
+        """Told of every 429 before the call waits: apply shows why it is slow."""
         self._http = httpx.AsyncClient(
             base_url=self.base_url + "/",
             transport=transport,
@@ -273,8 +354,7 @@ class Transport:
 
     async def _send_once(self, call: Call, attempt: int) -> httpx.Response:
         headers = {"accept": "application/json", TOKEN_HEADER: self._token.get_secret_value()}
-        if self._bucket is not None:
-            await self._bucket.acquire()
+        sent_at = await self.pacer.acquire()
         async with self._semaphore:
             started = time.monotonic()
             try:
@@ -296,6 +376,11 @@ class Transport:
                     attempt,
                 )
                 raise
+        if response.status_code == 429:
+            self.pacer.limited(sent_at)
+        else:
+            self.answered += 1
+            self.pacer.answered(sent_at)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> %d in %.1f ms (attempt %d) request_headers=%s response_bytes=%d",
@@ -339,39 +424,60 @@ class Transport:
         """
         policy = self.retry
         deadline = time.monotonic() + policy.total_seconds
+        limited_until: float | None = None
         maybe_applied_before = False
         failure: _Failure | None = None
+        failed = 0  # attempts that failed other than by a 429: bounded by max_attempts
+        limited = 0  # 429s in a row: bounded by rate_limit_seconds
         sent = 0
-        for attempt in range(1, policy.max_attempts + 1):
+        while True:
             if failure is not None:
-                wait = policy.delay(attempt - 2, failure.retry_after, self._rng)
-                if time.monotonic() + wait > deadline:
-                    break
+                now = time.monotonic()
+                if failure.rate_limited:
+                    if limited_until is None:
+                        limited_until = now + policy.rate_limit_seconds
+                    wait = policy.delay(limited - 1, failure.retry_after, self._rng)
+                    if now + wait > limited_until:
+                        break
+                    deadline += wait
+                    self._tell_rate_limited(wait)
+                else:
+                    if failed >= policy.max_attempts:
+                        break
+                    wait = policy.delay(failed - 1, failure.retry_after, self._rng)
+                    if now + wait > deadline:
+                        break
                 await asyncio.sleep(wait)
                 if failure.maybe_applied and not idempotent:
                     settled = await self._recover(call, failure, recover)
                     if settled is not None:
                         return settled.value
-            sent = attempt
+            sent += 1
             try:
-                response = await self._send_once(call, attempt)
+                response = await self._send_once(call, sent)
             except _NOT_SENT as lost:
                 failure = _Failure(maybe_applied=False, exception=lost)
+                failed += 1
                 continue
             except _MAYBE_APPLIED as lost:
                 failure = _Failure(maybe_applied=True, exception=lost)
                 maybe_applied_before = True
+                failed += 1
                 continue
             if response.is_success:
                 return parse(response)
             if response.status_code in policy.retry_statuses:
-                applied = response.status_code != 429
                 failure = _Failure(
-                    maybe_applied=applied,
+                    maybe_applied=response.status_code != 429,
                     response=response,
                     retry_after=parse_retry_after(response.headers.get("retry-after")),
                 )
-                maybe_applied_before = maybe_applied_before or applied
+                if failure.rate_limited:
+                    limited += 1
+                else:
+                    limited, limited_until = 0, None
+                    failed += 1
+                maybe_applied_before = maybe_applied_before or failure.maybe_applied
                 continue
             error = error_from_response(
                 response.status_code, response.content, method=call.method, path=call.path
@@ -387,6 +493,12 @@ class Transport:
             if settled is not None:
                 return settled.value
         raise self._give_up(call, failure, attempts=sent)
+
+    def _tell_rate_limited(self, wait: float) -> None:
+        if self.on_rate_limit is not None:
+            self.on_rate_limit(
+                RateLimitEvent(self.pacer.per_minute, self.pacer.limit, wait, self.answered)
+            )
 
     async def _recover(
         self, call: Call, failure: _Failure, recover: Recover[T] | None

@@ -213,7 +213,18 @@ class TailorFile(_Strict):
     staging: NonEmptyText | None = Field(
         None, description="Where advanced-dataset zips are put, e.g. s3://bucket/prefix/"
     )
-    requests_per_second: float | None = Field(None, gt=0)
+    requests_per_minute: float | None = Field(
+        None,
+        gt=0,
+        description="At most this many requests a minute to Bria (default: 10, the free "
+        "plan's limit, on the real API; none on a sandbox). Starter plans allow 60.",
+    )
+    rate_limit_wait: float | None = Field(
+        None,
+        ge=0,
+        description="Seconds one request keeps retrying Bria's rate-limit answers (429) "
+        "before apply gives up (default 600).",
+    )
 
 
 def json_schema(model: type[BaseModel], schema_id: str) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 Two listeners with one behaviour: `RichProgress` draws bars on a terminal, `LineProgress`
 writes timestamped lines that are rate-limited (per dataset and per wait) so a CI log of a
 5,000-image upload stays a few dozen lines long. When apply ends, `render_outcome_table` shows
-the executor's results (`AddressResult`s, one per address).
+the executor's results (`AddressResult`s, one per address). `RateLimitNotices` says why a run
+that Bria slows down with 429 answers is waiting.
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ from rich.progress import (
 )
 
 from reconciler.addresses import Address, AddressError, Kind
-from reconciler.events import AddressResult, ResultStatus, StepEvent, StepOutcome, WaitEvent
+from reconciler.events import (
+    AddressResult,
+    RateLimitEvent,
+    ResultStatus,
+    StepEvent,
+    StepOutcome,
+    WaitEvent,
+)
 from reconciler.plan.model import Action, Plan, StepKind
 from reconciler.render.style import Style
 
@@ -110,6 +118,48 @@ def render_outcome_table(
 
 
 # --------------------------------------------------------------------------- listeners
+
+
+def per_minute_text(per_minute: float) -> str:
+    """60 -> "60 requests/minute"; 2.5 -> "2.5 requests/minute"."""
+    rounded = round(per_minute) if per_minute >= 10 else round(per_minute, 1)
+    return f"{rounded:g} requests/minute"
+
+
+class RateLimitNotices:
+    """`waiting for Bria's rate limit (30 requests/minute); 143 of 210 requests done`.
+
+    Called with every 429 the client meets (see BriaClient.on_rate_limit); writes at most one
+    line per `interval` seconds. `expected` is the run's predicted request count (the plan's
+    cost) and `start` the client's answered count when the run began, so that the line counts
+    this run's requests only.
+    """
+
+    def __init__(
+        self,
+        write: Callable[[str], None],
+        *,
+        expected: int | None = None,
+        start: int = 0,
+        interval: float = 10.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._write = write
+        self._expected = expected
+        self._start = start
+        self._interval = interval
+        self._monotonic = monotonic
+        self._shown: float | None = None
+
+    def __call__(self, event: RateLimitEvent) -> None:
+        now = self._monotonic()
+        if self._shown is not None and now - self._shown < self._interval:
+            return
+        self._shown = now
+        pace = "" if event.per_minute is None else f" ({per_minute_text(event.per_minute)})"
+        done = max(0, event.answered - self._start)
+        of = f" of {self._expected:,}" if self._expected is not None else ""
+        self._write(f"waiting for Bria's rate limit{pace}; {done:,}{of} requests done")
 
 
 @lru_cache(maxsize=65536)
@@ -233,6 +283,11 @@ class LineProgress(_ImageCounting):
         stamp = self._wall_clock().strftime("%H:%M:%S")
         self._stream.write(f"[{stamp}] {address}: {text}\n")
 
+    def note(self, text: str) -> None:
+        """A line about the whole run (not one address), e.g. a rate-limit wait."""
+        stamp = self._wall_clock().strftime("%H:%M:%S")
+        self._stream.write(f"[{stamp}] {text}\n")
+
     def on_step(self, event: StepEvent) -> None:
         dataset = _dataset_of_image(event.address)
         if dataset is None:
@@ -333,6 +388,10 @@ class RichProgress(_ImageCounting):
         self._progress.update(task, completed=counter.finished)
         if event.outcome is StepOutcome.FAILED:
             self._print_failure(event)
+
+    def note(self, text: str) -> None:
+        """A line about the whole run (not one address), e.g. a rate-limit wait."""
+        self._progress.console.print(escape(text), highlight=False)
 
     def _print_failure(self, event: StepEvent) -> None:
         text = f"{event.address}: {event.step} failed: {event.message}"

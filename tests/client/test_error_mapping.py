@@ -85,9 +85,11 @@ async def test_injected_4xx_is_not_retried_but_429_and_5xx_are(
 
 
 async def test_retry_after_is_honoured_and_bounded(app: Any, control: Control) -> None:
-    """429 waits at least Retry-After; when Retry-After exceeds the time left, give up now."""
+    """429 waits at least Retry-After; when Retry-After exceeds the rate-limit budget left,
+    give up now."""
     await control.faults(rate_limit_rate=1.0, retry_after_s=1)
-    policy = RetryPolicy(max_attempts=3, total_seconds=10.0, base_delay=0.001, max_delay=0.002)
+    policy = RetryPolicy(max_attempts=3, total_seconds=10.0, base_delay=0.001, max_delay=0.002,
+                         rate_limit_seconds=2.5)
     async with BriaClient(BASE_URL, SecretStr("t"), retry=policy,
                           transport=httpx.ASGITransport(app=app)) as bria:
         started = time.monotonic()

@@ -50,7 +50,7 @@ async def test_concurrency_cap_and_rate_limit(served_app_url: tuple[str, Any]) -
         assert capped >= 0.3 * 0.9  # 6 calls of 100 ms, at most 2 at a time
         await control.faults()
         async with BriaClient(f"{origin}/v1", SecretStr(TOKEN), max_concurrency=8,
-                              requests_per_second=40) as bria:
+                              requests_per_minute=2400) as bria:
             started = time.monotonic()
             await asyncio.gather(*(bria.list_projects() for _ in range(9)))
             paced = time.monotonic() - started

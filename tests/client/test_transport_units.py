@@ -1,11 +1,10 @@
-"""Pure parts of the transport: backoff, Retry-After, the token bucket, log redaction."""
+"""Pure parts of the transport: backoff, Retry-After, the pacer, log redaction."""
 
 from __future__ import annotations
 
 import logging
 import random
 import ssl
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -15,7 +14,6 @@ from reconciler.client.transport import (
     RedactSecrets,
     RetryPolicy,
     Timeouts,
-    TokenBucket,
     _tls_for,
     parse_retry_after,
     redact_headers,
@@ -43,6 +41,7 @@ def test_retry_after_is_a_floor_on_the_wait() -> None:
 def test_policy_defaults_and_validation() -> None:
     policy = RetryPolicy()
     assert policy.max_attempts == 8 and policy.total_seconds == 60.0
+    assert policy.rate_limit_seconds == 600.0  # ten minutes of Bria's 429s before giving up
     assert policy.retry_statuses == {429, 502, 503, 504}
     with pytest.raises(ValueError):
         RetryPolicy(max_attempts=0)
@@ -69,21 +68,6 @@ def test_timeouts_per_kind() -> None:
     assert timeouts.for_kind("upload").read == 3
     assert timeouts.for_kind("generation").write == 4
     assert timeouts.for_kind("upload").connect == 1
-
-
-@pytest.mark.anyio
-async def test_token_bucket_paces_requests() -> None:
-    bucket = TokenBucket(50.0, burst=1)
-    started = time.monotonic()
-    for _ in range(11):
-        await bucket.acquire()
-    elapsed = time.monotonic() - started
-    assert elapsed >= 10 / 50 * 0.9
-
-
-def test_token_bucket_rejects_nonsense_rate() -> None:
-    with pytest.raises(ValueError):
-        TokenBucket(0)
 
 
 def test_headers_and_records_are_redacted() -> None:

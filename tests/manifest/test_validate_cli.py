@@ -104,11 +104,11 @@ def test_settings_file_feeds_settings_resolve(tmp_path: Path) -> None:
         tmp_path,
         {
             "tailor.yaml": "# yaml-language-server: $schema=x\napi: sandbox\nparallelism: 3\n"
-            "requests_per_second: 2.5\nstaging: null\n"
+            "requests_per_minute: 2.5\nstaging: null\n"
         },
     )
     file_settings = load_settings_file(tmp_path)
-    assert file_settings == {"api": "sandbox", "parallelism": 3, "requests_per_second": 2.5}
+    assert file_settings == {"api": "sandbox", "parallelism": 3, "requests_per_minute": 2.5}
     settings = resolve(workspace=tmp_path, file_settings=file_settings, environ={})
     assert settings.parallelism == 3
     assert settings.uses_sandbox

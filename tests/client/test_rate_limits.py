@@ -1,0 +1,117 @@
+"""Bria's rate limit: the pacer, and 429s waited out within a budget. Against the in-process
+sandbox, whose faults answer 429 like Bria (no body)."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from reconciler.client.api import BriaClient
+from reconciler.client.errors import RateLimited
+from reconciler.client.transport import MIN_PER_MINUTE, RECOVERY_SHARE, Pacer, RetryPolicy
+from reconciler.events import RateLimitEvent
+from tests.client.conftest import BASE_URL, Control
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_the_pacer_never_sends_faster_than_its_rate() -> None:
+    pacer = Pacer(3000.0)  # one request every 20 ms
+    sent = [await pacer.acquire() for _ in range(8)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(sent)]
+    assert min(gaps) >= 0.02 * 0.95
+    assert sent[-1] - sent[0] >= 7 * 0.02 * 0.95
+
+
+async def test_an_idle_pacer_sends_the_first_request_at_once() -> None:
+    pacer = Pacer(1.0)  # one a minute: a wait would be obvious
+    started = time.monotonic()
+    await pacer.acquire()
+    assert time.monotonic() - started < 0.5
+
+
+async def test_a_429_halves_the_rate_once_per_round_and_answers_win_it_back() -> None:
+    pacer = Pacer(600.0)
+    before = await pacer.acquire()
+    pacer.limited(before)
+    assert pacer.per_minute == 300.0
+    pacer.limited(before)  # another answer to a request sent before the slowdown
+    assert pacer.per_minute == 300.0
+    pacer.answered(before)  # sent before the slowdown: says nothing about the new pace
+    assert pacer.per_minute == 300.0
+    after = await pacer.acquire()
+    pacer.answered(after)
+    assert pacer.per_minute == pytest.approx(300.0 + 600.0 * RECOVERY_SHARE)
+    for _ in range(200):
+        pacer.answered(after)
+    assert pacer.per_minute == 600.0  # never faster than the set rate
+
+
+async def test_the_pacer_slows_down_to_a_floor() -> None:
+    pacer = Pacer(4.0)
+    for _ in range(10):
+        sent = time.monotonic()
+        pacer.limited(sent)
+    assert pacer.per_minute == MIN_PER_MINUTE
+
+
+async def test_an_unpaced_client_is_paced_after_a_429_and_unpaced_again() -> None:
+    pacer = Pacer(None)
+    for _ in range(5):
+        sent = await pacer.acquire()
+    pacer.limited(sent)
+    slowed = pacer.per_minute
+    assert slowed is not None and slowed >= MIN_PER_MINUTE
+    later = await pacer.acquire()
+    for _ in range(int(1 / RECOVERY_SHARE) + 1):
+        pacer.answered(later)
+    assert pacer.per_minute is None
+
+
+def test_nonsense_rates_are_refused() -> None:
+    with pytest.raises(ValueError):
+        Pacer(0)
+    with pytest.raises(ValueError):
+        RetryPolicy(rate_limit_seconds=-1)
+
+
+async def test_429s_are_waited_out_with_notices_and_the_pacer_slows(
+    app: Any, control: Control
+) -> None:
+    """Half the answers are 429 (seeded): every call still succeeds, each 429 is told."""
+    await control.faults(rate_limit_rate=0.5, retry_after_s=0, seed=3)
+    events: list[RateLimitEvent] = []
+    policy = RetryPolicy(max_attempts=2, base_delay=0.001, max_delay=0.005)
+    async with BriaClient(BASE_URL, SecretStr("t"), retry=policy, requests_per_minute=60000,
+                          transport=httpx.ASGITransport(app=app)) as bria:
+        bria.on_rate_limit(events.append)
+        for _ in range(12):
+            assert await bria.list_projects() == []
+        answered = bria.requests_answered
+    sent = (await control.stats())["GET /v1/tailored-gen/projects"]
+    assert answered == 12
+    assert len(events) == sent - 12 > 2  # more 429s than max_attempts allows other failures
+    assert all(e.limit == 60000 and e.per_minute is not None for e in events)
+    assert min(e.per_minute or 0 for e in events) < 60000
+    assert [e.answered for e in events] == sorted(e.answered for e in events)
+
+
+async def test_a_429_that_outlasts_the_budget_is_a_rate_limited_error(
+    app: Any, control: Control
+) -> None:
+    await control.faults(rate_limit_rate=1.0, retry_after_s=0)
+    policy = RetryPolicy(base_delay=0.02, max_delay=0.05, rate_limit_seconds=0.5)
+    async with BriaClient(BASE_URL, SecretStr("t"), retry=policy,
+                          transport=httpx.ASGITransport(app=app)) as bria:
+        started = time.monotonic()
+        with pytest.raises(RateLimited) as limited:
+            await bria.list_projects()
+        elapsed = time.monotonic() - started
+    assert 0.3 < elapsed < 5.0
+    assert limited.value.hint is not None and "requests_per_minute" in limited.value.hint
+    assert "rate_limit_wait" in limited.value.hint
