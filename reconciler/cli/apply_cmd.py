@@ -38,12 +38,13 @@ from reconciler.cli.saved_plan import load_saved_plan, resolved_first
 from reconciler.client.api import BriaClient
 from reconciler.client.staging import Stager
 from reconciler.engine import recovery
-from reconciler.engine.executor import execute, record_drift
+from reconciler.engine.executor import ApplyResult, execute, record_drift
 from reconciler.engine.handlers import RunContext, changed_files
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
 from reconciler.engine.refresh import RefreshScope, refresh
 from reconciler.errors import ApplyError, PlanError
+from reconciler.events import ResultStatus
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Action, Plan
 from reconciler.render.planview import counted
@@ -192,6 +193,8 @@ async def _locked_run(
         say("Models (remote ids; `tailor output --json` lists all):")
         for line in models:
             say(line)
+    if result.stopped is not None:
+        raise stopped_error(result, options.verb)
     if not result.ok:
         failed = len({n.address for n in result.failed})
         raise ApplyError(
@@ -199,6 +202,23 @@ async def _locked_run(
             f"resource{'s' * (failed != 1)}; what succeeded is recorded.",
             hint=f"fix the cause above and run `tailor {options.verb}` again",
         )
+
+
+def stopped_error(result: ApplyResult, verb: str) -> ApplyError:
+    """Bria's quota stopped the run: its own words, what was done and what is left."""
+    assert result.stopped is not None
+    rows = result.by_address()
+    done = sum(1 for r in rows if r.status is ResultStatus.DONE)
+    failed = sum(1 for r in rows if r.status is ResultStatus.FAILED)
+    left = sum(1 for r in rows if r.status is ResultStatus.NOT_STARTED)
+    return ApplyError(
+        f"{verb.capitalize()} stopped: Bria refused {result.stopped.method} "
+        f"{result.stopped.path}: {result.stopped.bria_message}\n"
+        f"{counted(done, 'object')} done and recorded; {failed} failed and {left} not started "
+        "(listed above) are left to do.",
+        hint=f"raise the quota (upgrade the Bria plan), then run `tailor {verb}` again: "
+        "it resumes where this run stopped, without repeating what was done",
+    )
 
 
 def progress_for(plan: Plan) -> LineProgress | RichProgress:

@@ -5,6 +5,7 @@
           ├── BadRequest           400  a field or rule Bria refused
           ├── Unauthorized         401  token missing or unknown
           ├── Forbidden            403  the plan does not include this feature
+          │    └── QuotaExceeded   403  the account's request quota is used up (never retried)
           ├── NotFound             404
           ├── Conflict             409  the resource's state forbids it (e.g. completed dataset)
           ├── PreconditionFailed   412  e.g. image too small, dataset not completed
@@ -124,6 +125,16 @@ class Forbidden(ApiError):
     """403: the organisation's plan does not include this feature."""
 
 
+class QuotaExceeded(Forbidden):
+    """403 with Bria's quota text: no request succeeds until the plan is upgraded, so the
+    run stops at once instead of failing every remaining step the same way."""
+
+
+QUOTA_TEXT = "quota exceeded"
+"""What Bria's quota answer says: "Quota exceeded: Free users can make up to 1000 requests
+in total. Please upgrade your plan to continue using the service." (a bare JSON string)."""
+
+
 class NotFound(ApiError):
     """404: no such resource in this organisation."""
 
@@ -188,6 +199,10 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 _HINTS: dict[type[ApiError], str] = {
     Unauthorized: "Check BRIA_API_TOKEN: Bria did not accept the token.",
     Forbidden: "Your Bria subscription may not include Tailored Generation training.",
+    QuotaExceeded: (
+        "Raise the quota (upgrade the Bria plan), then run apply again: it resumes where "
+        "this run stopped."
+    ),
     RateLimited: (
         "Bria kept refusing for longer than rate_limit_wait allows; lower "
         "requests_per_minute (or raise rate_limit_wait), then run again."
@@ -286,6 +301,8 @@ def error_from_response(
     _, parsed = _decoded(body)
     cls = error_class_for(status)
     message = extract_message(body, status=status)
+    if cls is Forbidden and QUOTA_TEXT in message.lower():
+        cls = QuotaExceeded
     return cls(
         message + note,
         status=status,

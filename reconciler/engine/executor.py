@@ -4,7 +4,9 @@ Each node (a change, or the finalize phase of one) runs its steps in order throu
 handler registry. The state is written after every step that changed something at Bria, so
 a crash loses at most the step in flight (and creates are journaled before they are sent).
 A failed node stops only what depends on it: independent branches carry on, dependents are
-reported "not started", and a rerun converges from what the state recorded.
+reported "not started", and a rerun converges from what the state recorded. The exception is
+Bria's quota answer (QuotaExceeded): every later request would get it too, so no further node
+starts, and the result says why (`ApplyResult.stopped`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from reconciler.addresses import Address, Kind
-from reconciler.client.errors import ApiError
+from reconciler.client.errors import ApiError, QuotaExceeded
 from reconciler.engine.handlers import (
     HANDLERS,
     IMAGES,
@@ -35,6 +37,8 @@ from reconciler.plan.rules import TRAINING_STATUSES
 from reconciler.resources import JsonValue
 from reconciler.state.model import ResourceEntry
 
+STOPPED = "the run stopped: Bria's request quota is used up"
+
 
 @dataclass(frozen=True)
 class NodeResult:
@@ -50,6 +54,8 @@ class ApplyResult:
 
     nodes: tuple[NodeResult, ...]
     actions: Mapping[str, Action]
+    stopped: ApiError | None = None
+    """The answer that stopped the run before every node was tried (Bria's quota)."""
 
     @property
     def ok(self) -> bool:
@@ -114,6 +120,7 @@ class _Runner:
         self.results: dict[str, NodeResult] = {}
         self.late: list[tuple[str, Step, Change]] = []
         """Deferred deletes of replaced datasets, with their node: see `_run_late_deletes`."""
+        self.stopped: QuotaExceeded | None = None
 
     async def run(self) -> ApplyResult:
         """Start each node when its last dependency is done (in-degree counting, so the
@@ -131,6 +138,10 @@ class _Runner:
         running: dict[asyncio.Task[NodeResult], str] = {}
         try:
             while ready or running:
+                if self.stopped is not None:
+                    ready = []  # in-flight nodes finish; nothing new starts
+                    if not running:
+                        break
                 for node in sorted(ready, key=rank.__getitem__):
                     running[asyncio.create_task(self._guarded(node))] = node
                 ready = []
@@ -151,12 +162,14 @@ class _Runner:
                 task.cancel()
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
-        await self._run_late_deletes()
+        if self.stopped is None:
+            await self._run_late_deletes()
+        why = "its dependencies were not carried out" if self.stopped is None else STOPPED
         for node in self.order:
             if node not in self.results:
-                self._not_started(node, "its dependencies were not carried out")
+                self._not_started(node, why)
         nodes = tuple(self.results[n] for n in self.order if n in self.results)
-        return ApplyResult(nodes, _actions(self.plan))
+        return ApplyResult(nodes, _actions(self.plan), self.stopped)
 
     def _block(self, failed: str, dependents: Mapping[str, list[str]]) -> None:
         """Everything downstream of a node that did not complete is not started."""
@@ -176,9 +189,13 @@ class _Runner:
     async def _guarded(self, node: str) -> NodeResult:
         change = self.plan.change_for(node)
         async with self.slots:
+            if self.stopped is not None:
+                return NodeResult(node, change.address, ResultStatus.NOT_STARTED, STOPPED)
             try:
                 await self._run_node(node, change)
             except TailorError as error:
+                if isinstance(error, QuotaExceeded) and self.stopped is None:
+                    self.stopped = error
                 return NodeResult(node, change.address, ResultStatus.FAILED, _message(error))
             except (OSError, ValueError) as error:
                 text = f"{type(error).__name__}: {error}"

@@ -1,5 +1,5 @@
-"""Bria's rate limit: the pacer, and 429s waited out within a budget. Against the in-process
-sandbox, whose faults answer 429 like Bria (no body)."""
+"""Bria's rate limit and quota: the pacer, 429s waited out within a budget, 403 quota never
+retried. Against the in-process sandbox, whose faults answer 429 like Bria (no body)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,17 @@ import pytest
 from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
-from reconciler.client.errors import RateLimited
+from reconciler.client.errors import Forbidden, QuotaExceeded, RateLimited, error_from_response
 from reconciler.client.transport import MIN_PER_MINUTE, RECOVERY_SHARE, Pacer, RetryPolicy
 from reconciler.events import RateLimitEvent
 from tests.client.conftest import BASE_URL, Control
 
 pytestmark = pytest.mark.anyio
+
+QUOTA = (
+    b'"Quota exceeded: Free users can make up to 1000 requests in total. Please upgrade your '
+    b'plan to continue using the service."'
+)
 
 
 async def test_the_pacer_never_sends_faster_than_its_rate() -> None:
@@ -115,3 +120,26 @@ async def test_a_429_that_outlasts_the_budget_is_a_rate_limited_error(
     assert 0.3 < elapsed < 5.0
     assert limited.value.hint is not None and "requests_per_minute" in limited.value.hint
     assert "rate_limit_wait" in limited.value.hint
+
+
+def test_the_quota_answer_is_its_own_error_with_brias_words() -> None:
+    error = error_from_response(403, QUOTA, method="POST", path="/tailored-gen/projects")
+    assert isinstance(error, QuotaExceeded)
+    assert error.bria_message.startswith("Quota exceeded: Free users can make up to 1000")
+    assert error.hint is not None and "run apply again" in error.hint
+    denied = error_from_response(
+        403,
+        b'"Access denied: Your subscription does not include access to this feature/product."',
+        method="POST",
+        path="/tailored-gen/projects",
+    )
+    assert isinstance(denied, Forbidden) and not isinstance(denied, QuotaExceeded)
+
+
+async def test_a_quota_answer_is_never_retried(control: Control, app: Any) -> None:
+    await control.faults(error_rate=1.0, error_status=403)
+    async with BriaClient(BASE_URL, SecretStr("t"), transport=httpx.ASGITransport(app=app),
+                          retry=RetryPolicy(base_delay=0.001, max_delay=0.002)) as bria:
+        with pytest.raises(Forbidden):
+            await bria.list_projects()
+    assert (await control.stats())["GET /v1/tailored-gen/projects"] == 1
