@@ -133,7 +133,37 @@ REFERENCE_CONSTRAINTS: tuple[Constraint, ...] = tuple(
 LIMIT_RATE = _c("LIMIT-RATE", 429, "past the plan's requests per minute: no body, no Retry-After")
 LIMIT_QUOTA = _c("LIMIT-QUOTA", 403, "past the plan's total requests: Bria's quota JSON string")
 
-PUBLISHED_CONSTRAINTS: tuple[Constraint, ...] = (LIMIT_RATE, LIMIT_QUOTA)
+DS_VERSION_ENUM = _c("DS-VERSION-ENUM", 400, "training_version max/light/3.2/2.3/fibo")
+DS_VERSION_IMMUTABLE = _c("DS-VERSION-IMMUTABLE", 400, "a dataset's training_version never changes")
+DS_FAMILY_LOCK = _c("DS-FAMILY-LOCK", 400, "a project holds datasets of one family only")
+DS_FIELD_FAMILY = _c(
+    "DS-FIELD-FAMILY", 400, "caption_prefix legacy-only; visual_schema FIBO-only, JSON text"
+)
+DS_COMPLETED_SCHEMA_LOCKED = _c(
+    "DS-COMPLETED-SCHEMA-LOCKED", 409, "no visual_schema change once completed"
+)
+DS_FIBO_COMPLETE = _c("DS-FIBO-COMPLETE", 409, "FIBO: >= 5 images and a visual_schema to complete")
+IMG_CAPTION_JSON = _c("IMG-CAPTION-JSON", 400, "a FIBO caption is JSON text")
+IMG_FIBO_PENDING = _c("IMG-FIBO-PENDING", 201, "no visual_schema yet: caption null, pending")
+MODEL_VERSION_FAMILY = _c("MODEL-VERSION-FAMILY", 400, "model and dataset of the same family")
+TRAIN_FAMILY_DEFAULTS = _c(
+    "TRAIN-FAMILY-DEFAULTS", 200, "defaults: FIBO constant_with_warmup/750, legacy constant/1500"
+)
+
+PUBLISHED_CONSTRAINTS: tuple[Constraint, ...] = (
+    LIMIT_RATE,
+    LIMIT_QUOTA,
+    DS_VERSION_ENUM,
+    DS_VERSION_IMMUTABLE,
+    DS_FAMILY_LOCK,
+    DS_FIELD_FAMILY,
+    DS_COMPLETED_SCHEMA_LOCKED,
+    DS_FIBO_COMPLETE,
+    IMG_CAPTION_JSON,
+    IMG_FIBO_PENDING,
+    MODEL_VERSION_FAMILY,
+    TRAIN_FAMILY_DEFAULTS,
+)
 """Rules from Bria's published OpenAPI document and docs pages that REFERENCE section 11 lacks."""
 
 NOT_FOUND = _c("NOT-FOUND", 404, "the resource in the path does not exist")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.sandbox import imaging, lifecycle, views
+from reconciler.sandbox import families, imaging, lifecycle, views
 from reconciler.sandbox.clock import Clock
 from reconciler.sandbox.constraints import NOT_FOUND, Constraint
 from reconciler.sandbox.errors import BriaError
@@ -75,21 +75,16 @@ class Core:
 
     def _finish_regeneration(self, row: Row) -> None:
         ends_at = float(row["regen_ends_at"])
-        prefix = str(row["caption_prefix"])
-        self.store.update_many(
-            "images",
-            [
+        updates: list[tuple[int, dict[str, Any]]] = []
+        for image in self.store.select("images", dataset_id=row["id"]):
+            caption, source = families.automatic_caption(row, str(image["digest"]))
+            updates.append(
                 (
                     int(image["id"]),
-                    {
-                        "caption": prefix + imaging.descriptor(str(image["digest"])),
-                        "caption_source": "automatic",
-                        "updated_at": ends_at,
-                    },
+                    {"caption": caption, "caption_source": source, "updated_at": ends_at},
                 )
-                for image in self.store.select("images", dataset_id=row["id"])
-            ],
-        )
+            )
+        self.store.update_many("images", updates)
         self.store.update(
             "datasets",
             int(row["id"]),
@@ -109,7 +104,6 @@ class Core:
             else []
         )
         ids = self.store.reserve_ids("image", len(accepted)) if accepted else []
-        prefix = str(row["caption_prefix"])
         automatic = bool(job["automatic_captioning"])
         self.store.insert_many(
             "images",
@@ -118,10 +112,7 @@ class Core:
                     "id": image_id,
                     "dataset_id": dataset_id,
                     "image_name": item["filename"].rsplit("/", 1)[-1],
-                    "caption": prefix + imaging.descriptor(str(item["digest"]))
-                    if automatic
-                    else item["caption"],
-                    "caption_source": "automatic" if automatic else "manual",
+                    **self._bulk_caption(row, item, automatic),
                     "digest": item["digest"],
                     "created_at": ends_at,
                     "updated_at": ends_at,
@@ -134,6 +125,14 @@ class Core:
         if accepted:
             changes["captioned"] = 1
         self.store.update("datasets", dataset_id, changes)
+
+    @staticmethod
+    def _bulk_caption(dataset: Row, item: Row, automatic: bool) -> dict[str, Any]:
+        """A legacy upload without automatic captioning keeps the ZIP's .txt caption."""
+        if automatic or families.is_fibo(dataset.get("training_version")):
+            caption, source = families.automatic_caption(dataset, str(item["digest"]))
+            return {"caption": caption, "caption_source": source}
+        return {"caption": item["caption"], "caption_source": "manual"}
 
     def keep_image(self, processed: imaging.ProcessedImage) -> None:
         """Store a preprocessed image and its thumbnail, unless these bytes are stored already."""

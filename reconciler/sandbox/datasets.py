@@ -8,7 +8,7 @@ import zipfile
 from typing import Any, get_args
 
 from reconciler.sandbox import constraints as c
-from reconciler.sandbox import schemas, views
+from reconciler.sandbox import families, schemas, views
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.projects import delete_dataset_rows
@@ -65,15 +65,26 @@ class Datasets:
         upload_type = choice(
             body, "upload_type", UPLOAD_TYPES, c.DS_UPLOAD_TYPE_ENUM, default="basic"
         )
+        version = choice(
+            body,
+            "training_version",
+            families.DATASET_VERSIONS,
+            c.DS_VERSION_ENUM,
+            default=families.DEFAULT_DATASET_VERSION,
+        )
+        fibo = families.is_fibo(version)
         store = self._core.store
         with store.transaction():
             project = self._core.project(project_id, c.DS_PROJECT_REQUIRED)
+            self._lock_family(project, version)
             now = self._core.clock.now()
             row: Row = {
                 "id": store.next_id("dataset"),
                 "project_id": project_id,
                 "name": name,
-                "caption_prefix": default_prefix(project),
+                "training_version": version,
+                "caption_prefix": "" if fibo else default_prefix(project),
+                "visual_schema": None,
                 "status": "draft",
                 "upload_type": upload_type,
                 "captions_source": None,
@@ -84,6 +95,18 @@ class Datasets:
             }
             store.insert("datasets", row)
         return views.dataset(row, 0)
+
+    def _lock_family(self, project: Row, version: str) -> None:
+        """The first dataset locks its project to its family; the other family is refused."""
+        locked = project.get("training_version")
+        if locked is None:
+            self._core.store.update("projects", int(project["id"]), {"training_version": version})
+        elif not families.same_family(locked, version):
+            raise BriaError(
+                c.DS_FAMILY_LOCK,
+                f"Project {project['id']} is locked to the {families.family_name(locked)} "
+                f"family (training_version {locked}); a {version} dataset needs another project",
+            )
 
     def list_all(self) -> list[dict[str, Any]]:
         return self._views(self._core.store.select("datasets"))
@@ -100,17 +123,24 @@ class Datasets:
     def update(self, dataset_id: int, body: Body) -> dict[str, Any]:
         name = required_text(body, "name", c.DS_NAME_REQUIRED) if "name" in body else None
         prefix = optional_text(body, "caption_prefix")
+        schema = body.get("visual_schema")
         status = (
             choice(body, "status", STATUSES, c.DS_STATUS_ENUM) if given(body, "status") else None
         )
         store = self._core.store
         with store.transaction():
             row = self._core.dataset(dataset_id)
+            self._check_family_fields(row, body, prefix, schema)
             if row["status"] == "completed":
                 if prefix is not None:
                     raise BriaError(
                         c.DS_COMPLETED_PREFIX_LOCKED,
                         "caption_prefix cannot be changed once the dataset is completed",
+                    )
+                if schema is not None:
+                    raise BriaError(
+                        c.DS_COMPLETED_SCHEMA_LOCKED,
+                        "Cannot update visual_schema for a completed dataset",
                     )
                 if status == "draft":
                     raise BriaError(
@@ -124,21 +154,57 @@ class Datasets:
                         "Cannot complete the dataset while captions are being generated or a "
                         "bulk upload is running",
                     )
-                if store.count("images", dataset_id=dataset_id) == 0:
-                    raise BriaError(
-                        c.DS_COMPLETE_MIN_1_IMAGE,
-                        "A dataset needs at least 1 image to be completed",
-                    )
+                self._check_complete(row, schema)
             changes: Row = {}
             if name is not None:
                 changes["name"] = name
             if prefix is not None:
                 changes["caption_prefix"] = prefix
+            if schema is not None:
+                changes["visual_schema"] = schema
             if status is not None:
                 changes["status"] = status
             changes["updated_at"] = self._core.clock.now()
             store.update("datasets", dataset_id, changes)
             return self._view({**row, **changes})
+
+    @staticmethod
+    def _check_family_fields(row: Row, body: Body, prefix: str | None, schema: object) -> None:
+        version = row["training_version"]
+        if "training_version" in body and body["training_version"] != version:
+            raise BriaError(
+                c.DS_VERSION_IMMUTABLE,
+                f"training_version cannot be changed (it is {version}); create a new dataset",
+            )
+        fibo = families.is_fibo(version)
+        if prefix is not None and fibo:
+            raise BriaError(
+                c.DS_FIELD_FAMILY,
+                "caption_prefix belongs to legacy datasets; a fibo dataset has a visual_schema",
+            )
+        if schema is not None and not fibo:
+            raise BriaError(
+                c.DS_FIELD_FAMILY,
+                f"visual_schema belongs to fibo datasets; a {version} dataset has a caption_prefix",
+            )
+        if schema is not None and not families.is_json_text(schema):
+            raise BriaError(c.DS_FIELD_FAMILY, "visual_schema must be a string holding JSON")
+
+    def _check_complete(self, row: Row, new_schema: object) -> None:
+        count = self._core.store.count("images", dataset_id=row["id"])
+        if not families.is_fibo(row["training_version"]):
+            if count < families.LEGACY_MIN_IMAGES:
+                raise BriaError(
+                    c.DS_COMPLETE_MIN_1_IMAGE, "A dataset needs at least 1 image to be completed"
+                )
+            return
+        if count < families.FIBO_MIN_IMAGES or (new_schema or row["visual_schema"]) is None:
+            raise BriaError(
+                c.DS_FIBO_COMPLETE,
+                f"A fibo dataset needs at least {families.FIBO_MIN_IMAGES} images and a "
+                f"visual_schema to be completed (it has {count} images"
+                + (")" if row["visual_schema"] or new_schema else " and no visual_schema)"),
+            )
 
     def _busy(self, row: Row) -> bool:
         if row["regen_ends_at"] is not None:
@@ -234,7 +300,7 @@ class Datasets:
         files.put(zip_name, archive.getvalue(), content_type="application/zip")
         result: dict[str, Any] = {
             "download_url": files.url_for(zip_name),
-            "caption_prefix": row["caption_prefix"],
+            "caption_prefix": views.legacy_text(row, "caption_prefix"),
         }
         if images and all(image["caption_source"] == "automatic" for image in images):
             captions_name = f"_bria/downloads/dataset-{dataset_id}-captions.json"

@@ -8,7 +8,7 @@ import hashlib
 from typing import Any
 
 from reconciler.sandbox import constraints as c
-from reconciler.sandbox import imaging, views
+from reconciler.sandbox import families, imaging, views
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.files import TooLarge, Unreachable, name_from_url
@@ -122,12 +122,13 @@ class Images:
             self._core.keep_image(processed)
             now = self._core.clock.now()
             image_id = store.next_id("image")
+            caption, source = families.automatic_caption(dataset, processed.digest)
             row: Row = {
                 "id": image_id,
                 "dataset_id": dataset_id,
                 "image_name": image_name or f"image_{image_id}.png",
-                "caption": str(dataset["caption_prefix"]) + imaging.descriptor(processed.digest),
-                "caption_source": "automatic",
+                "caption": caption,
+                "caption_source": source,
                 "digest": processed.digest,
                 "created_at": now,
                 "updated_at": now,
@@ -174,13 +175,17 @@ class Images:
                     raise BriaError(c.BODY_FIELD, "caption must be a string")
                 if not caption.strip():
                     raise BriaError(c.IMG_CAPTION_NONEMPTY, "caption must not be empty")
+                if families.is_fibo(dataset["training_version"]) and not families.is_json_text(
+                    caption
+                ):
+                    raise BriaError(
+                        c.IMG_CAPTION_JSON,
+                        "A caption in a fibo dataset must be a string holding a JSON object",
+                    )
                 changes: Row = {"caption": caption, "caption_source": "manual"}
             else:
-                changes = {
-                    "caption": str(dataset["caption_prefix"])
-                    + imaging.descriptor(str(image["digest"])),
-                    "caption_source": "automatic",
-                }
+                caption, source = families.automatic_caption(dataset, str(image["digest"]))
+                changes = {"caption": caption, "caption_source": source}
             now = self._core.clock.now()
             changes["updated_at"] = now
             store.update("images", image_id, changes)

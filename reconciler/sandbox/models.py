@@ -7,7 +7,7 @@ import json
 from typing import Any, get_args
 
 from reconciler.sandbox import constraints as c
-from reconciler.sandbox import lifecycle, schemas, views
+from reconciler.sandbox import families, lifecycle, schemas, views
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.files import TooLarge, Unreachable, name_from_url
@@ -31,6 +31,7 @@ BASE_MODELS = {
     "bria-2.3": "BRIA-2.3",
     "max": "BRIA-3.2",
     "bria-3.2": "BRIA-3.2",
+    "fibo": "BRIA-FIBO",
 }
 MAX_MODEL_BYTES = 3 * 1024**3
 UPDATABLE = frozenset({"name", "description"})
@@ -53,12 +54,22 @@ class Models:
     def create(self, body: Body) -> dict[str, Any]:
         name = required_text(body, "name", c.MODEL_NAME_REQUIRED)
         dataset_id = required_id(body, "dataset_id", c.MODEL_DATASET_REQUIRED)
-        mode = choice(body, "training_mode", MODES, c.MODEL_MODE_ENUM)
-        version = choice(body, "training_version", VERSIONS, c.MODEL_VERSION_ENUM)
+        mode = self._mode(body, fibo=False) if given(body, "training_mode") else None
+        version = self._version(body, fibo=False) if given(body, "training_version") else None
         description = optional_text(body, "description") or ""
         store = self._core.store
         with store.transaction():
             dataset = self._core.dataset(dataset_id, c.MODEL_DATASET_REQUIRED)
+            fibo = families.is_fibo(dataset["training_version"])
+            mode = mode or self._mode(body, fibo=fibo)
+            version = version or self._version(body, fibo=fibo)
+            if not families.same_family(version, dataset["training_version"]):
+                raise BriaError(
+                    c.MODEL_VERSION_FAMILY,
+                    f"A {version} model needs a dataset of the "
+                    f"{families.family_name(version)} family; dataset {dataset_id} is "
+                    f"{dataset['training_version']}",
+                )
             now = self._core.clock.now()
             row = self._new_row(
                 project_id=int(dataset["project_id"]),
@@ -73,6 +84,18 @@ class Models:
             )
             store.insert("models", row)
         return self._view(row)
+
+    @staticmethod
+    def _mode(body: Body, *, fibo: bool) -> str:
+        """Required for a legacy model (the seed's rule); FIBO defaults to fully_automated."""
+        default = "fully_automated" if fibo else None
+        return choice(body, "training_mode", MODES, c.MODEL_MODE_ENUM, default=default)
+
+    @staticmethod
+    def _version(body: Body, *, fibo: bool) -> str:
+        """Required for a legacy model; a model on a FIBO dataset may leave it out."""
+        default = families.FIBO if fibo else None
+        return choice(body, "training_version", VERSIONS, c.MODEL_VERSION_ENUM, default=default)
 
     def _new_row(
         self,
@@ -185,7 +208,11 @@ class Models:
                 raise BriaError(
                     c.TRAIN_ALREADY_STARTED, "Training already started/cannot be resumed"
                 )
-            params = effective_parameters(str(row["training_mode"]), body)
+            params = effective_parameters(
+                str(row["training_mode"]),
+                body,
+                fibo=families.is_fibo(row["training_version"]),
+            )
             dataset = self._core.dataset(int(row["dataset_id"]))
             if dataset["status"] != "completed":
                 raise BriaError(
@@ -337,5 +364,5 @@ class Models:
             "download_url": files.url_for(name),
             "base_model_name": base,
             "base_model_card": f"https://huggingface.co/briaai/{base}",
-            "generation_prefix": row["generation_prefix"],
+            "generation_prefix": views.legacy_text(row, "generation_prefix"),
         }

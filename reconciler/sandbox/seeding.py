@@ -14,22 +14,14 @@ import hashlib
 import json
 from typing import Any
 
-from reconciler.sandbox import imaging, views
+from reconciler.sandbox import families, imaging, views
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.datasets import default_prefix
 from reconciler.sandbox.projects import Projects
 from reconciler.sandbox.store import Row
 
 KINDS = ("projects", "datasets", "images", "models")
-GENERATIONS = ("fibo", "max", "light", "3.2", "2.3")
-MODEL_VERSIONS = {
-    "fibo": "fibo",
-    "max": "max",
-    "light": "light",
-    "3.2": "bria-3.2",
-    "2.3": "bria-2.3",
-}
-"""The model training_version that trains on a dataset of each family."""
+GENERATIONS = tuple(sorted(families.DATASET_VERSIONS))
 MAX_SEEDED_IMAGES = 50
 SEEDED_SCHEMA = json.dumps({"style": "flat vector", "palette": "warm", "subject": "mascot"})
 
@@ -89,7 +81,7 @@ class Seeder:
         generation = body.get("generation", "fibo")
         if generation not in GENERATIONS:
             raise SeedError(f"generation must be one of {', '.join(GENERATIONS)}")
-        fibo = generation == views.FIBO
+        fibo = families.is_fibo(generation)
         images = _count(body, "images", 5 if fibo else 1, 1, MAX_SEEDED_IMAGES)
         with_model = _flag(body, "model", True)
         with_pending = _flag(body, "pending", fibo)
@@ -155,7 +147,7 @@ class Seeder:
     def _dataset(
         self, project: Row, generation: str, status: str, now: float, extra: str | None
     ) -> Row:
-        fibo = generation == views.FIBO
+        fibo = families.is_fibo(generation)
         row: Row = {
             "id": self._core.store.next_id("dataset"),
             "project_id": project["id"],
@@ -182,13 +174,9 @@ class Seeder:
         digest = hashlib.sha256(data).hexdigest()
         self._core.files.put(views.image_file(digest), data, content_type="image/png")
         self._core.files.put(views.thumbnail_file(digest), data, content_type="image/png")
-        words = imaging.descriptor(digest)
-        if pending:
-            caption, source = "", "pending"
-        elif dataset["training_version"] == views.FIBO:
-            caption, source = json.dumps({"subject": words}), "automatic"
-        else:
-            caption, source = str(dataset["caption_prefix"]) + words, "automatic"
+        caption, source = (
+            ("", "pending") if pending else families.automatic_caption(dataset, digest)
+        )
         image_id = self._core.store.next_id("image")
         self._core.store.insert(
             "images",
@@ -221,7 +209,7 @@ class Seeder:
                 "origin": "trained",
                 "phase": "InProgress",
                 "training_mode": "fully_automated",
-                "training_version": MODEL_VERSIONS[generation],
+                "training_version": families.MODEL_VERSION_OF_DATASET[generation],
                 "generation_prefix": dataset["caption_prefix"],
                 "training_parameters": "{}",
                 "started_at": done,

@@ -34,6 +34,13 @@ DEFAULTS: dict[str, Any] = {
     "checkpoint_interval": 500,
     "lr_warmup_steps": 100,
 }
+"""The legacy family's defaults (docs.bria.ai start-training)."""
+FIBO_DEFAULTS: dict[str, Any] = {
+    **DEFAULTS,
+    "lr_scheduler": "constant_with_warmup",
+    "total_training_steps": 750,
+}
+"""FIBO's, which are also the only ones Bria's published OpenAPI document lists."""
 
 
 def _error(field: str, value: Any, message: str) -> dict[str, str]:
@@ -60,8 +67,9 @@ def _integer(
     return value
 
 
-def effective_parameters(training_mode: str, body: Body) -> dict[str, Any]:
-    """The parameters the training will use, defaults applied; `{}` for fully automated."""
+def effective_parameters(training_mode: str, body: Body, *, fibo: bool = False) -> dict[str, Any]:
+    """The parameters the training will use, with its family's defaults; `{}` when automated."""
+    defaults = FIBO_DEFAULTS if fibo else DEFAULTS
     sent = [key for key in EXPERT_KEYS if key in body]
     if training_mode != "expert":
         if sent:
@@ -100,22 +108,22 @@ def effective_parameters(training_mode: str, body: Body) -> dict[str, Any]:
     if errors:
         raise BriaError(c.TRAIN_RANGE, "Validation error", errors=errors)
     total = steps if steps is not None else alias_steps
-    total = total if total is not None else DEFAULTS["total_training_steps"]
+    total = total if total is not None else defaults["total_training_steps"]
     if interval is not None and interval > total:
         raise BriaError(
             c.TRAIN_CHECKPOINT_LE_STEPS,
             f"checkpoint_interval ({interval}) must not exceed total_training_steps ({total})",
         )
-    scheduler = scheduler or DEFAULTS["lr_scheduler"]
+    scheduler = scheduler or defaults["lr_scheduler"]
     return {
-        "learning_rate": learning_rate if learning_rate is not None else DEFAULTS["learning_rate"],
+        "learning_rate": learning_rate if learning_rate is not None else defaults["learning_rate"],
         "lr_scheduler": scheduler,
-        "rank": rank if rank is not None else DEFAULTS["rank"],
+        "rank": rank if rank is not None else defaults["rank"],
         "total_training_steps": total,
         "checkpoint_interval": interval
         if interval is not None
-        else min(DEFAULTS["checkpoint_interval"], total),
-        "lr_warmup_steps": (warmup if warmup is not None else DEFAULTS["lr_warmup_steps"])
+        else min(defaults["checkpoint_interval"], total),
+        "lr_warmup_steps": (warmup if warmup is not None else defaults["lr_warmup_steps"])
         if scheduler == "constant_with_warmup"
         else None,
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.sandbox import lifecycle
+from reconciler.sandbox import families, lifecycle
 from reconciler.sandbox.clock import iso
 from reconciler.sandbox.files import FileHost
 from reconciler.sandbox.store import Row
@@ -24,10 +24,6 @@ def image_file(digest: str) -> str:
 
 def thumbnail_file(digest: str) -> str:
     return f"_bria/thumbnails/{digest}.jpg"
-
-
-FIBO = "fibo"
-"""The current generation's training version; every other value is a legacy family."""
 
 
 def seeded(view: View, row: Row) -> View:
@@ -61,14 +57,15 @@ def project(row: Row) -> View:
     )
 
 
+def legacy_text(row: Row, column: str) -> str | None:
+    """Prefixes belong to the legacy family; FIBO objects answer null."""
+    return None if families.is_fibo(row.get("training_version")) else str(row[column])
+
+
 def captions_update_status(row: Row) -> str:
     if row["regen_ends_at"] is not None:
         return "in_progress"
     return "completed" if row["captioned"] else "empty"
-
-
-def is_fibo(row: Row) -> bool:
-    return row.get("training_version") == FIBO
 
 
 def dataset(row: Row, images_count: int) -> View:
@@ -77,8 +74,8 @@ def dataset(row: Row, images_count: int) -> View:
             "id": row["id"],
             "project_id": row["project_id"],
             "name": row["name"],
-            "training_version": row.get("training_version") or "max",
-            "caption_prefix": None if is_fibo(row) else row["caption_prefix"],
+            "training_version": row.get("training_version") or families.DEFAULT_DATASET_VERSION,
+            "caption_prefix": legacy_text(row, "caption_prefix"),
             "visual_schema": row.get("visual_schema"),
             "status": row["status"],
             "captions_update_status": captions_update_status(row),
@@ -121,7 +118,7 @@ def model(row: Row, now: float, *, include_training_parameters: bool = True) -> 
             "status": status,
             "training_mode": row["training_mode"],
             "training_version": row["training_version"],
-            "generation_prefix": None if is_fibo(row) else row["generation_prefix"],
+            "generation_prefix": legacy_text(row, "generation_prefix"),
             "active_model_version": lifecycle.active_version(row, status),
             "training_parameters": lifecycle.parameters(row) if detail else {},
             "checkpoint_steps": (
