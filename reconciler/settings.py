@@ -25,6 +25,16 @@ DEFAULT_STATE = ".tailor/state.db"
 DEFAULT_PARALLELISM = 8
 FREE_PLAN_REQUESTS_PER_MINUTE = 10.0
 """Bria's free plan allows 10 requests a minute (starter: 60): the real API's default pace."""
+PACING_HEADROOM = 0.98
+"""The client sends at 98% of `requests_per_minute`: arrival times at Bria vary by the
+network's jitter, and a window Bria counts must never see more than the rate."""
+
+
+def request_interval(per_minute: float) -> float:
+    """Seconds between two requests at `per_minute` (PACING_HEADROOM included)."""
+    return 60.0 / (per_minute * PACING_HEADROOM)
+
+
 DEFAULT_RATE_LIMIT_WAIT = 600.0
 """Seconds one request keeps retrying Bria's 429 (rate limit) answers before apply gives up."""
 

@@ -46,6 +46,7 @@ from reconciler.engine.refresh import RefreshScope, refresh
 from reconciler.errors import ApplyError, PlanError
 from reconciler.events import ResultStatus
 from reconciler.manifest.workspace import load_workspace
+from reconciler.plan.cost import apply_cost
 from reconciler.plan.model import Action, Plan
 from reconciler.render.planview import counted
 from reconciler.render.progress import (
@@ -172,7 +173,8 @@ async def _locked_run(
         say(f"Recorded what Bria has now for {counted(count, 'object')}.")
         return
     with progress_for(plan) as progress:
-        client.on_rate_limit(RateLimitNotices(progress.note, start=start))
+        expected = apply_cost(plan).total
+        client.on_rate_limit(RateLimitNotices(progress.note, expected=expected, start=start))
         ctx = RunContext(
             client=client,
             ledger=Ledger.open(store, lock),

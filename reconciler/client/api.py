@@ -170,8 +170,8 @@ class BriaClient:
 
     @property
     def requests_per_minute(self) -> float | None:
-        """The pace now: the set rate, or lower after Bria's 429s; None when unpaced."""
-        return self._t.pacer.per_minute
+        """The pace the client was set to (it goes slower after Bria's 429s); None: unpaced."""
+        return self._t.pacer.limit
 
     def on_rate_limit(self, listener: Callable[[RateLimitEvent], None] | None) -> None:
         """Tell `listener` of every 429 before the call waits it out."""

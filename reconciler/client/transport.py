@@ -41,6 +41,7 @@ from reconciler.client.errors import (
     unreachable,
 )
 from reconciler.events import RateLimitEvent
+from reconciler.settings import request_interval
 
 logger = logging.getLogger("reconciler.client")
 
@@ -124,9 +125,6 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, seconds)
 
 
-HEADROOM = 0.98
-"""The pacer sends at 98% of its rate: arrival times at Bria vary by the network's jitter, and
-a window counted at Bria must never see more than the rate."""
 MIN_PER_MINUTE = 1.0
 """The slowest a 429 makes the pacer go."""
 RECOVERY_SHARE = 0.02
@@ -138,7 +136,7 @@ OBSERVED_SENDS = 20
 class Pacer:
     """Every request of one client passes here first: at most `per_minute` start per minute.
 
-    Strict spacing, `interval(rate)` seconds between sends and no burst, because Bria does
+    Strict spacing, `request_interval(rate)` seconds between sends and no burst, because Bria does
     not publish how it counts its window; so the client never exceeds the rate in any window.
     Waiters are served in arrival order (the lock is held while sleeping).
 
@@ -166,11 +164,6 @@ class Pacer:
         """The rate now: the set one, or lower after Bria's 429s; None when unpaced."""
         return self._rate
 
-    @staticmethod
-    def interval(per_minute: float) -> float:
-        """Seconds between two sends at `per_minute` (HEADROOM included)."""
-        return 60.0 / (per_minute * HEADROOM)
-
     async def acquire(self) -> float:
         """Wait for this request's turn; the monotonic time it may be sent at."""
         async with self._lock:
@@ -179,7 +172,7 @@ class Pacer:
                 await asyncio.sleep(self._next - now)
                 now = time.monotonic()
             if self._rate is not None:
-                self._next = max(now, self._next) + self.interval(self._rate)
+                self._next = max(now, self._next) + request_interval(self._rate)
             self._recent.append(now)
             del self._recent[:-OBSERVED_SENDS]
             return now
@@ -195,7 +188,7 @@ class Pacer:
         assert self._rate is not None
         self._rate = max(MIN_PER_MINUTE, self._rate / 2)
         self._slowed_at = now
-        self._next = max(self._next, now + self.interval(self._rate))
+        self._next = max(self._next, now + request_interval(self._rate))
 
     def answered(self, sent_at: float) -> None:
         """Bria answered (not 429) a request sent after the last slowdown: speed up a bit."""

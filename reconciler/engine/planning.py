@@ -34,7 +34,9 @@ async def make_plan(
     if projects is not None:
         recorded = tuple(r for r in recorded if r.address.project in projects)
     scope = RefreshScope.from_recorded(recorded, trust_completed=trust_completed)
+    before = client.requests_answered
     live = await refresh(client, scope)
+    refresh_requests = client.requests_answered - before
     plan = build_plan(
         desired,
         recorded,
@@ -43,6 +45,11 @@ async def make_plan(
         refresh_only=refresh_only,
         state_lineage=state.lineage,
         state_serial=state.serial,
+    )
+    plan = replace(
+        plan,
+        refresh_requests=refresh_requests,
+        requests_per_minute=client.requests_per_minute,
     )
     if not trust_completed:
         # Apply checks a saved plan against a refresh that trusts completed datasets: the

@@ -394,6 +394,11 @@ class Plan:
     live_fingerprint: str = ""
     targets: tuple[Address, ...] = ()
     refresh_only: bool = False
+    refresh_requests: int | None = None
+    """Requests the refresh before this plan made; an apply refreshes alike (`plan.cost`).
+    None when the plan was not made against an API (the pure planner's tests)."""
+    requests_per_minute: float | None = None
+    """The pace the client was set to when the plan was made; None: unpaced."""
 
     @property
     def summary(self) -> Summary:

@@ -5,7 +5,8 @@ requires_replace?, replaced_by?, before, after, steps], drift, summary, errors) 
 and reviewers read. The extra keys let `apply PLANFILE` run exactly what was shown:
 per-change `reason`, `field_changes`, `step_details` (the structured steps), `notes`,
 `deposed`, `remote_id`, `location`; plan-level `warnings`, `dependencies`, `order`,
-`live_fingerprint`, `targets`, `refresh_only`. `plan_from_json(plan_to_json(p)) == p`.
+`live_fingerprint`, `targets`, `refresh_only`, and `cost` (what the apply will spend in
+requests to Bria, `plan.cost`). `plan_from_json(plan_to_json(p)) == p`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, cast
 
 from reconciler.addresses import Address
 from reconciler.errors import Location, PlanError
+from reconciler.plan.cost import apply_cost
 from reconciler.plan.model import (
     Action,
     Change,
@@ -202,6 +204,22 @@ def plan_to_json(plan: Plan) -> dict[str, JsonValue]:
         "live_fingerprint": plan.live_fingerprint,
         "targets": [str(t) for t in plan.targets],
         "refresh_only": plan.refresh_only,
+        "cost": _cost_to_json(plan),
+    }
+
+
+def _cost_to_json(plan: Plan) -> JsonObject:
+    cost = apply_cost(plan)
+    seconds = cost.seconds(plan.requests_per_minute)
+    return {
+        "requests": cost.total,
+        "at_least": cost.at_least,
+        "refresh_requests": plan.refresh_requests,
+        "step_requests": cost.steps,
+        "read_requests": cost.reads,
+        "poll_requests": cost.polls,
+        "requests_per_minute": plan.requests_per_minute,
+        "seconds": None if seconds is None else round(seconds, 1),
     }
 
 
@@ -217,6 +235,7 @@ def plan_from_json(data: Mapping[str, Any]) -> Plan:
     addresses = _Addresses()
     try:
         state = data.get("state") or {}
+        cost = data.get("cost") or {}
         diagnostics = [_diagnostic_from_json(d, addresses) for d in data.get("errors", [])]
         diagnostics += [_diagnostic_from_json(d, addresses) for d in data.get("warnings", [])]
         plan = Plan(
@@ -235,6 +254,8 @@ def plan_from_json(data: Mapping[str, Any]) -> Plan:
             live_fingerprint=str(data.get("live_fingerprint", "")),
             targets=tuple(addresses[t] for t in data.get("targets", [])),
             refresh_only=bool(data.get("refresh_only", False)),
+            refresh_requests=cost.get("refresh_requests"),
+            requests_per_minute=cost.get("requests_per_minute"),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as broken:
         raise PlanError(

@@ -23,6 +23,7 @@ from reconciler.render.planview import (
     blocks,
     change_notes,
     conclusion,
+    cost_line,
     drift_by_address,
     format_value,
     group_images,
@@ -83,6 +84,9 @@ def _head(plan: Plan, header: str) -> str:
     if refused:
         title += f" ❌ {refused}"
     lines += [f"**{title}**", "", *_summary_table(plan), ""]
+    cost = cost_line(plan)
+    if cost is not None:
+        lines += [_escape(cost), ""]
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan import rules
+from reconciler.plan.cost import apply_cost
 from reconciler.plan.model import (
     STEP_ENDPOINTS,
     Action,
@@ -329,6 +330,51 @@ def refusal(plan: Plan) -> str | None:
     if not plan.errors:
         return None
     return f"Apply is refused while the plan has {counted(len(plan.errors), 'error')}."
+
+
+def duration_text(seconds: float) -> str:
+    """16.3 -> "16 s"; 212 -> "3.5 min"; 7200 -> "2 h"."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60, 1):g} min"
+    return f"{round(seconds / 3600, 1):g} h"
+
+
+def cost_line(plan: Plan) -> str | None:
+    """What the apply spends: `Apply makes 212 requests: about 3.5 min at 60 requests/minute.`
+    None when the plan changes nothing."""
+    if not plan.has_changes:
+        return None
+    cost = apply_cost(plan)
+    count = ("at least " if cost.at_least else "") + counted(cost.total, "request")
+    seconds = cost.seconds(plan.requests_per_minute)
+    if seconds is None or plan.requests_per_minute is None:
+        return f"Apply makes {count} to Bria (not paced: no requests_per_minute is set)."
+    pace = round(plan.requests_per_minute, 2)
+    return (
+        f"Apply makes {count} to Bria: about {duration_text(seconds)} at "
+        f"{pace:g} requests/minute."
+    )
+
+
+def cost_detail(plan: Plan) -> list[str]:
+    """`plan -v`: what the refresh cost and where the apply's requests go."""
+    lines: list[str] = []
+    if plan.refresh_requests is not None:
+        lines.append(f"This plan's refresh made {counted(plan.refresh_requests, 'request')}.")
+    if not plan.has_changes:
+        return lines
+    cost = apply_cost(plan)
+    parts = [
+        f"{cost.refresh} to refresh again",
+        f"{counted(cost.steps, 'step')}",
+        f"{counted(cost.reads, 'listing')} before creates and after bulk uploads",
+    ]
+    if cost.polls:
+        parts.append(f"{counted(cost.polls, 'wait')} for Bria (one poll each at least)")
+    lines.append("Apply's requests: " + ", ".join(parts) + ".")
+    return lines
 
 
 def conclusion(plan: Plan) -> str:

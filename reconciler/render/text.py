@@ -13,6 +13,8 @@ from reconciler.render.planview import (
     blocks,
     change_notes,
     conclusion,
+    cost_detail,
+    cost_line,
     drift_by_address,
     format_value,
     headline,
@@ -58,6 +60,12 @@ def render_text(plan: Plan, *, header: str, color: bool, verbose: bool = False) 
         ordered = sorted(plan.diagnostics, key=lambda d: d.severity.value)
         out += ["", "\n\n".join(format_diagnostic(d, color=color) for d in ordered)]
     out.append("")
+    # What the apply costs, then the counts: the last line stays the count, as in Terraform.
+    if verbose:
+        out.extend(cost_detail(plan))
+    cost = cost_line(plan)
+    if cost is not None:
+        out.append(cost)
     out.append(conclusion(plan))
     refused = refusal(plan)
     if refused:

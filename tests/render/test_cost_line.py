@@ -1,0 +1,68 @@
+"""Every plan states what its apply costs in requests to Bria and in time at the set pace."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from reconciler.plan.cost import apply_cost
+from reconciler.render.jsonplan import render_json
+from reconciler.render.markdown import render_markdown
+from reconciler.render.planview import cost_line, duration_text
+from reconciler.render.text import render_text
+from tests.render import sample_plans
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0.2, "1 s"), (16.3, "16 s"), (89.4, "89 s"), (212.0, "3.5 min"), (5390, "89.8 min"),
+     (7200, "2 h")],
+)
+def test_durations_read_naturally(seconds: float, text: str) -> None:
+    assert duration_text(seconds) == text
+
+
+def test_a_paced_plan_says_how_long_its_apply_takes() -> None:
+    plan = replace(sample_plans.create_workspace(), refresh_requests=1, requests_per_minute=10)
+    cost = apply_cost(plan)
+    assert (cost.refresh, cost.total) == (1, 15)
+    line = "Apply makes 15 requests to Bria: about 1.5 min at 10 requests/minute."
+    assert cost_line(plan) == line
+    text = render_text(plan, header="h", color=False).splitlines()
+    assert text[-2:] == [line, "Plan: 9 to create, 0 to update, 0 to replace, 0 to delete."]
+    assert line in render_markdown(plan, header="h")
+    document = json.loads(render_json(plan))["cost"]
+    assert document == {
+        "requests": 15, "at_least": False, "refresh_requests": 1, "step_requests": 13,
+        "read_requests": 1, "poll_requests": 0, "requests_per_minute": 10,
+        "seconds": round(15 * 60 / (10 * 0.98), 1),
+    }
+
+
+def test_plan_verbose_shows_the_refresh_cost_and_where_requests_go() -> None:
+    plan = replace(sample_plans.create_workspace(), refresh_requests=3, requests_per_minute=60)
+    quiet = render_text(plan, header="h", color=False)
+    verbose = render_text(plan, header="h", color=False, verbose=True)
+    assert "refresh made" not in quiet
+    assert "This plan's refresh made 3 requests." in verbose
+    assert (
+        "Apply's requests: 3 to refresh again, 13 steps, 1 listing before creates and after "
+        "bulk uploads." in verbose
+    )
+
+
+def test_a_plan_without_changes_costs_nothing_and_says_nothing() -> None:
+    plan = replace(sample_plans.no_changes(), refresh_requests=3)
+    assert cost_line(plan) is None
+    assert "Apply makes" not in render_text(plan, header="h", color=False)
+    verbose = render_text(plan, header="h", color=False, verbose=True)
+    assert "This plan's refresh made 3 requests." in verbose
+
+
+def test_waits_make_the_count_a_floor() -> None:
+    plan = sample_plans.dataset_replace_cascade()
+    cost = apply_cost(plan)
+    assert cost.at_least
+    assert (cost_line(plan) or "").startswith(f"Apply makes at least {cost.total} requests")
