@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +19,14 @@ import httpx
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def copy_example(source: Path, destination: Path) -> Path:
+    """A copy of an example workspace as git has it: without the `.tailor/` (state, embedded
+    sandbox) that the README's `tailor apply examples/quickstart` leaves in the checkout."""
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns(".tailor", "__pycache__"))
+    return destination
 
 
 @pytest.fixture

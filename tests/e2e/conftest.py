@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,10 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import EXAMPLES, copy_example
 from tests.conftest import serve_sandbox as serve_real_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
-QUICKSTART = REPO / "examples" / "quickstart"
+QUICKSTART = EXAMPLES / "quickstart"
 TOKEN = "test-token-e2e-7c1f9a2b"
 """Recognisable, so a scan of every output and file can prove it never leaks."""
 EXPECTED_IMAGES = 6
@@ -79,7 +79,7 @@ def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
 def make_workspace(tmp_path: Path, api: str, name: str = "ws") -> Path:
     """A copy of examples/quickstart that talks to `api` (or the embedded sandbox)."""
     root = tmp_path / name
-    shutil.copytree(QUICKSTART, root, ignore=shutil.ignore_patterns(".tailor"))
+    copy_example(QUICKSTART, root)
     (root / "tailor.yaml").write_text(f"api: {api}\nstate: .tailor/state.db\nparallelism: 4\n")
     return root
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "quickstart"
+from tests.conftest import EXAMPLES, copy_example
+
+EXAMPLE = EXAMPLES / "quickstart"
 
 
 def test_plan_starts_without_trio_or_httpx_command_line(tmp_path: Path) -> None:
     workspace = tmp_path / "quickstart"
-    shutil.copytree(EXAMPLE, workspace)
+    copy_example(EXAMPLE, workspace)
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "reconciler.cli", "plan", str(workspace)],
         capture_output=True,

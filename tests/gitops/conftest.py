@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import string
 import subprocess
 import sys
@@ -18,10 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import EXAMPLES, copy_example
 from tests.gitops.ciscripts import ShellBlock
 
 ROOT = Path(__file__).resolve().parents[2]
-QUICKSTART = ROOT / "examples" / "quickstart"
+QUICKSTART = EXAMPLES / "quickstart"
 TOKEN = "test-token-gitops-5d0c2e91"
 """Recognisable, so every output and file can be scanned for it."""
 
@@ -140,7 +140,7 @@ def ci(tmp_path: Path, sandbox_server: str) -> CiRunner:
     shim.write_text(SHIM.format(python=sys.executable), encoding="utf-8")
     shim.chmod(0o755)
     checkout = tmp_path / "runner" / "work" / "repo"
-    shutil.copytree(QUICKSTART, checkout, ignore=shutil.ignore_patterns(".tailor"))
+    copy_example(QUICKSTART, checkout)
     (checkout / "tailor.yaml").write_text(f"api: {sandbox_server}\nparallelism: 4\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRIA_", "TAILOR_", "GIT"))}
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"

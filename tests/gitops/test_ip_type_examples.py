@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -16,9 +15,10 @@ from PIL import Image, ImageChops
 
 from reconciler.cli.main import cli
 from reconciler.resources import IpType
+from tests.conftest import EXAMPLES, copy_example
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples" / "ip-types"
+IP_TYPE_EXAMPLES = EXAMPLES / "ip-types"
 IP_TYPES: tuple[str, ...] = get_args(IpType)
 MAX_EXAMPLE_BYTES = 200_000
 
@@ -41,10 +41,10 @@ def committed_files(example: Path) -> list[Path]:
 
 
 def test_there_is_one_example_per_ip_type() -> None:
-    found = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
+    found = sorted(p.name for p in IP_TYPE_EXAMPLES.iterdir() if p.is_dir())
     assert found == sorted(IP_TYPES)
     for ip_type in IP_TYPES:
-        ip = manifest_of(EXAMPLES / ip_type)["ip"]
+        ip = manifest_of(IP_TYPE_EXAMPLES / ip_type)["ip"]
         assert isinstance(ip, dict)
         assert ip["type"] == ip_type
 
@@ -52,7 +52,7 @@ def test_there_is_one_example_per_ip_type() -> None:
 @pytest.mark.parametrize("ip_type", IP_TYPES)
 def test_example_applies_on_the_sandbox_and_converges(tmp_path: Path, ip_type: str) -> None:
     workspace = tmp_path / ip_type
-    shutil.copytree(EXAMPLES / ip_type, workspace, ignore=shutil.ignore_patterns(".tailor"))
+    copy_example(IP_TYPE_EXAMPLES / ip_type, workspace)
     assert (workspace / "tailor.yaml").read_text().count("api: sandbox") == 1
 
     validated = run("validate", str(workspace))
@@ -69,7 +69,7 @@ def test_example_applies_on_the_sandbox_and_converges(tmp_path: Path, ip_type: s
 
 
 def test_the_examples_cover_the_features_the_guide_points_to() -> None:
-    manifests = {t: manifest_of(EXAMPLES / t) for t in IP_TYPES}
+    manifests = {t: manifest_of(IP_TYPE_EXAMPLES / t) for t in IP_TYPES}
     datasets = {
         (t, key): spec
         for t, m in manifests.items()
@@ -89,7 +89,7 @@ def test_the_examples_cover_the_features_the_guide_points_to() -> None:
 
 @pytest.mark.parametrize("ip_type", IP_TYPES)
 def test_example_is_small_and_its_images_fit_bria(ip_type: str) -> None:
-    example = EXAMPLES / ip_type
+    example = IP_TYPE_EXAMPLES / ip_type
     assert sum(p.stat().st_size for p in committed_files(example)) < MAX_EXAMPLE_BYTES
     advanced = any(
         spec.get("upload") == "advanced"
@@ -118,16 +118,16 @@ def test_committed_images_are_what_the_script_draws(tmp_path: Path) -> None:
     load_script().main(tmp_path)
     drawn = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     committed = sorted(
-        p.relative_to(EXAMPLES)
-        for p in EXAMPLES.rglob("*")
+        p.relative_to(IP_TYPE_EXAMPLES)
+        for p in IP_TYPE_EXAMPLES.rglob("*")
         if p.is_file() and p.parent.name == "images"
     )
     assert drawn == committed, "run python scripts/make_ip_type_examples.py"
     for relative in drawn:
         if relative.suffix == ".txt":
-            assert (tmp_path / relative).read_text() == (EXAMPLES / relative).read_text()
+            assert (tmp_path / relative).read_text() == (IP_TYPE_EXAMPLES / relative).read_text()
             continue
-        with Image.open(tmp_path / relative) as new, Image.open(EXAMPLES / relative) as old:
+        with Image.open(tmp_path / relative) as new, Image.open(IP_TYPE_EXAMPLES / relative) as old:
             assert new.size == old.size, relative
             assert differing_share(new, old) < 0.02, f"{relative} no longer matches the script"
 
