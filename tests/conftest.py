@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,19 +51,97 @@ def skip_or_fail(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_dsn() -> Iterator[str]:
-    """DSN of a reachable PostgreSQL (TAILOR_TEST_POSTGRES_DSN, as `.ci/run` sets it)."""
-    dsn = os.environ.get(
-        "TAILOR_TEST_POSTGRES_DSN", "postgresql://tailor:tailor@127.0.0.1:5432/tailor_test"
-    )
+def postgres_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """DSN of a reachable PostgreSQL: TAILOR_TEST_POSTGRES_DSN when set, otherwise a server
+    of our own from the `pgserver` package (the test extra), so that the README's test command
+    runs every PostgreSQL test on a machine with no system packages."""
+    dsn = os.environ.get("TAILOR_TEST_POSTGRES_DSN")
+    if dsn:
+        _check_postgres(dsn, "TAILOR_TEST_POSTGRES_DSN")
+        yield dsn
+        return
+    with _own_postgres(_shared_tmp(tmp_path_factory) / "pgserver") as own:
+        _check_postgres(own, "the pgserver of the test extra")
+        yield own
+
+
+def _check_postgres(dsn: str, where: str) -> None:
     try:
         import psycopg
 
         with psycopg.connect(dsn, connect_timeout=3) as conn:
             conn.execute("SELECT 1")
     except Exception as error:  # any failure to connect means "no server here"
-        skip_or_fail(f"no PostgreSQL reachable at TAILOR_TEST_POSTGRES_DSN: {type(error).__name__}")
-    yield dsn
+        skip_or_fail(f"no PostgreSQL reachable at {where}: {type(error).__name__}")
+
+
+def _shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This run's temporary folder, the same for every xdist worker (their own are below it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextmanager
+def _own_postgres(pgdata: Path) -> Iterator[str]:
+    """One PostgreSQL per test run in `pgdata`: the first worker starts it, the last one to
+    finish stops it (pgserver counts the processes using it)."""
+    try:
+        with warnings.catch_warnings():  # platformdirs: XDG_RUNTIME_DIR unset, /tmp it is
+            warnings.simplefilter("ignore")
+            import pgserver
+    except ImportError:
+        skip_or_fail("TAILOR_TEST_POSTGRES_DSN is unset and pgserver is not installed")
+        return
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    try:
+        with _setup_lock(pgdata):
+            yield _password_role(str(server.get_uri()), pgdata / "pg_hba.conf")
+    finally:
+        server.cleanup()
+
+
+_TEST_ROLE = "tailor"
+"""The role and password tests connect as (`.../tailor_test` on a system server alike), with
+password authentication, so that a test of a wrong password sees the server refuse it."""
+
+
+@contextmanager
+def _setup_lock(pgdata: Path) -> Iterator[None]:
+    """Workers set the shared server up one at a time."""
+    import fcntl
+
+    with (pgdata.parent / "pgserver.setup.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _password_role(admin_dsn: str, hba: Path) -> str:
+    """Role `tailor` (password `tailor`) and database `tailor_test` on pgserver's socket;
+    pgserver itself trusts every local connection."""
+    from urllib.parse import parse_qs, urlsplit
+
+    import psycopg
+
+    socket_dir = parse_qs(urlsplit(admin_dsn).query)["host"][0]
+    rule = f"local all {_TEST_ROLE} scram-sha-256\n"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (_TEST_ROLE,)).fetchone():
+            conn.execute(f"CREATE ROLE {_TEST_ROLE} LOGIN SUPERUSER PASSWORD 'tailor'".encode())
+            conn.execute(f"CREATE DATABASE tailor_test OWNER {_TEST_ROLE}".encode())
+        if not hba.read_text().startswith(rule):
+            hba.write_text(rule + hba.read_text())
+            conn.execute("SELECT pg_reload_conf()")
+    dsn = f"postgresql://{_TEST_ROLE}:tailor@/tailor_test?host={socket_dir}"
+    for _ in range(50):  # the reload is asynchronous: until a wrong password is refused
+        try:
+            psycopg.connect(dsn.replace(":tailor@", ":wrong@"), connect_timeout=3).close()
+        except psycopg.OperationalError:
+            break
+        time.sleep(0.1)
+    return dsn
 
 
 @pytest.fixture

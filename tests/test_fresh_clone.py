@@ -3,8 +3,13 @@ ran in the checkout, and every PostgreSQL test runs with no server installed on 
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import EXAMPLES, copy_example
 
@@ -33,3 +38,33 @@ def test_tests_copy_examples_only_through_copy_example() -> None:
         if re.search(r"\bcopytree\(", line)
     ]
     assert offenders == [], "use tests.conftest.copy_example"
+
+
+@pytest.mark.slow
+def test_postgres_tests_start_their_own_server_when_none_is_configured(tmp_path: Path) -> None:
+    """With TAILOR_TEST_POSTGRES_DSN unset the `postgres_dsn` fixture starts pgserver's
+    PostgreSQL in the run's temporary folder (under CI=true a skip would be a failure)."""
+    probe = tmp_path / "test_probe.py"
+    probe.write_text(
+        "import psycopg\n\n"
+        "def test_probe(postgres_dsn):\n"
+        "    with psycopg.connect(postgres_dsn) as conn:\n"
+        "        print('DATA', conn.execute('SHOW data_directory').fetchone()[0])\n"
+        "        print('USER', conn.execute('SELECT current_user').fetchone()[0])\n"
+    )
+    unset = ("TAILOR_TEST_POSTGRES_DSN", "PYTEST_XDIST_WORKER")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env["CI"] = "true"
+    base = tmp_path / "run"
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "-q", "-s", "-p", "tests.conftest",
+            "-p", "no:cacheprovider", "--basetemp", str(base), "--rootdir", str(tmp_path),
+            str(probe),
+        ],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert f"DATA {base / 'pgserver'}" in done.stdout
+    assert "USER tailor" in done.stdout
+    assert "1 passed" in done.stdout

@@ -313,8 +313,8 @@ def test_commands_work_on_postgres_and_hide_the_password(
     moved = run("state", "mv", "other", "other2", str(tmp_path), "--state", postgres_location)
     assert moved.exception is None, moved.output
     parts = urlsplit(postgres_location)
-    netloc = f"{parts.username}:s3cret-wrong@{parts.hostname}:{parts.port or 5432}"
-    wrong = urlunsplit(parts._replace(netloc=netloc))
+    host = parts.netloc.rpartition("@")[2]  # empty for a server on a Unix socket (pgserver)
+    wrong = urlunsplit(parts._replace(netloc=f"{parts.username}:s3cret-wrong@{host}"))
     failed = run("state", "list", str(tmp_path), "--state", wrong)
     assert failed.exit_code == 1, failed.output
     assert "s3cret-wrong" not in failed.output
