@@ -52,7 +52,7 @@ def _plan(
 ) -> Plan:
     state: list[RecordedResource] = world.state() if world else []
     live = world.snapshot() if world else LiveSnapshot()
-    return build_plan(
+    plan = build_plan(
         ws,
         state,
         live,
@@ -61,6 +61,13 @@ def _plan(
         state_lineage=LINEAGE,
         state_serial=len(state),
     )
+    LIVE_FINGERPRINTS[id(plan)] = live.fingerprint()
+    return plan
+
+
+LIVE_FINGERPRINTS: dict[int, str] = {}
+"""id(plan) -> the fingerprint of the live snapshot it was planned from: the snapshots leave
+`live_fingerprint` out (a change to the hash would rewrite every one) and a test checks it here."""
 
 
 def _two_models() -> tuple[DesiredModel, ...]:
