@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from reconciler.addresses import KEY_RULE, non_ascii_note
-from reconciler.errors import ManifestError
+from reconciler.errors import Location, ManifestError
 from reconciler.manifest.schema import (
     IMAGE_TAGS,
     NOT_BLANK,
@@ -196,7 +196,43 @@ def cross_field_errors(manifest: Manifest, doc: LoadedYaml) -> list[ManifestErro
     datasets: dict[str, Dataset | None] = dict(manifest.datasets)
     for key, model in manifest.models.items():
         errors.extend(model_errors(manifest.project, key, model, datasets, doc))
+    errors.extend(_name_clashes(manifest, doc))
     return errors
+
+
+def _name_clashes(manifest: Manifest, doc: LoadedYaml) -> list[ManifestError]:
+    """Bria's names are how a lost create is recovered and how import finds an object, so
+    two datasets of the project, or two models of one dataset, may not share one."""
+    named: dict[tuple[str, str, str], str] = {}
+    errors: list[ManifestError] = []
+    entries: list[tuple[str, str, str, Dataset | Model]] = [
+        *(("datasets", k, "", d) for k, d in sorted(manifest.datasets.items())),
+        *(("models", k, m.dataset, m) for k, m in sorted(manifest.models.items())),
+    ]
+    for section, key, parent, entry in entries:
+        name = entry.display_name or key
+        first = named.setdefault((section, parent, name), key)
+        if first == key:
+            continue
+        first_entry = (manifest.datasets if section == "datasets" else manifest.models)[first]
+        scope = "this project" if section == "datasets" else f"dataset {parent!r}"
+        errors.append(
+            ManifestError(
+                f"{section}.{key} is named {name!r} at Bria, like {section}.{first} "
+                f"({_name_location(doc, section, first, first_entry)}); names must be unique "
+                f"within {scope}",
+                hint="give one of them another display_name: Bria's names are how tailor "
+                "finds its objects again after a lost answer and how import finds them",
+                location=_name_location(doc, section, key, entry),
+            )
+        )
+    return errors
+
+
+def _name_location(doc: LoadedYaml, section: str, key: str, entry: Dataset | Model) -> Location:
+    if "display_name" in entry.model_fields_set:
+        return doc.location((section, key, "display_name"))
+    return doc.location((section, key), key=True)
 
 
 def dataset_errors(

@@ -9,7 +9,7 @@ Every path in an error is relative to the workspace folder.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,6 +204,7 @@ def _check(root: Path, report: WorkspaceReport) -> None:
             )
             continue
         projects[project.key] = project
+    report.errors.extend(_project_name_clashes(projects.values()))
     cache_warning = cache.save()
     if cache_warning:
         report.warnings.append(ManifestError(cache_warning, location=Location(".tailor")))
@@ -270,6 +271,24 @@ def _declares_project(path: Path) -> bool:
     except OSError:
         return False
     return any(line.startswith(b"project:") for line in head.splitlines())
+
+
+def _project_name_clashes(projects: Iterable[DesiredProject]) -> list[ManifestError]:
+    """Bria finds a project by its name after a lost answer and on import: one name each."""
+    named: dict[str, DesiredProject] = {}
+    errors: list[ManifestError] = []
+    for project in projects:
+        first = named.setdefault(project.name, project)
+        if first is not project:
+            errors.append(
+                ManifestError(
+                    f"project '{project.key}' is named {project.name!r} at Bria, like project "
+                    f"'{first.key}' ({first.location}); project names must be unique",
+                    hint="give one of them another display_name",
+                    location=project.location,
+                )
+            )
+    return errors
 
 
 def _error_order(error: ManifestError) -> tuple[str, int, int, str]:

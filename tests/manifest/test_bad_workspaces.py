@@ -525,6 +525,30 @@ CASES = [
         {"images/c.png": png_header_only(100_000, 100_000)},
     ),
     Case(
+        "dataset-display-name-twice",
+        "acme.yaml:12:19",
+        "datasets.v2 is named 'v1' at Bria, like datasets.v1 (acme.yaml:8:3)",
+        {"acme.yaml": good("models:\n", "  v2:\n    display_name: v1\n    completed: false\n"
+                                         "models:\n")},
+    ),
+    Case(
+        "model-display-name-twice",
+        "acme.yaml:18:19",
+        "models.max is named 'Fox' at Bria, like models.light (acme.yaml:15:19); names must "
+        "be unique within dataset 'v1'",
+        {
+            "acme.yaml": good("    training_version: light\n", "    training_version: light\n"
+                              "    display_name: Fox\n  max:\n    dataset: v1\n"
+                              "    display_name: Fox\n    training_version: max\n")
+        },
+    ),
+    Case(
+        "project-display-name-twice",
+        "zoo.yaml:1:10",
+        "project 'zoo' is named 'acme' at Bria, like project 'acme' (acme.yaml:1:10)",
+        {"zoo.yaml": GOOD_MANIFEST.replace("project: acme", "project: zoo\ndisplay_name: acme")},
+    ),
+    Case(
         "sparse-1gb-advanced",
         "acme.yaml:11:9",
         "images/c.png is empty (only zero bytes)",
