@@ -5,15 +5,16 @@ exit-code behaviour are only real there."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import EXAMPLES, copy_example
+
 REPO = Path(__file__).resolve().parents[2]
-QUICKSTART = REPO / "examples" / "quickstart"
+QUICKSTART = EXAMPLES / "quickstart"
 ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "SYSTEMROOT", "TMPDIR")
 """The only variables a test's `tailor` inherits: no BRIA_*, TAILOR_*, colour or TERM
 settings leak in from the machine that runs the suite."""
@@ -37,7 +38,7 @@ def tailor(
 def quickstart(tmp_path: Path) -> Path:
     """A copy of examples/quickstart (on the embedded sandbox; state in the copy)."""
     target = tmp_path / "quickstart"
-    shutil.copytree(QUICKSTART, target, ignore=shutil.ignore_patterns(".tailor"))
+    copy_example(QUICKSTART, target)
     return target
 
 
@@ -94,7 +95,7 @@ def test_non_ascii_key_is_refused_saying_so(quickstart: Path) -> None:
 
 
 def test_no_manifests_error_names_the_subfolders_that_have_them(tmp_path: Path) -> None:
-    shutil.copytree(QUICKSTART, tmp_path / "projects" / "mascot")
+    copy_example(QUICKSTART, tmp_path / "projects" / "mascot")
     result = tailor("validate", tmp_path / "projects", cwd=tmp_path)
     assert result.returncode == 1
     assert "there are manifests in subfolders: " in result.stdout
