@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,9 @@ from reconciler.settings import (
     FREE_PLAN_REQUESTS_PER_MINUTE,
     resolve,
 )
+from tests.conftest import EXAMPLES, copy_example
 
-QUICKSTART = Path(__file__).resolve().parents[1] / "examples" / "quickstart"
+QUICKSTART = EXAMPLES / "quickstart"
 REAL = {"BRIA_API_TOKEN": "tok", "BRIA_API_URL": "https://engine.prod.bria-api.com/v1"}
 
 
@@ -73,7 +73,7 @@ def test_a_bad_wait_names_the_variable(tmp_path: Path) -> None:
 def _workspace(tmp_path: Path, tailor_yaml: str) -> Path:
     """A copy of the quickstart with `tailor_yaml`."""
     root = tmp_path / "ws"
-    shutil.copytree(QUICKSTART, root, ignore=shutil.ignore_patterns(".tailor"))
+    copy_example(QUICKSTART, root)
     (root / "tailor.yaml").write_text(tailor_yaml)
     return root
 
