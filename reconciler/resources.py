@@ -243,6 +243,18 @@ class LiveModel:
 
 
 @dataclass(frozen=True)
+class UnreadableObject:
+    """An object in one of Bria's lists that tailor could not read (a value of a type it
+    cannot use, a missing id or name). Reported as a warning when tailor manages it, and
+    otherwise ignored; never a reason to fail the rest."""
+
+    kind: Kind
+    remote_id: int | None
+    """None when not even the id could be read."""
+    problem: str
+
+
+@dataclass(frozen=True)
 class LiveSnapshot:
     """Everything refresh saw, keyed by remote id. Images are grouped by dataset id."""
 
@@ -250,6 +262,7 @@ class LiveSnapshot:
     datasets: Mapping[int, LiveDataset] = field(default_factory=dict)
     images: Mapping[int, tuple[LiveImage, ...]] = field(default_factory=dict)
     models: Mapping[int, LiveModel] = field(default_factory=dict)
+    unreadable: tuple[UnreadableObject, ...] = ()
 
     def fingerprint(self) -> str:
         """A stable hash of what was seen, so a saved plan can detect that the API moved.
@@ -273,6 +286,10 @@ class LiveSnapshot:
             for image in self.images[dataset_id]:
                 seen = (image.remote_id, image.name, image.caption, image.caption_source)
                 digest.update((repr(seen) + "\n").encode())
+        if self.unreadable:
+            digest.update(b"unreadable")
+            for item in sorted(self.unreadable, key=repr):
+                digest.update((repr(item) + "\n").encode())
         return digest.hexdigest()
 
 

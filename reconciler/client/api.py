@@ -20,6 +20,14 @@ Safety of writes after a lost answer (connection dropped, timeout, 5xx once sent
   `model_name` within the project (or within the new project named in project_parameters).
 - start_training / stop_training after a lost answer read the model: a status that proves the
   transition happened settles the call. bulk_upload reads the bulk-upload status likewise.
+  When a repeated call is refused (any 4xx: Bria documents 400 for a second bulk upload, and
+  no 409 for several refusals), that fresh read decides, never the status code.
+
+Bodies: tailor relies only on answers Bria documents in full. Stop Training (200), bulk upload
+(202), Regenerate All Captions (202) and Update Model (a partial object) return None: what a
+caller needs next it reads (the waits poll anyway). A create or update whose answer is empty or
+unreadable reads the object instead (a create finds it as after a lost answer). A list answer's
+unreadable items are skipped one by one (`Listing.skipped`), never failing the others.
 """
 
 from __future__ import annotations
@@ -27,21 +35,24 @@ from __future__ import annotations
 import asyncio
 import base64
 import functools
+import json
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, SecretStr, TypeAdapter
+from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
+from reconciler.addresses import Kind
 from reconciler.client.errors import (
     AmbiguousCreate,
     ApiError,
-    Conflict,
     LocalFileError,
     NotFound,
+    refused,
+    unreadable,
 )
 from reconciler.client.models import (
     TRAINING_STARTED,
@@ -56,6 +67,7 @@ from reconciler.client.models import (
     DatasetDownload,
     GeneratePrefixRequest,
     GenerationResult,
+    Identified,
     Image,
     Model,
     ModelDownload,
@@ -75,6 +87,7 @@ from reconciler.client.transport import (
     Transport,
 )
 from reconciler.events import RateLimitEvent
+from reconciler.resources import UnreadableObject
 
 logger = logging.getLogger("reconciler.client")
 
@@ -82,19 +95,53 @@ M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
 
-class _HasId(Protocol):
-    @property
-    def id(self) -> int: ...
+H = TypeVar("H", bound=Identified)
 
 
-H = TypeVar("H", bound=_HasId)
+def _problem(error: ValidationError) -> str:
+    """What was wrong, in one line: the first field Bria's answer did not fit."""
+    first = error.errors(include_url=False)[0]
+    if first["type"] == "json_invalid":
+        return "the body is not JSON"
+    where = ".".join(str(part) for part in first["loc"]) or "the body"
+    given = first.get("input")
+    shown = "" if isinstance(given, dict | list) else f" (got {given!r:.60})"
+    more = len(error.errors()) - 1
+    return f"{where}: {first['msg']}{shown}" + (f", and {more} more" if more else "")
+
+
+def _unreadable(response: httpx.Response, problem: str) -> ApiError:
+    request = response.request
+    return unreadable(response.status_code, problem, method=request.method,
+                      path=request.url.path)
 
 
 def _one(model: type[M]) -> Callable[[httpx.Response], M]:
     def parse(response: httpx.Response) -> M:
-        return model.model_validate_json(response.content)
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as error:
+            raise _unreadable(response, _problem(error)) from None
 
     return parse
+
+
+def _maybe(model: type[M]) -> Callable[[httpx.Response], M | None]:
+    """For writes: the object if the answer holds a readable one, else None (read it then)."""
+
+    def parse(response: httpx.Response) -> M | None:
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError:
+            return None
+
+    return parse
+
+
+class Listing(list[T]):
+    """A list answer's readable objects; `skipped` are those tailor could not read."""
+
+    skipped: tuple[UnreadableObject, ...] = ()
 
 
 @functools.cache
@@ -103,12 +150,37 @@ def _list_adapter(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
     return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
-def _many(model: type[M]) -> Callable[[httpx.Response], list[M]]:
+def _id_of(item: object) -> int | None:
+    value = item.get("id") if isinstance(item, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _many(model: type[M], kind: Kind) -> Callable[[httpx.Response], Listing[M]]:
+    """The whole list at once; when an item does not fit, item by item, skipping those."""
     adapter = _list_adapter(model)
 
-    def parse(response: httpx.Response) -> list[M]:
-        result: list[M] = adapter.validate_json(response.content)
-        return result
+    def parse(response: httpx.Response) -> Listing[M]:
+        try:
+            return Listing(adapter.validate_json(response.content))
+        except ValidationError:
+            pass
+        try:
+            items: object = json.loads(response.content)
+        except ValueError:
+            raise _unreadable(response, "the body is not JSON") from None
+        if not isinstance(items, list):
+            raise _unreadable(response, f"expected a list, got {type(items).__name__}")
+        readable: Listing[M] = Listing()
+        skipped: list[UnreadableObject] = []
+        for item in items:
+            try:
+                readable.append(model.model_validate(item))
+            except ValidationError as error:
+                skipped.append(UnreadableObject(kind, _id_of(item), _problem(error)))
+        readable.skipped = tuple(skipped)
+        logger.debug("%s %s: %d item(s) skipped as unreadable", response.request.method,
+                     response.request.url.path, len(skipped))
+        return readable
 
     return parse
 
@@ -122,11 +194,12 @@ async def _done_if_gone(error: ApiError) -> Settled[None] | None:
     return Settled(None) if isinstance(error, NotFound) else None
 
 
-def _check_on_conflict(check: Recover[T]) -> SettleError[T]:
-    """A 409 to a call repeated after a lost answer may mean the first one worked: `check`."""
+def _check_on_refusal(check: Recover[T]) -> SettleError[T]:
+    """A refusal (any 4xx) of a call repeated after a lost answer may mean the first one
+    worked: a fresh read (`check`) decides, whatever the status code."""
 
     async def settle(error: ApiError) -> Settled[T] | None:
-        return await check() if isinstance(error, Conflict) else None
+        return await check() if refused(error) else None
 
     return settle
 
@@ -197,8 +270,13 @@ class BriaClient:
                    params: Mapping[str, str | int] | None = None) -> T:
         return await self._t.request(Call("GET", path, params=params), parse, idempotent=True)
 
-    async def _put(self, path: str, body: object, parse: Callable[[httpx.Response], M]) -> M:
-        return await self._t.request(Call("PUT", path, json=body), parse, idempotent=True)
+    async def _update(
+        self, path: str, body: object, model: type[M], read: Callable[[], Awaitable[M]]
+    ) -> M:
+        """PUT; the object from the answer, or from `read` when the answer holds none."""
+        found = await self._t.request(Call("PUT", path, json=body), _maybe(model),
+                                      idempotent=True)
+        return found if found is not None else await read()
 
     async def _delete(self, path: str) -> None:
         await self._t.request(
@@ -208,7 +286,7 @@ class BriaClient:
     async def _create(
         self,
         call: Call,
-        parse: Callable[[httpx.Response], H],
+        model: type[H],
         *,
         find: Callable[[], Awaitable[list[H]]],
         known_ids: Collection[int] | None,
@@ -218,7 +296,7 @@ class BriaClient:
         """POST a create that is never blindly repeated (rule in the module docstring)."""
         known = set(known_ids) if known_ids is not None else {o.id for o in await find()}
 
-        async def recover() -> Settled[H] | None:
+        async def recover() -> Settled[H | None] | None:
             candidates = [o for o in await find() if o.id not in known]
             if not candidates:
                 return None
@@ -235,14 +313,33 @@ class BriaClient:
             found = candidates[0]
             logger.debug("%s %s: adopting id %d, created before the answer was lost",
                          call.method, call.path, found.id)
-            return Settled(await adopt(found) if adopt is not None else found)
+            adopted: H = await adopt(found) if adopt is not None else found
+            return Settled(adopted)
 
-        return await self._t.request(call, parse, idempotent=False, recover=recover)
+        statuses: list[int] = []
+
+        def parse(response: httpx.Response) -> H | None:
+            statuses.append(response.status_code)
+            return _maybe(model)(response)
+
+        made = await self._t.request(call, parse, idempotent=False, recover=recover)
+        if made is not None:
+            return made
+        # Created, but the answer is empty or unreadable: find it as after a lost answer.
+        settled = await recover()
+        if settled is None or settled.value is None:
+            raise unreadable(
+                statuses[-1] if statuses else 200,
+                f"it holds no readable {what}, and none was found by name afterwards",
+                method=call.method,
+                path=call.path,
+            )
+        return settled.value
 
     # ------------------------------------------------------------------ projects
 
-    async def list_projects(self) -> list[Project]:
-        return await self._get("/tailored-gen/projects", _many(Project))
+    async def list_projects(self) -> Listing[Project]:
+        return await self._get("/tailored-gen/projects", _many(Project, Kind.PROJECT))
 
     async def get_project(self, project_id: int) -> Project:
         return await self._get(f"/tailored-gen/projects/{project_id}", _one(Project))
@@ -258,27 +355,27 @@ class BriaClient:
 
         return await self._create(
             Call("POST", "/tailored-gen/projects", json=request.body()),
-            _one(Project),
+            Project,
             find=find,
             known_ids=known_ids,
             what=f"project {request.project_name!r}",
         )
 
     async def update_project(self, project_id: int, request: UpdateProjectRequest) -> Project:
-        return await self._put(f"/tailored-gen/projects/{project_id}", request.body(),
-                               _one(Project))
+        return await self._update(f"/tailored-gen/projects/{project_id}", request.body(),
+                                  Project, lambda: self.get_project(project_id))
 
     async def delete_project(self, project_id: int) -> None:
         await self._delete(f"/tailored-gen/projects/{project_id}")
 
     # ------------------------------------------------------------------ datasets
 
-    async def list_datasets(self) -> list[Dataset]:
-        return await self._get("/tailored-gen/datasets", _many(Dataset))
+    async def list_datasets(self) -> Listing[Dataset]:
+        return await self._get("/tailored-gen/datasets", _many(Dataset, Kind.DATASET))
 
-    async def list_project_datasets(self, project_id: int) -> list[Dataset]:
+    async def list_project_datasets(self, project_id: int) -> Listing[Dataset]:
         return await self._get(f"/tailored-gen/projects/{project_id}/datasets",
-                               _many(Dataset))
+                               _many(Dataset, Kind.DATASET))
 
     async def get_dataset(self, dataset_id: int, max_images: int = 200) -> Dataset:
         """The dataset with its first `max_images` images (1 to 200) and the total images_count."""
@@ -296,15 +393,15 @@ class BriaClient:
 
         return await self._create(
             Call("POST", "/tailored-gen/datasets", json=request.body()),
-            _one(Dataset),
+            Dataset,
             find=find,
             known_ids=known_ids,
             what=f"dataset {request.name!r}",
         )
 
     async def update_dataset(self, dataset_id: int, request: UpdateDatasetRequest) -> Dataset:
-        return await self._put(f"/tailored-gen/datasets/{dataset_id}", request.body(),
-                               _one(Dataset))
+        return await self._update(f"/tailored-gen/datasets/{dataset_id}", request.body(),
+                                  Dataset, lambda: self.get_dataset(dataset_id, max_images=1))
 
     async def delete_dataset(self, dataset_id: int) -> None:
         await self._delete(f"/tailored-gen/datasets/{dataset_id}")
@@ -330,7 +427,7 @@ class BriaClient:
         return await self._create(
             Call("POST", f"/tailored-gen/datasets/{dataset_id}/clone",
                  json={"name": name} if name is not None else {}),
-            _one(Dataset),
+            Dataset,
             find=find,
             known_ids=known_ids,
             what=f"clone {clone_name!r} of dataset {dataset_id}",
@@ -351,8 +448,9 @@ class BriaClient:
 
     # ------------------------------------------------------------------ images
 
-    async def list_images(self, dataset_id: int) -> list[Image]:
-        return await self._get(f"/tailored-gen/datasets/{dataset_id}/images", _many(Image))
+    async def list_images(self, dataset_id: int) -> Listing[Image]:
+        return await self._get(f"/tailored-gen/datasets/{dataset_id}/images",
+                               _many(Image, Kind.IMAGE))
 
     async def get_image(self, dataset_id: int, image_id: int) -> Image:
         return await self._get(f"/tailored-gen/datasets/{dataset_id}/images/{image_id}",
@@ -397,7 +495,7 @@ class BriaClient:
 
         return await self._create(
             Call("POST", f"/tailored-gen/datasets/{dataset_id}/images", json=body, kind="upload"),
-            _one(Image),
+            Image,
             find=find,
             known_ids=known_ids,
             what=f"image {image_name!r}",
@@ -405,34 +503,36 @@ class BriaClient:
 
     async def update_image_caption(self, dataset_id: int, image_id: int, caption: str) -> Image:
         """Set a manual caption (caption_source becomes manual)."""
-        return await self._put(f"/tailored-gen/datasets/{dataset_id}/images/{image_id}",
-                               {"caption": caption}, _one(Image))
+        return await self._update(f"/tailored-gen/datasets/{dataset_id}/images/{image_id}",
+                                  {"caption": caption}, Image,
+                                  lambda: self.get_image(dataset_id, image_id))
 
     async def regenerate_image_caption(self, dataset_id: int, image_id: int) -> Image:
         """A fresh automatic caption from the image and the current caption_prefix."""
-        return await self._put(f"/tailored-gen/datasets/{dataset_id}/images/{image_id}",
-                               {"regenerate_caption": True}, _one(Image))
+        return await self._update(f"/tailored-gen/datasets/{dataset_id}/images/{image_id}",
+                                  {"regenerate_caption": True}, Image,
+                                  lambda: self.get_image(dataset_id, image_id))
 
     async def delete_image(self, dataset_id: int, image_id: int) -> None:
         await self._delete(f"/tailored-gen/datasets/{dataset_id}/images/{image_id}")
 
-    async def regenerate_all_captions(self, dataset_id: int) -> Dataset:
+    async def regenerate_all_captions(self, dataset_id: int) -> None:
         """Start re-captioning every image (asynchronous: poll get_dataset until completed).
 
         After a lost answer, a dataset whose captions are `in_progress` proves the call took
         effect; otherwise it is sent again (re-captioning twice is harmless).
         """
 
-        async def running() -> Settled[Dataset] | None:
+        async def running() -> Settled[None] | None:
             dataset = await self.get_dataset(dataset_id, max_images=1)
-            return Settled(dataset) if dataset.captions_update_status == "in_progress" else None
+            return Settled(None) if dataset.captions_update_status == "in_progress" else None
 
-        return await self._t.request(
+        await self._t.request(
             Call("PUT", f"/tailored-gen/datasets/{dataset_id}/images"),
-            _one(Dataset),
+            _nothing,
             idempotent=False,
             recover=running,
-            settle_error=_check_on_conflict(running),
+            settle_error=_check_on_refusal(running),
         )
 
     async def bulk_upload(
@@ -441,16 +541,18 @@ class BriaClient:
         zip_url: str,
         automatic_captioning: bool = True,
         content_moderation: bool = False,
-    ) -> BulkUploadStatus:
-        """Start the one bulk upload of an empty advanced dataset from a ZIP Bria can fetch."""
+    ) -> None:
+        """Start the one bulk upload of an empty advanced dataset from a ZIP Bria can fetch
+        (poll bulk_upload_status for its progress)."""
 
-        async def started() -> Settled[BulkUploadStatus] | None:
+        async def started() -> Settled[None] | None:
             try:
-                return Settled(await self.bulk_upload_status(dataset_id))
+                await self.bulk_upload_status(dataset_id)
             except NotFound:
                 return None
+            return Settled(None)
 
-        return await self._t.request(
+        await self._t.request(
             Call(
                 "POST",
                 f"/tailored-gen/datasets/{dataset_id}/images/bulk-upload",
@@ -461,10 +563,10 @@ class BriaClient:
                 },
                 kind="upload",
             ),
-            _one(BulkUploadStatus),
+            _nothing,
             idempotent=False,
             recover=started,
-            settle_error=_check_on_conflict(started),
+            settle_error=_check_on_refusal(started),
         )
 
     async def bulk_upload_status(self, dataset_id: int) -> BulkUploadStatus:
@@ -473,20 +575,20 @@ class BriaClient:
 
     # ------------------------------------------------------------------ models
 
-    async def list_models(self, include_training_parameters: bool = False) -> list[Model]:
+    async def list_models(self, include_training_parameters: bool = False) -> Listing[Model]:
         """Every model except Deleted ones."""
         return await self._get(
             "/tailored-gen/models",
-            _many(Model),
+            _many(Model, Kind.MODEL),
             params={"include_training_parameters": _flag(include_training_parameters)},
         )
 
     async def list_project_models(
         self, project_id: int, include_training_parameters: bool = False
-    ) -> list[Model]:
+    ) -> Listing[Model]:
         return await self._get(
             f"/tailored-gen/projects/{project_id}/models",
-            _many(Model),
+            _many(Model, Kind.MODEL),
             params={"include_training_parameters": _flag(include_training_parameters)},
         )
 
@@ -505,14 +607,16 @@ class BriaClient:
 
         return await self._create(
             Call("POST", "/tailored-gen/models", json=request.body()),
-            _one(Model),
+            Model,
             find=find,
             known_ids=known_ids,
             what=f"model {request.name!r}",
         )
 
-    async def update_model(self, model_id: int, request: UpdateModelRequest) -> Model:
-        return await self._put(f"/tailored-gen/models/{model_id}", request.body(), _one(Model))
+    async def update_model(self, model_id: int, request: UpdateModelRequest) -> None:
+        """Rename or describe. Bria answers a partial model: get_model for the whole."""
+        await self._t.request(Call("PUT", f"/tailored-gen/models/{model_id}",
+                                   json=request.body()), _nothing, idempotent=True)
 
     async def delete_model(self, model_id: int) -> None:
         """Bria marks the model Deleted; repeating it is harmless."""
@@ -523,32 +627,33 @@ class BriaClient:
     ) -> Model:
         """Start training (expert parameters only for expert models). Never starts twice."""
 
-        async def started() -> Settled[Model] | None:
+        async def started() -> Settled[Model | None] | None:
             model = await self.get_model(model_id)
             return Settled(model) if model.status in TRAINING_STARTED else None
 
-        return await self._t.request(
+        answer: Model | None = await self._t.request(
             Call("POST", f"/tailored-gen/models/{model_id}/start_training",
                  json=dict(params or {})),
-            _one(Model),
+            _maybe(Model),
             idempotent=False,
             recover=started,
-            settle_error=_check_on_conflict(started),
+            settle_error=_check_on_refusal(started),
         )
+        return answer if answer is not None else await self.get_model(model_id)
 
-    async def stop_training(self, model_id: int) -> Model:
-        """Ask a running training to stop (status Stopping, then Stopped)."""
+    async def stop_training(self, model_id: int) -> None:
+        """Ask a running training to stop (status Stopping, then Stopped; poll get_model)."""
 
-        async def stopped() -> Settled[Model] | None:
+        async def stopped() -> Settled[None] | None:
             model = await self.get_model(model_id)
-            return Settled(model) if model.status in ("Stopping", "Stopped") else None
+            return Settled(None) if model.status in ("Stopping", "Stopped") else None
 
-        return await self._t.request(
+        await self._t.request(
             Call("POST", f"/tailored-gen/models/{model_id}/stop_training"),
-            _one(Model),
+            _nothing,
             idempotent=False,
             recover=stopped,
-            settle_error=_check_on_conflict(stopped),
+            settle_error=_check_on_refusal(stopped),
         )
 
     async def list_checkpoints(self, model_id: int) -> CheckpointList:
@@ -582,7 +687,7 @@ class BriaClient:
                 return [m for m in await self.list_project_models(project_id)
                         if m.name == request.model_name]
 
-            return await self._create(call, _one(Model), find=find_in_project,
+            return await self._create(call, Model, find=find_in_project,
                                       known_ids=known_ids, what=what)
 
         assert request.project_parameters is not None
@@ -598,7 +703,7 @@ class BriaClient:
                                  if m.name == request.model_name)
             return found
 
-        return await self._create(call, _one(Model), find=find_in_new_project,
+        return await self._create(call, Model, find=find_in_new_project,
                                   known_ids=(), what=what)
 
     async def download_model(self, model_id: int) -> ModelDownload:

@@ -216,6 +216,11 @@ _HINTS: dict[type[ApiError], str] = {
 }
 
 
+def refused(error: ApiError) -> bool:
+    """Bria answered no (a 4xx other than 429): the request as sent did nothing."""
+    return error.status is not None and 400 <= error.status < 500 and error.status != 429
+
+
 def error_class_for(status: int) -> type[ApiError]:
     """The ApiError subclass for an HTTP status (unknown 4xx → ApiError, 5xx → ServerError)."""
     if status >= 500:

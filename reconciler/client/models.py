@@ -1,8 +1,19 @@
 """Request and response bodies of Bria's training API, one model per endpoint shape.
 
-Responses are tolerant: unknown fields are ignored (Bria adds fields over time), timestamps
-are read with or without a zone (naive ones are UTC), and `ip_type` may be `other` (projects
-made by Upload Model). Requests are strict (`extra="forbid"`) so a typo fails here, not at Bria.
+Responses are read tolerantly, because Bria's published document lists fewer fields than its
+answers carry, and an organisation holds objects of both generations (legacy and FIBO):
+
+- unknown fields are ignored; values of enumerations are plain strings, so a value tailor
+  does not know (`training_version: "fibo"`, `caption_source: "pending"`) reads as itself;
+- only what identifies an object or what the planner compares is required (ids, names,
+  status, a project's IP type and medium); every other field may be missing or null, and
+  a null reads as the field's default;
+- timestamps are read with or without a zone (naive ones are UTC); one that cannot be read
+  is None, never a failure.
+
+An answer that still does not fit is never a traceback: `reconciler.client.api` reports a
+list's unreadable items one by one (`Listing.skipped`) and a single object as our own
+UnreadableAnswer. Requests are strict (`extra="forbid"`) so a typo fails here, not at Bria.
 """
 
 from __future__ import annotations
@@ -10,34 +21,27 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    model_validator,
+)
 
 # Re-exported ("as"): the engine builds requests with these names from this module.
 from reconciler.resources import IpMedium as IpMedium
 from reconciler.resources import IpType as IpType
 from reconciler.resources import PrefixIpType as PrefixIpType
 from reconciler.resources import TrainingMode as TrainingMode
+from reconciler.resources import TrainingVersion as TrainingVersion
 from reconciler.resources import UploadType as UploadType
 
-IpTypeRead = Literal[IpType, "other"]
-"""What Bria may answer: also `other`, for projects made by Upload Model."""
-DatasetStatus = Literal["draft", "completed"]
-CaptionsUpdateStatus = Literal["empty", "in_progress", "completed"]
-CaptionSource = Literal["automatic", "manual", "unknown"]
-TrainingVersion = Literal["light", "max", "bria-2.3", "bria-3.2"]
-BulkStatus = Literal["pending", "processing", "completed", "failed"]
-ModelStatus = Literal[
-    "Created",
-    "InProgress",
-    "Completed",
-    "Failed",
-    "Stopping",
-    "Stopped",
-    "Deleted",
-    "syncing",
-    "completed",
-]
-"""Trained models use the capitalised values; uploaded models `syncing`/`completed`."""
+IpTypeOrOther = Literal[IpType, "other"]
+"""What Upload Model's `project_parameters.ip_type` accepts (its default is `other`)."""
 
 TRAINING_STARTED: frozenset[str] = frozenset(
     {"InProgress", "Completed", "Failed", "Stopping", "Stopped"}
@@ -45,22 +49,49 @@ TRAINING_STARTED: frozenset[str] = frozenset(
 """Statuses that prove start_training took effect."""
 
 
-def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def _as_utc(value: object, handler: ValidatorFunctionWrapHandler) -> datetime | None:
+    try:
+        parsed = handler(value)
+    except ValidationError:
+        return None
+    if not isinstance(parsed, datetime):
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
-"""`2024-05-26T12:00:00Z` or `2025-08-20T06:06:05.849402` (naive means UTC)."""
+def _texts(value: object) -> object:
+    """Checkpoint steps are strings in Bria's document; numbers are read as their text."""
+    if isinstance(value, list):
+        return [str(v) if isinstance(v, int | float) else v for v in value]
+    return value
+
+
+Timestamp = Annotated[datetime | None, WrapValidator(_as_utc)]
+"""`2024-05-26T12:00:00Z` or `2025-08-20T06:06:05.849402` (naive means UTC); else None."""
 
 
 # defer_build: a model's validator is built when first used, not when tailor starts; a plan
 # uses a handful of these models.
 class _Response(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_default(cls, data: Any) -> Any:
+        """A null where the field has a default reads as that default (Bria sends nulls
+        for fields of the other generation: a FIBO dataset's `caption_prefix`)."""
+        if isinstance(data, dict) and None in data.values():
+            fields = cls.model_fields
+            return {
+                k: v
+                for k, v in data.items()
+                if v is not None or k not in fields or fields[k].is_required()
+            }
+        return data
 
 
 class _Request(BaseModel):
@@ -74,17 +105,25 @@ class _Request(BaseModel):
 # --------------------------------------------------------------------------- projects
 
 
-class Project(_Response):
+class Identified(_Response):
+    """A response for an object with an id (what a create answers)."""
+
     id: int
+
+
+class Project(Identified):
     project_name: str
-    project_description: str | None = ""
+    project_description: str = ""
     ip_name: str | None = None
     ip_description: str | None = None
-    ip_medium: IpMedium
-    ip_type: IpTypeRead
+    ip_medium: str
+    ip_type: str
+    """Also `other` (projects made by Upload Model, or Create Project of the new generation)."""
     status: str = "active"
-    created_at: Timestamp | None = None
-    updated_at: Timestamp | None = None
+    training_version: str | None = None
+    """The family the project is locked to (`fibo`, `max`, ...); None while unlocked."""
+    created_at: Timestamp = None
+    updated_at: Timestamp = None
 
 
 class CreateProjectRequest(_Request):
@@ -112,35 +151,41 @@ class UpdateProjectRequest(_Request):
 # --------------------------------------------------------------------------- images
 
 
-class Image(_Response):
-    id: int
+class Image(Identified):
     dataset_id: int
     image_name: str
     caption: str | None = None
-    caption_source: CaptionSource | None = None
+    """A JSON text for FIBO datasets; None while not yet captioned."""
+    caption_source: str | None = None
+    """automatic, manual; also unknown (legacy) or pending (FIBO)."""
     image_url: str | None = None
     thumbnail_url: str | None = None
-    created_at: Timestamp | None = None
-    updated_at: Timestamp | None = None
+    upload_source_url: str | None = None
+    created_at: Timestamp = None
+    updated_at: Timestamp = None
 
 
 # --------------------------------------------------------------------------- datasets
 
 
-class Dataset(_Response):
-    id: int
+class Dataset(Identified):
     project_id: int
     name: str
     caption_prefix: str = ""
-    status: DatasetStatus
-    captions_update_status: CaptionsUpdateStatus | None = None
-    upload_type: UploadType = "basic"
-    captions_source: Literal["automatic", "manual"] | None = None
+    """Legacy generation; null (read as "") for FIBO datasets."""
+    visual_schema: str | None = None
+    """FIBO generation: the JSON text captions follow."""
+    training_version: Annotated[str | None, BeforeValidator(_lower)] = None
+    status: str
+    """draft or completed."""
+    captions_update_status: str | None = None
+    upload_type: str = "basic"
+    captions_source: str | None = None
     images_count: int = 0
     images: list[Image] | None = None
     """Only in Get Dataset by ID and Clone; None elsewhere."""
-    created_at: Timestamp | None = None
-    updated_at: Timestamp | None = None
+    created_at: Timestamp = None
+    updated_at: Timestamp = None
 
 
 class CreateDatasetRequest(_Request):
@@ -152,17 +197,18 @@ class CreateDatasetRequest(_Request):
 class UpdateDatasetRequest(_Request):
     name: str | None = None
     caption_prefix: str | None = None
-    status: DatasetStatus | None = None
+    status: Literal["draft", "completed"] | None = None
 
 
 class FailedImage(_Response):
-    filename: str
-    error_code: int | None = None
+    filename: str = ""
+    error_code: int | str | None = None
     error_message: str | None = None
 
 
 class BulkUploadStatus(_Response):
-    status: BulkStatus
+    status: str
+    """pending, processing, completed or failed."""
     progress_percentage: float = 0
     total_processed: int = 0
     done: int = 0
@@ -193,29 +239,35 @@ class CaptionPrefix(_Response):
 # --------------------------------------------------------------------------- models
 
 
-class Model(_Response):
-    id: int
+class Model(Identified):
     name: str
-    description: str | None = ""
-    status: ModelStatus
-    training_mode: TrainingMode | None = None
-    training_version: Annotated[TrainingVersion | None, BeforeValidator(_lower)] = None
-    """Read case-insensitively: Bria's prose writes Light/Max, its API light/max."""
-    generation_prefix: str | None = ""
+    description: str = ""
+    status: str
+    """Trained models: Created, InProgress, Completed, Failed, Stopping, Stopped, Deleted;
+    uploaded models: syncing, completed."""
+    training_mode: str | None = None
+    training_version: Annotated[str | None, BeforeValidator(_lower)] = None
+    """Read case-insensitively: Bria's prose writes Light/Max, its API light/max. Also fibo,
+    bria-2.3, bria-3.2; absent from the published model object (None)."""
+    generation_prefix: str = ""
+    """Legacy generation; null (read as "") for FIBO models."""
     active_model_version: str | None = None
     training_parameters: dict[str, Any] = Field(default_factory=dict)
-    checkpoint_steps: list[str] = Field(default_factory=list)
+    checkpoint_steps: Annotated[list[str], BeforeValidator(_texts)] = Field(
+        default_factory=list
+    )
+    custom_metadata: str | None = None
     project_id: int | None = None
     dataset_id: int | None = None
-    created_at: Timestamp | None = None
-    updated_at: Timestamp | None = None
+    created_at: Timestamp = None
+    updated_at: Timestamp = None
 
 
 class CreateModelRequest(_Request):
     name: str
     dataset_id: int
     training_mode: TrainingMode
-    training_version: Literal["light", "max"]
+    training_version: TrainingVersion
     description: str | None = None
 
 
@@ -230,13 +282,24 @@ class ProjectParameters(_Request):
     project_name: str
     ip_medium: IpMedium
     project_description: str | None = None
-    ip_type: IpTypeRead | None = None
+    ip_type: IpTypeOrOther | None = None
+
+
+UploadTrainingVersion = Literal["bria-2.3", "bria-3.2"]
+"""The base models an uploaded model may be built on (docs.bria.ai Upload Model; FIBO-based
+uploads go through Bria's support)."""
 
 
 class UploadModelRequest(_Request):
+    """Upload Model's fields: `model_url`, `model_name`, `training_version`, `caption_prefix`,
+    and the project as `project_id` or `project_parameters` (exactly one)."""
+
     model_url: str
     model_name: str
     """Required here (optional at Bria) so a lost answer can be found again by name."""
+    training_version: UploadTrainingVersion
+    """Required by Bria's Upload Model page; the published OpenAPI file omits it."""
+    caption_prefix: str | None = None
     project_id: int | None = None
     project_parameters: ProjectParameters | None = None
 
@@ -244,7 +307,7 @@ class UploadModelRequest(_Request):
 class Checkpoint(_Response):
     checkpoint_step: int
     training_job_id: int | None = None
-    created_at: Timestamp | None = None
+    created_at: Timestamp = None
 
 
 class CheckpointList(_Response):

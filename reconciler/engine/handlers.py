@@ -20,7 +20,7 @@ from typing import cast, get_args
 from reconciler.addresses import Address, Kind
 from reconciler.client.api import BriaClient
 from reconciler.client.bulkzip import ZipEntry, build_bulk_zip
-from reconciler.client.errors import ApiError, Conflict
+from reconciler.client.errors import ApiError, refused
 from reconciler.client.models import (
     CreateDatasetRequest,
     CreateModelRequest,
@@ -158,11 +158,6 @@ def _flag(args: Mapping[str, JsonValue], key: str, default: bool) -> bool:
     return value if isinstance(value, bool) else default
 
 
-def _refused(error: ApiError) -> bool:
-    """Bria answered no (4xx but 429): the request certainly did nothing."""
-    return error.status is not None and 400 <= error.status < 500 and error.status != 429
-
-
 def _after(call: StepCall) -> Mapping[str, JsonValue]:
     return call.change.after or {}
 
@@ -247,7 +242,7 @@ async def _create(
     try:
         remote_id = await send(list(intent.known_ids))
     except ApiError as error:
-        if _refused(error):
+        if refused(error):
             ctx.ledger.abandon(intent_id)
         raise
     ctx.ledger.created(intent_id, intent, remote_id)
@@ -559,7 +554,7 @@ async def bulk_upload(ctx: RunContext, call: StepCall) -> Outcome:
             dataset_id, url, automatic_captioning=_flag(step.args, "automatic_captioning", True)
         )
     except ApiError as error:
-        if _refused(error):
+        if refused(error):
             ctx.ledger.abandon(intent_id)
         else:
             _hand_over(ctx, step.address)
@@ -674,7 +669,11 @@ async def stop_training(ctx: RunContext, call: StepCall) -> Outcome:
     model_id = ctx.path_id(call.step, "model_id")
     try:
         await ctx.client.stop_training(model_id)
-    except Conflict:
+    except ApiError as error:
+        # Refused (409 in REFERENCE, maybe 400 at Bria): a fresh read decides whether there
+        # is still a training to stop.
+        if not refused(error):
+            raise
         model = await ctx.client.get_model(model_id)
         if model.status in ("InProgress",):
             raise

@@ -181,19 +181,21 @@ async def test_async_starts_whose_answers_were_lost_are_recognised(
     await control.reset_stats()
 
     await control.faults(lose_response_after_commit_rate=1.0)
-    bulk = await client.bulk_upload(advanced.id, staged_zip.url)
-    regenerating = await client.regenerate_all_captions(basic.id)
-    stopping = await client.stop_training(model.id)
+    await client.bulk_upload(advanced.id, staged_zip.url)
+    await client.regenerate_all_captions(basic.id)
+    await client.stop_training(model.id)
     uploaded = await client.upload_model(UploadModelRequest(
-        model_url=model_url, model_name="up", project_id=project.id))
+        model_url=model_url, model_name="up", training_version="bria-2.3",
+        project_id=project.id))
     in_new_project = await client.upload_model(UploadModelRequest(
-        model_url=model_url, model_name="up2",
+        model_url=model_url, model_name="up2", training_version="bria-2.3",
         project_parameters=ProjectParameters(project_name="fresh", ip_medium="illustration")))
     await control.faults()
 
-    assert bulk.status in ("pending", "processing")
+    assert (await client.bulk_upload_status(advanced.id)).status in ("pending", "processing")
+    regenerating = await client.get_dataset(basic.id, max_images=1)
     assert regenerating.captions_update_status == "in_progress"
-    assert stopping.status == "Stopping"
+    assert (await client.get_model(model.id)).status == "Stopping"
     assert uploaded.name == "up" and in_new_project.name == "up2"
     stats = await control.stats()
     for route in ("POST /v1/tailored-gen/datasets/{dataset_id}/images/bulk-upload",
