@@ -14,6 +14,10 @@ A completed dataset is immutable at Bria (no uploads, deletes or caption edits),
 state recorded it completed and Bria still reports it completed with the same image count,
 its images are taken from the state instead of listed again. Callers that need the live
 image URLs (the HTML review) turn that off with `trust_completed=False`.
+
+An object a list holds that tailor cannot read (another generation's, or a value of a type it
+cannot use) is skipped by the client and kept in `LiveSnapshot.unreadable`: the planner warns
+about it when the state manages it and leaves it alone; the rest is read as usual.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from reconciler.resources import (
     LiveProject,
     LiveSnapshot,
     RecordedResource,
+    UnreadableObject,
 )
 
 
@@ -108,6 +113,7 @@ class _Collected:
     datasets: dict[int, LiveDataset] = field(default_factory=dict)
     images: dict[int, tuple[LiveImage, ...]] = field(default_factory=dict)
     models: dict[int, LiveModel] = field(default_factory=dict)
+    unreadable: list[UnreadableObject] = field(default_factory=list)
 
 
 async def refresh(client: BriaClient, scope: RefreshScope) -> LiveSnapshot:
@@ -121,6 +127,7 @@ async def refresh(client: BriaClient, scope: RefreshScope) -> LiveSnapshot:
         await _read_organisation(client, scope, collected)
     else:
         all_projects = await client.list_projects()
+        collected.unreadable.extend(all_projects.skipped)
         for project in all_projects:
             collected.projects[project.id] = live_project(project)
         in_scope = [p.id for p in all_projects if p.id in scope.project_ids]
@@ -130,6 +137,7 @@ async def refresh(client: BriaClient, scope: RefreshScope) -> LiveSnapshot:
         datasets=collected.datasets,
         images=collected.images,
         models=collected.models,
+        unreadable=tuple(collected.unreadable),
     )
 
 
@@ -143,6 +151,8 @@ async def _read_organisation(
         client.list_datasets(),
         client.list_models(include_training_parameters=True),
     )
+    for listing in (all_projects, datasets, models):
+        collected.unreadable.extend(listing.skipped)
     for project in all_projects:
         collected.projects[project.id] = live_project(project)
     in_scope = {p.id for p in all_projects if p.id in scope.project_ids}
@@ -172,6 +182,7 @@ async def _read_project(
         # Deleted between the project list and now: it is simply gone.
         collected.projects.pop(project_id, None)
         return
+    collected.unreadable.extend((*datasets.skipped, *models.skipped))
     for dataset in datasets:
         collected.datasets[dataset.id] = live_dataset(dataset)
     for model in models:
@@ -220,6 +231,7 @@ async def _read_images(
     except NotFound:
         collected.datasets.pop(dataset.id, None)
         return
+    collected.unreadable.extend(images.skipped)
     collected.images[dataset.id] = tuple(live_image(i) for i in images)
 
 

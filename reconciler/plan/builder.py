@@ -9,7 +9,8 @@ status Deleted) was deleted outside tailor: drift, then a create. Live objects t
 own are never touched; one with the same name as a new resource earns a warning that points to
 `tailor import`. Deleting a dataset or project while a model that stays trains on it is a plan
 error (DS-DELETE-IN-TRAINING, PRJ-DELETE-TRAINING): tailor never stops a training the manifest
-still wants.
+still wants. A managed object whose live answer tailor could not read is neither gone nor
+changed: the plan leaves it, what it holds and the models trained on it alone, with a warning.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from reconciler.plan.compare.project import plan_project
 from reconciler.plan.graph import build_dependencies, topological_order
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Reason, Severity, StepKind
 from reconciler.plan.planner import Planner, prefix_sample
-from reconciler.resources import DesiredWorkspace, JsonValue, LiveSnapshot, RecordedResource
+from reconciler.resources import (
+    DesiredWorkspace,
+    JsonValue,
+    LiveSnapshot,
+    RecordedResource,
+    UnreadableObject,
+)
 
 
 def _check_prevent_destroy(p: Planner) -> None:
@@ -184,6 +191,48 @@ def _select_targets(changes: list[Change], targets: Sequence[Address]) -> list[C
     return [c for c in changes if c.address in wanted]
 
 
+def _unreadable_managed(
+    recorded: Sequence[RecordedResource], live: LiveSnapshot
+) -> dict[Address, UnreadableObject]:
+    """The managed objects refresh could not read, by address."""
+    if not live.unreadable:
+        return {}
+    found = {(u.kind, u.remote_id): u for u in live.unreadable if u.remote_id is not None}
+    return {
+        r.address: found[(r.kind, r.remote_id)]
+        for r in recorded
+        if (r.kind, r.remote_id) in found
+    }
+
+
+def _leave_unreadable(p: Planner, unreadable: Mapping[Address, UnreadableObject]) -> None:
+    """Drop every change, drift and finding at or below an unreadable managed object (or on a
+    model of its dataset): refresh did not see it, which is not the same as its being gone."""
+    if not unreadable:
+        return
+
+    def untouchable(address: Address, values: Mapping[str, JsonValue] | None) -> bool:
+        if any(u.contains(address) for u in unreadable):
+            return True
+        if address.kind is Kind.MODEL and values and isinstance(values.get("dataset"), str):
+            dataset = Address(address.project, dataset=str(values["dataset"]))
+            return any(u.contains(dataset) for u in unreadable)
+        return False
+
+    p.changes = [c for c in p.changes if not untouchable(c.address, c.after or c.before)]
+    p.drift = [d for d in p.drift if not untouchable(d.address, None)]
+    p.diagnostics = [
+        d for d in p.diagnostics if d.address is None or not untouchable(d.address, None)
+    ]
+    for address, item in sorted(unreadable.items(), key=lambda pair: pair[0].sort_key()):
+        p.warn(
+            f"{address}: tailor could not read Bria's {item.kind} {item.remote_id} "
+            f"({item.problem}); this plan leaves it and what it holds unchanged",
+            address,
+            detail="a newer tailor may read it; until then, plan and apply skip it",
+        )
+
+
 def build_plan(
     desired: DesiredWorkspace,
     recorded: Sequence[RecordedResource],
@@ -205,6 +254,7 @@ def build_plan(
     recorded_projects = {r.address.project: r for r in recorded if r.kind is Kind.PROJECT}
     for key in sorted(set(wanted) | set(recorded_projects)):
         plan_project(p, wanted.get(key), recorded_projects.get(key))
+    _leave_unreadable(p, _unreadable_managed(recorded, live))
     _note_renames(p)
     _check_prevent_destroy(p)
     _check_deletes_while_training(p)
