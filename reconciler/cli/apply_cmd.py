@@ -28,13 +28,17 @@ from reconciler.cli.context import (
 from reconciler.cli.options import (
     api_option,
     lock_timeout_option,
+    one_workspace,
     parallelism_option,
     requests_per_minute_option,
     state_option,
     target_option,
+    verbose_option,
+    workspace_option,
 )
 from reconciler.cli.plan_cmd import parse_targets
 from reconciler.cli.saved_plan import load_saved_plan, resolved_first
+from reconciler.cli.terminal import use_color
 from reconciler.client.api import BriaClient
 from reconciler.client.staging import Stager
 from reconciler.engine import recovery
@@ -82,6 +86,8 @@ class RunOptions:
     lock_timeout: float = 0.0
     approved_by_file: bool = False
     """A saved plan was reviewed when it was made: no prompt."""
+    verbose: bool = False
+    """Show every image of the plan, not counts."""
 
 
 def say(text: str = "", *, err: bool = False) -> None:
@@ -162,7 +168,8 @@ async def _locked_run(
         raise resolved_first(len(resolutions))
     start = client.requests_answered
     plan = await make(client, store.read())
-    say(render_text(plan, header="", color=sys.stdout.isatty()).lstrip("\n"))
+    color = use_color(sys.stdout)
+    say(render_text(plan, header="", color=color, verbose=options.verbose).lstrip("\n"))
     if plan.errors:
         raise PlanError(f"{options.verb.capitalize()} refused: the plan has errors (above).")
     if not plan.has_changes:
@@ -186,7 +193,7 @@ async def _locked_run(
         result = await execute(plan, ctx, parallelism=options.parallelism)
     say()
     table = render_outcome_table(
-        result.by_address(), color=sys.stdout.isatty(), verb=options.verb.capitalize()
+        result.by_address(), color=color, verb=options.verb.capitalize()
     )
     say(table.rstrip())
     models = model_lines(store.read(), plan)
@@ -226,7 +233,7 @@ def stopped_error(result: ApplyResult, verb: str) -> ApplyError:
 def progress_for(plan: Plan) -> LineProgress | RichProgress:
     """Bars on a terminal; rate-limited timestamped lines in logs and CI."""
     if sys.stdout.isatty():
-        return RichProgress(Console(), plan=plan)
+        return RichProgress(Console(no_color=not use_color(sys.stdout)), plan=plan)
     return LineProgress(sys.stdout, plan=plan, interval=5.0)
 
 
@@ -250,32 +257,43 @@ def saved_plan(plan: Plan) -> PlanMaker:
 
 
 @click.command("apply")
-@click.argument("target", default=".", type=click.Path(path_type=Path))
+@click.argument(
+    "target", required=False, metavar="[PATH|PLANFILE]", type=click.Path(path_type=Path)
+)
+@workspace_option
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--wait", is_flag=True, help="Wait for started trainings to finish.")
 @parallelism_option
 @target_option
 @lock_timeout_option
+@verbose_option
 @api_option
 @state_option
 @requests_per_minute_option
 def apply(
-    target: Path,
+    target: Path | None,
+    path_option: Path | None,
     auto_approve: bool,
     wait: bool,
     parallelism: int | None,
     targets: tuple[str, ...],
     lock_timeout: float,
+    verbose: bool,
     api: str | None,
     state: str | None,
     requests_per_minute: float | None,
 ) -> None:
-    """Carry out the plan for PATH (default: the current folder), or a saved PLANFILE."""
-    if target.is_file():
+    """Carry out the plan for the workspace PATH (default: the current folder), or a plan
+    saved with `tailor plan --out PLANFILE`.
+
+    A saved plan needs no approval (reviewing it was the approval) and reads the images from
+    the workspace it was made in, or from -C DIR.
+    """
+    if target is not None and target.is_file():
         plan, named_root = load_saved_plan(target)
         if targets:
             raise PlanError("--target cannot be used with a saved plan (it was targeted then)")
-        root = workspace_root(named_root or Path("."))
+        root = workspace_root(path_option or named_root or Path("."))
         changed = changed_files(plan, root)
         if changed:
             more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
@@ -287,7 +305,7 @@ def apply(
         make = saved_plan(plan)
         approved = True
     else:
-        root = workspace_root(target)
+        root = workspace_root(one_workspace(target, path_option))
         make = fresh_plan(root, parse_targets(targets))
         approved = False
     settings = load_settings(
@@ -301,5 +319,6 @@ def apply(
         parallelism=settings.parallelism,
         lock_timeout=lock_timeout,
         approved_by_file=approved,
+        verbose=verbose,
     )
     run_async(carry_out(settings, options, make))

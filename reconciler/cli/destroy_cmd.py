@@ -23,6 +23,8 @@ from reconciler.cli.options import (
     requests_per_minute_option,
     state_option,
     target_option,
+    verbose_option,
+    workspace_arguments,
 )
 from reconciler.cli.plan_cmd import parse_targets
 from reconciler.client.api import BriaClient
@@ -105,11 +107,12 @@ def as_destroy(plan: Plan) -> Plan:
 
 
 @click.command("destroy")
-@click.argument("path", default=".", type=click.Path(path_type=Path))
+@workspace_arguments
 @click.option("--auto-approve", is_flag=True, help="Destroy without asking.")
 @target_option
 @parallelism_option
 @lock_timeout_option
+@verbose_option
 @api_option
 @state_option
 @requests_per_minute_option
@@ -119,11 +122,13 @@ def destroy(
     targets: tuple[str, ...],
     parallelism: int | None,
     lock_timeout: float,
+    verbose: bool,
     api: str | None,
     state: str | None,
     requests_per_minute: float | None,
 ) -> None:
-    """Delete every object the state holds for PATH (default: the current folder)."""
+    """Delete every object the state holds for the workspace PATH (default: the current
+    folder), shown as a plan first."""
     root = workspace_root(path)
     settings = load_settings(
         root, api=api, state=state, parallelism=parallelism,
@@ -134,6 +139,7 @@ def destroy(
         auto_approve=auto_approve,
         parallelism=settings.parallelism,
         lock_timeout=lock_timeout,
+        verbose=verbose,
     )
     addresses = parse_targets(targets)
     workspace: DesiredWorkspace | None

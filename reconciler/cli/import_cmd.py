@@ -20,9 +20,12 @@ from reconciler.cli.context import (
     workspace_root,
 )
 from reconciler.cli.options import (
+    api_option,
     lock_timeout_option,
+    one_workspace,
     requests_per_minute_option,
     state_option,
+    workspace_option,
 )
 from reconciler.engine import recovery
 from reconciler.engine.adopt import Declared, adopt_all, import_one
@@ -66,31 +69,38 @@ async def _run(
 
 
 @click.command("import")
-@click.argument("address", required=False)
-@click.argument("remote_id", required=False, type=int)
+@click.argument("address", required=False, metavar="[ADDR")
+@click.argument("remote_id", required=False, type=int, metavar="REMOTE_ID]")
+@click.argument("path", required=False, type=click.Path(path_type=Path), metavar="[PATH]")
+@workspace_option
 @click.option("--adopt", "adopt", is_flag=True,
               help="Match existing objects to the manifests' keys by name.")
-@click.option("--path", "path_option", type=click.Path(path_type=Path),
-              help="The workspace (default: the current folder).")
 @lock_timeout_option
+@api_option
 @state_option
 @requests_per_minute_option
 def import_(
     address: str | None,
     remote_id: int | None,
-    adopt: bool,
+    path: Path | None,
     path_option: Path | None,
+    adopt: bool,
     lock_timeout: float,
+    api: str | None,
     state: str | None,
     requests_per_minute: float | None,
 ) -> None:
-    """Record an existing Bria object under ADDR (`import ADDR REMOTE_ID`), or adopt by name
-    everything the manifests declare (`import --adopt [PATH]`)."""
+    """Record existing Bria objects in the state: one under ADDR (`import ADDR REMOTE_ID
+    [PATH]`), or everything the manifests declare, matched by name (`import --adopt [PATH]`).
+
+    Nothing changes at Bria.
+    """
     workspace: DesiredWorkspace | None
     if adopt:
         if remote_id is not None:
             raise ConfigError("--adopt takes an optional PATH, not an address and an id")
-        root = workspace_root(path_option or Path(address or "."))
+        given = Path(address) if address is not None else None
+        root = workspace_root(one_workspace(given, path_option))
         workspace = load_workspace(root)
         target: Address | None = None
     else:
@@ -99,10 +109,12 @@ def import_(
                 "import needs an address and a remote id",
                 hint="tailor import acme-mascot/models/light 42, or tailor import --adopt",
             )
-        root = workspace_root(path_option or Path("."))
+        root = workspace_root(one_workspace(path, path_option))
         workspace = _declared(root)
         target = Address.parse(address)
-    settings = load_settings(root, state=state, requests_per_minute=requests_per_minute)
+    settings = load_settings(
+        root, api=api, state=state, requests_per_minute=requests_per_minute
+    )
     click.echo(settings.describe())
     entries = run_async(_run(settings, workspace, target, remote_id, lock_timeout))
     if not entries:

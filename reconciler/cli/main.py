@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sys
 from typing import cast
 
 import click
 
 from reconciler import __version__
+from reconciler.cli.options import WholeHelpGroup
+from reconciler.cli.terminal import color_choice, disable_color, use_color
+from reconciler.environment import ENVIRONMENT
 from reconciler.errors import TailorError, ValidationFailed
 
 
@@ -21,11 +25,13 @@ def report_error(error: TailorError) -> None:
         click.echo(str(error), err=True)
         click.echo(f"Error: {error.message}; nothing was sent to Bria.", err=True)
     else:
-        click.echo(format_error(error, color=sys.stderr.isatty()), err=True)
+        color = use_color(sys.stderr)
+        click.echo(format_error(error, color=color), err=True, color=color)
 
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("reconciler.cli.apply_cmd", "apply"),
+    "completion": ("reconciler.cli.completion_cmd", "completion"),
     "destroy": ("reconciler.cli.destroy_cmd", "destroy"),
     "force-unlock": ("reconciler.cli.state_cmd", "force_unlock"),
     "graph": ("reconciler.cli.graph_cmd", "graph"),
@@ -40,7 +46,28 @@ COMMANDS: dict[str, tuple[str, str]] = {
 pay for importing the HTTP client, the sandbox and the executor."""
 
 
-class TailorGroup(click.Group):
+def no_color_option() -> click.Option:
+    return click.Option(
+        ["--no-color"],
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=disable_color,
+        help="No colour in the output (as NO_COLOR=1 does).",
+    )
+
+
+def with_common_options(command: click.Command) -> click.Command:
+    """`--no-color` on every command and subcommand, declared here once."""
+    if not any(param.name == "no_color" for param in command.params):
+        command.params.append(no_color_option())
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            with_common_options(sub)
+    return command
+
+
+class TailorGroup(WholeHelpGroup):
     """Loads commands lazily, and turns our errors into messages and exit code 1 for every
     command, also under a test runner, so no TailorError reaches the user as a traceback."""
 
@@ -54,7 +81,7 @@ class TailorGroup(click.Group):
         command = getattr(importlib.import_module(module_name), attribute)
         if not isinstance(command, click.Command):
             raise TypeError(f"{module_name}.{attribute} is not a click command")
-        return command
+        return with_common_options(command)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -63,11 +90,39 @@ class TailorGroup(click.Group):
             report_error(error)
             ctx.exit(error.exit_code)
 
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The environment variables tailor reads, from the one list of them."""
+        with formatter.section("Environment"):
+            formatter.write_dl(list(ENVIRONMENT.items()))
 
-@click.group(cls=TailorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(
+    cls=TailorGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="tailor")
-def cli() -> None:
+@click.option(
+    "-C",
+    "--chdir",
+    "chdir",
+    metavar="DIR",
+    type=click.Path(exists=True, file_okay=False),
+    help="Run as if tailor was started in DIR (as git -C and terraform -chdir).",
+)
+@click.pass_context
+def cli(ctx: click.Context, chdir: str | None) -> None:
     """Manage Bria Tailored Generation projects, datasets and models as code."""
+    if ctx.color is None:
+        ctx.color = color_choice(os.environ)
+    if chdir is not None:
+        os.chdir(chdir)
+    if ctx.invoked_subcommand is None:  # options only, e.g. `tailor --no-color`
+        click.echo(ctx.get_help(), color=ctx.color)
+        ctx.exit(0)
+
+
+with_common_options(cli)
 
 
 GC_THRESHOLDS = (100_000, 50, 100)
@@ -90,7 +145,7 @@ def main() -> None:
     for name in UNUSED_OPTIONAL_IMPORTS:
         modules.setdefault(name, None)  # `import name` now raises ImportError
     try:
-        result = cli.main(standalone_mode=False)
+        result = cli.main(prog_name="tailor", standalone_mode=False)
     except TailorError as error:
         report_error(error)
         sys.exit(error.exit_code)

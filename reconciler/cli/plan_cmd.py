@@ -22,8 +22,11 @@ from reconciler.cli.options import (
     requests_per_minute_option,
     state_option,
     target_option,
+    verbose_option,
+    workspace_arguments,
 )
 from reconciler.cli.saved_plan import pending_warning, write_saved_plan
+from reconciler.cli.terminal import use_color
 from reconciler.engine import recovery
 from reconciler.engine.planning import make_plan
 from reconciler.manifest.workspace import load_workspace
@@ -64,21 +67,33 @@ def render_plan(
         from reconciler.render.markdown import render_markdown
 
         return render_markdown(plan, header=header)
-    return render_text(plan, header=header, color=sys.stdout.isatty(), verbose=verbose)
+    return render_text(plan, header=header, color=use_color(sys.stdout), verbose=verbose)
 
 
 @click.command("plan")
-@click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("--out", "out", type=click.Path(path_type=Path), help="Save the plan for apply.")
+@workspace_arguments
 @click.option(
-    "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Save the plan to FILE; `tailor apply FILE` carries out exactly it.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for a terminal, json for tools, markdown for a pull-request comment, "
+    "html for a review page with image previews.",
 )
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 0 when nothing changes, 2 when it does."
 )
 @target_option
 @click.option("--refresh-only", is_flag=True, help="Only report drift from the state.")
-@click.option("--verbose", "-v", is_flag=True, help="List every image, not counts.")
+@verbose_option
 @api_option
 @state_option
 @requests_per_minute_option

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import click
 
+from reconciler.cli.options import WholeHelpGroup
 
-@click.group(name="sandbox")
+
+@click.group(name="sandbox", cls=WholeHelpGroup)
 def sandbox() -> None:
     """Run the Bria Tailored Generation emulator."""
 
 
 @sandbox.command(name="serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8787, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port",
+    default=8787,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="TCP port to listen on.",
+)
 @click.option(
     "--db",
     "db_path",

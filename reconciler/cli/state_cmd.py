@@ -23,9 +23,16 @@ from typing import Any
 
 import click
 
-from reconciler.addresses import Address, Kind
-from reconciler.cli.context import locked
-from reconciler.cli.options import lock_timeout_option, state_option
+from reconciler.addresses import Address, AddressError, Kind
+from reconciler.cli.context import locked, workspace_root
+from reconciler.cli.options import (
+    WholeHelpGroup,
+    lock_timeout_option,
+    one_workspace,
+    state_option,
+    workspace_arguments,
+    workspace_option,
+)
 from reconciler.errors import StateError
 from reconciler.manifest.workspace import load_settings_file
 from reconciler.render.planview import counted
@@ -33,13 +40,6 @@ from reconciler.resources import JsonValue
 from reconciler.settings import resolve
 from reconciler.state.model import Intent, ResourceEntry, StateDocument
 from reconciler.state.store import StateMissing, StateStore, open_store
-
-_path_argument = click.argument(
-    "path",
-    default=".",
-    required=False,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-)
 
 
 def state_location(root: Path, flag: str | None) -> str:
@@ -56,7 +56,8 @@ def state_location(root: Path, flag: str | None) -> str:
 
 
 @contextmanager
-def _opened(root: Path, flag: str | None) -> Iterator[StateStore]:
+def _opened(path: Path, flag: str | None) -> Iterator[StateStore]:
+    root = workspace_root(path)
     store = open_store(state_location(root, flag), workspace=root, create=False)
     try:
         yield store
@@ -73,13 +74,13 @@ def _read(root: Path, flag: str | None) -> StateDocument:
         return StateDocument(lineage="", serial=0)
 
 
-@click.group("state")
+@click.group("state", cls=WholeHelpGroup)
 def state() -> None:
     """Inspect and repair what tailor owns (never calls Bria)."""
 
 
 @state.command("list")
-@_path_argument
+@workspace_arguments
 @state_option
 def list_(path: Path, state: str | None) -> None:
     """Print every address the state holds, one per line."""
@@ -89,8 +90,8 @@ def list_(path: Path, state: str | None) -> None:
 
 
 @state.command("show")
-@click.argument("address")
-@_path_argument
+@click.argument("address", metavar="ADDR")
+@workspace_arguments
 @state_option
 def show(address: str, path: Path, state: str | None) -> None:
     """Print one resource as JSON: remote id, parent, last applied attributes, deposed ids."""
@@ -103,11 +104,8 @@ def show(address: str, path: Path, state: str | None) -> None:
 
 
 @state.command("rm")
-@click.argument("addresses", nargs=-1, required=True, metavar="ADDR...")
-@click.option(
-    "-C", "--path", "path", default=".", show_default=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path), help="The workspace.",
-)
+@click.argument("arguments", nargs=-1, required=True, metavar="ADDR... [PATH]")
+@workspace_option
 @click.option(
     "--recursive", is_flag=True,
     help="Also forget everything below a project (its datasets, images and models).",
@@ -115,17 +113,20 @@ def show(address: str, path: Path, state: str | None) -> None:
 @state_option
 @lock_timeout_option
 def rm(
-    addresses: tuple[str, ...],
-    path: Path,
+    arguments: tuple[str, ...],
+    path_option: Path | None,
     recursive: bool,
     state: str | None,
     lock_timeout: float,
 ) -> None:
-    """Forget ADDR... without deleting anything at Bria.
+    """Forget the resources at ADDR (one or more) without deleting anything at Bria.
 
     A dataset's images are forgotten with it. A project with datasets or models in the state
-    is refused unless they are named too or --recursive is given.
+    is refused unless they are named too or --recursive is given. The last argument is the
+    workspace PATH when it is an existing folder and not an address (else use -C).
     """
+    addresses, path_argument = split_workspace(arguments)
+    path = one_workspace(path_argument, path_option)
     parsed = [Address.parse(a) for a in addresses]
     with _opened(path, state) as store, locked(store, "state rm", lock_timeout) as lock:
         doc = store.read()
@@ -143,6 +144,23 @@ def rm(
         f"{counted(len(doomed), 'resource')} removed from the state; "
         "nothing was deleted at Bria."
     )
+
+
+def split_workspace(arguments: tuple[str, ...]) -> tuple[tuple[str, ...], Path | None]:
+    """ADDR... [PATH], as in `state show ADDR PATH`: a trailing existing folder is the
+    workspace when it cannot be an address, or when it holds YAML files or a .tailor folder
+    (a folder named like a project key, e.g. `quickstart`, that is a workspace)."""
+    *addresses, last = arguments
+    folder = Path(last)
+    if not addresses or not folder.is_dir():
+        return arguments, None
+    try:
+        Address.parse(last)
+    except AddressError:
+        return tuple(addresses), folder
+    if (folder / ".tailor").is_dir() or any(folder.glob("*.y*ml")):
+        return tuple(addresses), folder
+    return arguments, None
 
 
 def refuse_pending(command: str, pending: Sequence[Intent]) -> None:
@@ -200,7 +218,7 @@ def forget_set(
 @state.command("mv")
 @click.argument("old")
 @click.argument("new")
-@_path_argument
+@workspace_arguments
 @state_option
 @lock_timeout_option
 def mv(old: str, new: str, path: Path, state: str | None, lock_timeout: float) -> None:
@@ -299,7 +317,7 @@ def _retargeted(model: ResourceEntry, old_key: str, new_key: str) -> ResourceEnt
 
 @click.command("force-unlock")
 @click.argument("lock_id")
-@_path_argument
+@workspace_arguments
 @state_option
 def force_unlock(lock_id: str, path: Path, state: str | None) -> None:
     """Remove the state lock LOCK_ID left by a run that is gone.
@@ -313,7 +331,7 @@ def force_unlock(lock_id: str, path: Path, state: str | None) -> None:
 
 
 @click.command("output")
-@_path_argument
+@workspace_arguments
 @state_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def output(path: Path, state: str | None, as_json: bool) -> None:

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli.options import workspace_arguments
 from reconciler.errors import ManifestError
 from reconciler.manifest.workspace import WorkspaceReport, check_workspace
 from reconciler.render.planview import counted
 
 
 @click.command("validate")
-@click.argument("path", default=".", type=click.Path(path_type=Path))
+@workspace_arguments
 @click.option(
     "--format",
     "output_format",

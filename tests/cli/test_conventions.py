@@ -4,13 +4,21 @@ exit-code behaviour are only real there."""
 
 from __future__ import annotations
 
+import ast
 import os
+import pty
+import re
+import select
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
+from reconciler.cli.main import COMMANDS, cli
+from reconciler.environment import ENVIRONMENT
 from tests.conftest import EXAMPLES, copy_example
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,3 +111,242 @@ def test_no_manifests_error_names_the_subfolders_that_have_them(tmp_path: Path) 
 
     nothing = tailor("validate", tmp_path / "projects" / "mascot" / "images")
     assert "no manifests in the workspace: expected" in nothing.stdout
+
+
+# ------------------------------------------------------------------ consistent arguments
+
+
+def test_state_rm_takes_the_workspace_like_every_other_command(quickstart: Path) -> None:
+    applied = tailor("apply", quickstart, "--auto-approve", "-v")
+    assert applied.returncode == 0, applied.stderr
+    assert "fox-04.png" in applied.stdout  # -v lists every image on apply too
+
+    removed = tailor("state", "rm", "acme-mascot/models/light", quickstart, cwd=REPO)
+    assert removed.returncode == 0, removed.stderr
+    assert "Forgot acme-mascot/models/light (model 1)" in removed.stdout
+
+    listed = tailor("state", "list", "-C", quickstart)
+    assert "acme-mascot/models/light" not in listed.stdout
+    assert "acme-mascot/datasets/v1" in listed.stdout
+    for command in (
+        ["state", "show", "acme-mascot", quickstart],
+        ["state", "show", "acme-mascot", "-C", quickstart],
+        ["output", "-C", quickstart],
+        ["-C", quickstart, "output"],  # as git -C and terraform -chdir
+    ):
+        result = tailor(*command)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "acme-mascot" in result.stdout
+
+
+WORKSPACE_COMMANDS = [
+    ["apply"], ["destroy"], ["graph"], ["import"], ["output"], ["plan"], ["validate"],
+    ["force-unlock"], ["state", "list"], ["state", "show"], ["state", "rm"], ["state", "mv"],
+]
+
+
+@pytest.mark.parametrize("command", WORKSPACE_COMMANDS, ids=" ".join)
+def test_every_workspace_command_accepts_dash_c(command: list[str]) -> None:
+    result = tailor(*command, "--help")
+    assert result.returncode == 0
+    assert "-C, --path DIR" in result.stdout
+
+
+def test_two_different_workspaces_are_refused(quickstart: Path) -> None:
+    result = tailor("validate", quickstart, "-C", quickstart / "images")
+    assert result.returncode == 1
+    assert "the workspace is given twice" in result.stderr
+
+
+def test_apply_names_its_argument_for_what_it_is() -> None:
+    assert "Usage: tailor apply [OPTIONS] [PATH|PLANFILE]" in tailor("apply", "--help").stdout
+
+
+# ------------------------------------------------------------------ complete help
+
+
+def _every_command() -> list[list[str]]:
+    found: list[list[str]] = []
+    ctx = click.Context(cli)
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        found.append([name])
+        if isinstance(command, click.Group):
+            found.extend([name, sub] for sub in command.commands)
+    return found
+
+
+def test_every_option_of_every_command_has_help() -> None:
+    missing = []
+    for path in [[], *_every_command()]:
+        command: click.Command = cli
+        ctx = click.Context(cli)
+        for name in path:
+            assert isinstance(command, click.Group)
+            found = command.get_command(ctx, name)
+            assert found is not None
+            command = found
+        missing += [
+            f"tailor {' '.join(path)} {param.opts[0]}"
+            for param in command.params
+            if isinstance(param, click.Option) and not (param.help or "").strip()
+        ]
+    assert missing == []
+
+
+def test_no_arguments_prints_help_and_exits_0() -> None:
+    for args in ([], ["state"], ["sandbox"]):
+        result = tailor(*args)
+        assert result.returncode == 0, args
+        assert result.stdout.startswith("Usage: tailor"), args
+
+
+def test_top_level_help_shows_whole_descriptions_and_the_environment() -> None:
+    result = tailor("--help")
+    commands = " ".join(result.stdout.split("Commands:")[1].split("Environment:")[0].split())
+    assert "..." not in commands
+    assert "completion Print the shell completion script for SHELL (bash, zsh or fish)." in (
+        commands
+    )
+    assert (
+        "import Record existing Bria objects in the state: one under ADDR (`import ADDR "
+        "REMOTE_ID [PATH]`), or everything the manifests declare, matched by name (`import "
+        "--adopt [PATH]`)." in commands
+    )
+    environment = result.stdout.split("Environment:")[1]
+    for name in ENVIRONMENT:
+        assert f"  {name}  " in environment
+
+
+ENV_NAME = r"(BRIA|TAILOR)_[A-Z0-9_]+"
+
+
+def test_every_environment_variable_tailor_reads_is_listed() -> None:
+    """Every BRIA_*/TAILOR_* string literal in the package (outside the sandbox, which reads
+    none) is an environment variable, and `tailor --help` lists it."""
+    from reconciler.environment import ENVIRONMENT
+
+    pattern = re.compile(rf"^{ENV_NAME}$")
+    read: set[str] = set()
+    for source in (REPO / "reconciler").rglob("*.py"):
+        if "sandbox" in source.parts:
+            continue
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and pattern.match(str(node.value)):
+                read.add(str(node.value))
+    assert {"BRIA_API_TOKEN", "BRIA_API_URL", "TAILOR_STATE"} <= read
+    assert read - set(ENVIRONMENT) == set()
+
+
+# ------------------------------------------------------------------ colour
+
+
+def on_a_terminal(*args: str | Path, env: dict[str, str]) -> str:
+    """`tailor ARGS` with stdout and stderr on a pseudo-terminal; everything it wrote."""
+    base = {k: v for k, v in os.environ.items() if k in ENV_KEEP}
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reconciler.cli", *map(str, args)],
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=terminal,
+        env={**base, **env},
+    )
+    os.close(terminal)
+    output = b""
+    try:
+        for _ in range(10_000):  # bounded: a chunk at least every 60 s, or the test fails
+            ready, _, _ = select.select([controller], [], [], 60)
+            assert ready, "tailor wrote nothing for 60 s"
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        os.close(controller)
+        process.wait(timeout=60)
+    return output.decode("utf-8", "replace")
+
+
+ESC = "\x1b["
+
+
+@pytest.mark.parametrize(
+    ("env", "flags", "coloured"),
+    [
+        ({"TERM": "xterm-256color"}, [], True),
+        ({"TERM": "xterm-256color", "NO_COLOR": "0"}, [], False),  # any value
+        ({"TERM": "dumb"}, [], False),
+        ({"TERM": "xterm-256color"}, ["--no-color"], False),
+    ],
+    ids=["tty", "NO_COLOR", "TERM=dumb", "--no-color"],
+)
+def test_colour_on_a_terminal_follows_the_conventions(
+    quickstart: Path, env: dict[str, str], flags: list[str], coloured: bool
+) -> None:
+    output = on_a_terminal("plan", quickstart, *flags, env=env)
+    assert "Plan: " in output
+    assert (ESC in output) is coloured
+
+
+def test_errors_on_a_terminal_follow_the_same_conventions(quickstart: Path) -> None:
+    args = ("state", "show", "not an address", quickstart)
+    assert ESC in on_a_terminal(*args, env={"TERM": "xterm"})
+    assert ESC not in on_a_terminal(*args, "--no-color", env={"TERM": "xterm"})
+    assert ESC not in on_a_terminal(*args, env={"TERM": "xterm", "NO_COLOR": "1"})
+
+
+def test_force_color_colours_piped_output(quickstart: Path) -> None:
+    assert ESC not in tailor("plan", quickstart).stdout
+    forced = tailor("plan", quickstart, env={"FORCE_COLOR": "1"})
+    assert ESC in forced.stdout
+    assert ESC not in tailor("plan", quickstart, "--no-color", env={"FORCE_COLOR": "1"}).stdout
+    error = tailor("state", "show", "not an address", quickstart, env={"FORCE_COLOR": "1"})
+    assert ESC in error.stderr
+
+
+# ------------------------------------------------------------------ shell completion
+
+
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [("bash", "complete -o nosort -F"), ("zsh", "compdef"), ("fish", "complete --no-files")],
+)
+def test_completion_script_for_each_shell(shell: str, marker: str) -> None:
+    result = tailor("completion", shell)
+    assert result.returncode == 0
+    assert marker in result.stdout
+    assert "_TAILOR_COMPLETE" in result.stdout
+
+
+def test_completion_answers_through_clicks_protocol() -> None:
+    commands = tailor(
+        env={"_TAILOR_COMPLETE": "bash_complete", "COMP_WORDS": "tailor pl", "COMP_CWORD": "1"}
+    )
+    assert commands.returncode == 0
+    assert "plain,plan" in commands.stdout.splitlines()
+    options = tailor(
+        env={
+            "_TAILOR_COMPLETE": "bash_complete",
+            "COMP_WORDS": "tailor plan --for",
+            "COMP_CWORD": "2",
+        }
+    )
+    assert "plain,--format" in options.stdout.splitlines()
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_bash_accepts_the_completion_script() -> None:
+    script = tailor("completion", "bash").stdout
+    result = subprocess.run(
+        ["bash", "--norc", "-c", script + "\ncomplete -p tailor"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "tailor" in result.stdout
