@@ -188,10 +188,17 @@ class Dataset(Identified):
     updated_at: Timestamp = None
 
 
+DatasetTrainingVersion = Literal["max", "light", "3.2", "2.3", "fibo"]
+"""Create Dataset's families: legacy max, light, 3.2, 2.3 (text captions) or fibo (JSON)."""
+
+
 class CreateDatasetRequest(_Request):
     project_id: int
     name: str
     upload_type: UploadType | None = None
+    training_version: DatasetTrainingVersion = "max"
+    """Always sent: Bria's default is max today and "will change to fibo in future updates",
+    and tailor's manifests describe legacy datasets (text captions, caption prefix)."""
 
 
 class UpdateDatasetRequest(_Request):

@@ -482,3 +482,18 @@ async def test_a_refused_repeat_with_nothing_done_is_raised_with_brias_text() ->
                           retry=RetryPolicy(max_attempts=3, base_delay=0)) as client:
         with pytest.raises(BadRequest, match="only supported when training_mode is set"):
             await client.start_training(7, {"rank": 8})
+
+
+async def test_create_dataset_always_names_its_generation() -> None:
+    """Bria's default family will change to fibo: tailor never leaves it to the default."""
+    seen: list[dict[str, Any]] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            seen.append(json.loads(request.content))
+            return httpx.Response(201, json=DATASET_201)
+        return httpx.Response(200, json=[])
+
+    async with BriaClient(BASE, SecretStr("t"), transport=httpx.MockTransport(handle)) as c:
+        await c.create_dataset(CreateDatasetRequest(project_id=123, name="dataset v1"))
+    assert seen == [{"project_id": 123, "name": "dataset v1", "training_version": "max"}]
