@@ -40,6 +40,7 @@ from reconciler.client.errors import (
     error_from_response,
     unreachable,
 )
+from reconciler.errors import ConfigError
 from reconciler.events import RateLimitEvent
 from reconciler.settings import request_interval
 
@@ -264,6 +265,22 @@ _MAYBE_APPLIED: tuple[type[Exception], ...] = (
     httpx.TimeoutException,
     httpx.NetworkError,
     httpx.RemoteProtocolError,
+    httpx.DecodingError,  # Bria answered, so it acted; the body could not be decoded
+)
+_CANNOT_SEND: tuple[type[Exception], ...] = (httpx.HTTPError, httpx.InvalidURL)
+"""Every other failure httpx raises: a proxy that refuses, a scheme it cannot speak, a request
+it will not form, a redirect loop. Nothing reached Bria, and trying again cannot help."""
+_CANNOT_SEND_HINTS: tuple[tuple[type[Exception], str], ...] = (
+    (httpx.ProxyError, "The proxy refused the request: check HTTPS_PROXY, HTTP_PROXY, "
+                       "ALL_PROXY and NO_PROXY."),
+    (httpx.UnsupportedProtocol, "The URL is not http or https: check the api setting and "
+                                "the HTTPS_PROXY / HTTP_PROXY variables."),
+    (httpx.LocalProtocolError, "tailor could not form a valid request: check that "
+                               "BRIA_API_TOKEN holds no spaces, line breaks or non-ASCII text."),
+)
+_PROXY_HINT = (
+    "Check HTTPS_PROXY, HTTP_PROXY and ALL_PROXY: tailor speaks to http and https proxies "
+    "only (or unset them, or name the API host in NO_PROXY)."
 )
 
 
@@ -323,16 +340,23 @@ class Transport:
         """Requests Bria answered with anything but 429 (the count users see progress in)."""
         self.on_rate_limit: Callable[[RateLimitEvent], None] | None = None
         """Told of every 429 before the call waits: apply shows why it is slow."""
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url + "/",
-            transport=transport,
-            limits=httpx.Limits(
-                max_connections=max_concurrency, max_keepalive_connections=max_concurrency
-            ),
-            timeout=self.timeouts.for_kind("default"),
-            follow_redirects=False,
-            verify=_tls_for(self.base_url),
-        )
+        try:
+            self._http = httpx.AsyncClient(
+                base_url=self.base_url + "/",
+                transport=transport,
+                limits=httpx.Limits(
+                    max_connections=max_concurrency, max_keepalive_connections=max_concurrency
+                ),
+                timeout=self.timeouts.for_kind("default"),
+                follow_redirects=False,
+                verify=_tls_for(self.base_url),
+            )
+        except (ValueError, ImportError, httpx.InvalidURL) as error:
+            # httpx reads *_PROXY when the client is made: an unknown scheme is a ValueError,
+            # socks5:// without the socksio package an ImportError.
+            raise ConfigError(
+                f"cannot set up HTTP to {self.base_url}: {error}", hint=_PROXY_HINT
+            ) from None
         self._filter = RedactSecrets([token.get_secret_value()])
         logger.addFilter(self._filter)
 
@@ -457,6 +481,8 @@ class Transport:
                 maybe_applied_before = True
                 failed += 1
                 continue
+            except _CANNOT_SEND as broken:
+                raise self._cannot_send(call, broken) from None
             if response.is_success:
                 return parse(response)
             if response.status_code in policy.retry_statuses:
@@ -506,6 +532,22 @@ class Transport:
         logger.debug("%s %s: answer lost (%s); checking whether it took effect",
                      call.method, call.path, failure.describe())
         return await recover()
+
+    def _cannot_send(self, call: Call, error: Exception) -> ApiError:
+        """A failure no retry mends, said at once. What httpx says of a request it would not
+        form may quote a header (the token's), so that text is left out."""
+        hint = next(
+            (text for kind, text in _CANNOT_SEND_HINTS if isinstance(error, kind)),
+            "Check the network, any proxy (HTTPS_PROXY, HTTP_PROXY) and the API URL.",
+        )
+        detail = "" if isinstance(error, httpx.LocalProtocolError) else f" ({error})"
+        text = f"{type(error).__name__}{detail}"
+        secret = self._token.get_secret_value()
+        if secret:
+            text = text.replace(secret, REDACTED)
+        failed = unreachable(text, method=call.method, path=call.path)
+        failed.hint = hint
+        return failed
 
     def _give_up(
         self, call: Call, failure: _Failure, *, attempts: int | None, hint: str | None = None
