@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import math
 import random
 import ssl
 import time
@@ -128,6 +129,10 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 MIN_PER_MINUTE = 1.0
 """The slowest a 429 makes the pacer go."""
+SLOWDOWN_ROUND = 60.0
+"""Seconds after a slowdown in which further 429s do not slow the pacer again: Bria counts its
+limit over a minute, so until that minute has passed they are the same overrun, not proof that
+the new pace is too fast (halving on each would collapse the pace to the floor)."""
 RECOVERY_SHARE = 0.02
 """After a 429, each answered request wins back this share of the set rate."""
 OBSERVED_SENDS = 20
@@ -141,22 +146,25 @@ class Pacer:
     not publish how it counts its window; so the client never exceeds the rate in any window.
     Waiters are served in arrival order (the lock is held while sleeping).
 
-    On a 429 the rate halves (down to MIN_PER_MINUTE; once per round, so that the answers to
-    requests sent before the slowdown do not halve it again), and each request Bria answers
+    On a 429 the rate halves (down to MIN_PER_MINUTE; at most once per SLOWDOWN_ROUND, and
+    never for a request sent before the last slowdown), and each request Bria answers
     afterwards wins back RECOVERY_SHARE of the set rate, never more than it (additive
     increase, multiplicative decrease). Without a set rate (`None`: the sandbox) the pacer
     does not wait until a 429 comes; then it starts from half the rate it observed.
     """
 
-    def __init__(self, per_minute: float | None = None) -> None:
+    def __init__(
+        self, per_minute: float | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if per_minute is not None and per_minute <= 0:
             raise ValueError("requests_per_minute must be positive")
         self.limit = per_minute
         """The set rate (None: none set)."""
         self._ceiling = per_minute
         self._rate = per_minute
+        self._clock = clock
         self._next = 0.0
-        self._slowed_at = -1.0
+        self._slowed_at = -math.inf
         self._recent: list[float] = []
         self._lock = asyncio.Lock()
 
@@ -168,10 +176,10 @@ class Pacer:
     async def acquire(self) -> float:
         """Wait for this request's turn; the monotonic time it may be sent at."""
         async with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             if self._rate is not None and self._next > now:
                 await asyncio.sleep(self._next - now)
-                now = time.monotonic()
+                now = self._clock()
             if self._rate is not None:
                 self._next = max(now, self._next) + request_interval(self._rate)
             self._recent.append(now)
@@ -180,9 +188,9 @@ class Pacer:
 
     def limited(self, sent_at: float) -> None:
         """Bria answered 429 to a request sent at `sent_at`: slow down (once per round)."""
-        if sent_at < self._slowed_at:
+        now = self._clock()
+        if sent_at < self._slowed_at or now - self._slowed_at < SLOWDOWN_ROUND:
             return
-        now = time.monotonic()
         if self._rate is None:
             self._ceiling = self._observed(now)
             self._rate = self._ceiling

@@ -13,7 +13,13 @@ from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import Forbidden, QuotaExceeded, RateLimited, error_from_response
-from reconciler.client.transport import MIN_PER_MINUTE, RECOVERY_SHARE, Pacer, RetryPolicy
+from reconciler.client.transport import (
+    MIN_PER_MINUTE,
+    RECOVERY_SHARE,
+    SLOWDOWN_ROUND,
+    Pacer,
+    RetryPolicy,
+)
 from reconciler.events import RateLimitEvent
 from tests.client.conftest import BASE_URL, Control
 
@@ -40,28 +46,43 @@ async def test_an_idle_pacer_sends_the_first_request_at_once() -> None:
     assert time.monotonic() - started < 0.5
 
 
-async def test_a_429_halves_the_rate_once_per_round_and_answers_win_it_back() -> None:
-    pacer = Pacer(600.0)
-    before = await pacer.acquire()
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_429_halves_the_rate_once_per_minute_and_answers_win_it_back() -> None:
+    clock = FakeClock()
+    pacer = Pacer(600.0, clock=clock)
+    before = clock.now
+    clock.now += 1
     pacer.limited(before)
     assert pacer.per_minute == 300.0
     pacer.limited(before)  # another answer to a request sent before the slowdown
+    clock.now += SLOWDOWN_ROUND - 2
+    pacer.limited(clock.now)  # sent after it, but within the same minute: the same overrun
     assert pacer.per_minute == 300.0
     pacer.answered(before)  # sent before the slowdown: says nothing about the new pace
     assert pacer.per_minute == 300.0
-    after = await pacer.acquire()
-    pacer.answered(after)
+    pacer.answered(clock.now)
     assert pacer.per_minute == pytest.approx(300.0 + 600.0 * RECOVERY_SHARE)
+    clock.now += 2
+    pacer.limited(clock.now)  # a minute later, still too fast: halve again
+    assert pacer.per_minute == pytest.approx((300.0 + 600.0 * RECOVERY_SHARE) / 2)
     for _ in range(200):
-        pacer.answered(after)
+        pacer.answered(clock.now)
     assert pacer.per_minute == 600.0  # never faster than the set rate
 
 
-async def test_the_pacer_slows_down_to_a_floor() -> None:
-    pacer = Pacer(4.0)
+def test_the_pacer_slows_down_to_a_floor() -> None:
+    clock = FakeClock()
+    pacer = Pacer(4.0, clock=clock)
     for _ in range(10):
-        sent = time.monotonic()
-        pacer.limited(sent)
+        clock.now += SLOWDOWN_ROUND
+        pacer.limited(clock.now)
     assert pacer.per_minute == MIN_PER_MINUTE
 
 
