@@ -13,6 +13,7 @@ Vocabulary (kept apart on purpose, as Terraform does):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -321,6 +322,18 @@ class Change:
         ):
             phases.append(Phase.FINALIZE)
         return tuple(node_id(self.address, p, self.deposed) for p in phases)
+
+
+WAITING_NOTE = (
+    "predecessor {dep} is kept until this model's training Completed; a later plan deletes it"
+)
+_WAITING = re.compile(r"^predecessor (\d+) is kept until this model's training Completed")
+
+
+def waiting_predecessors(change: Change) -> tuple[int, ...]:
+    """Ids of replaced models a model's change keeps (its `WAITING_NOTE`s) until it has
+    trained: no step of this plan deletes them, a later plan will."""
+    return tuple(int(m.group(1)) for note in change.notes if (m := _WAITING.match(note)))
 
 
 def node_id(address: Address, phase: Phase = Phase.MAIN, deposed: int | None = None) -> str:

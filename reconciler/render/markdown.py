@@ -36,6 +36,7 @@ from reconciler.render.planview import (
     step_lines,
     summary_rows,
     symbol,
+    waiting_lines,
 )
 
 MARKER = "<!-- tailor-plan -->"
@@ -76,6 +77,9 @@ def _head(plan: Plan, header: str) -> str:
     if plan.targets:
         targets = ", ".join(_code(str(t)) for t in plan.targets)
         lines += [f"Targeted to {targets}: changes elsewhere are not shown or applied.", ""]
+    waiting = [f"⏳ {_escape(line)}" for line in waiting_lines(plan)]
+    if waiting:
+        lines += [*waiting, ""]
     if not plan.has_changes:
         lines += [f"✅ {NO_CHANGES}", ""]
         return "\n".join(lines) + "\n"

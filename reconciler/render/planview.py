@@ -22,9 +22,11 @@ from reconciler.plan.model import (
     Change,
     Drift,
     Plan,
+    Reason,
     ReplaceMode,
     Step,
     StepKind,
+    waiting_predecessors,
 )
 from reconciler.resources import JsonValue
 
@@ -313,11 +315,55 @@ def drift_by_address(drift: Iterable[Drift]) -> dict[Address, list[Drift]]:
 
 
 def plan_line(plan: Plan) -> str:
-    s = plan.summary
-    return (
-        f"Plan: {s.create} to create, {s.update} to update, {s.replace} to replace, "
-        f"{s.delete} to delete."
-    )
+    """`Plan: 3 to create (and 6 images to upload), 0 to update, ...`: projects, datasets and
+    models are what the user declared and counts; images are said apart (the JSON plan keeps
+    counting every change, images included)."""
+    resources: Counter[Action] = Counter()
+    images: Counter[Action] = Counter()
+    for change in plan.changes:
+        (images if change.kind is Kind.IMAGE else resources)[change.action] += 1
+    parts = []
+    for action in (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE):
+        text = f"{resources[action]:,} to {action.value}"
+        if images[action]:
+            verb = "with new captions" if action is Action.UPDATE else _IMAGE_VERB[action]
+            text += f" (and {counted(images[action], 'image')} {verb})"
+        parts.append(text)
+    return f"Plan: {', '.join(parts)}."
+
+
+def waiting_lines(plan: Plan) -> list[str]:
+    """Replaced models no step of this plan deletes, because their successor has not trained
+    yet: said, so that a later plan's delete is no surprise."""
+    lines = []
+    for change in plan.changes:
+        waiting = waiting_predecessors(change)
+        if waiting:
+            old = "old model (id" if len(waiting) == 1 else "old models (ids"
+            lines.append(
+                f"{len(waiting)} {old} {', '.join(map(str, waiting))}) will be deleted once "
+                f"{change.address} has trained (by the first apply after that)."
+            )
+    return lines
+
+
+def replace_causes(group: ImageGroup) -> list[str]:
+    """The images whose own change rebuilds a completed dataset ("fox-01.png: caption"), as
+    opposed to the images only carried over into the new dataset."""
+    causes = []
+    for change in group.changes:
+        fields = [_FIELD_WORD.get(fc.field, fc.field) for fc in change.field_changes]
+        if fields:
+            causes.append(f"{change.address.key}: {', '.join(fields)}")
+        elif change.reason is not Reason.CASCADE and change.action is Action.CREATE:
+            causes.append(f"{change.address.key}: added")
+        elif change.reason is not Reason.CASCADE and change.action is Action.DELETE:
+            causes.append(f"{change.address.key}: removed")
+    return causes
+
+
+_FIELD_WORD = {"sha256": "content"}
+"""How an image's compared field is named to the user."""
 
 
 def counted(number: int, noun: str) -> str:

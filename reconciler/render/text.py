@@ -21,14 +21,18 @@ from reconciler.render.planview import (
     image_line,
     label,
     refusal,
+    replace_causes,
     step_lines,
     symbol,
     unmarked_forcing,
+    waiting_lines,
 )
 from reconciler.render.planview import attribute_lines as _attribute_rows
 from reconciler.render.style import Style
 
 _INDENT = "      "
+_CAUSES_SHOWN = 5
+"""Images named under `forces replacement: images` without -v."""
 
 
 def render_text(plan: Plan, *, header: str, color: bool, verbose: bool = False) -> str:
@@ -60,6 +64,7 @@ def render_text(plan: Plan, *, header: str, color: bool, verbose: bool = False) 
         ordered = sorted(plan.diagnostics, key=lambda d: d.severity.value)
         out += ["", "\n\n".join(format_diagnostic(d, color=color) for d in ordered)]
     out.append("")
+    out.extend(waiting_lines(plan))
     # What the apply costs, then the counts: the last line stays the count, as in Terraform.
     if verbose:
         out.extend(cost_detail(plan))
@@ -87,6 +92,11 @@ def _change_lines(
     forcing = unmarked_forcing(change)
     if forcing:
         lines.append(f"{_INDENT}forces replacement: {', '.join(forcing)}")
+        causes = replace_causes(group) if group is not None and "images" in forcing else []
+        shown = causes[:_CAUSES_SHOWN]
+        if len(causes) > _CAUSES_SHOWN:
+            shown.append(f"and {len(causes) - _CAUSES_SHOWN:,} more (-v lists every image)")
+        lines.extend(f"{_INDENT}  {cause}" for cause in shown)
     for row_marker, name, text in _attribute_rows(change):
         lines.append(f"{_INDENT}{style.symbol(row_marker)} {name} = {text}")
     lines.extend(f"{_INDENT}note: {note}" for note in change_notes(change))

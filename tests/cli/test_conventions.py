@@ -350,3 +350,27 @@ def test_bash_accepts_the_completion_script() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "tailor" in result.stdout
+
+
+# ------------------------------------------------------------------ the plan's summary
+
+
+def test_plan_counts_what_was_declared_and_says_what_waits(quickstart: Path) -> None:
+    first = tailor("plan", quickstart)
+    assert first.stdout.rstrip().splitlines()[-1] == (
+        "Plan: 3 to create (and 6 images to upload), 0 to update, 0 to replace, 0 to delete."
+    )
+    assert tailor("apply", quickstart, "--auto-approve").returncode == 0
+
+    (quickstart / "images" / "v1" / "fox-02.txt").write_text("Foxy waving", encoding="utf-8")
+    replace = tailor("plan", quickstart)  # no -v
+    assert "      forces replacement: images\n        fox-02.png: caption\n" in replace.stdout
+    assert "fox-01.png" not in replace.stdout
+    assert tailor("apply", quickstart, "--auto-approve").returncode == 0
+
+    waiting = tailor("plan", quickstart).stdout.rstrip().splitlines()
+    assert waiting[-2:] == [
+        "1 old model (id 1) will be deleted once acme-mascot/models/light has trained "
+        "(by the first apply after that).",
+        "No changes. Your Bria resources match the manifests.",
+    ]

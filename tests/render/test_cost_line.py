@@ -31,7 +31,8 @@ def test_a_paced_plan_says_how_long_its_apply_takes() -> None:
     line = "Apply makes 15 requests to Bria: about 1.5 min at 10 requests/minute."
     assert cost_line(plan) == line
     text = render_text(plan, header="h", color=False).splitlines()
-    assert text[-2:] == [line, "Plan: 9 to create, 0 to update, 0 to replace, 0 to delete."]
+    counts = "Plan: 3 to create (and 6 images to upload), 0 to update, 0 to replace, 0 to delete."
+    assert text[-2:] == [line, counts]
     assert line in render_markdown(plan, header="h")
     document = json.loads(render_json(plan))["cost"]
     assert document == {

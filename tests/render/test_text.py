@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pytest
 
+from reconciler.plan.model import WAITING_NOTE, Action, Change, FieldChange, Plan, Reason
 from reconciler.render.text import render_text
 from tests.render import sample_plans
 from tests.render.golden import check_golden, golden
@@ -31,7 +32,9 @@ def test_first_line_is_the_header_and_last_line_counts() -> None:
     plan = sample_plans.dataset_replace_cascade()
     lines = render_text(plan, header=sample_plans.HEADER, color=False).splitlines()
     assert lines[0] == sample_plans.HEADER
-    assert lines[-1] == "Plan: 8 to create, 0 to update, 3 to replace, 0 to delete."
+    assert lines[-1] == (
+        "Plan: 0 to create (and 8 images to upload), 0 to update, 3 to replace, 0 to delete."
+    )
 
 
 def test_generated_caption_prefix_is_known_after_apply() -> None:
@@ -96,3 +99,37 @@ def test_refresh_only_and_targets_say_so() -> None:
     targeted = replace(sample_plans.drift(), targets=(sample_plans.LIGHT,))
     text = render_text(targeted, header="h", color=False)
     assert "Targeted to acme-mascot/models/light" in text.splitlines()[2]
+
+
+def test_a_predecessor_waiting_for_training_is_said_though_nothing_changes() -> None:
+    waiting = Change(
+        sample_plans.LIGHT,
+        Action.NO_OP,
+        Reason.UNCHANGED,
+        notes=(WAITING_NOTE.format(dep=7),),
+        remote_id=9,
+    )
+    lines = render_text(Plan(changes=(waiting,)), header="h", color=False).splitlines()
+    assert lines[-2:] == [
+        "1 old model (id 7) will be deleted once acme-mascot/models/light has trained "
+        "(by the first apply after that).",
+        "No changes. Your Bria resources match the manifests.",
+    ]
+
+
+def test_images_that_force_a_replace_are_named_without_verbose() -> None:
+    plan = sample_plans.dataset_replace_cascade()
+    dataset = next(c for c in plan.changes if c.address == sample_plans.V1)
+    dataset = replace(dataset, field_changes=(), requires_replace=("images",))
+    caption = FieldChange("caption", "a fox", "a red fox", forces_replace=True)
+    images = [
+        replace(c, action=Action.REPLACE, field_changes=(caption,) if i == 0 else ())
+        for i, c in enumerate(c for c in plan.changes if c.address.dataset and c.address.image)
+    ]
+    removed = replace(images[-1], action=Action.DELETE, reason=Reason.REMOVED_FROM_MANIFEST)
+    others = [c for c in plan.changes if c.address != sample_plans.V1 and not c.address.image]
+    changes = sorted([*others, dataset, *images[:-1], removed], key=lambda c: c.sort_key())
+    text = render_text(replace(plan, changes=tuple(changes)), header="h", color=False)
+    assert "      forces replacement: images\n        fox-01.png: caption\n" in text
+    assert "        fox-08.png: removed\n" in text
+    assert "fox-02.png:" not in text  # only carried over into the new dataset

@@ -24,6 +24,7 @@ from reconciler.plan import rules
 from reconciler.plan.attributes import Attrs
 from reconciler.plan.diff import diff_attributes, drift_fields
 from reconciler.plan.model import (
+    WAITING_NOTE,
     Action,
     Change,
     FieldChange,
@@ -373,11 +374,7 @@ def plan_model_deposed(
         elif live is None and not desired.train:
             _retire_deposed(p, desired, dep, "its successor is created without training")
         elif live is None or live.status != "Completed":
-            p.note(
-                desired.address,
-                f"predecessor {dep} is kept until this model's training "
-                "Completed; a later plan deletes it",
-            )
+            p.note(desired.address, WAITING_NOTE.format(dep=dep))
         else:
             _retire_deposed(p, desired, dep, f"its successor {rec.remote_id} finished training")
 
