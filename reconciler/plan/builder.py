@@ -53,7 +53,7 @@ def _check_prevent_destroy(p: Planner) -> None:
 
 
 def _check_deletes_while_training(p: Planner) -> None:
-    """Bria refuses to delete a dataset or project while a model on it trains (409), unless
+    """Bria refuses to delete a dataset or project while a model on it trains, unless
     the plan stops that model first (it is being deleted too)."""
     stopping = {
         c.address

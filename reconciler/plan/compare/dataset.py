@@ -14,8 +14,8 @@ upload types keeps the result exactly the manifest. The same rebuild answers `co
 on a completed dataset (no reopening at Bria) and an advanced dataset whose one bulk upload is
 spent (BULK-ONCE-ONLY): images added or changed after it, or none arrived but Bria reports the
 upload started (it failed, rejected every image, or was sent from the Console), where another
-bulk upload would be refused with 409. `caption_prefix: auto` on a rebuild is generated again
-from the new images.
+bulk upload would be refused (Bria documents a 400). `caption_prefix: auto` on a rebuild is
+generated again from the new images.
 
 A dataset deleted in the Console is recreated with its images; its models are not replaced,
 since the content they trained on is the same.
@@ -199,7 +199,7 @@ def _bulk_once_only_note(live: LiveDataset) -> str:
         said += f" with {live.bulk_rejected} image(s) rejected"
     return (
         f"Bria reports this dataset's bulk upload as {said} and refuses a second one "
-        "(BULK-ONCE-ONLY, 409)"
+        "(BULK-ONCE-ONLY)"
     )
 
 
