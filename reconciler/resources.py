@@ -205,7 +205,8 @@ class LiveDataset:
     remote_id: int
     project_id: int
     name: str
-    caption_prefix: str
+    caption_prefix: str | None
+    """None when Bria's answer did not carry it (FIBO datasets, the published object)."""
     status: str
     upload_type: str
     captions_update_status: str = "empty"

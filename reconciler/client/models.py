@@ -171,8 +171,9 @@ class Image(Identified):
 class Dataset(Identified):
     project_id: int
     name: str
-    caption_prefix: str = ""
-    """Legacy generation; null (read as "") for FIBO datasets."""
+    caption_prefix: str | None = None
+    """Legacy generation; null for FIBO datasets, absent from Bria's published object: None
+    means Bria did not say, which the planner never reads as a change."""
     visual_schema: str | None = None
     """FIBO generation: the JSON text captions follow."""
     training_version: Annotated[str | None, BeforeValidator(_lower)] = None

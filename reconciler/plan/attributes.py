@@ -92,12 +92,15 @@ def live_project_view(live: LiveProject) -> Attrs:
 
 
 def live_dataset_view(live: LiveDataset) -> Attrs:
-    return {
+    """A field Bria's answer did not carry (None) is left out: unknown is not a change."""
+    view: Attrs = {
         "name": live.name,
         "upload_type": live.upload_type,
-        "caption_prefix": live.caption_prefix,
         "completed": live.status == "completed",
     }
+    if live.caption_prefix is not None:
+        view["caption_prefix"] = live.caption_prefix
+    return view
 
 
 def live_image_view(live: LiveImage) -> Attrs:
@@ -108,15 +111,17 @@ def live_model_view(
     live: LiveModel, dataset_key: str | None, declared: Mapping[str, JsonValue]
 ) -> Attrs:
     """`declared` are the parameters the user declared: only those are read back, because Bria
-    fills defaults for the rest (and reports `{}` before training)."""
-    view: Attrs = {
-        "name": live.name,
-        "description": live.description,
-        "training_version": _VERSION_ALIASES.get(
-            live.training_version or "", live.training_version
-        ),
-        "training_mode": live.training_mode,
-    }
+    fills defaults for the rest (and reports `{}` before training). Fields the answer lacked
+    (None) are left out: unknown is not a change."""
+    view: Attrs = {"name": live.name, "description": live.description}
+    # Absent from Bria's published model object: left out when the answer lacks them, so an
+    # unknown value never reads as a change (it would force a replace of a trained model).
+    if live.training_version is not None:
+        view["training_version"] = _VERSION_ALIASES.get(
+            live.training_version, live.training_version
+        )
+    if live.training_mode is not None:
+        view["training_mode"] = live.training_mode
     if dataset_key is not None:
         view["dataset"] = dataset_key
     if live.training_parameters:

@@ -365,7 +365,7 @@ READS: dict[str, tuple[str, object, Call, Callable[[Any], object], object]] = {
     "get_project": ("GET /tailored-gen/projects/123", PROJECT_201,
                     lambda c: c.get_project(123), lambda r: r.training_version, None),
     "list_datasets": ("GET /tailored-gen/datasets", [DATASET_LISTED],
-                      lambda c: c.list_datasets(), lambda r: [d.caption_prefix for d in r], [""]),
+                      lambda c: c.list_datasets(), lambda r: [d.caption_prefix for d in r], [None]),
     "get_dataset": ("GET /tailored-gen/datasets/456", DATASET_GOT,
                     lambda c: c.get_dataset(456),
                     lambda r: (r.images_count, r.images[0].upload_source_url), (2, None)),
@@ -427,7 +427,7 @@ async def test_one_unreadable_item_never_fails_the_list() -> None:
     assert isinstance(listed, Listing)
     assert [(d.id, d.status, d.training_version) for d in listed] == [
         (1, "draft", "fibo"), (2, "archived", None), (456, "draft", None)]
-    assert (listed[0].caption_prefix, listed[1].images_count) == ("", 0)
+    assert (listed[0].caption_prefix, listed[1].images_count) == (None, 0)
     assert [(u.kind, u.remote_id) for u in listed.skipped] == [
         (Kind.DATASET, 3), (Kind.DATASET, None)]
     assert listed.skipped[0].problem.startswith("name: Input should be a valid string")

@@ -69,3 +69,21 @@ def test_unreadable_managed_model_leaves_the_rest_planned() -> None:
     acting = {str(c.address): c.action for c in plan.changes if c.action is not Action.NO_OP}
     assert acting == {"acme": Action.UPDATE}
     assert [str(d.address) for d in plan.diagnostics] == ["acme/models/light"]
+
+
+def test_fields_bria_did_not_send_are_never_changes() -> None:
+    """Bria's published model object has no training_version, its dataset no caption_prefix:
+    read as None they must not drift, diff or force a replace of a trained model."""
+    ws = workspace()
+    world = converged(ws)
+    for mid, live in list(world.models.items()):
+        world.models[mid] = replace(live, training_version=None, training_mode=None)
+    for did, live in list(world.datasets.items()):
+        world.datasets[did] = replace(live, caption_prefix=None)
+    plan = build_plan(ws, world.state(), world.snapshot())
+    assert [c for c in plan.changes if c.action is not Action.NO_OP] == []
+    assert plan.drift == ()
+    moved = replace(next(iter(world.models.values())), training_version="max")
+    world.models[moved.remote_id] = moved
+    drifted = build_plan(ws, world.state(), world.snapshot())
+    assert [(d.field, d.live) for d in drifted.drift] == [("training_version", "max")]
