@@ -93,6 +93,9 @@ def dataset_entries(
     values["caption_prefix_auto"] = (
         wanted is not None and wanted.caption_prefix == CAPTION_PREFIX_AUTO
     )
+    if wanted is not None and wanted.caption_prefix != CAPTION_PREFIX_AUTO:
+        # Bria's answer may lack the prefix: unknown is recorded as declared, not as a change.
+        values.setdefault("caption_prefix", wanted.caption_prefix)
     values["increase_resolution"] = wanted.increase_resolution if wanted else True
     values["prevent_destroy"] = wanted.prevent_destroy if wanted else False
     entries = [ResourceEntry.for_address(address, dataset.id, values)]
@@ -123,6 +126,11 @@ def model_entry(
     live = live_model(model, model.project_id or 0)
     values: dict[str, JsonValue] = attrs.live_model_view(live, dataset_key, parameters)
     values.setdefault("parameters", {})
+    if wanted is not None:
+        # Bria's published model object lacks training_version: unknown is recorded as
+        # declared (a recorded None would force a replace of the trained model).
+        values.setdefault("training_version", wanted.training_version)
+        values.setdefault("training_mode", wanted.training_mode)
     values["train"] = model.status != "Created"
     values["prevent_destroy"] = wanted.prevent_destroy if wanted else False
     values["retain_on_replace"] = wanted.retain_on_replace if wanted else False

@@ -104,3 +104,29 @@ async def test_import_records_a_dataset_with_its_images(env: Env) -> None:
         for entry in entries:
             env.store.put(lock, entry)
     assert not (await env.plan()).has_changes
+
+
+async def test_adopt_records_what_bria_did_not_say_as_declared(env: Env) -> None:
+    """Bria's published objects lack a model's training_version and a dataset's prefix:
+    adopting such answers records the declared values, and the next plan is empty (a
+    recorded None would plan a replace of the trained model)."""
+    seed_images(env.root, "acme", 2)
+    write_manifest(env.root, "acme", simple_project(caption_prefix="A drawing of Foxy, "))
+    _, result = await env.apply()
+    assert result.ok
+    for entry in env.store.read().resources.values():
+        if entry.kind.value == "model":
+            await env.sandbox("PUT", f"objects/models/{entry.remote_id}",
+                              {"omit": ["training_version", "training_mode"]})
+        elif entry.kind.value == "dataset":
+            await env.sandbox("PUT", f"objects/datasets/{entry.remote_id}",
+                              {"omit": ["caption_prefix"]})
+    await forget_everything(env)
+    entries = await adopt_all(env.client, env.store.read(), load_workspace(env.root))
+    models = [e for e in entries if e.kind.value == "model"]
+    assert models and all(e.attributes["training_version"] == "light" for e in models)
+    with env.store.lock("import") as lock, env.store.transaction(lock):
+        for entry in entries:
+            env.store.put(lock, entry)
+    plan = await env.plan()
+    assert not plan.has_changes, [(str(c.address), c.action) for c in plan.changes]
