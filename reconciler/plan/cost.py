@@ -20,7 +20,9 @@ the plan's own steps:
   any more (`maybe`: not counted, so the count is a floor).
 
 Not counted: `apply --wait` polling a training (hours), the recovery of an interrupted run,
-and retries (a 429 is not served; a lost answer is re-read).
+retries (a 429 is not served; a lost answer is re-read), and the one GET the client makes when
+an update's answer holds no object (Bria's published document gives those answers a body).
+tests/engine/test_apply_cost.py checks the count against the requests the sandbox receives.
 """
 
 from __future__ import annotations

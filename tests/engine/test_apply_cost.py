@@ -54,6 +54,13 @@ async def test_the_predicted_requests_are_the_requests_sent(env: Env) -> None:
     plan = await _check(env)
     assert apply_cost(plan).reads == 1  # the dataset's images, listed once
 
+    (env.root / "images" / "acme" / "img-01.txt").write_text("Foxy asleep")  # a caption
+    (env.root / "images" / "acme" / "img-04.png").unlink()  # an image removed
+    draft["datasets"]["v1"]["display_name"] = "first"
+    write_manifest(env.root, "acme", draft)
+    plan = await _check(env)  # caption PUT, image DELETE, dataset rename: no listing
+    assert apply_cost(plan).reads == 0
+
     draft["datasets"]["v2"] = {"images": ["images/acme/img-0[01].png"], "completed": True}
     write_manifest(env.root, "acme", draft)
     plan = await _check(env)  # a dataset in an existing project: its datasets listed
@@ -74,9 +81,11 @@ async def test_the_predicted_requests_are_the_requests_sent(env: Env) -> None:
     assert any(c.action is Action.REPLACE for c in plan.changes)
 
     done["description"] = "renamed"
+    done["models"]["light"]["description"] = "described"
     done["models"].pop("max")
     write_manifest(env.root, "acme", done)
-    await _check(env)  # an update and a delete
+    plan = await _check(env)  # updates (project, model) and a delete (stop, wait, delete)
+    assert {c.action for c in plan.changes} >= {Action.UPDATE, Action.DELETE}
 
 
 async def test_generated_prefixes_and_waits_are_counted_at_least_once(env: Env) -> None:
