@@ -25,6 +25,7 @@ from reconciler.render.planview import (
     SUMMARY_ACTIONS,
     change_notes,
     conclusion,
+    cost_line,
     drift_by_address,
     format_value,
     is_destructive,
@@ -162,6 +163,7 @@ def _head_section(plan: Plan, header: str) -> str:
         parts.append(f'<p class="verdict ok">{_e(NO_CHANGES)}</p>')
     else:
         parts.append(f'<p class="verdict">{_e(conclusion(plan))}</p>')
+        parts.append(f'<p class="cost">{_e(cost_line(plan) or "")}</p>')
     refused = refusal(plan)
     if refused:
         parts.append(f'<p class="verdict refused">{_e(refused)}</p>')

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from reconciler.plan.cost import apply_cost
+from reconciler.render.html import render_html
 from reconciler.render.jsonplan import render_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.planview import cost_line, duration_text
@@ -34,6 +35,7 @@ def test_a_paced_plan_says_how_long_its_apply_takes() -> None:
     counts = "Plan: 3 to create (and 6 images to upload), 0 to update, 0 to replace, 0 to delete."
     assert text[-2:] == [line, counts]
     assert line in render_markdown(plan, header="h")
+    assert f'<p class="cost">{line}</p>' in render_html(plan, header="h")
     document = json.loads(render_json(plan))["cost"]
     assert document == {
         "requests": 15, "at_least": False, "refresh_requests": 1, "step_requests": 13,
