@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
+from reconciler.apihost import check_api_host
 from reconciler.errors import ConfigError
 
 SANDBOX = "sandbox"
@@ -145,6 +146,8 @@ def resolve(
             f"api must be 'sandbox' or an http(s) URL, not {api!r}",
             hint="set api: sandbox, or api: https://engine.prod.bria-api.com/v1",
         )
+    if api != SANDBOX:
+        check_api_host(api, env)
     if api != SANDBOX and token is None:
         raise ConfigError(
             f"the workspace names the API {api} but BRIA_API_TOKEN is not set",
