@@ -9,11 +9,14 @@ Hardening, because a manifest is untrusted input:
 - bytes must be UTF-8; one document per file; mapping keys must be unique;
 - aliases are bounded: at most MAX_ALIASES per file and MAX_EXPANDED_NODES nodes once they are
   expanded, so a "billion laughs" file fails fast instead of eating memory;
-- only YAML's safe tags (no Python objects).
+- only YAML's safe tags (no Python objects);
+- nesting is at most MAX_DEPTH levels, also once aliases are expanded, so a small file of
+  `[[[[...` ends in a located error instead of a RecursionError.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +27,14 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.errors import Location, ManifestError
+from reconciler.manifest.files import FileProblem, read_workspace_file
 
 MAX_MANIFEST_BYTES = 1024 * 1024
 """1 MiB: far above any real manifest (images are listed by glob), far below a memory risk."""
 MAX_ALIASES = 100
 MAX_EXPANDED_NODES = 100_000
+MAX_DEPTH = 64
+"""Far deeper than any manifest (about 6 levels); far below Python's recursion limit."""
 
 PathKey = tuple[str | int, ...]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -68,8 +74,12 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that counts aliases and reads YAML 1.2 floats such as 1e-4."""
 
     alias_count = 0
+    depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
+        if self.depth >= MAX_DEPTH:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise _depth_problem(mark.line, mark.column)
         if self.check_event(AliasEvent):
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
@@ -77,9 +87,22 @@ class _Loader(yaml.SafeLoader):
                 raise _LoadProblem(
                     f"too many YAML aliases (more than {MAX_ALIASES})", mark.line, mark.column
                 )
-        node: Node | None = super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            node: Node | None = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
         assert node is not None
         return node
+
+
+def _depth_problem(line: int, column: int) -> _LoadProblem:
+    return _LoadProblem(
+        f"values are nested more than {MAX_DEPTH} levels deep",
+        line,
+        column,
+        hint="a manifest needs about 6 levels; check for a runaway [ or { or indentation",
+    )
 
 
 _Loader.add_implicit_resolver(
@@ -104,27 +127,31 @@ def _position(node: Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def load_yaml_file(path: Path, display_name: str) -> LoadedYaml:
-    """Read one YAML file (one document) or raise ManifestError located in it."""
+def load_yaml_file(path: Path, display_name: str, root: Path | None = None) -> LoadedYaml:
+    """Read one YAML file (one document) or raise ManifestError located in it.
+
+    The file must obey the workspace file rules (`manifest.files`) for `root`, by default the
+    folder the file is in: a regular file, not a link leaving it, at most MAX_MANIFEST_BYTES.
+    """
+    folder = root if root is not None else Path(os.path.realpath(path.parent))
     try:
         size = path.stat().st_size
-        if size > MAX_MANIFEST_BYTES:
-            raise ManifestError(
-                f"file is {size:,} bytes; the limit for a YAML file is {MAX_MANIFEST_BYTES:,}",
-                hint="list images by glob instead of one by one, or split the project",
-                location=Location(display_name, 1, 1),
-            )
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_MANIFEST_BYTES + 1)
     except OSError as error:
         raise ManifestError(
             f"cannot read the file: {error.strerror or error}", location=Location(display_name)
         ) from error
-    if len(raw) > MAX_MANIFEST_BYTES:
+    if size > MAX_MANIFEST_BYTES:
         raise ManifestError(
-            f"file is larger than the limit of {MAX_MANIFEST_BYTES:,} bytes",
+            f"file is {size:,} bytes; the limit for a YAML file is {MAX_MANIFEST_BYTES:,}",
+            hint="list images by glob instead of one by one, or split the project",
             location=Location(display_name, 1, 1),
         )
+    try:
+        raw = read_workspace_file(path, folder, limit=MAX_MANIFEST_BYTES)
+    except FileProblem as problem:
+        raise ManifestError(
+            f"the file {problem.message}", hint=problem.hint, location=Location(display_name)
+        ) from None
     return load_yaml_bytes(raw, display_name)
 
 
@@ -230,11 +257,14 @@ def _compose(text: str, display_name: str) -> LoadedYaml:
 def _check_expanded_size(root: Node) -> None:
     """Count the nodes the data would have once aliases are expanded; refuse cycles."""
     sizes: dict[int, int] = {}
+    heights: dict[int, int] = {}
     in_progress: set[int] = set()
 
-    def size_of(node: Node) -> int:
+    def size_of(node: Node, depth: int) -> int:
+        if depth > MAX_DEPTH:  # aliases can stack nodes deeper than the text shows
+            raise _depth_problem(node.start_mark.line, node.start_mark.column)
         ident = id(node)
-        if ident in sizes:
+        if ident in sizes and depth + heights[ident] <= MAX_DEPTH:
             return sizes[ident]
         if ident in in_progress:
             raise _LoadProblem(
@@ -244,19 +274,22 @@ def _check_expanded_size(root: Node) -> None:
             )
         in_progress.add(ident)
         total = 1
+        children: list[Node] = []
         if isinstance(node, SequenceNode):
-            for child in node.value:
-                total += size_of(child)
-                _check_total(total, node)
+            children = list(node.value)
         elif isinstance(node, MappingNode):
-            for key, value in node.value:
-                total += size_of(key) + size_of(value)
-                _check_total(total, node)
+            children = [item for pair in node.value for item in pair]
+        height = 0
+        for child in children:
+            total += size_of(child, depth + 1)
+            height = max(height, heights[id(child)] + 1)
+            _check_total(total, node)
         in_progress.discard(ident)
         sizes[ident] = total
+        heights[ident] = height
         return total
 
-    size_of(root)
+    size_of(root, 0)
 
 
 def _check_total(total: int, node: Node) -> None:
