@@ -20,6 +20,7 @@ import glob
 import hashlib
 import json
 import os
+import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +28,13 @@ from typing import BinaryIO
 
 from PIL import Image
 
+from reconciler.manifest.files import FileProblem, kind_of, read_workspace_file
 from reconciler.resources import IMAGE_SUFFIXES, ImageFormat
 
 MAX_IMAGE_PIXELS = 100_000_000
 """Declared width x height above this is refused before any pixel is decoded."""
-MAX_SIDECAR_BYTES = 4096
+MAX_SIDECAR_BYTES = 64 * 1024
+"""A caption is a sentence or two; Bria documents no limit, so 64 KiB bounds what is read."""
 CACHE_FILE = Path(".tailor") / "image-cache.json"
 _CACHE_VERSION = 2
 _HASH_BLOCK = 1024 * 1024
@@ -42,13 +45,8 @@ _PIL_BY_FORMAT = {v: k for k, v in _FORMAT_BY_PIL.items()}
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
-class ImageProblem(Exception):
+class ImageProblem(FileProblem):
     """Why one image file cannot be used; the caller adds the location."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -210,11 +208,11 @@ def relative_posix(path: str | Path, root: Path) -> str:
     return Path(path).as_posix()
 
 
-def read_sidecar(image: str, index: FolderIndex) -> str | None:
+def read_sidecar(image: str, index: FolderIndex, root: Path) -> str | None:
     """The caption in NAME.txt beside NAME.png, or None when there is none.
 
     Looked up in the folder's listing by name (no Path built per image: most images have
-    no sidecar, and this runs once per image).
+    no sidecar, and this runs once per image); read under the workspace file rules.
     """
     folder, name = os.path.split(image)
     dot = name.rfind(".")
@@ -223,26 +221,17 @@ def read_sidecar(image: str, index: FolderIndex) -> str | None:
     if found is None:
         return None
     try:
-        stat = found.stat()
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise ImageProblem(f"cannot read caption file {sidecar}: {error.strerror}") from None
-    if stat.st_size > MAX_SIDECAR_BYTES:
-        raise ImageProblem(
-            f"caption file {sidecar} is {stat.st_size:,} bytes; the limit is "
-            f"{MAX_SIDECAR_BYTES:,}"
-        )
+        raw = read_workspace_file(found.path, root, limit=MAX_SIDECAR_BYTES)
+    except FileProblem as problem:
+        raise ImageProblem(f"caption file {sidecar} {problem.message}", problem.hint) from None
     try:
-        with open(found.path, "rb") as handle:
-            raw = handle.read(MAX_SIDECAR_BYTES + 1)
         text = raw.decode("utf-8-sig").strip()
     except UnicodeDecodeError:
         raise ImageProblem(
             f"caption file {sidecar} is not UTF-8 text", hint="save it as UTF-8"
         ) from None
-    except OSError as error:
-        raise ImageProblem(f"cannot read caption file {sidecar}: {error.strerror}") from None
+    if "\x00" in text:
+        raise ImageProblem(f"caption file {sidecar} contains NUL characters; it must be text")
     if not text:
         raise ImageProblem(
             f"caption file {sidecar} is empty",
@@ -254,14 +243,20 @@ def read_sidecar(image: str, index: FolderIndex) -> str | None:
 # ------------------------------------------------------------------ inspecting one file
 
 
-def check_upload_size(size: int, max_bytes: int) -> None:
+def check_upload_size(size: int, max_bytes: int, upload: str = "basic") -> None:
     """Checked before anything is read, so a huge file costs one stat()."""
     if size > max_bytes:
         raise ImageProblem(
-            f"is {size / 2**20:.1f} MiB; a basic upload takes images up to "
-            f"{max_bytes / 2**20:.0f} MiB",
+            f"is {size / 2**20:.1f} MiB; a{'n' * (upload == 'advanced')} {upload} upload "
+            f"takes images up to {max_bytes / 2**20:.0f} MiB",
             hint="shrink or re-encode the image (Bria resizes to 1024 px anyway)",
         )
+
+
+def check_regular(info: os.stat_result) -> None:
+    """An image must be a regular file: opening a FIFO blocks, a device never ends."""
+    if not stat.S_ISREG(info.st_mode):
+        raise ImageProblem(f"is {kind_of(info.st_mode)}, not a regular file")
 
 
 def inspect_image(path: Path, stamp: FileStamp) -> ImageFacts:

@@ -9,6 +9,7 @@ Every path in an error is relative to the workspace folder.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from reconciler.manifest.images import (
     ImageCache,
     ImageFacts,
     ImageProblem,
+    check_regular,
     check_upload_size,
     expand_spec,
     inspect_image,
@@ -144,7 +146,7 @@ def discover_manifests(root: Path) -> list[Path]:
         if path.suffix in (".yaml", ".yml")
         and not path.name.startswith(".")
         and path.name not in SETTINGS_FILES
-        and path.is_file()
+        and not path.is_dir()  # a FIFO or device named *.yaml is refused when read, not skipped
     )
 
 
@@ -299,12 +301,12 @@ def _error_order(error: ManifestError) -> tuple[str, int, int, str]:
 def _settings(root: Path, errors: list[ManifestError]) -> dict[str, object]:
     for name in SETTINGS_FILES:
         path = root / name
-        if path.is_file():
+        if os.path.lexists(path):  # a FIFO or a link named tailor.yaml is refused, not skipped
             break
     else:
         return {}
     try:
-        doc = load_yaml_file(path, name)
+        doc = load_yaml_file(path, name, root)
     except ManifestError as error:
         errors.append(error)
         return {}
@@ -362,7 +364,7 @@ class _ManifestLoader:
 
     def load(self) -> DesiredProject | None:
         try:
-            doc = load_yaml_file(self.root / self.rel, self.rel)
+            doc = load_yaml_file(self.root / self.rel, self.rel, self.root)
         except ManifestError as error:
             self.report.errors.append(error)
             return None
@@ -466,14 +468,9 @@ class _ManifestLoader:
                 doc.location((*where, "caption_prefix")),
             )
         upscale = basic and spec.increase_resolution
-        images = self._images(project, key, picks, basic=basic, upscale=upscale)
-        total = sum(image.size_bytes for image in images)
-        if not basic and total > MAX_ZIP_BYTES:
-            self.error(
-                f"datasets.{key}: the images add up to {total / 1e9:.1f} GB; an advanced "
-                "upload's zip may hold at most 5 GB",
-                images_location,
-            )
+        images = self._images(
+            project, key, picks, basic=basic, upscale=upscale, where=images_location
+        )
         return DesiredDataset(
             address=Address.dataset_(project, key),
             key=key,
@@ -533,14 +530,23 @@ class _ManifestLoader:
         return unique
 
     def _images(
-        self, project: str, key: str, picks: list[_Pick], *, basic: bool, upscale: bool
+        self,
+        project: str,
+        key: str,
+        picks: list[_Pick],
+        *,
+        basic: bool,
+        upscale: bool,
+        where: Location,
     ) -> list[DesiredImage]:
         stamped: list[tuple[_Pick, FileStamp]] = []
+        upload = "basic" if basic else "advanced"
         for pick in picks:
             try:
-                stamp = FileStamp.of(self.index.stat(pick.path))
-                if basic:
-                    check_upload_size(stamp.size, MAX_IMAGE_BYTES)
+                info = self.index.stat(pick.path)
+                check_regular(info)
+                stamp = FileStamp.of(info)
+                check_upload_size(stamp.size, MAX_IMAGE_BYTES, upload)
             except ImageProblem as problem:
                 self.error(f"image {pick.rel} {problem.message}", pick.location, problem.hint)
                 continue
@@ -548,6 +554,15 @@ class _ManifestLoader:
                 self.error(f"image {pick.rel} cannot be read: {error.strerror}", pick.location)
                 continue
             stamped.append((pick, stamp))
+        total = sum(stamp.size for _, stamp in stamped)
+        if not basic and total > MAX_ZIP_BYTES:
+            # From stat alone: nothing of a 5 GB upload is read to refuse it.
+            self.error(
+                f"datasets.{key}: the images add up to {total / 1e9:.1f} GB; an advanced "
+                "upload's zip may hold at most 5 GB",
+                where,
+            )
+            return []
         facts = _facts_for(stamped, self.cache)
         min_side = MIN_SIDE_UPSCALED if upscale else MIN_SIDE_STRICT
         images: list[DesiredImage] = []
@@ -585,7 +600,7 @@ class _ManifestLoader:
         if pick.caption is not None:
             return pick.caption, "explicit"
         try:
-            text = read_sidecar(pick.path, self.index)
+            text = read_sidecar(pick.path, self.index, self.root)
         except ImageProblem as problem:
             self.error(f"image {pick.rel}: {problem.message}", pick.location, problem.hint)
             return None, None

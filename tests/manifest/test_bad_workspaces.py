@@ -456,8 +456,8 @@ CASES = [
     Case(
         "sidecar-too-big",
         "acme.yaml:10:9",
-        "caption file a.txt is 5,000 bytes",
-        {"images/a.txt": "x" * 5000},
+        "caption file a.txt is 70,000 bytes; the limit is 65,536",
+        {"images/a.txt": "x" * 70_000},
     ),
     Case(
         "gif-named-png",
@@ -551,7 +551,7 @@ CASES = [
     Case(
         "sparse-1gb-advanced",
         "acme.yaml:11:9",
-        "images/c.png is empty (only zero bytes)",
+        "images/c.png is 1024.0 MiB; an advanced upload takes images up to 12 MiB",
         {"acme.yaml": good("  v1:\n", "  v1:\n    upload: advanced\n")},
         setup=_large_images_and_sparse_gigabyte,
         images=False,

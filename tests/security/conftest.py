@@ -47,7 +47,7 @@ class Run:
         self.assert_clean()
         assert self.code == 1, (self.code, self.output[-3000:])
         for fragment in fragments:
-            assert fragment in self.stderr, (fragment, self.stderr[-3000:])
+            assert fragment in self.output, (fragment, self.output[-3000:])
 
 
 def tailor_env(**extra: str) -> dict[str, str]:
@@ -139,3 +139,24 @@ def header_log() -> Iterator[HeaderLog]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+PLAN_FORMATS = ("text", "markdown", "json", "html")
+
+
+def every_command(root: Path, env: dict[str, str] | None = None) -> list[Run]:
+    """The runs a pull request's workspace meets: validate, plan in every format, a saved
+    plan, and apply."""
+    runs = [tailor("validate", cwd=root, env=env)]
+    runs += [tailor("plan", "--format", fmt, cwd=root, env=env) for fmt in PLAN_FORMATS]
+    runs.append(tailor("plan", "--out", "saved.plan", cwd=root, env=env))
+    runs.append(tailor("apply", "--auto-approve", cwd=root, env=env))
+    return runs
+
+
+def assert_all_refused(runs: list[Run], *fragments: str) -> None:
+    for run in runs:
+        try:
+            run.assert_refused(*fragments)
+        except AssertionError as error:
+            raise AssertionError(f"tailor {' '.join(run.args)}: {error}") from None
