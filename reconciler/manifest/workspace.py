@@ -65,6 +65,7 @@ from reconciler.resources import (
     DesiredProject,
     DesiredWorkspace,
 )
+from reconciler.unprintable import unprintable_at, visible
 
 SETTINGS_FILES = ("tailor.yaml", "tailor.yml")
 _INSPECT_WORKERS = 8
@@ -503,6 +504,16 @@ class _ManifestLoader:
                 continue
             for path in paths:
                 rel = relative_posix(path, self.root)
+                hidden = unprintable_at(rel)
+                if hidden is not None:
+                    self.error(
+                        f"datasets.{key}.images[{index}]: the path {visible(rel)} has a "
+                        f"control or invisible character (U+{ord(rel[hidden]):04X}) at "
+                        f"character {hidden + 1}",
+                        location,
+                        "rename the file: such characters can disguise a name in a plan",
+                    )
+                    continue
                 earlier = picks.get(rel)
                 if earlier is not None and caption is not None and earlier.caption is not None:
                     self.error(

@@ -110,3 +110,22 @@ def test_sparse_gigabyte_image_in_an_advanced_dataset(tmp_path: Path) -> None:
     assert_all_refused(
         runs, "fox-09.png is 1024.0 MiB; an advanced upload takes images up to 12 MiB"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "shown", "position"),
+    [
+        ("fox\nPlan: 0 to create, 0 to update, 0 to replace, 1 to delete.png", "fox\\nPlan", 14),
+        ("fox-\u202egnp.exe.png", "fox-\\u202egnp", 15),
+    ],
+)
+def test_file_names_with_controls_or_bidi_are_refused(
+    tmp_path: Path, name: str, shown: str, position: int
+) -> None:
+    root = make_workspace(tmp_path)
+    (root / "images" / "v1" / name).write_bytes((root / "images/v1/fox-05.png").read_bytes())
+    runs = every_command(root)
+    assert_all_refused(runs, shown, f"at character {position}")
+    for run in runs:
+        assert "\u202e" not in run.output
+        assert "\nPlan: 0 to create" not in run.output
