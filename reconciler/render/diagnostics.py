@@ -9,6 +9,7 @@ from __future__ import annotations
 from reconciler.errors import Location, TailorError, ValidationFailed
 from reconciler.plan.model import Diagnostic, Severity
 from reconciler.render.style import Style
+from reconciler.unprintable import visible
 
 
 def _block(
@@ -20,7 +21,7 @@ def _block(
     extra: list[str],
 ) -> str:
     head_style = "bold_red" if level == "Error" else "bold_yellow"
-    lines = [f"{style(level + ':', head_style)} {summary}"]
+    lines = [f"{style(level + ':', head_style)} {visible(summary)}"]
     if location is not None:
         lines.append(f"  at {location}")
     lines.extend(f"  {line}" for line in extra)
@@ -31,7 +32,7 @@ def format_error(error: TailorError, *, color: bool = False) -> str:
     """One block per problem; a `ValidationFailed` lists every manifest error it holds."""
     style = Style(color)
     if isinstance(error, ValidationFailed):
-        parts = [f"{style('Error:', 'bold_red')} {error.message}"]
+        parts = [f"{style('Error:', 'bold_red')} {visible(error.message)}"]
         parts.extend(format_error(inner, color=color) for inner in error.errors)
         return "\n\n".join(parts)
     extra = _detail_lines(error.hint, prefix="hint: ")
@@ -44,7 +45,7 @@ def format_diagnostic(diagnostic: Diagnostic, *, color: bool = False) -> str:
     level = "Error" if diagnostic.severity is Severity.ERROR else "Warning"
     extra: list[str] = []
     if diagnostic.address is not None:
-        extra.append(f"address: {diagnostic.address}")
+        extra.append(f"address: {visible(str(diagnostic.address))}")
     extra.extend(_detail_lines(diagnostic.detail))
     if diagnostic.constraint:
         extra.append(f"constraint: {diagnostic.constraint}")
@@ -62,4 +63,4 @@ def _detail_lines(text: str | None, *, prefix: str = "") -> list[str]:
         return []
     lines = text.splitlines()
     pad = " " * len(prefix)
-    return [prefix + lines[0], *(pad + line for line in lines[1:])]
+    return [prefix + visible(lines[0]), *(pad + visible(line) for line in lines[1:])]

@@ -13,13 +13,13 @@ changed (before and after side by side when the content changes).
 from __future__ import annotations
 
 import base64
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Severity
+from reconciler.render.escape import html_text
 from reconciler.render.planview import (
     NO_CHANGES,
     SUMMARY_ACTIONS,
@@ -143,7 +143,7 @@ def render_html(
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html_text(text)
 
 
 def _badge(text: str, kind: str) -> str:

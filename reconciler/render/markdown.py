@@ -8,13 +8,13 @@ What does not fit is counted and said, never silently dropped.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 
 from reconciler.addresses import Address
 from reconciler.plan import rules
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Severity
+from reconciler.render.escape import html_code, html_prose, html_text, md_code, md_text
 from reconciler.render.graph import graph_from_plan, render_mermaid
 from reconciler.render.planview import (
     NO_CHANGES,
@@ -73,11 +73,11 @@ def render_markdown(plan: Plan, *, header: str, max_chars: int = 65000) -> str:
 
 
 def _head(plan: Plan, header: str) -> str:
-    lines = [MARKER, f"**{_escape(header)}**", ""]
+    lines = [MARKER, f"**{md_text(header)}**", ""]
     if plan.targets:
         targets = ", ".join(_code(str(t)) for t in plan.targets)
         lines += [f"Targeted to {targets}: changes elsewhere are not shown or applied.", ""]
-    waiting = [f"⏳ {_escape(line)}" for line in waiting_lines(plan)]
+    waiting = [f"⏳ {md_text(line)}" for line in waiting_lines(plan)]
     if waiting:
         lines += [*waiting, ""]
     if not plan.has_changes:
@@ -90,7 +90,7 @@ def _head(plan: Plan, header: str) -> str:
     lines += [f"**{title}**", "", *_summary_table(plan), ""]
     cost = cost_line(plan)
     if cost is not None:
-        lines += [_escape(cost), ""]
+        lines += [html_text(cost), ""]
     return "\n".join(lines) + "\n"
 
 
@@ -131,7 +131,7 @@ def _destructive_line(change: Change) -> str:
     text = f"- ⚠️ **{verb}** {change.kind} {_code(label(change))}"
     if change.replace_mode is not None:
         text += f" ({change.replace_mode.value.replace('_', ' ')})"
-    text += f": {change.reason.describe()}"
+    text += f": {md_text(change.reason.describe())}"
     if change.replaced_by is not None:
         text += f"; replaced_by {_code(str(change.replaced_by))}"
     if change.requires_replace:
@@ -156,7 +156,7 @@ def _diagnostics(title: str, items: Sequence[Diagnostic], budget: int) -> str:
 
 def _diagnostic_line(diagnostic: Diagnostic) -> str:
     icon, level = ("❌", "Error") if diagnostic.severity is Severity.ERROR else ("⚠️", "Warning")
-    text = f"- {icon} **{level}:** {_escape(diagnostic.summary)}"
+    text = f"- {icon} **{level}:** {md_text(diagnostic.summary)}"
     where = []
     if diagnostic.address is not None:
         where.append(_code(str(diagnostic.address)))
@@ -165,7 +165,7 @@ def _diagnostic_line(diagnostic: Diagnostic) -> str:
     if where:
         text += " — " + " ".join(where)
     if diagnostic.detail:
-        text += "<br>" + "<br>".join(_escape(line) for line in diagnostic.detail.splitlines())
+        text += "<br>" + "<br>".join(md_text(line) for line in diagnostic.detail.splitlines())
     if diagnostic.constraint:
         text += f"<br>constraint {_code(diagnostic.constraint)}"
     return text
@@ -182,8 +182,8 @@ def _training(plan: Plan, budget: int) -> str:
 
 def _drift(plan: Plan, budget: int) -> str:
     lines = [
-        f"| {_code(str(d.address))} | {_code(d.field)} | {_code(format_value(d.state))} | "
-        f"{_code(format_value(d.live))} |"
+        f"| {_cell(str(d.address))} | {_cell(d.field)} | {_cell(format_value(d.state))} | "
+        f"{_cell(format_value(d.live))} |"
         for items in drift_by_address(plan.drift).values()
         for d in items
     ]
@@ -251,8 +251,8 @@ def _change_block(change: Change) -> str:
         lines.append("steps:")
         lines += [f"  {step}" for step in steps]
     summary = (
-        f"<code>{html.escape(symbol(change))}</code> {change.kind} "
-        f"{_code(label(change))}: {change.reason.describe()}"
+        f"{html_code(symbol(change))} {change.kind} "
+        f"{html_code(label(change))}: {html_prose(change.reason.describe())}"
     )
     return _collapsible(summary, _fence(lines, "diff") if lines else "")
 
@@ -269,7 +269,7 @@ _IMAGE_PRIORITY = {
 
 def _image_block(group: ImageGroup, budget: int) -> tuple[str, int]:
     """Image lines that fit in `budget`; returns the block and how many were left out."""
-    summary = f"images of {_code(str(group.dataset))}: {html.escape(group.summary())}"
+    summary = f"images of {html_code(str(group.dataset))}: {html_prose(group.summary())}"
     steps = [f"# {line}" for line in group.step_summary()]
     steps += [f"# note: {line}" for line in group.note_summary()]
     empty = _collapsible(summary, _fence(steps, "diff"))
@@ -320,12 +320,13 @@ def _fence(lines: Sequence[str], lang: str) -> str:
 
 
 def _code(text: str) -> str:
-    """Inline code safe in tables and against backticks in user text."""
-    return "<code>" + html.escape(text).replace("|", "&#124;") + "</code>"
+    """Inline code in Markdown prose: never linked, mentioned or parsed as HTML."""
+    return md_code(text)
 
 
-def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
+def _cell(text: str) -> str:
+    """Inline code in a table cell: a `|` in user text cannot end the cell."""
+    return md_code(text, table=True)
 
 
 def _hard_limit(text: str, max_chars: int) -> str:

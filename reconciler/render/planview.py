@@ -29,6 +29,7 @@ from reconciler.plan.model import (
     waiting_predecessors,
 )
 from reconciler.resources import JsonValue
+from reconciler.unprintable import visible
 
 NO_CHANGES = "No changes. Your Bria resources match the manifests."
 
@@ -65,7 +66,7 @@ def symbol(change: Change) -> str:
 
 def label(change: Change) -> str:
     """The address as shown, naming a deposed predecessor when the change is about one."""
-    text = str(change.address)
+    text = visible(str(change.address))
     if change.deposed is not None:
         text += f" (deposed object {change.deposed})"
     return text
@@ -76,8 +77,9 @@ def headline(change: Change) -> str:
 
 
 def format_value(value: JsonValue) -> str:
-    """JSON spelling, so strings are quoted and null/true/false read as in the plan JSON."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """JSON spelling, so strings are quoted and null/true/false read as in the plan JSON;
+    JSON escapes C0 controls, `visible` the rest (bidi controls, U+2028, C1)."""
+    return visible(json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 def is_training(change: Change) -> bool:
@@ -225,7 +227,7 @@ class ImageGroup:
 
 def image_line(change: Change) -> str:
     """One line per image for verbose and detail views."""
-    text = f"{symbol(change)} {change.address.key}"
+    text = f"{symbol(change)} {visible(change.address.key)}"
     if change.deposed is not None:
         text += f" (deposed object {change.deposed})"
     details = [
@@ -236,7 +238,7 @@ def image_line(change: Change) -> str:
     if change.action is Action.CREATE and change.after:
         path = change.after.get("path")
         if isinstance(path, str):
-            details.append(path)
+            details.append(visible(path))
     if details:
         text += "  (" + "; ".join(details) + ")"
     return text

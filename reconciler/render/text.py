@@ -29,6 +29,7 @@ from reconciler.render.planview import (
 )
 from reconciler.render.planview import attribute_lines as _attribute_rows
 from reconciler.render.style import Style
+from reconciler.unprintable import visible
 
 _INDENT = "      "
 _CAUSES_SHOWN = 5
@@ -45,9 +46,9 @@ def render_text(plan: Plan, *, header: str, color: bool, verbose: bool = False) 
     if plan.drift:
         out += ["", style("Objects changed outside tailor (recorded → live):", "bold"), ""]
         for address, items in drift_by_address(plan.drift).items():
-            out.append(f"  {style.symbol('~')} {address}")
+            out.append(f"  {style.symbol('~')} {visible(str(address))}")
             out.extend(
-                f"{_INDENT}{d.field}: {format_value(d.state)} → {format_value(d.live)}"
+                f"{_INDENT}{visible(d.field)}: {format_value(d.state)} → {format_value(d.live)}"
                 for d in items
             )
     unit_lines: list[str] = []
@@ -99,7 +100,7 @@ def _change_lines(
         lines.extend(f"{_INDENT}  {cause}" for cause in shown)
     for row_marker, name, text in _attribute_rows(change):
         lines.append(f"{_INDENT}{style.symbol(row_marker)} {name} = {text}")
-    lines.extend(f"{_INDENT}note: {note}" for note in change_notes(change))
+    lines.extend(f"{_INDENT}note: {visible(note)}" for note in change_notes(change))
     steps = step_lines(change)
     if steps:
         lines.append(f"{_INDENT}steps:")
@@ -117,9 +118,9 @@ def _image_lines(group: ImageGroup, style: Style, verbose: bool) -> list[str]:
             marker, _, rest = line.partition(" ")
             lines.append(f"{_INDENT}  {style.symbol(marker)} {rest}")
             lines.extend(f"{_INDENT}      {text}" for text in step_lines(change))
-            lines.extend(f"{_INDENT}      note: {note}" for note in change.notes)
+            lines.extend(f"{_INDENT}      note: {visible(note)}" for note in change.notes)
     else:
-        lines.extend(f"{_INDENT}note: {note}" for note in group.note_summary())
+        lines.extend(f"{_INDENT}note: {visible(note)}" for note in group.note_summary())
         summary = group.step_summary()
         if summary:
             lines.append(f"{_INDENT}image steps:")
