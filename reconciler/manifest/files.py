@@ -100,5 +100,5 @@ def _check_regular(info: os.stat_result, limit: int | None) -> None:
 
 
 def _inside(real: str, root: Path) -> bool:
-    text = str(root)
+    text = os.path.realpath(root)
     return real == text or real.startswith(text.rstrip(os.sep) + os.sep)

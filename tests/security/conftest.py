@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -57,34 +58,44 @@ def tailor_env(**extra: str) -> dict[str, str]:
     return env
 
 
+_LAUNCHER = """
+import atexit, os, sys
+def report():
+    with open("/proc/self/status") as status:
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(os.environ["TAILOR_TEST_RSS_FILE"], "w") as out:
+        out.write(peak)
+atexit.register(report)
+sys.argv = ["tailor", *sys.argv[1:]]
+from reconciler.cli.main import main
+main()
+"""
+"""Runs the CLI and writes its peak RSS (kB) at exit. VmHWM belongs to the process image
+after exec; rusage's ru_maxrss would also count the forked test worker before exec."""
+
+
 def tailor(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120.0) -> Run:
-    """One `tailor` run as a child process; its peak RSS comes from wait4's rusage."""
-    out_path = cwd / f".run-{os.getpid()}.out"
-    err_path = cwd / f".run-{os.getpid()}.err"
-    if not os.access(cwd, os.W_OK):
-        out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"tailor-sec-{os.getpid()}.out"
-        err_path = out_path.with_suffix(".err")
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "reconciler.cli", *args],
+    """One `tailor` run as a child process, with its peak resident memory."""
+    scratch = Path(tempfile.mkdtemp(prefix="tailor-sec-"))
+    rss_file = scratch / "rss"
+    run_env = dict(env if env is not None else tailor_env())
+    run_env["TAILOR_TEST_RSS_FILE"] = str(rss_file)
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, *args],
             cwd=cwd,
-            env=env if env is not None else tailor_env(),
-            stdout=out,
-            stderr=err,
+            env=run_env,
+            capture_output=True,
+            text=True,
+            errors="replace",
             stdin=subprocess.DEVNULL,
+            timeout=timeout,
         )
-        timer = threading.Timer(timeout, process.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            timer.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)
-    stdout = out_path.read_text(errors="replace")
-    stderr = err_path.read_text(errors="replace")
-    out_path.unlink()
-    err_path.unlink()
-    return Run(args, process.returncode, stdout, stderr, usage.ru_maxrss * 1024)
+        peak_kb = int(rss_file.read_text()) if rss_file.exists() else 0
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert peak_kb > 0, "the child did not report its memory"
+    return Run(args, completed.returncode, completed.stdout, completed.stderr, peak_kb * 1024)
 
 
 def make_workspace(tmp_path: Path, settings: str = "api: sandbox\n", name: str = "ws") -> Path:
