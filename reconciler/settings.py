@@ -6,7 +6,6 @@ printed or written anywhere. `describe()` gives the one line every plan and appl
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import os
 from collections.abc import Mapping
@@ -17,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-from reconciler.apihost import check_api_host
+from reconciler.apihost import check_api_host, is_loopback_host
 from reconciler.errors import ConfigError
 
 SANDBOX = "sandbox"
@@ -82,13 +81,7 @@ def redact_dsn(dsn: str) -> str:
 
 
 def is_loopback_url(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(urlsplit(url).hostname or "")
 
 
 def _positive(name: str, value: Any, *, zero: bool = False) -> float:

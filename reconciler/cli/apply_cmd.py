@@ -18,6 +18,8 @@ from rich.console import Console
 
 from reconciler.addresses import Address, Kind
 from reconciler.cli.context import (
+    bind_on_first_write,
+    check_binding,
     load_settings,
     locked,
     open_client,
@@ -96,7 +98,9 @@ def say(text: str = "", *, err: bool = False) -> None:
 
 def check_fresh(plan: Plan, document: StateDocument, live_fingerprint: str) -> None:
     """A saved plan only applies to the world it was made from."""
-    if (plan.state_lineage, plan.state_serial) != (document.lineage, document.serial):
+    made_before_any_state = not plan.state_lineage and document.serial == 0
+    current = (plan.state_lineage, plan.state_serial) == (document.lineage, document.serial)
+    if not (current or made_before_any_state):
         raise PlanError(
             "Saved plan is stale: the state changed since this plan was made. Run plan again."
         )
@@ -147,6 +151,7 @@ async def carry_out(
             open_state(settings) as store,
             locked(store, options.verb, options.lock_timeout) as lock,
         ):
+            bind_on_first_write(store, lock, check_binding(store, settings))
             await _locked_run(settings, options, make, client, stager, store, lock)
 
 

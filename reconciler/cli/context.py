@@ -7,10 +7,12 @@ socket) or a real URL, and the only module outside the sandbox that imports it.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import click
 import httpx
@@ -19,11 +21,11 @@ from pydantic import SecretStr
 from reconciler.client.api import BriaClient
 from reconciler.client.staging import S3Stager, SandboxStager, Stager
 from reconciler.client.transport import RetryPolicy
-from reconciler.errors import ConfigError
+from reconciler.errors import ConfigError, StateError
 from reconciler.manifest.workspace import load_settings_file
 from reconciler.render.progress import RateLimitNotices
 from reconciler.settings import Settings, is_loopback_url, resolve
-from reconciler.state.store import StateLock, StateStore, open_store
+from reconciler.state.store import StateLock, StateMissing, StateStore, open_store
 
 T = TypeVar("T")
 
@@ -31,6 +33,9 @@ EMBEDDED_SANDBOX_URL = "http://embedded-sandbox.localhost"
 """Base of the in-process sandbox. Requests never leave the process (ASGI transport)."""
 EMBEDDED_SANDBOX_TOKEN = SecretStr("embedded-sandbox")
 SANDBOX_DB = Path(".tailor") / "sandbox.db"
+SANDBOX_IDENTITY_KEY = "tailor:database-identity"
+"""Where the embedded sandbox's database keeps the id that states made against it record."""
+SANDBOX_BINDING = "sandbox "
 
 
 def run_async(work: Coroutine[Any, Any, T]) -> T:
@@ -82,10 +87,78 @@ def load_settings(
 def _embedded_transport(root: Path) -> httpx.AsyncBaseTransport:
     from reconciler.sandbox.app import create_app
 
-    db = root / SANDBOX_DB
-    db.parent.mkdir(parents=True, exist_ok=True)
+    db = _sandbox_db(root)
     app = create_app(db_path=str(db), public_url=EMBEDDED_SANDBOX_URL)
     return httpx.ASGITransport(app=app)
+
+
+def _sandbox_db(root: Path) -> Path:
+    db = root / SANDBOX_DB
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(
+            f"cannot create the embedded sandbox's database {SANDBOX_DB.as_posix()}: "
+            f"{error.strerror or error}",
+            hint="the embedded sandbox needs a writable workspace; or set api: to a sandbox "
+            "server (tailor sandbox serve)",
+        ) from None
+    return db
+
+
+def api_identity(settings: Settings) -> str:
+    """What a state records as the API it belongs to: the base URL, or for the embedded
+    sandbox the id of its database (a new sandbox.db is another API, with other objects)."""
+    if not settings.uses_sandbox:
+        parts = urlsplit(settings.api)
+        return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+    from reconciler.sandbox.store import Store
+
+    db = _sandbox_db(settings.workspace)
+    try:
+        store = Store(str(db))
+        try:
+            identity = store.meta_get(SANDBOX_IDENTITY_KEY)
+            if identity is None:
+                identity = uuid.uuid4().hex
+                store.meta_set(SANDBOX_IDENTITY_KEY, identity)
+        finally:
+            store.close()
+    except Exception as error:  # sqlite3.Error and OSError alike: the file is not usable
+        raise ConfigError(f"cannot use the embedded sandbox's database {db}: {error}") from None
+    return SANDBOX_BINDING + identity
+
+
+def describe_binding(identity: str) -> str:
+    if identity.startswith(SANDBOX_BINDING):
+        return f"the embedded sandbox (database {identity.removeprefix(SANDBOX_BINDING)[:8]})"
+    return identity
+
+
+def check_binding(store: StateStore | None, settings: Settings) -> str:
+    """This run's API identity, after making sure the state does not belong to another API.
+
+    Called before any request: the implicit "sandbox when no token" default must never
+    send a state's ids to the other API, nor record the other API's ids over them.
+    """
+    identity = api_identity(settings)
+    bound = store.binding() if store is not None else None
+    if store is not None and bound is not None and bound != identity:
+        spelled = "sandbox" if settings.uses_sandbox else settings.api
+        raise StateError(
+            f"the state at {store.location} belongs to {describe_binding(bound)}, but this "
+            f"run uses {describe_binding(identity)}; nothing was sent",
+            hint="use the API the state was made with (api:, BRIA_API_URL, BRIA_API_TOKEN), "
+            f"or, after checking that {spelled} holds the objects the state records, run "
+            f"`tailor state rebind --api {spelled}`",
+        )
+    return identity
+
+
+def bind_on_first_write(store: StateStore, lock: StateLock, identity: str) -> None:
+    """A state is bound by its first write, also one made before states recorded their API."""
+    if store.binding() is None:
+        store.bind(lock, identity)
 
 
 def api_base_url(settings: Settings) -> str:
@@ -146,6 +219,21 @@ def make_stager(
 @contextmanager
 def open_state(settings: Settings) -> Iterator[StateStore]:
     store = open_store(settings.state, workspace=settings.workspace)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def existing_state(settings: Settings) -> Iterator[StateStore | None]:
+    """The state for a command that only reads it (plan): None when there is none yet, so
+    that no state file or folder is created."""
+    try:
+        store = open_store(settings.state, workspace=settings.workspace, create=False)
+    except StateMissing:
+        yield None
+        return
     try:
         yield store
     finally:

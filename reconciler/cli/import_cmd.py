@@ -12,6 +12,8 @@ import click
 
 from reconciler.addresses import Address
 from reconciler.cli.context import (
+    bind_on_first_write,
+    check_binding,
     load_settings,
     locked,
     open_client,
@@ -52,6 +54,7 @@ async def _run(
 ) -> list[ResourceEntry]:
     async with open_client(settings) as (client, stager):
         with open_state(settings) as store, locked(store, "import", lock_timeout) as lock:
+            bind_on_first_write(store, lock, check_binding(store, settings))
             for resolution in await recovery.resolve(client, store, lock, stager=stager):
                 click.echo(resolution.describe())
             document = store.read()

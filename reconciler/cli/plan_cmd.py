@@ -11,9 +11,10 @@ import click
 
 from reconciler.addresses import Address
 from reconciler.cli.context import (
+    check_binding,
+    existing_state,
     load_settings,
     open_client_with_files,
-    open_state,
     run_async,
     workspace_root,
 )
@@ -33,11 +34,15 @@ from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Plan
 from reconciler.render.text import render_text
 from reconciler.settings import Settings
+from reconciler.state.model import StateDocument
 
 if TYPE_CHECKING:
     from reconciler.render.html import Previews
 
 FORMATS = ("text", "json", "markdown", "html")
+NO_STATE = StateDocument(lineage="", serial=0)
+"""Before the first apply: plan reads no state and creates none (a saved plan made now is
+current for apply until something is recorded)."""
 
 
 def parse_targets(values: tuple[str, ...]) -> tuple[Address, ...]:
@@ -118,8 +123,9 @@ def plan(
     )
     desired = load_workspace(root)
     addresses = parse_targets(targets)
-    with open_state(settings) as store:
-        document = store.read()
+    with existing_state(settings) as store:
+        check_binding(store, settings)
+        document = store.read() if store is not None else NO_STATE
 
     pending: list[recovery.Resolution] = []
 

@@ -24,7 +24,13 @@ from typing import Any
 import click
 
 from reconciler.addresses import Address, AddressError, Kind
-from reconciler.cli.context import locked, workspace_root
+from reconciler.cli.context import (
+    api_identity,
+    describe_binding,
+    load_settings,
+    locked,
+    workspace_root,
+)
 from reconciler.cli.options import (
     WholeHelpGroup,
     lock_timeout_option,
@@ -213,6 +219,32 @@ def forget_set(
         for entry in below:
             doomed[entry.address] = entry
     return sorted(doomed.values(), key=lambda e: Address.parse(e.address).sort_key())
+
+
+@state.command("rebind")
+@workspace_arguments
+@click.option(
+    "--api", "api", required=True, metavar="URL|sandbox",
+    help="The API the state belongs to from now on.",
+)
+@state_option
+@lock_timeout_option
+def rebind(path: Path, api: str, state: str | None, lock_timeout: float) -> None:
+    """Make the state belong to another API (a state refuses any API but its own).
+
+    Check first that this API holds the objects the state records (same account, same
+    sandbox database): nothing is sent to any API here. `tailor plan` then shows any recorded
+    object the API lacks as created again.
+    """
+    root = workspace_root(path)
+    settings = load_settings(root, api=api, state=state)
+    identity = api_identity(settings)
+    with _opened(root, state) as store, locked(store, "state rebind", lock_timeout) as lock:
+        before = store.binding()
+        store.bind(lock, identity)
+        location = store.location
+    was = f" (it belonged to {describe_binding(before)})" if before not in (None, identity) else ""
+    click.echo(f"The state at {location} now belongs to {describe_binding(identity)}{was}.")
 
 
 @state.command("mv")

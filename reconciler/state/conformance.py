@@ -15,7 +15,7 @@ from collections.abc import Callable
 from reconciler.addresses import Address, Kind
 from reconciler.errors import LockError, StateError
 from reconciler.state.model import ResourceEntry
-from reconciler.state.store import StateStore
+from reconciler.state.store import StateLock, StateStore
 
 StoreFactory = Callable[[], StateStore]
 
@@ -249,6 +249,25 @@ def check_force_unlock(make_store: StoreFactory) -> None:
            "the forced-out run wrote nothing after losing the lock")
 
 
+def check_binding(make_store: StoreFactory) -> None:
+    store, other = make_store(), make_store()
+    _check(store.binding() is None, "a new state is bound to no API")
+    _raises(StateError, lambda: store.bind(_released(store), "https://a.bria-api.com/v1"))
+    with store.lock("apply") as lock:
+        store.bind(lock, "https://a.bria-api.com/v1")
+    _check(other.binding() == "https://a.bria-api.com/v1", "another run sees the binding")
+    _check(store.read().serial == 0, "binding does not bump the serial")
+    with other.lock("state rebind") as lock:
+        other.bind(lock, "sandbox 1234")
+    _check(store.binding() == "sandbox 1234", "binding again replaces the API")
+
+
+def _released(store: StateStore) -> StateLock:
+    lock = store.acquire_lock("apply")
+    store.release_lock(lock)
+    return lock
+
+
 CHECKS: tuple[Callable[[StoreFactory], None], ...] = (
     check_new_state_is_empty,
     check_put_and_read_round_trip,
@@ -263,4 +282,5 @@ CHECKS: tuple[Callable[[StoreFactory], None], ...] = (
     check_lock_is_exclusive_and_names_holder,
     check_lock_timeout_waits,
     check_force_unlock,
+    check_binding,
 )

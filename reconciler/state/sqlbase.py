@@ -5,6 +5,7 @@ Tables (names prefixed `tailor_`; JSON kept as text so both backends store the s
     tailor_resources  one row per address: kind, remote_id, parent, attributes, deposed
     tailor_intents    the journal: pending until completed or discarded
     tailor_lock       who holds the lock (PostgreSQL also holds a session advisory lock)
+    tailor_binding    one row: the API the state belongs to (absent until the first write)
 
 A backend supplies connections, a read snapshot, a write transaction that proves it still
 holds the lock, and the lock itself. Everything else (granular writes, serial bumps once per
@@ -90,6 +91,10 @@ def schema_statements(prefix: str) -> list[str]:
             operation TEXT NOT NULL,
             since TEXT NOT NULL,
             backend_pid BIGINT)""",
+        f"""CREATE TABLE IF NOT EXISTS {prefix}tailor_binding (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            api TEXT NOT NULL,
+            bound_at TEXT NOT NULL)""",
     ]
 
 
@@ -249,6 +254,11 @@ class SqlStateStore(ABC):
         with self._reading() as ex:
             return self._pending(ex, under)
 
+    def binding(self) -> str | None:
+        with self._reading() as ex:
+            row = ex.one(f"SELECT api FROM {self._t('binding')} WHERE id = 1")
+        return str(row[0]) if row is not None else None
+
     def _read_meta(self, ex: Executor) -> StateMeta:
         row = ex.one(f"SELECT lineage, serial FROM {self._t('meta')} WHERE id = 1")
         if row is None:
@@ -380,6 +390,16 @@ class SqlStateStore(ABC):
                 ),
             )
             txn.dirty = True
+
+    def bind(self, lock: StateLock, api: str) -> None:
+        """Record the API the state belongs to. Not a change of what tailor owns, so the
+        serial stays (a saved plan made against the same API is still current)."""
+        with self._writing(lock) as txn:
+            txn.executor.run(
+                f"INSERT INTO {self._t('binding')} (id, api, bound_at) VALUES (1, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET api = excluded.api, bound_at = excluded.bound_at",
+                (api, utc_now()),
+            )
 
     def remove(self, lock: StateLock, address: str) -> None:
         """Forget one address (idempotent: forgetting an absent address changes nothing)."""

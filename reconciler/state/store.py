@@ -27,6 +27,8 @@ Rules every backend keeps (checked by `reconciler.state.conformance`):
   `acquire_lock`/`release_lock` are the same without a `with` block. SQLite takes over a lock
   whose process is dead on this host (the warning is in `StateLock.warnings`); PostgreSQL holds
   a session advisory lock the server frees when the holder's connection dies.
+- `binding()` is None until `bind(lock, api)` records the API the state belongs to; binding
+  again replaces it. Binding does not bump the serial.
 - The store never sees the API token; DSN passwords are redacted in `location` and messages.
 """
 
@@ -126,6 +128,11 @@ class StateStore(Protocol):
 
     def meta(self) -> StateMeta: ...
 
+    def binding(self) -> str | None:
+        """The API the state belongs to (`api_identity` of the run that bound it), or None
+        for a state never written, or written before states recorded it."""
+        ...
+
     def pending_intents(self, *, under: Sequence[str] | None = None) -> tuple[Intent, ...]:
         """Oldest first; with `under` (canonical addresses), only intents at or below one."""
         ...
@@ -145,6 +152,10 @@ class StateStore(Protocol):
     def put(self, lock: StateLock, entry: ResourceEntry) -> None: ...
 
     def remove(self, lock: StateLock, address: str) -> None: ...
+
+    def bind(self, lock: StateLock, api: str) -> None:
+        """Record (or, for `tailor state rebind`, replace) the API the state belongs to."""
+        ...
 
     def record_intent(
         self, lock: StateLock, address: str, operation: str, details: dict[str, JsonValue]
@@ -189,7 +200,7 @@ def open_store(location: str, *, workspace: Path, create: bool = True) -> StateS
 
     path = Path(location)
     path = path if path.is_absolute() else workspace / path
-    if not create and not path.is_file():
+    if not create and not os.path.lexists(path):
         raise StateMissing(
             f"there is no state at {path} yet",
             hint="nothing has been applied in this workspace; run `tailor apply` first",
