@@ -158,4 +158,8 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except OSError as error:  # the last net: a read-only folder, a full disk, a gone mount
+        where = f": {error.filename}" if error.filename else ""
+        click.echo(f"Error: {error.strerror or error}{where}", err=True)
+        sys.exit(1)
     sys.exit(result if isinstance(result, int) else 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import sqlite3
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -51,10 +52,33 @@ def pid_is_running(pid: int) -> bool:
     return True
 
 
+def _check_file(path: Path) -> None:
+    """What SQLite would misread: a folder, or a 0-byte file it would take for a new state."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise StateError(f"cannot open the state file {path}: {error.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise StateError(
+            f"the state {path} is a folder, not a file",
+            hint="point state: (or --state, TAILOR_STATE) at a file such as .tailor/state.db",
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise StateError(f"the state {path} is not a regular file")
+    if info.st_size == 0:
+        raise StateError(
+            f"the state file {path} is empty (0 bytes): it was truncated, or is not a state",
+            hint="restore it from a backup; delete it only if nothing was ever applied with it",
+        )
+
+
 class SqliteStateStore(SqlStateStore):
     def __init__(self, path: Path) -> None:
         super().__init__(str(path), prefix="")
         self.path = path
+        _check_file(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(

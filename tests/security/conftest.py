@@ -74,7 +74,13 @@ main()
 after exec; rusage's ru_maxrss would also count the forked test worker before exec."""
 
 
-def tailor(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120.0) -> Run:
+def tailor(
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 120.0,
+    prefix: list[str] | None = None,
+) -> Run:
     """One `tailor` run as a child process, with its peak resident memory."""
     scratch = Path(tempfile.mkdtemp(prefix="tailor-sec-"))
     rss_file = scratch / "rss"
@@ -82,7 +88,7 @@ def tailor(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: fl
     run_env["TAILOR_TEST_RSS_FILE"] = str(rss_file)
     try:
         completed = subprocess.run(
-            [sys.executable, "-c", _LAUNCHER, *args],
+            [*(prefix or []), sys.executable, "-c", _LAUNCHER, *args],
             cwd=cwd,
             env=run_env,
             capture_output=True,
