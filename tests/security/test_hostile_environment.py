@@ -125,3 +125,23 @@ def test_a_read_only_workspace(tmp_path: Path, command: tuple[str, ...]) -> None
         for path in [root, *root.rglob("*")]:
             if path.is_dir():
                 path.chmod(0o755)
+
+
+def test_a_read_only_checkout_plans_against_an_api_url(tmp_path: Path) -> None:
+    """A plan job on a read-only checkout: nothing to write, so nothing fails."""
+    from tests.conftest import serve_sandbox
+
+    with serve_sandbox(tmp_path / "served.db") as server:
+        root = make_workspace(tmp_path, f"api: {server.origin}/v1\n")
+        prefix = _without_root_privilege()
+        _read_only(root)
+        try:
+            before = _snapshot(root)
+            run = tailor("plan", "--format", "markdown", cwd=root, prefix=prefix)
+            run.assert_clean()
+            assert run.code == 0, run.output
+            assert _snapshot(root) == before
+        finally:
+            for path in [root, *root.rglob("*")]:
+                if path.is_dir():
+                    path.chmod(0o755)
