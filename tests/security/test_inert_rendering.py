@@ -105,7 +105,7 @@ class _Elements(HTMLParser):
             self.prose.append(data)
 
 
-def _github_like(markdown: str) -> _Elements:
+def github_like(markdown: str) -> _Elements:
     renderer = MarkdownIt("gfm-like", {"html": True, "linkify": True})
     page = _Elements()
     page.feed(renderer.render(markdown))
@@ -115,7 +115,7 @@ def _github_like(markdown: str) -> _Elements:
 def test_markdown_renders_no_link_image_mention_or_element_from_names() -> None:
     markdown = render_markdown(hostile_plan(), header=HEADER)
     assert markdown.count("someone") >= 4  # the names are shown, escaped
-    page = _github_like(markdown)
+    page = github_like(markdown)
     assert "img" not in page.tags
     assert "a" not in page.tags, page.hrefs
     assert not [h for h in page.hrefs if "e.example" in h]
