@@ -268,6 +268,8 @@ def _nested_manifests(root: Path) -> list[Path]:
 
 
 def _declares_project(path: Path) -> bool:
+    if not path.is_file():  # a FIFO would block the open; a device would never end
+        return False
     try:
         with path.open("rb") as file:
             head = file.read(8192)

@@ -129,3 +129,11 @@ def test_file_names_with_controls_or_bidi_are_refused(
     for run in runs:
         assert "\u202e" not in run.output
         assert "\nPlan: 0 to create" not in run.output
+
+
+def test_a_fifo_in_a_subfolder_never_blocks_the_manifest_search(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path)
+    (root / "mascot.yaml").rename(root / "images" / "mascot.yaml")
+    os.mkfifo(root / "images" / "trap.yaml")
+    run = tailor("validate", cwd=root, timeout=60)
+    run.assert_refused("there are manifests in subfolders: images")
