@@ -41,6 +41,7 @@ from reconciler.events import (
 )
 from reconciler.plan.model import Action, Plan, StepKind
 from reconciler.render.style import Style
+from reconciler.unprintable import visible
 
 # --------------------------------------------------------------------------- results
 
@@ -56,7 +57,7 @@ def _image_rows(
     text = ", ".join(f"{counts[o]:,} {o.value}" for o in ResultStatus if counts[o])
     rows = [(worst, f"{dataset} images ({len(items):,})", text)]
     failures = [r for r in items if r.status is ResultStatus.FAILED]
-    rows.extend((r.status, str(r.address), r.message) for r in failures[:max_failed])
+    rows.extend((r.status, visible(str(r.address)), r.message) for r in failures[:max_failed])
     if len(failures) > max_failed:
         rows.append((ResultStatus.FAILED, f"… {len(failures) - max_failed:,} more failed", ""))
     return rows
@@ -92,7 +93,7 @@ def render_outcome_table(
     for result in ordered:
         dataset = _image_dataset(result.address)
         if dataset is None:
-            rows.append((result.status, str(result.address), result.message))
+            rows.append((result.status, visible(str(result.address)), result.message))
         elif dataset in images:
             rows.extend(_image_rows(dataset, images.pop(dataset), max_failed_images))
     colours = {
@@ -281,7 +282,7 @@ class LineProgress(_ImageCounting):
 
     def _emit(self, address: str, text: str) -> None:
         stamp = self._wall_clock().strftime("%H:%M:%S")
-        self._stream.write(f"[{stamp}] {address}: {text}\n")
+        self._stream.write(f"[{stamp}] {visible(address)}: {text}\n")
 
     def note(self, text: str) -> None:
         """A line about the whole run (not one address), e.g. a rate-limit wait."""
