@@ -9,6 +9,8 @@ ENVIRONMENT: dict[str, str] = {
     "(blank counts as unset).",
     "BRIA_API_URL": "The API: 'sandbox' or a base URL (overrides api: in tailor.yaml).",
     "TAILOR_STATE": "State file or postgresql:// DSN (overrides state: in tailor.yaml).",
+    "TAILOR_ALLOW_API_HOST": "Host(s), comma-separated, that may receive the token besides "
+    "https://*.bria-api.com and loopback (no tailor.yaml key: a pull request controls it).",
     "TAILOR_REQUESTS_PER_MINUTE": "Pace of requests to Bria (overrides requests_per_minute: "
     "in tailor.yaml; default 10, the free plan's limit; none on a sandbox).",
     "TAILOR_RATE_LIMIT_WAIT": "Seconds one request keeps retrying Bria's 429 answers before "
