@@ -122,3 +122,16 @@ def _more_images(ws: Path, count: int) -> None:
         image = Image.new("RGB", (300, 300), (index * 4 % 256, 90, 200 - index))
         image.putpixel((index % 300, 7), (255, 255, 255))
         image.save(folder / f"extra-{index:02d}.png")
+
+
+def test_plan_says_why_it_waits_too(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Outside apply (here plan's refresh) the waiting line goes to stderr, without a total."""
+    ws = make_workspace(tmp_path, sandbox.api)
+    ok(tailor("apply", "--auto-approve", ".", cwd=ws))
+    sandbox.faults(rate_limit_rate=0.7, retry_after_s=0, seed=1)
+    shown = ok(tailor("plan", "--detailed-exitcode", ".", cwd=ws))
+    sandbox.faults()
+    assert WAITING in shown.stderr and "requests done" in shown.stderr, sandbox.stats()
+    assert WAITING not in shown.stdout
+    assert " of " not in shown.stderr  # no plan to count against yet
+    assert sandbox.stats()["requests"]["GET /v1/tailored-gen/projects"] > 3  # 2 + refused
