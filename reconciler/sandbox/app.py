@@ -31,7 +31,7 @@ from reconciler.sandbox.constraints import (
     NOT_FOUND,
     QUERY_PARAM,
 )
-from reconciler.sandbox.errors import BriaError
+from reconciler.sandbox.errors import CONSTRAINT_HEADER, BriaError
 from reconciler.sandbox.limits import QUOTA_EXCEEDED_MESSAGE, LimitsConfig
 from reconciler.sandbox.routes import control, datasets, models, projects
 from reconciler.sandbox.stats import RequestStats
@@ -45,7 +45,9 @@ class ConnectionDropped(httpx.RemoteProtocolError):
 
 def _error(status: int, message: str, constraint_id: str, **headers: str) -> JSONResponse:
     return JSONResponse(
-        {"message": message, "constraint_id": constraint_id}, status_code=status, headers=headers
+        {"message": message, "constraint_id": constraint_id},
+        status_code=status,
+        headers={CONSTRAINT_HEADER: constraint_id, **headers},
     )
 
 
@@ -129,7 +131,7 @@ class SandboxApp(FastAPI):
 
 async def _bria_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, BriaError)
-    return JSONResponse(error.body(), status_code=error.status)
+    return JSONResponse(error.body(), status_code=error.status, headers=error.headers())
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -139,7 +141,6 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
         return _error(404, "Not found", NOT_FOUND.id)
     constraint = QUERY_PARAM if problems and problems[0]["loc"][0] == "query" else BODY_FIELD
     body: dict[str, Any] = {
-        "message": "Validation error",
         "constraint_id": constraint.id,
         "errors": [
             {
@@ -150,7 +151,7 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
             for problem in problems
         ],
     }
-    return JSONResponse(body, status_code=400)
+    return JSONResponse(body, status_code=400, headers={CONSTRAINT_HEADER: constraint.id})
 
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:

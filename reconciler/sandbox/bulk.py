@@ -57,7 +57,7 @@ class BulkUploads:
             raise BriaError(c.BULK_ZIP_5GB, "The ZIP file is larger than 5 GB") from error
         except Unreachable as error:
             raise BriaError(
-                c.BULK_ZIP_URL_REQUIRED, f"zip_url could not be fetched: {url}", status=422
+                c.BULK_ZIP_URL_REQUIRED, f"zip_url could not be fetched: {url}"
             ) from error
         items = self._judge(archive, automatic=automatic, moderate=moderate)
         store = self._core.store

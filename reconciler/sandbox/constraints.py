@@ -70,7 +70,7 @@ IMG_MIN_256 = _c("IMG-MIN-256", 412, "shortest side >= 256 (upscaling on)")
 IMG_MIN_1024_STRICT = _c("IMG-MIN-1024-STRICT", 412, "shortest side >= 1024 without upscaling")
 IMG_URL_UNREACHABLE = _c("IMG-URL-UNREACHABLE", 422, "image_url not fetchable")
 IMG_MODERATION = _c("IMG-MODERATION", 422, "moderation blocks image")
-IMG_SIZE_12MB = _c("IMG-SIZE-12MB", 413, "image payload <= 12 MB")
+IMG_SIZE_12MB = _c("IMG-SIZE-12MB", 400, "image payload <= 12 MB (413 in REF; not published)")
 IMG_CAPTION_XOR_REGENERATE = _c(
     "IMG-CAPTION-XOR-REGENERATE", 400, "exactly one of caption / regenerate_caption"
 )
@@ -86,7 +86,7 @@ BULK_DATASET_NOT_EMPTY = _c("BULK-DATASET-NOT-EMPTY", 409, "dataset must be empt
 BULK_IN_PROGRESS = _c("BULK-IN-PROGRESS", 409, "no concurrent bulk upload")
 BULK_ONCE_ONLY = _c("BULK-ONCE-ONLY", 409, "no second bulk upload attempt ever")
 BULK_COMPLETED_DATASET = _c("BULK-COMPLETED-DATASET", 409, "no bulk upload into completed dataset")
-BULK_ZIP_URL_REQUIRED = _c("BULK-ZIP-URL-REQUIRED", (400, 422), "zip_url required / reachable")
+BULK_ZIP_URL_REQUIRED = _c("BULK-ZIP-URL-REQUIRED", 400, "zip_url required / reachable")
 BULK_ZIP_5GB = _c("BULK-ZIP-5GB", 413, "ZIP <= 5 GB")
 BULK_MAX_5000 = _c("BULK-MAX-5000", 202, "images past 5000 reported failed")
 BULK_NO_INCREASE_RESOLUTION = _c(
@@ -103,7 +103,7 @@ MODEL_UPDATE_NAME_DESC_ONLY = _c(
 MODEL_DELETED_IMMUTABLE = _c("MODEL-DELETED-IMMUTABLE", 409, "no update of a Deleted model")
 MODEL_DELETE_TRAINING = _c("MODEL-DELETE-TRAINING", 409, "no delete while InProgress/Stopping")
 UPLOAD_SAFETENSORS = _c("UPLOAD-SAFETENSORS", 415, ".safetensors only")
-UPLOAD_MAX_3GB = _c("UPLOAD-MAX-3GB", 413, "model <= 3 GB")
+UPLOAD_MAX_3GB = _c("UPLOAD-MAX-3GB", 400, "model <= 3 GB (413 in REF; not published)")
 UPLOAD_URL_UNREACHABLE = _c("UPLOAD-URL-UNREACHABLE", 422, "model_url fetchable")
 UPLOAD_PROJECT = _c("UPLOAD-PROJECT", (400, 404), "project_id or project_parameters")
 TRAIN_DATASET_COMPLETED = _c("TRAIN-DATASET-COMPLETED", 412, "dataset must be completed")

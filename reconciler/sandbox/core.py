@@ -39,7 +39,7 @@ class Core:
     def model(self, model_id: int) -> Row:
         row = self.find("models", model_id)
         if row is None:
-            raise BriaError(NOT_FOUND, f"Model {model_id} not found", status=404)
+            raise BriaError(NOT_FOUND, "Model not found", status=404)
         return row
 
     def dataset(self, dataset_id: int, constraint: Constraint = NOT_FOUND) -> Row:

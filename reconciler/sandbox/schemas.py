@@ -52,7 +52,9 @@ class FieldError(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    message: str
+    """`{"message"}` or, for field validation, `{"errors"}`; `constraint_id` is sandbox-only."""
+
+    message: str | None = None
     constraint_id: str
     errors: list[FieldError] | None = None
 

@@ -70,11 +70,22 @@ def zip_of(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def expect_error(response: httpx.Response, status: int, constraint_id: str) -> dict[str, Any]:
+def expect_error(response: httpx.Response, status: int, constraint_id: str) -> Any:
+    """The refusal's status and rule; its body in one of the shapes Bria documents."""
     assert response.status_code == status, (response.status_code, response.text)
-    body: dict[str, Any] = response.json()
+    assert response.headers["x-sandbox-constraint-id"] == constraint_id, response.headers
+    body: Any = response.json()
+    if isinstance(body, str):
+        assert body, "a bare JSON string error is not empty"
+        return body
     assert body["constraint_id"] == constraint_id, body
-    assert isinstance(body["message"], str) and body["message"]
+    assert ("message" in body) != ("errors" in body), body
+    if "message" in body:
+        assert isinstance(body["message"], str) and body["message"]
+    else:
+        assert body["errors"] and all(
+            set(e) == {"msg", "field_name", "field_input"} for e in body["errors"]
+        )
     return body
 
 

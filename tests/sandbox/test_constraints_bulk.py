@@ -115,7 +115,7 @@ async def test_bulk_request_rules(sandbox_http: httpx.AsyncClient) -> None:
     expect_error(await sandbox_http.post(bulk, json={}), 400, "BULK-ZIP-URL-REQUIRED")
     expect_error(
         await sandbox_http.post(bulk, json={"zip_url": "https://example.com/a.zip"}),
-        422,
+        400,
         "BULK-ZIP-URL-REQUIRED",
     )
     huge = await put_file(sandbox_http, "huge.zip", b"", declared_size=5 * 1024**3 + 1)

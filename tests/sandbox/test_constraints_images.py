@@ -136,11 +136,11 @@ async def test_image_source_rules(sandbox_http: httpx.AsyncClient) -> None:
     expect_error(await sandbox_http.post(url, json=moderated), 422, "IMG-MODERATION")
     assert (await sandbox_http.post(url, json={"file": b64(blocked)})).status_code == 201
     huge = b64(b"\0" * (12 * 1024 * 1024 + 10))
-    expect_error(await sandbox_http.post(url, json={"file": huge}), 413, "IMG-SIZE-12MB")
+    expect_error(await sandbox_http.post(url, json={"file": huge}), 400, "IMG-SIZE-12MB")
     declared = await put_file(
         sandbox_http, "huge.png", image_bytes(), declared_size=13 * 1024 * 1024
     )
-    expect_error(await sandbox_http.post(url, json={"image_url": declared}), 413, "IMG-SIZE-12MB")
+    expect_error(await sandbox_http.post(url, json={"image_url": declared}), 400, "IMG-SIZE-12MB")
 
 
 @covers("IMG-CAPTION-XOR-REGENERATE", "IMG-CAPTION-NONEMPTY", "IMG-CAPTION-COMPLETED-DATASET")

@@ -215,7 +215,7 @@ async def test_upload_model(sandbox_http: httpx.AsyncClient) -> None:
     big = await put_file(sandbox_http, "big.safetensors", b"", declared_size=3 * 1024**3 + 1)
     expect_error(
         await sandbox_http.post(upload, json={"model_url": big, "project_parameters": params}),
-        413,
+        400,
         "UPLOAD-MAX-3GB",
     )
     away = "https://example.com/x.safetensors"

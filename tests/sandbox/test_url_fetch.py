@@ -73,7 +73,7 @@ async def test_images_and_zips_come_from_loopback_servers(
     )
     expect_error(
         await sandbox_http.post(images, json={"image_url": f"{loopback_files}/big.png"}),
-        413,
+        400,
         "IMG-SIZE-12MB",
     )
     expect_error(

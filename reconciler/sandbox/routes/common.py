@@ -78,17 +78,20 @@ async def optional_json_body(request: Request) -> dict[str, Any]:
     return await _parse(request, optional=True)
 
 
-def answers(model: Any, status: int = 200) -> dict[str, Any]:
+def answers(
+    model: Any, status: int = 200, *, errors: dict[int | str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Route arguments that document `model` as the success body without re-validating answers.
 
     The views build every answer; objects a test seeded (`/_sandbox/seed`, `/_sandbox/objects`)
     may carry fields and values no schema lists, as a real organisation's objects may, and must
     reach the client as stored. The OpenAPI fuzz test checks the views against these models.
+    `errors` documents error bodies that differ from the router's.
     """
     return {
         "status_code": status,
         "response_model": None,
-        "responses": {status: {"model": model, "description": "Success"}},
+        "responses": {status: {"model": model, "description": "Success"}, **(errors or {})},
     }
 
 

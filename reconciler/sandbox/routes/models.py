@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import Request, Response
 
 from reconciler.sandbox import schemas
+from reconciler.sandbox.constraints import NOT_FOUND
+from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.routes.common import (
     JsonBody,
     OptionalJsonBody,
@@ -77,21 +81,61 @@ def stop_training(request: Request, model_id: int) -> Any:
     return backend_of(request).models.stop_training(model_id)
 
 
-@router.get(BASE + "/{model_id}/checkpoints", **answers(schemas.Checkpoints))
-def list_checkpoints(request: Request, model_id: int) -> Any:
-    return backend_of(request).models.checkpoints(model_id)
+STRING_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": description,
+        "content": {"application/json": {"schema": {"type": "string"}}},
+    }
+    for status, description in ((400, "Bad Request"), (404, "Not Found"))
+}
+"""The checkpoint operations answer 400 and 404 with a bare JSON string (Bria's document)."""
 
 
-@router.get(BASE + "/{model_id}/checkpoints/{checkpoint_step}", **answers(schemas.Checkpoint))
-def get_checkpoint(request: Request, model_id: int, checkpoint_step: int) -> Any:
-    return backend_of(request).models.checkpoint(model_id, checkpoint_step)
+@contextmanager
+def bare_errors() -> Iterator[None]:
+    try:
+        yield
+    except BriaError as error:
+        raise error.as_bare() from None
+
+
+def _path_id(value: str, missing: str) -> int:
+    """A path id the checkpoint operations parse themselves, so a bad one is a bare 404 too."""
+    if not value.isdigit() or len(value) > 18:
+        raise BriaError(NOT_FOUND, missing, status=404, bare=True)
+    return int(value)
+
+
+@router.get(BASE + "/{model_id}/checkpoints", **answers(schemas.Checkpoints, errors=STRING_ERRORS))
+def list_checkpoints(request: Request, model_id: str) -> Any:
+    with bare_errors():
+        return backend_of(request).models.checkpoints(_path_id(model_id, "Model not found"))
+
+
+@router.get(
+    BASE + "/{model_id}/checkpoints/{checkpoint_step}",
+    **answers(schemas.Checkpoint, errors=STRING_ERRORS),
+)
+def get_checkpoint(request: Request, model_id: str, checkpoint_step: str) -> Any:
+    with bare_errors():
+        return backend_of(request).models.checkpoint(
+            _path_id(model_id, "Model not found"),
+            _path_id(checkpoint_step, "Checkpoint not found"),
+        )
 
 
 @router.delete(
-    BASE + "/{model_id}/checkpoints/{checkpoint_step}", status_code=204, response_class=Response
+    BASE + "/{model_id}/checkpoints/{checkpoint_step}",
+    status_code=204,
+    response_class=Response,
+    responses=STRING_ERRORS,
 )
-def delete_checkpoint(request: Request, model_id: int, checkpoint_step: int) -> Response:
-    backend_of(request).models.delete_checkpoint(model_id, checkpoint_step)
+def delete_checkpoint(request: Request, model_id: str, checkpoint_step: str) -> Response:
+    with bare_errors():
+        backend_of(request).models.delete_checkpoint(
+            _path_id(model_id, "Model not found"),
+            _path_id(checkpoint_step, "Checkpoint not found"),
+        )
     return Response(status_code=204)
 
 
