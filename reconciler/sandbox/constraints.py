@@ -82,10 +82,11 @@ IMG_DELETE_COMPLETED_DATASET = _c(
     "IMG-DELETE-COMPLETED-DATASET", 409, "no image delete in completed dataset"
 )
 BULK_ADVANCED_ONLY = _c("BULK-ADVANCED-ONLY", 400, "bulk upload only into advanced datasets")
-BULK_DATASET_NOT_EMPTY = _c("BULK-DATASET-NOT-EMPTY", 409, "dataset must be empty")
-BULK_IN_PROGRESS = _c("BULK-IN-PROGRESS", 409, "no concurrent bulk upload")
-BULK_ONCE_ONLY = _c("BULK-ONCE-ONLY", 409, "no second bulk upload attempt ever")
-BULK_COMPLETED_DATASET = _c("BULK-COMPLETED-DATASET", 409, "no bulk upload into completed dataset")
+# Bria's document lists 400, not 409, for a refused bulk upload (REFERENCE assumed 409).
+BULK_DATASET_NOT_EMPTY = _c("BULK-DATASET-NOT-EMPTY", 400, "dataset must be empty")
+BULK_IN_PROGRESS = _c("BULK-IN-PROGRESS", 400, "no concurrent bulk upload")
+BULK_ONCE_ONLY = _c("BULK-ONCE-ONLY", 400, "no second bulk upload attempt ever")
+BULK_COMPLETED_DATASET = _c("BULK-COMPLETED-DATASET", 400, "no bulk upload into completed dataset")
 BULK_ZIP_URL_REQUIRED = _c("BULK-ZIP-URL-REQUIRED", 400, "zip_url required / reachable")
 BULK_ZIP_5GB = _c("BULK-ZIP-5GB", 413, "ZIP <= 5 GB")
 BULK_MAX_5000 = _c("BULK-MAX-5000", 202, "images past 5000 reported failed")

@@ -161,7 +161,7 @@ async def test_bulk_upload_through_the_sandbox_file_host(
         ("big1.png", "Lora running", "manual"), ("big2.png", "Lora sitting", "manual")]
     download = await client.download_dataset(dataset.id)
     assert download.download_url.startswith("http")
-    with pytest.raises(Conflict):
+    with pytest.raises(BadRequest):  # Bria lists 400, not 409, for a second bulk upload
         await client.bulk_upload(dataset.id, zip_url)
 
 

@@ -40,13 +40,12 @@ async def test_bulk_upload_reports_and_completes(sandbox_http: httpx.AsyncClient
         }
     )
     url = await put_file(sandbox_http, "set.zip", archive)
-    started = ok(
-        await sandbox_http.post(
-            _bulk(created["id"]), json={"zip_url": url, "increase_resolution": True}
-        ),
-        202,
+    started = await sandbox_http.post(
+        _bulk(created["id"]), json={"zip_url": url, "increase_resolution": True}
     )
-    assert started["status"] == "pending" and started["total_processed"] == 0
+    assert (started.status_code, started.content) == (202, b""), "Bria documents no body"
+    pending = ok(await sandbox_http.get(_bulk(created["id"]) + "/status"))
+    assert pending["status"] in ("pending", "processing") and pending["failed"] == 0
     ds_url = f"/tailored-gen/datasets/{created['id']}"
     expect_error(
         await sandbox_http.put(ds_url, json={"status": "completed"}),
@@ -121,13 +120,13 @@ async def test_bulk_request_rules(sandbox_http: httpx.AsyncClient) -> None:
     huge = await put_file(sandbox_http, "huge.zip", b"", declared_size=5 * 1024**3 + 1)
     expect_error(await sandbox_http.post(bulk, json={"zip_url": huge}), 413, "BULK-ZIP-5GB")
     ok(await sandbox_http.post(bulk, json={"zip_url": url}), 202)
-    expect_error(await sandbox_http.post(bulk, json={"zip_url": url}), 409, "BULK-IN-PROGRESS")
+    expect_error(await sandbox_http.post(bulk, json={"zip_url": url}), 400, "BULK-IN-PROGRESS")
     await advance(sandbox_http, 2)
-    expect_error(await sandbox_http.post(bulk, json={"zip_url": url}), 409, "BULK-ONCE-ONLY")
+    expect_error(await sandbox_http.post(bulk, json={"zip_url": url}), 400, "BULK-ONCE-ONLY")
     clone = ok(await sandbox_http.post(f"/tailored-gen/datasets/{created['id']}/clone"), 201)
     expect_error(
         await sandbox_http.post(_bulk(clone["id"]), json={"zip_url": url}),
-        409,
+        400,
         "BULK-DATASET-NOT-EMPTY",
     )
     ok(
@@ -137,7 +136,7 @@ async def test_bulk_request_rules(sandbox_http: httpx.AsyncClient) -> None:
     )
     expect_error(
         await sandbox_http.post(_bulk(clone["id"]), json={"zip_url": url}),
-        409,
+        400,
         "BULK-COMPLETED-DATASET",
     )
 

@@ -78,11 +78,15 @@ def download_dataset(request: Request, dataset_id: int) -> Any:
 
 @router.post(
     BASE + "/{dataset_id}/images/bulk-upload",
-    **answers(schemas.BulkStatus, 202),
+    status_code=202,
+    response_class=Response,
+    responses={202: {"description": "Bulk upload job started successfully."}},
     openapi_extra=documented_body(schemas.BulkUpload),
 )
-def bulk_upload(request: Request, dataset_id: int, body: JsonBody) -> Any:
-    return backend_of(request).bulk.start(dataset_id, body)
+def bulk_upload(request: Request, dataset_id: int, body: JsonBody) -> Response:
+    """Bria documents no body for the 202: progress is read from the status route."""
+    backend_of(request).bulk.start(dataset_id, body)
+    return Response(status_code=202)
 
 
 @router.get(BASE + "/{dataset_id}/images/bulk-upload/status", **answers(schemas.BulkStatus))

@@ -76,9 +76,15 @@ def start_training(request: Request, model_id: int, body: OptionalJsonBody) -> A
     return backend_of(request).models.start_training(model_id, body)
 
 
-@router.post(BASE + "/{model_id}/stop_training", **answers(schemas.Model))
-def stop_training(request: Request, model_id: int) -> Any:
-    return backend_of(request).models.stop_training(model_id)
+@router.post(
+    BASE + "/{model_id}/stop_training",
+    response_class=Response,
+    responses={200: {"description": "Training job successfully stopped"}},
+)
+def stop_training(request: Request, model_id: int) -> Response:
+    """Bria documents no body for the 200: the model's status is read with Get Model."""
+    backend_of(request).models.stop_training(model_id)
+    return Response(status_code=200)
 
 
 STRING_ERRORS: dict[int | str, dict[str, Any]] = {
