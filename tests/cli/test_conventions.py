@@ -9,13 +9,17 @@ import os
 import pty
 import re
 import select
+import shlex
 import shutil
+import string
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import click
 import pytest
+import yaml
 
 from reconciler.cli.main import COMMANDS, cli
 from reconciler.environment import ENVIRONMENT
@@ -374,3 +378,47 @@ def test_plan_counts_what_was_declared_and_says_what_waits(quickstart: Path) -> 
         "(by the first apply after that).",
         "No changes. Your Bria resources match the manifests.",
     ]
+
+
+# ------------------------------------------------------------------ CI examples install tailor
+
+
+CI_EXAMPLES = sorted((REPO / "examples" / "ci").glob("*.yml"))
+
+
+def _install_lines(example: Path) -> tuple[list[str], dict[str, str]]:
+    """Every `pip install` line of an example CI file, and the file's own variables."""
+    loaded = yaml.safe_load(example.read_text(encoding="utf-8"))
+    variables = {**loaded.get("env", {}), **loaded.get("variables", {})}
+    lines = [
+        line.strip()
+        for line in re.findall(r"^[ \t-]*(?:run: )?(pip install .*)$", example.read_text(), re.M)
+    ]
+    return lines, {k: str(v) for k, v in variables.items()}
+
+
+@pytest.mark.parametrize("example", CI_EXAMPLES, ids=lambda p: p.name)
+def test_ci_example_install_line_resolves_to_this_project(example: Path) -> None:
+    """Each install line names a local folder (pip reads `./...` as one, never an index name)
+    that the job checks out as a submodule; with this repository there, the folder holds the
+    project tailor-reconciler, whose `tailor` script the job runs. No network: the name the
+    examples installed before (tailor-reconciler from PyPI) is not published."""
+    lines, variables = _install_lines(example)
+    assert lines, f"{example.name} installs tailor nowhere"
+    text = example.read_text(encoding="utf-8")
+    assert "submodules: true" in text or variables.get("GIT_SUBMODULE_STRATEGY") == "recursive"
+    source = Path(variables["TAILOR_SOURCE"])
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True, timeout=60
+    ).stdout.splitlines()
+    for line in set(lines):
+        words = [string.Template(w).substitute(variables) for w in shlex.split(line)]
+        assert words[:2] == ["pip", "install"], line
+        (argument,) = [w for w in words[2:] if not w.startswith("-")]
+        assert argument.startswith("./"), f"{line}: not a path, so pip would ask an index"
+        assert Path(argument) == source, line
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["name"] == "tailor-reconciler"
+    assert project["project"]["scripts"]["tailor"] == "reconciler.cli.main:main"
+    assert project["build-system"]["build-backend"] == "setuptools.build_meta"
+    assert {"pyproject.toml", "reconciler/cli/main.py"} <= set(tracked)
