@@ -220,9 +220,7 @@ def _check(root: Path, report: WorkspaceReport) -> None:
 def _no_manifests(given: Path, root: Path) -> ManifestError:
     """Says where manifests are when they are only in subfolders (tailor run one level up);
     they are named as the user would type them, from the workspace path as given."""
-    below = sorted(
-        {(given / p.parent.relative_to(root)).as_posix() for p in _nested_manifests(root)}
-    )
+    below = sorted({_as_typed(given / p.parent.relative_to(root)) for p in _nested_manifests(root)})
     if not below:
         return ManifestError(
             "no manifests in the workspace: expected one or more *.yaml or *.yml files "
@@ -237,6 +235,16 @@ def _no_manifests(given: Path, root: Path) -> ManifestError:
         hint=f"a workspace is one folder of manifests: name it, e.g. `tailor plan {below[0]}`",
         location=Location("."),
     )
+
+
+def _as_typed(path: Path) -> str:
+    """A folder below the current one as the user would type it (commands resolve PATH)."""
+    if path.is_absolute():
+        try:
+            return path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
 
 
 NESTED_SEARCH_DEPTH = 3

@@ -110,8 +110,10 @@ def test_no_manifests_error_names_the_subfolders_that_have_them(tmp_path: Path) 
     copy_example(QUICKSTART, tmp_path / "projects" / "mascot")
     result = tailor("validate", tmp_path / "projects", cwd=tmp_path)
     assert result.returncode == 1
-    assert "there are manifests in subfolders: " in result.stdout
-    assert str(tmp_path / "projects" / "mascot") in result.stdout
+    assert "there are manifests in subfolders: projects/mascot\n" in result.stdout
+    assert "e.g. `tailor plan projects/mascot`" in result.stdout  # as typed from the cwd
+    elsewhere = tailor("plan", tmp_path / "projects", cwd=REPO)
+    assert f"subfolders: {tmp_path / 'projects' / 'mascot'}\n" in elsewhere.stderr
 
     nothing = tailor("validate", tmp_path / "projects" / "mascot" / "images")
     assert "no manifests in the workspace: expected" in nothing.stdout
