@@ -148,6 +148,7 @@ def test_state_rm_takes_the_workspace_like_every_other_command(quickstart: Path)
 WORKSPACE_COMMANDS = [
     ["apply"], ["destroy"], ["graph"], ["import"], ["output"], ["plan"], ["validate"],
     ["force-unlock"], ["state", "list"], ["state", "show"], ["state", "rm"], ["state", "mv"],
+    ["state", "rebind"],
 ]
 
 
