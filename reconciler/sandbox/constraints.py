@@ -146,6 +146,7 @@ DS_COMPLETED_SCHEMA_LOCKED = _c(
 DS_FIBO_COMPLETE = _c("DS-FIBO-COMPLETE", 409, "FIBO: >= 5 images and a visual_schema to complete")
 IMG_CAPTION_JSON = _c("IMG-CAPTION-JSON", 400, "a FIBO caption is JSON text")
 IMG_FIBO_PENDING = _c("IMG-FIBO-PENDING", 201, "no visual_schema yet: caption null, pending")
+UPLOAD_VERSION = _c("UPLOAD-VERSION", 400, "Upload Model: training_version bria-2.3/bria-3.2")
 MODEL_VERSION_FAMILY = _c("MODEL-VERSION-FAMILY", 400, "model and dataset of the same family")
 TRAIN_FAMILY_DEFAULTS = _c(
     "TRAIN-FAMILY-DEFAULTS", 200, "defaults: FIBO constant_with_warmup/750, legacy constant/1500"
@@ -162,6 +163,7 @@ PUBLISHED_CONSTRAINTS: tuple[Constraint, ...] = (
     DS_FIBO_COMPLETE,
     IMG_CAPTION_JSON,
     IMG_FIBO_PENDING,
+    UPLOAD_VERSION,
     MODEL_VERSION_FAMILY,
     TRAIN_FAMILY_DEFAULTS,
 )

@@ -33,6 +33,9 @@ BASE_MODELS = {
     "bria-3.2": "BRIA-3.2",
     "fibo": "BRIA-FIBO",
 }
+UPLOAD_VERSIONS = frozenset({"bria-2.3", "bria-3.2"})
+"""Upload Model's training_version (docs.bria.ai upload-model); FIBO uploads go through Bria's
+support, not this operation."""
 MAX_MODEL_BYTES = 3 * 1024**3
 UPDATABLE = frozenset({"name", "description"})
 
@@ -297,6 +300,8 @@ class Models:
         file_name = name_from_url(url)
         if not file_name.lower().endswith(".safetensors"):
             raise BriaError(c.UPLOAD_SAFETENSORS, "Only .safetensors model files are accepted")
+        version = choice(body, "training_version", UPLOAD_VERSIONS, c.UPLOAD_VERSION)
+        prefix = optional_text(body, "caption_prefix") or ""
         name = optional_text(body, "model_name") or file_name.rsplit(".", 1)[0]
         project_id, new_project = self._upload_project(body)
         try:
@@ -312,7 +317,13 @@ class Models:
             if new_project is not None:
                 project_id = int(self._projects.insert(**new_project)["id"])
             else:
-                self._core.project(project_id, c.UPLOAD_PROJECT)
+                locked = self._core.project(project_id, c.UPLOAD_PROJECT).get("training_version")
+                if families.is_fibo(locked):
+                    raise BriaError(
+                        c.MODEL_VERSION_FAMILY,
+                        f"Project {project_id} is locked to fibo; a {version} model belongs to "
+                        "a legacy project",
+                    )
             now = self._core.clock.now()
             row = self._new_row(
                 project_id=project_id,
@@ -322,10 +333,11 @@ class Models:
                 origin="uploaded",
                 phase="syncing",
                 mode=None,
-                version=None,
+                version=version,
                 now=now,
                 ends_at=now + lifecycle.SYNC_SECONDS,
             )
+            row["generation_prefix"] = prefix
             store.insert("models", row)
         return self._view(row)
 

@@ -271,6 +271,8 @@ class StartTraining(_Body):
 
 class UploadModel(_Body):
     model_url: str
+    training_version: Literal["bria-2.3", "bria-3.2"]
+    caption_prefix: str | None = None
     model_name: str | None = None
     project_id: int | None = None
     project_parameters: dict[str, Any] | None = None

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.helpers import advance, covers, expect_error, ok, project, upload
+from tests.sandbox.helpers import advance, covers, expect_error, ok, project, put_file, upload
 
 pytestmark = pytest.mark.anyio
 DATASETS = "/tailored-gen/datasets"
@@ -174,6 +174,14 @@ async def test_models_train_on_their_own_family(sandbox_http: httpx.AsyncClient)
         400,
         "MODEL-MODE-ENUM",
     )
+    weights = await put_file(sandbox_http, "lora.safetensors", b"weights")
+    upload = {
+        "model_url": weights,
+        "project_id": fibo["project_id"],
+        "training_version": "bria-3.2",
+    }
+    response = await sandbox_http.post(f"{MODELS}/upload_model", json=upload)
+    expect_error(response, 400, "MODEL-VERSION-FAMILY")
 
 
 @covers("TRAIN-FAMILY-DEFAULTS")

@@ -194,42 +194,43 @@ async def test_model_download(sandbox_http: httpx.AsyncClient) -> None:
     assert (await sandbox_http.get(body["download_url"])).status_code == 200
 
 
-@covers("UPLOAD-SAFETENSORS", "UPLOAD-MAX-3GB", "UPLOAD-URL-UNREACHABLE", "UPLOAD-PROJECT")
+@covers(
+    "UPLOAD-SAFETENSORS",
+    "UPLOAD-MAX-3GB",
+    "UPLOAD-URL-UNREACHABLE",
+    "UPLOAD-PROJECT",
+    "UPLOAD-VERSION",
+)
 async def test_upload_model(sandbox_http: httpx.AsyncClient) -> None:
     upload = f"{MODELS}/upload_model"
     weights = await put_file(sandbox_http, "lora.safetensors", b"weights")
     params = {"project_name": "Up", "ip_medium": "illustration"}
-    expect_error(
-        await sandbox_http.post(upload, json={"model_url": weights}), 400, "UPLOAD-PROJECT"
-    )
-    expect_error(
-        await sandbox_http.post(upload, json={"model_url": weights, "project_id": 9}),
-        404,
-        "UPLOAD-PROJECT",
-    )
+    legacy = {"training_version": "bria-3.2"}
+
+    async def refused(body: dict[str, Any], status: int, constraint_id: str) -> None:
+        expect_error(await sandbox_http.post(upload, json=body), status, constraint_id)
+
+    for version in (None, "max", "fibo", "bria-4"):
+        body = {"model_url": weights, "project_parameters": params, "training_version": version}
+        await refused(body, 400, "UPLOAD-VERSION")
+    await refused({"model_url": weights, **legacy}, 400, "UPLOAD-PROJECT")
+    await refused({"model_url": weights, "project_id": 9, **legacy}, 404, "UPLOAD-PROJECT")
     ckpt = await put_file(sandbox_http, "lora.ckpt", b"weights")
-    expect_error(
-        await sandbox_http.post(upload, json={"model_url": ckpt, "project_parameters": params}),
-        415,
-        "UPLOAD-SAFETENSORS",
-    )
+    await refused({"model_url": ckpt, "project_parameters": params}, 415, "UPLOAD-SAFETENSORS")
     big = await put_file(sandbox_http, "big.safetensors", b"", declared_size=3 * 1024**3 + 1)
-    expect_error(
-        await sandbox_http.post(upload, json={"model_url": big, "project_parameters": params}),
-        400,
-        "UPLOAD-MAX-3GB",
-    )
+    await refused({"model_url": big, "project_parameters": params, **legacy}, 400, "UPLOAD-MAX-3GB")
     away = "https://example.com/x.safetensors"
-    expect_error(
-        await sandbox_http.post(upload, json={"model_url": away, "project_parameters": params}),
-        422,
-        "UPLOAD-URL-UNREACHABLE",
+    await refused(
+        {"model_url": away, "project_parameters": params, **legacy}, 422, "UPLOAD-URL-UNREACHABLE"
     )
     made = ok(
-        await sandbox_http.post(upload, json={"model_url": weights, "project_parameters": params})
+        await sandbox_http.post(
+            upload, json={"model_url": weights, "project_parameters": params, **legacy}
+        )
     )
     assert made["status"] == "syncing" and made["name"] == "lora"
     assert made["training_mode"] is None and made["dataset_id"] is None
+    assert (made["training_version"], made["generation_prefix"]) == ("bria-3.2", "")
     new_project = ok(await sandbox_http.get(f"/tailored-gen/projects/{made['project_id']}"))
     assert new_project["ip_type"] == "other"
     expect_error(
@@ -238,12 +239,19 @@ async def test_upload_model(sandbox_http: httpx.AsyncClient) -> None:
     await advance(sandbox_http, 3)
     assert ok(await sandbox_http.get(f"{MODELS}/{made['id']}"))["status"] == "completed"
     existing = await project(sandbox_http)
-    into = ok(
-        await sandbox_http.post(
-            upload, json={"model_url": weights, "project_id": existing["id"], "model_name": "named"}
-        )
-    )
+    body = {
+        "model_url": weights,
+        "project_id": existing["id"],
+        "model_name": "named",
+        "training_version": "bria-2.3",
+        "caption_prefix": "A photo of Lora, ",
+    }
+    into = ok(await sandbox_http.post(upload, json=body))
     assert into["project_id"] == existing["id"] and into["name"] == "named"
+    assert (into["training_version"], into["generation_prefix"]) == (
+        "bria-2.3",
+        body["caption_prefix"],
+    )
 
 
 @covers("GEN-MODEL-READY", "GEN-GUIDANCE-ORDER", "GEN-CHECKPOINT-EXISTS")

@@ -282,16 +282,25 @@ async def _walk(client: httpx.AsyncClient) -> None:
     await get(f"{M}/999/download")
     # Upload Model
     weights = await put_file(client, "lora.safetensors", b"\x00" * 64)
-    await made(post(f"{M}/upload_model", json={"model_url": weights, "project_id": project["id"]}))
+    legacy = {"training_version": "bria-3.2"}
+    await made(
+        post(
+            f"{M}/upload_model", json={"model_url": weights, "project_id": project["id"], **legacy}
+        )
+    )
     await post(f"{M}/upload_model", json={"model_url": weights})
-    await post(f"{M}/upload_model", json={"model_url": weights, "project_id": 999})
+    await post(f"{M}/upload_model", json={"model_url": weights, "project_id": 999, **legacy})
     await post(
         f"{M}/upload_model",
         json={"model_url": weights.replace(".safetensors", ".ckpt"), "project_id": project["id"]},
     )
     await post(
         f"{M}/upload_model",
-        json={"model_url": "http://127.0.0.1:9/x.safetensors", "project_id": project["id"]},
+        json={
+            "model_url": "http://127.0.0.1:9/x.safetensors",
+            "project_id": project["id"],
+            **legacy,
+        },
     )
     # Deletes
     await delete(f"{M}/{automatic['id']}")
