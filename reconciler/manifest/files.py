@@ -99,6 +99,11 @@ def _check_regular(info: os.stat_result, limit: int | None) -> None:
         raise FileProblem(f"is {info.st_size:,} bytes; the limit is {limit:,}")
 
 
+def inside_workspace(path: str | Path, root: Path) -> bool:
+    """Whether `path`, links resolved, is `root` or below it."""
+    return _inside(os.path.realpath(path), root)
+
+
 def _inside(real: str, root: Path) -> bool:
     text = os.path.realpath(root)
     return real == text or real.startswith(text.rstrip(os.sep) + os.sep)

@@ -28,7 +28,12 @@ from typing import BinaryIO
 
 from PIL import Image
 
-from reconciler.manifest.files import FileProblem, kind_of, read_workspace_file
+from reconciler.manifest.files import (
+    FileProblem,
+    inside_workspace,
+    kind_of,
+    read_workspace_file,
+)
 from reconciler.resources import IMAGE_SUFFIXES, ImageFormat
 
 MAX_IMAGE_PIXELS = 100_000_000
@@ -36,6 +41,8 @@ MAX_IMAGE_PIXELS = 100_000_000
 MAX_SIDECAR_BYTES = 64 * 1024
 """A caption is a sentence or two; Bria documents no limit, so 64 KiB bounds what is read."""
 CACHE_FILE = Path(".tailor") / "image-cache.json"
+MAX_CACHE_BYTES = 256 * 1024 * 1024
+"""About 150 bytes an image: far above the 5,000 images of the largest dataset, times many."""
 _CACHE_VERSION = 2
 _HASH_BLOCK = 1024 * 1024
 _HEAD_BYTES = 64
@@ -401,6 +408,7 @@ class ImageCache:
     """
 
     def __init__(self, root: Path) -> None:
+        self._root = root
         self._file = root / CACHE_FILE
         self._entries: dict[str, tuple[FileStamp, ImageFacts]] = {}
         self._seen: dict[str, tuple[FileStamp, ImageFacts]] = {}
@@ -409,9 +417,13 @@ class ImageCache:
         self._load()
 
     def _load(self) -> None:
+        if not os.path.lexists(self._file):
+            return
         try:
-            with self._file.open("r", encoding="utf-8") as handle:
-                self._loaded_text = handle.read()
+            # A pull request can commit .tailor/ too: the cache obeys the workspace file rules
+            # (a link to /dev/zero or a FIFO would otherwise be read without end or block).
+            raw = read_workspace_file(self._file, self._root, limit=MAX_CACHE_BYTES)
+            self._loaded_text = raw.decode("utf-8")
             payload = json.loads(self._loaded_text)
             if payload.get("version") != _CACHE_VERSION:
                 return
@@ -425,7 +437,7 @@ class ImageCache:
                     FileStamp(size, mtime_ns, inode),
                     ImageFacts(str(digest), width, height, image_format, size),
                 )
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (FileProblem, OSError, ValueError, TypeError, KeyError, AttributeError):
             self._entries = {}
 
     def get(self, rel: str, stamp: FileStamp) -> ImageFacts | None:
@@ -461,6 +473,12 @@ class ImageCache:
         text = json.dumps(payload, separators=(",", ":"))
         if text == self._loaded_text:
             return None
+        if os.path.lexists(self._file.parent) and not inside_workspace(
+            self._file.parent, self._root
+        ):
+            return (
+                f"not writing the image cache: {CACHE_FILE.parent} is a link leaving the workspace"
+            )
         temporary = self._file.with_name(f"{self._file.name}.{os.getpid()}.tmp")
         try:
             self._file.parent.mkdir(exist_ok=True)

@@ -137,3 +137,25 @@ def test_a_fifo_in_a_subfolder_never_blocks_the_manifest_search(tmp_path: Path) 
     os.mkfifo(root / "images" / "trap.yaml")
     run = tailor("validate", cwd=root, timeout=60)
     run.assert_refused("there are manifests in subfolders: images")
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "folder-link"])
+def test_a_committed_tailor_folder_is_not_trusted(tmp_path: Path, kind: str) -> None:
+    """A pull request can commit .tailor/ too: its image cache is read under the file rules,
+    and a .tailor that links out of the workspace is not written to."""
+    root = make_workspace(tmp_path)
+    outside = tmp_path / "outside-tailor"
+    outside.mkdir()
+    if kind == "folder-link":
+        os.symlink(outside, root / ".tailor")
+    else:
+        (root / ".tailor").mkdir()
+        cache = root / ".tailor" / "image-cache.json"
+        if kind == "fifo":
+            os.mkfifo(cache)
+        else:
+            os.symlink("/dev/zero", cache)
+    run = tailor("validate", cwd=root, timeout=60)
+    run.assert_clean()
+    assert run.code == 0, run.output
+    assert list(outside.iterdir()) == []
