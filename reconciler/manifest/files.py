@@ -13,6 +13,7 @@ FIFO that blocks the reader forever, or `/dev/zero`. Every read of a workspace f
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from pathlib import Path
@@ -47,25 +48,14 @@ def check_workspace_file(
     path: str | Path, root: Path, *, limit: int | None = None
 ) -> os.stat_result:
     """The stat of a regular file whose real path is inside `root`; FileProblem otherwise."""
-    real = os.path.realpath(path)
-    if not _inside(real, root):
-        raise FileProblem(
-            "is a link to a file outside the workspace",
-            hint="copy the file into the workspace instead of linking to it",
-        )
-    try:
-        info = os.stat(real)
-    except OSError as error:
-        raise FileProblem(f"cannot be read: {error.strerror or error}") from None
-    _check_regular(info, limit)
-    return info
+    return _checked(path, root, limit)[1]
 
 
 def read_workspace_file(path: str | Path, root: Path, *, limit: int) -> bytes:
     """At most `limit` bytes of a regular file inside `root`, never blocking on a FIFO."""
-    before = check_workspace_file(path, root, limit=limit)
+    real, before = _checked(path, root, limit)
     try:
-        descriptor = os.open(os.path.realpath(path), _OPEN_FLAGS)
+        descriptor = os.open(real, _OPEN_FLAGS)
     except OSError as error:
         raise FileProblem(f"cannot be read: {error.strerror or error}") from None
     try:
@@ -92,6 +82,37 @@ def read_workspace_file(path: str | Path, root: Path, *, limit: int) -> bytes:
     return data
 
 
+def _checked(path: str | Path, root: Path, limit: int | None) -> tuple[str, os.stat_result]:
+    """The real path and stat of a regular file inside `root`.
+
+    One lstat decides: a file that is not a link, in a folder whose real path is inside
+    (cached per folder), is its own real path; only links pay for a full realpath. A run
+    reads thousands of captions, mostly from a handful of folders.
+    """
+    text = os.fspath(path)
+    try:
+        info = os.lstat(text)
+    except OSError as error:
+        raise FileProblem(f"cannot be read: {error.strerror or error}") from None
+    folder, name = os.path.split(text)
+    if stat.S_ISLNK(info.st_mode):
+        real = os.path.realpath(text)
+    else:
+        real = os.path.join(_real(folder), name)
+    if not _inside(real, root):
+        raise FileProblem(
+            "is a link to a file outside the workspace",
+            hint="copy the file into the workspace instead of linking to it",
+        )
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            info = os.stat(real)
+        except OSError as error:
+            raise FileProblem(f"cannot be read: {error.strerror or error}") from None
+    _check_regular(info, limit)
+    return real, info
+
+
 def _check_regular(info: os.stat_result, limit: int | None) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise FileProblem(f"is {kind_of(info.st_mode)}, not a regular file")
@@ -104,6 +125,11 @@ def inside_workspace(path: str | Path, root: Path) -> bool:
     return _inside(os.path.realpath(path), root)
 
 
+@functools.lru_cache(maxsize=256)
+def _real(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
 def _inside(real: str, root: Path) -> bool:
-    text = os.path.realpath(root)
+    text = _real(os.fspath(root))
     return real == text or real.startswith(text.rstrip(os.sep) + os.sep)
