@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_example
+
 REPO = Path(__file__).resolve().parents[2]
 QUICKSTART = REPO / "examples" / "quickstart"
 TOKEN = "tok-ATTACK-5f0c2e9d81"
@@ -106,8 +108,7 @@ def tailor(
 
 def make_workspace(tmp_path: Path, settings: str = "api: sandbox\n", name: str = "ws") -> Path:
     """A copy of examples/quickstart with the given tailor.yaml."""
-    root = tmp_path / name
-    shutil.copytree(QUICKSTART, root, ignore=shutil.ignore_patterns(".tailor"))
+    root = copy_example(QUICKSTART, tmp_path / name)
     (root / "tailor.yaml").write_text(settings)
     return root
 
