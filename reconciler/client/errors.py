@@ -200,8 +200,9 @@ _HINTS: dict[type[ApiError], str] = {
     Unauthorized: "Check BRIA_API_TOKEN: Bria did not accept the token.",
     Forbidden: "Your Bria subscription may not include Tailored Generation training.",
     QuotaExceeded: (
-        "Raise the quota (upgrade the Bria plan), then run apply again: it resumes where "
-        "this run stopped."
+        "Bria counts every request against the account's quota and refuses all of them "
+        "now; raise the quota (upgrade the Bria plan), then run the command again (an "
+        "apply resumes where it stopped)."
     ),
     RateLimited: (
         "Bria kept refusing for longer than rate_limit_wait allows; lower "

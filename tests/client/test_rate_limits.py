@@ -147,7 +147,7 @@ def test_the_quota_answer_is_its_own_error_with_brias_words() -> None:
     error = error_from_response(403, QUOTA, method="POST", path="/tailored-gen/projects")
     assert isinstance(error, QuotaExceeded)
     assert error.bria_message.startswith("Quota exceeded: Free users can make up to 1000")
-    assert error.hint is not None and "run apply again" in error.hint
+    assert error.hint is not None and "raise the quota" in error.hint
     denied = error_from_response(
         403,
         b'"Access denied: Your subscription does not include access to this feature/product."',

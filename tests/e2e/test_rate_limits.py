@@ -96,6 +96,12 @@ def test_the_quota_stops_apply_and_a_rerun_after_raising_it_converges(tmp_path: 
         assert "not started" in stopped.stderr and "run `tailor apply` again" in stopped.stderr
         refused = sandbox.stats()["total"] - 50
         assert 1 <= refused <= 4, "nothing new starts after the quota answer (parallelism 4)"
+        assert sandbox.control("GET", "limits")["quota_used"] == 50
+
+        planned = tailor("plan", ".", cwd=ws)  # still used up: the refresh's first read
+        assert planned.returncode == 1
+        assert "Quota exceeded: Free users" in planned.stderr
+        assert "raise the quota" in planned.stderr
 
         sandbox.control("PUT", "limits", {"quota": None})
         rerun = ok(tailor("apply", "--auto-approve", ".", cwd=ws))
