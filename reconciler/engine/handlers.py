@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast, get_args
@@ -96,6 +98,8 @@ class RunContext:
     staged: dict[str, Staging] = field(default_factory=dict)
     """Per dataset address: its staged ZIP, until deleted or left to the next run."""
     work_dir: Path | None = None
+    idle: Callable[[], AbstractAsyncContextManager[None]] = contextlib.nullcontext
+    """Around a wait on Bria: the executor gives the step's working slot to other nodes."""
 
     def results(self, address: Address) -> dict[str, JsonValue]:
         return self.scratch.setdefault(str(address), {})
@@ -406,10 +410,11 @@ async def regenerate_captions(ctx: RunContext, call: StepCall) -> Outcome:
 
 
 async def wait_captions_step(ctx: RunContext, call: StepCall) -> Outcome:
-    await wait_captions(
-        ctx.client, ctx.path_id(call.step, "dataset_id"), address=str(call.step.address),
-        policy=ctx.waits, hooks=ctx.hooks,
-    )
+    async with ctx.idle():
+        await wait_captions(
+            ctx.client, ctx.path_id(call.step, "dataset_id"), address=str(call.step.address),
+            policy=ctx.waits, hooks=ctx.hooks,
+        )
     return NOTHING
 
 
@@ -569,9 +574,11 @@ async def wait_bulk_upload_step(ctx: RunContext, call: StepCall) -> Outcome:
     step = call.step
     dataset_id = ctx.path_id(step, "dataset_id")
     try:
-        status = await bulk_upload_ended(
-            ctx.client, dataset_id, address=str(step.address), policy=ctx.waits, hooks=ctx.hooks
-        )
+        async with ctx.idle():
+            status = await bulk_upload_ended(
+                ctx.client, dataset_id, address=str(step.address), policy=ctx.waits,
+                hooks=ctx.hooks,
+            )
     except BaseException:
         _hand_over(ctx, step.address)
         raise
@@ -658,9 +665,11 @@ async def start_training(ctx: RunContext, call: StepCall) -> Outcome:
     # Recorded before a --wait, so an interrupted wait never starts a second training.
     ctx.ledger.patch(step.address, {"train": True})
     if ctx.wait_for_training:
-        await wait_training(
-            ctx.client, model_id, address=str(step.address), policy=ctx.waits, hooks=ctx.hooks
-        )
+        async with ctx.idle():
+            await wait_training(
+                ctx.client, model_id, address=str(step.address), policy=ctx.waits,
+                hooks=ctx.hooks,
+            )
         ctx.results(step.address)["trained"] = True
     return Outcome(attributes={"train": True})
 
@@ -681,10 +690,11 @@ async def stop_training(ctx: RunContext, call: StepCall) -> Outcome:
 
 
 async def wait_training_stopped(ctx: RunContext, call: StepCall) -> Outcome:
-    await wait_stopped(
-        ctx.client, ctx.path_id(call.step, "model_id"), address=str(call.step.address),
-        policy=ctx.waits, hooks=ctx.hooks,
-    )
+    async with ctx.idle():
+        await wait_stopped(
+            ctx.client, ctx.path_id(call.step, "model_id"), address=str(call.step.address),
+            policy=ctx.waits, hooks=ctx.hooks,
+        )
     return NOTHING
 
 
