@@ -209,6 +209,8 @@ async def _locked_run(
             say(line)
     if result.stopped is not None:
         raise stopped_error(result, options.verb)
+    if result.interrupted is not None:
+        raise interrupted_error(result, options.verb)
     if not result.ok:
         failed = len({n.address for n in result.failed})
         raise ApplyError(
@@ -221,17 +223,32 @@ async def _locked_run(
 def stopped_error(result: ApplyResult, verb: str) -> ApplyError:
     """Bria's quota stopped the run: its own words, what was done and what is left."""
     assert result.stopped is not None
+    return ApplyError(
+        f"{verb.capitalize()} stopped: Bria refused {result.stopped.method} "
+        f"{result.stopped.path}: {result.stopped.bria_message}\n{_left_to_do(result)}",
+        hint=f"raise the quota (upgrade the Bria plan), then run `tailor {verb}` again: "
+        "it resumes where this run stopped, without repeating what was done",
+    )
+
+
+def interrupted_error(result: ApplyResult, verb: str) -> ApplyError:
+    """The run stopped early (the API unreachable, a signal): why, what was done, what is left."""
+    assert result.interrupted is not None
+    return ApplyError(
+        f"{verb.capitalize()} stopped: {result.interrupted}.\n{_left_to_do(result)}",
+        hint=f"run `tailor {verb}` again to finish: it resumes where this run stopped, "
+        "without repeating what was done",
+    )
+
+
+def _left_to_do(result: ApplyResult) -> str:
     rows = result.by_address()
     done = sum(1 for r in rows if r.status is ResultStatus.DONE)
     failed = sum(1 for r in rows if r.status is ResultStatus.FAILED)
     left = sum(1 for r in rows if r.status is ResultStatus.NOT_STARTED)
-    return ApplyError(
-        f"{verb.capitalize()} stopped: Bria refused {result.stopped.method} "
-        f"{result.stopped.path}: {result.stopped.bria_message}\n"
+    return (
         f"{counted(done, 'object')} done and recorded; {failed} failed and {left} not started "
-        "(listed above) are left to do.",
-        hint=f"raise the quota (upgrade the Bria plan), then run `tailor {verb}` again: "
-        "it resumes where this run stopped, without repeating what was done",
+        "(listed above) are left to do."
     )
 
 
