@@ -27,6 +27,7 @@ from reconciler.cli.context import (
     run_async,
     workspace_root,
 )
+from reconciler.cli.interrupts import stop_on_signals
 from reconciler.cli.options import (
     api_option,
     lock_timeout_option,
@@ -44,7 +45,7 @@ from reconciler.cli.terminal import use_color
 from reconciler.client.api import BriaClient
 from reconciler.client.staging import Stager
 from reconciler.engine import recovery
-from reconciler.engine.executor import ApplyResult, execute, record_drift
+from reconciler.engine.executor import ApplyResult, RunControl, execute, record_drift
 from reconciler.engine.handlers import RunContext, changed_files
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
@@ -195,7 +196,11 @@ async def _locked_run(
             stager=stager,
             wait_for_training=options.wait,
         )
-        result = await execute(plan, ctx, parallelism=options.parallelism)
+        control = RunControl()
+        with stop_on_signals(control, progress.note) as interrupts:
+            result = await execute(
+                plan, ctx, parallelism=options.parallelism, control=control
+            )
     say()
     table = render_outcome_table(
         result.by_address(), color=color, verb=options.verb.capitalize()
@@ -210,7 +215,10 @@ async def _locked_run(
     if result.stopped is not None:
         raise stopped_error(result, options.verb)
     if result.interrupted is not None:
-        raise interrupted_error(result, options.verb)
+        error = interrupted_error(result, options.verb)
+        if interrupts.received is not None:
+            error.exit_code = interrupts.exit_code
+        raise error
     if not result.ok:
         failed = len({n.address for n in result.failed})
         raise ApplyError(
