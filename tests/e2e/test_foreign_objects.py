@@ -121,8 +121,12 @@ def test_managed_objects_work_beside_objects_tailor_did_not_make(
     assert json.loads(_ok("output", "--json", str(ws)))["acme-mascot"] == state
     _ok("plan", str(ws), "--detailed-exitcode")
 
+    # Objects made inside tailor's project go with it (Bria deletes a project whole): said.
+    inside = sandbox.control("POST", "seed", {"generation": "max", "project_id": state["id"]})
     destroyed = _ok("destroy", str(ws), "--auto-approve")
     assert "acme-mascot" in destroyed
+    assert f"also deletes what tailor does not manage in it: dataset {inside['dataset_ids'][0]}" \
+        in destroyed.replace("\n", " ")
     mine = sandbox.inventory()
     assert {p["id"] for p in mine["projects"]} == foreign["projects"]
     assert {m["id"] for m in mine["models"]} == foreign["models"]

@@ -204,6 +204,7 @@ def delete_project(p: Planner, rec: RecordedResource) -> None:
     notes: tuple[str, ...] = ()
     if rec.remote_id in p.live.projects:
         step = Step(StepKind.DELETE_PROJECT, address)
+        _warn_unmanaged_inside(p, rec)
     else:
         p.gone(address)
         step = Step(StepKind.FORGET, address)
@@ -221,6 +222,29 @@ def delete_project(p: Planner, rec: RecordedResource) -> None:
     )
     for dep in rec.deposed:
         _deposed_change(p, rec, dep, retain=False)
+
+
+def _warn_unmanaged_inside(p: Planner, rec: RecordedResource) -> None:
+    """Bria deletes a project with everything in it, also what tailor does not manage."""
+    datasets = p.managed_ids(Kind.DATASET)
+    models = p.managed_ids(Kind.MODEL)
+    others = [
+        f"dataset {d.remote_id} ({d.name!r})"
+        for d in sorted(p.live.datasets.values(), key=lambda d: d.remote_id)
+        if d.project_id == rec.remote_id and d.remote_id not in datasets
+    ] + [
+        f"model {m.remote_id} ({m.name!r})"
+        for m in sorted(p.live.models.values(), key=lambda m: m.remote_id)
+        if m.project_id == rec.remote_id and m.remote_id not in models and m.status != "Deleted"
+    ]
+    if others:
+        p.warn(
+            f"{rec.address}: deleting project {rec.remote_id} also deletes what tailor does not "
+            f"manage in it: {', '.join(others)}",
+            rec.address,
+            detail="Bria deletes a project with everything in it; import or move those first "
+            "if they must stay",
+        )
 
 
 def plan_project_deposed(p: Planner, rec: RecordedResource, desired: DesiredProject) -> None:
