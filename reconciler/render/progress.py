@@ -109,13 +109,28 @@ def render_outcome_table(
         if message:
             line += f"  {message}"
         lines.append(line.rstrip())
-    totals = Counter(r.status for r in results)
-    lines += [
-        "",
-        f"{verb}: {totals[ResultStatus.DONE]} done, {totals[ResultStatus.FAILED]} failed, "
-        f"{totals[ResultStatus.NOT_STARTED]} not started.",
-    ]
+    lines += ["", outcome_line(results, verb)]
     return "\n".join(lines) + "\n"
+
+
+def outcome_line(results: Sequence[AddressResult], verb: str = "Apply") -> str:
+    """`Apply: 3 done (and 6 images), 0 failed, 0 not started.`: counted as the plan's line
+    counts, projects, datasets and models with images apart."""
+    resources: Counter[ResultStatus] = Counter()
+    images: Counter[ResultStatus] = Counter()
+    for result in results:
+        (images if result.address.kind is Kind.IMAGE else resources)[result.status] += 1
+    parts = []
+    for status, word in (
+        (ResultStatus.DONE, "done"),
+        (ResultStatus.FAILED, "failed"),
+        (ResultStatus.NOT_STARTED, "not started"),
+    ):
+        text = f"{resources[status]:,} {word}"
+        if images[status]:
+            text += f" (and {images[status]:,} image{'s' * (images[status] != 1)})"
+        parts.append(text)
+    return f"{verb}: {', '.join(parts)}."
 
 
 # --------------------------------------------------------------------------- listeners

@@ -126,6 +126,7 @@ def test_state_rm_takes_the_workspace_like_every_other_command(quickstart: Path)
     applied = tailor("apply", quickstart, "--auto-approve", "-v")
     assert applied.returncode == 0, applied.stderr
     assert "fox-04.png" in applied.stdout  # -v lists every image on apply too
+    assert "Apply: 3 done (and 6 images), 0 failed, 0 not started." in applied.stdout
 
     removed = tailor("state", "rm", "acme-mascot/models/light", quickstart, cwd=REPO)
     assert removed.returncode == 0, removed.stderr

@@ -27,7 +27,7 @@ def test_a_saved_plan_applies_then_goes_stale(sandbox: Sandbox, tmp_path: Path) 
 
     applied = tailor_here("apply", str(first))
     assert applied.exit_code == 0, applied.output
-    assert "Apply: 9 done" in applied.output
+    assert "Apply: 3 done (and 6 images)" in applied.output
     refused = tailor_here("apply", str(stale))
     assert refused.exit_code == 1
     assert "Saved plan is stale" in refused.output and "Run plan again" in refused.output

@@ -154,7 +154,7 @@ def test_outcome_table_groups_images_under_their_dataset() -> None:
         "  done         p/datasets/v2\n"
         "  not started  p/models/m                    its dataset failed\n"
         "\n"
-        "Apply: 8 done, 1 failed, 1 not started.\n"
+        "Apply: 3 done (and 5 images), 0 failed (and 1 image), 1 not started.\n"
     )
     assert "\x1b[" in render_outcome_table(results, color=True)
 
