@@ -8,7 +8,7 @@ import zipfile
 from typing import Any, get_args
 
 from reconciler.sandbox import constraints as c
-from reconciler.sandbox import families, schemas, views
+from reconciler.sandbox import families, lifecycle, schemas, views
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.projects import delete_dataset_rows
@@ -111,9 +111,32 @@ class Datasets:
     def list_all(self) -> list[dict[str, Any]]:
         return self._views(self._core.store.select("datasets"))
 
-    def list_by_project(self, project_id: int) -> list[dict[str, Any]]:
-        self._core.project(project_id)
-        return self._views(self._core.store.select("datasets", project_id=project_id))
+    def list_by_project(
+        self, project_id: int, *, include_models: bool = False, include_models_ids: bool = False
+    ) -> list[dict[str, Any]]:
+        """With `include_models`/`include_models_ids`, each dataset also lists the models (not
+        deleted) trained on it: as objects in `models`, as id strings in `model_ids`."""
+        store = self._core.store
+        with store.transaction():
+            self._core.project(project_id)
+            listed = self._views(store.select("datasets", project_id=project_id))
+            if not (include_models or include_models_ids):
+                return listed
+            now = self._core.clock.now()
+            models = [
+                row
+                for row in store.select("models", project_id=project_id)
+                if lifecycle.model_status(row, now) != "Deleted"
+            ]
+        for view in listed:
+            mine = [row for row in models if row["dataset_id"] == view["id"]]
+            if include_models:
+                view["models"] = [
+                    views.model(row, now, include_training_parameters=False) for row in mine
+                ]
+            if include_models_ids:
+                view["model_ids"] = [str(row["id"]) for row in mine]
+        return listed
 
     def get(self, dataset_id: int, max_images: int = MAX_IMAGES_DEFAULT) -> dict[str, Any]:
         """`max_images` is 1..MAX_IMAGES_DEFAULT: the route's query parameter checks it."""

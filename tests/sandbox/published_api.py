@@ -129,6 +129,7 @@ DATASET_BY_PROJECT = _obj(
     images_count=INT,
     models=_array(OBJECT),
     model_ids=_array(STR),
+    # models / model_ids: only with include_models / include_models_ids
 )
 DATASET_SHOWN = _obj(
     **DATASET_FIELDS,

@@ -11,6 +11,7 @@ from tests.sandbox.helpers import (
     covers,
     dataset,
     expect_error,
+    model,
     ok,
     project,
     training_model,
@@ -186,3 +187,18 @@ async def test_download_only_advanced(sandbox_http: httpx.AsyncClient) -> None:
     body = ok(await sandbox_http.get(f"/datasets/{advanced['id']}/download"))
     assert body["download_url"].startswith("http://127.0.0.1:8787/_sandbox/files/")
     assert (await sandbox_http.get(body["download_url"])).status_code == 200
+
+
+async def test_datasets_by_project_can_include_their_models(
+    sandbox_http: httpx.AsyncClient,
+) -> None:
+    made = await model(sandbox_http)
+    url = f"/tailored-gen/projects/{made['project_id']}/datasets"
+    [plain] = ok(await sandbox_http.get(url))
+    assert "models" not in plain and "model_ids" not in plain
+    [both] = ok(await sandbox_http.get(url, params={"include_models": 1, "include_models_ids": 1}))
+    assert both["model_ids"] == [str(made["id"])]
+    assert [m["id"] for m in both["models"]] == [made["id"]]
+    ok(await sandbox_http.delete(f"/tailored-gen/models/{made['id']}"), 204)
+    [after] = ok(await sandbox_http.get(url, params={"include_models_ids": "true"}))
+    assert after["model_ids"] == [] and "models" not in after, "deleted models are not listed"

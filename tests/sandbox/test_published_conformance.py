@@ -50,6 +50,8 @@ DEVIATIONS: dict[tuple[str, int], str] = {
     ("GET /v1/tailored-gen/models", 400): "include_training_parameters is not a boolean",
     ("GET /v1/tailored-gen/projects/{project_id}/models", 400): "include_training_parameters "
     "is not a boolean",
+    ("GET /v1/tailored-gen/projects/{project_id}/datasets", 400): "include_models or "
+    "include_models_ids is not a boolean",
 }
 """(operation or `*`, status) -> why the sandbox answers a status the document does not list."""
 FIELD_VALUES: dict[str, tuple[Any, ...]] = {
@@ -266,6 +268,9 @@ async def _walk(client: httpx.AsyncClient) -> None:
     await get(M, params={"include_training_parameters": True})
     await get(f"{P}/{project['id']}/models", params={"include_training_parameters": True})
     await get(f"{P}/999/models")
+    await get(
+        f"{P}/{project['id']}/datasets", params={"include_models": True, "include_models_ids": True}
+    )
     await get(f"{M}/{expert['id']}")
     await get(f"{M}/999")
     await put(f"{M}/{expert['id']}", json={"description": "trained"})

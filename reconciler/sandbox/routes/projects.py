@@ -53,8 +53,15 @@ def delete_project(request: Request, project_id: int) -> Response:
 
 
 @router.get("/projects/{project_id}/datasets", **answers(list[schemas.Dataset]))
-def list_project_datasets(request: Request, project_id: int) -> Any:
-    return backend_of(request).datasets.list_by_project(project_id)
+def list_project_datasets(
+    request: Request,
+    project_id: int,
+    include_models: bool = False,
+    include_models_ids: bool = False,
+) -> Any:
+    return backend_of(request).datasets.list_by_project(
+        project_id, include_models=include_models, include_models_ids=include_models_ids
+    )
 
 
 @router.get("/projects/{project_id}/models", **answers(list[schemas.Model]))
