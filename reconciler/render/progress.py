@@ -93,7 +93,7 @@ def render_outcome_table(
     for result in ordered:
         dataset = _image_dataset(result.address)
         if dataset is None:
-            rows.append((result.status, visible(str(result.address)), result.message))
+            rows.append((result.status, visible(result.label), result.message))
         elif dataset in images:
             rows.extend(_image_rows(dataset, images.pop(dataset), max_failed_images))
     colours = {
@@ -261,9 +261,11 @@ class _ImageCounting:
 class LineProgress(_ImageCounting):
     """Plain timestamped lines for logs: `[12:00:01] acme/datasets/v1: uploaded 40/200 images`.
 
-    Image counters and wait statuses print at most once per `interval` seconds each (and
-    always when a dataset's images finish or a wait's status changes); failures always print,
-    up to `max_image_failures` per dataset.
+    Image counters print at most once per `interval` seconds each (and always when a
+    dataset's images finish); a wait prints when its status changes and otherwise a heartbeat
+    with the time waited so far at most once per `heartbeat` seconds (a training polled for
+    hours must not fill a CI log); failures always print, up to `max_image_failures` per
+    dataset.
     """
 
     def __init__(
@@ -272,6 +274,7 @@ class LineProgress(_ImageCounting):
         *,
         plan: Plan | None = None,
         interval: float = 10.0,
+        heartbeat: float = 60.0,
         max_image_failures: int = 10,
         monotonic: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = datetime.now,
@@ -279,10 +282,12 @@ class LineProgress(_ImageCounting):
         super().__init__(plan)
         self._stream = stream
         self._interval = interval
+        self._heartbeat = heartbeat
         self._max_image_failures = max_image_failures
         self._monotonic = monotonic
         self._wall_clock = wall_clock
         self._waits: dict[tuple[str, str], tuple[str, float]] = {}
+        self._wait_started: dict[tuple[str, str], float] = {}
 
     def __enter__(self) -> LineProgress:
         return self
@@ -336,16 +341,27 @@ class LineProgress(_ImageCounting):
     def on_wait(self, event: WaitEvent) -> None:
         key = (event.address, event.what)
         now = self._monotonic()
+        started = self._wait_started.setdefault(key, now)
         previous = self._waits.get(key)
         if previous is not None:
             status, shown = previous
-            if status == event.status and now - shown < self._interval:
+            if status == event.status and now - shown < self._heartbeat:
                 return
         self._waits[key] = (event.status, now)
         text = f"{event.what} {event.status}"
         if event.progress is not None:
             text += f" ({event.progress:.0%})"
+        if now > started:
+            text += f", waiting {_elapsed(now - started)}"
         self._emit(event.address, text)
+
+
+def _elapsed(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
 
 
 class RichProgress(_ImageCounting):

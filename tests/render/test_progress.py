@@ -126,10 +126,22 @@ def test_resource_steps_and_waits() -> None:
     assert stream.getvalue().splitlines() == [
         "[12:00:00] p/models/m: POST /tailored-gen/models done",
         "[12:00:00] p/models/m: training InProgress (0%)",
-        "[12:00:10] p/models/m: training InProgress (10%)",
-        "[12:00:20] p/models/m: training InProgress (20%)",
-        "[12:00:31] p/models/m: training Completed (100%)",
+        "[12:00:31] p/models/m: training Completed (100%), waiting 31 s",
     ]
+
+
+def test_a_long_wait_prints_a_heartbeat_at_most_every_minute() -> None:
+    """Two hours of training polled every 15 s, in a CI log: one line a minute, with the time
+    waited so far (a line per poll filled logs; a status alone did not show it was alive)."""
+    clock = FakeClock()
+    progress, stream = _line_progress(_image_plan(1), clock)
+    for tick in range(0, 2 * 3600, 15):
+        clock.seconds = tick
+        progress.on_wait(WaitEvent("p/models/m", "training", "InProgress"))
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 120
+    assert lines[1] == "[12:01:00] p/models/m: training InProgress, waiting 1 min 00 s"
+    assert lines[-1] == "[13:59:00] p/models/m: training InProgress, waiting 1 h 59 min"
 
 
 def _result(address: str, status: ResultStatus, message: str = "") -> AddressResult:
