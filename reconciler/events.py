@@ -84,3 +84,12 @@ class AddressResult:
     address: Address
     status: ResultStatus
     message: str = ""
+    deposed: int | None = None
+    """Set for the row of a deposed object (a replaced model kept, then deleted)."""
+
+    @property
+    def label(self) -> str:
+        """The address, and which deposed object when the row is about one."""
+        if self.deposed is None:
+            return str(self.address)
+        return f"{self.address} (deposed {self.deposed})"

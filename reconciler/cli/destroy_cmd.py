@@ -31,6 +31,7 @@ from reconciler.client.api import BriaClient
 from reconciler.engine.planning import make_plan
 from reconciler.errors import ValidationFailed
 from reconciler.manifest.workspace import load_workspace
+from reconciler.plan.builder import unmatched_targets
 from reconciler.plan.graph import build_dependencies, topological_order
 from reconciler.plan.model import Plan, Reason
 from reconciler.resources import DesiredWorkspace
@@ -47,10 +48,13 @@ def only_targets(plan: Plan, targets: Sequence[Address]) -> Plan:
         plan,
         changes=changes,
         drift=tuple(d for d in plan.drift if any(t.contains(d.address) for t in targets)),
-        diagnostics=tuple(
-            d
-            for d in plan.diagnostics
-            if d.address is None or any(t.contains(d.address) for t in targets)
+        diagnostics=(
+            *(
+                d
+                for d in plan.diagnostics
+                if d.address is None or any(t.contains(d.address) for t in targets)
+            ),
+            *unmatched_targets([c.address for c in plan.changes], targets),
         ),
         dependencies=dependencies,
         order=topological_order(dependencies, changes),

@@ -60,6 +60,8 @@ class NodeResult:
     message: str = ""
     unreachable: bool = False
     """It failed because the API could not be reached (what the circuit breaker counts)."""
+    deposed: int | None = None
+    """The deposed object this node is about (a row of its own in the results)."""
 
 
 @dataclass
@@ -105,16 +107,18 @@ class ApplyResult:
         """One row per address (failed beats not started beats done), leaving out the
         no-op addresses that completed: they are in the DAG for its edges and did nothing."""
         rank = {ResultStatus.DONE: 0, ResultStatus.NOT_STARTED: 1, ResultStatus.FAILED: 2}
-        rows: dict[Address, AddressResult] = {}
+        rows: dict[tuple[Address, int], AddressResult] = {}
         for node in self.nodes:
-            seen = rows.get(node.address)
+            key = (node.address, -1 if node.deposed is None else node.deposed)
+            seen = rows.get(key)
             if seen is None or rank[node.status] > rank[seen.status]:
-                rows[node.address] = AddressResult(node.address, node.status, node.message)
+                rows[key] = AddressResult(node.address, node.status, node.message, node.deposed)
         return tuple(
-            rows[a]
-            for a in sorted(rows)
-            if rows[a].status is not ResultStatus.DONE
-            or self.actions.get(str(a), Action.NO_OP) is not Action.NO_OP
+            rows[key]
+            for key in sorted(rows)
+            if rows[key].status is not ResultStatus.DONE
+            or rows[key].deposed is not None
+            or self.actions.get(str(key[0]), Action.NO_OP) is not Action.NO_OP
         )
 
 
@@ -300,8 +304,11 @@ class _Runner:
         (and a bug in a handler is raised here, not lost)."""
         if task.cancelled():
             why = self.control.stopped or "the run was aborted"
-            address = self.plan.change_for(node).address
-            return NodeResult(node, address, ResultStatus.FAILED, f"interrupted: {why}")
+            change = self.plan.change_for(node)
+            return NodeResult(
+                node, change.address, ResultStatus.FAILED, f"interrupted: {why}",
+                deposed=change.deposed,
+            )
         return task.result()
 
     def _count_unreachable(self, result: NodeResult) -> None:
@@ -330,7 +337,9 @@ class _Runner:
     def _not_started(self, node: str, why: str) -> None:
         change = self.plan.change_for(node)
         address = change.address
-        self.results[node] = NodeResult(node, address, ResultStatus.NOT_STARTED, why)
+        self.results[node] = NodeResult(
+            node, address, ResultStatus.NOT_STARTED, why, deposed=change.deposed
+        )
         text = change.action.value
         self.ctx.hooks.on_step(StepEvent(str(address), text, StepOutcome.SKIPPED, why))
 
@@ -356,12 +365,14 @@ class _Runner:
                 self.control.stop(STOPPED)
             return NodeResult(
                 node, change.address, ResultStatus.FAILED, _message(error),
-                unreachable=isinstance(error, ApiUnreachable),
+                unreachable=isinstance(error, ApiUnreachable), deposed=change.deposed,
             )
         except (OSError, ValueError) as error:
             text = f"{type(error).__name__}: {error}"
-            return NodeResult(node, change.address, ResultStatus.FAILED, text)
-        return NodeResult(node, change.address, ResultStatus.DONE)
+            return NodeResult(
+                node, change.address, ResultStatus.FAILED, text, deposed=change.deposed
+            )
+        return NodeResult(node, change.address, ResultStatus.DONE, deposed=change.deposed)
 
     async def _run_node(self, node: str, change: Change) -> None:
         nodes = change.node_ids()
@@ -403,14 +414,26 @@ class _Runner:
             return
         try:
             models = await self.ctx.client.list_models()
-        except TailorError:
-            return  # the deletes stay deferred, as planned
+        except TailorError as error:
+            for node, _step, change in due:
+                self._late_failed(node, change, f"could not check whether a model still "
+                                  f"trains on the replaced dataset: {_message(error)}")
+            return
         training = [m for m in models if m.status in TRAINING_STATUSES]
-        for _node, step, change in due:
+        for node, step, change in due:
             if any(m.dataset_id == step.args.get("old_id") for m in training):
                 continue
-            with contextlib.suppress(TailorError):  # reported by _run_step's FAILED event
+            try:
                 await self._run_step(replace(step, deferred=False, note=""), change)
+            except TailorError as error:
+                self._late_failed(node, change, _message(error))
+
+    def _late_failed(self, node: str, change: Change, why: str) -> None:
+        """A late delete that failed fails its node: apply must not exit 0 with the replaced
+        dataset still at Bria (the next plan deletes it)."""
+        self.results[node] = NodeResult(
+            node, change.address, ResultStatus.FAILED, why, deposed=change.deposed
+        )
 
     def _deferred_due(self, step: Step) -> bool:
         """A deferred predecessor delete runs now when its successor trained in this run."""

@@ -15,6 +15,7 @@ changed: the plan leaves it, what it holds and the models trained on it alone, w
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -169,6 +170,28 @@ def _note_renames(p: Planner) -> None:
         p.changes[index] = replace(change, notes=(*change.notes, note))
 
 
+def unmatched_targets(
+    addresses: Sequence[Address], targets: Sequence[Address]
+) -> list[Diagnostic]:
+    """A --target that names nothing in the manifests or the state is a mistake (a typo),
+    never "No changes": an error naming the closest address there is."""
+    names = sorted({str(a) for a in addresses})
+    errors: list[Diagnostic] = []
+    for target in targets:
+        if any(target.contains(a) for a in addresses):
+            continue
+        close = difflib.get_close_matches(str(target), names, n=1, cutoff=0.6)
+        errors.append(
+            Diagnostic(
+                Severity.ERROR,
+                f"--target {target} matches nothing in the manifests or the state",
+                detail=f"did you mean {close[0]}?" if close else "check the address "
+                "(`tailor state list` shows what the state holds)",
+            )
+        )
+    return errors
+
+
 def _select_targets(changes: list[Change], targets: Sequence[Address]) -> list[Change]:
     """Changes at or below a target, plus what they need: parents, a model's dataset, and
     the images of any dataset taken in (a dataset is only complete with its images)."""
@@ -263,6 +286,7 @@ def build_plan(
     drift = sorted(p.drift, key=lambda d: (d.address.sort_key(), d.field))
     diagnostics = p.diagnostics
     if targets:
+        diagnostics = [*diagnostics, *unmatched_targets([c.address for c in changes], targets)]
         changes = _select_targets(changes, targets)
         kept = {c.address for c in changes}
         drift = [d for d in drift if d.address in kept]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from reconciler.addresses import Address
+from reconciler.client.errors import ServerError
 from reconciler.engine.executor import ApplyResult, NodeResult, record_drift
-from reconciler.engine.handlers import HANDLERS
+from reconciler.engine.handlers import HANDLERS, Outcome, RunContext, StepCall
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
 from reconciler.events import AddressResult, ResultStatus
@@ -223,3 +224,38 @@ async def test_a_deferred_dataset_delete_waits_while_a_model_still_trains_on_it(
     assert old_id in env.store.read().require("acme/datasets/v1").deposed
     assert old_id in [d["id"] for d in await env.live("/tailored-gen/datasets")]
     assert env.transport.client_errors() == []
+
+
+def test_a_deposed_object_is_a_row_of_its_own() -> None:
+    """destroy counted the deposed model in its plan but folded it into the current one's row."""
+    model = Address("p", model="m")
+    result = ApplyResult(
+        nodes=(
+            NodeResult("p/models/m", model, ResultStatus.DONE),
+            NodeResult("p/models/m~deposed/7", model, ResultStatus.DONE, deposed=7),
+        ),
+        actions={"p/models/m": Action.DELETE},
+    )
+    assert [r.label for r in result.by_address()] == ["p/models/m", "p/models/m (deposed 7)"]
+
+
+async def test_a_late_dataset_delete_that_fails_fails_the_apply(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_images(env.root, "acme", 2)
+    write_manifest(env.root, "acme", simple_project())
+    await env.apply()
+    write_png(env.root / "images" / "acme" / "img-01.png", 99)
+    write_manifest(env.root, "acme", simple_project(models={}))
+    planned = HANDLERS[StepKind.DELETE_DATASET]
+
+    async def refused(ctx: RunContext, call: StepCall) -> Outcome:
+        if call.step.args.get("old_id") is not None:
+            raise ServerError("Injected server error", status=500, method="DELETE", path="/x")
+        return await planned(ctx, call)
+
+    monkeypatch.setitem(HANDLERS, StepKind.DELETE_DATASET, refused)
+    _, result = await env.apply()
+    assert not result.ok
+    assert [str(n.address) for n in result.failed] == ["acme/datasets/v1"]
+    assert "Injected server error" in result.failed[0].message

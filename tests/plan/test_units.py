@@ -342,3 +342,15 @@ def test_an_empty_advanced_dataset_gets_its_bulk_upload_only_if_bria_saw_none(
     assert (change.action, change.reason) == (Action.REPLACE, Reason.BULK_ONCE_ONLY)
     assert len(creates) == 1 and change.requires_replace == ("images",)
     assert [n for n in change.notes if f"bulk upload as {status!r}" in n], change.notes
+
+
+def test_a_target_that_matches_nothing_is_an_error_naming_the_closest() -> None:
+    ws = workspace(project())
+    plan = build_plan(ws, [], LiveSnapshot(), targets=(Address.parse("acme/models/lite"),))
+    assert [(d.summary, d.detail) for d in plan.errors] == [
+        ("--target acme/models/lite matches nothing in the manifests or the state",
+         "did you mean acme/models/light?")
+    ]
+    assert plan.changes == ()
+    found = build_plan(ws, [], LiveSnapshot(), targets=(Address.parse("acme/models/light"),))
+    assert found.errors == ()
