@@ -13,7 +13,8 @@ Safety of writes after a lost answer (connection dropped, timeout, 5xx once sent
   blindly. Rule: before the first attempt the client notes the ids of objects that already
   carry the same name under the same parent (`known_ids` lets a caller who just listed the
   parent pass them and save that request). After a lost answer it lists the parent again:
-  exactly one same-named object not in `known_ids` → that object is adopted as the result;
+  exactly one same-named object not in `known_ids` (asked then, so a live collection can also
+  hold ids the caller's other creates took meanwhile) → that object is adopted as the result;
   none → the create is sent again; more than one → AmbiguousCreate is raised. Names are
   matched exactly: projects by `project_name`; datasets by `name` within the project; models
   by `name` and `dataset_id`; images by `image_name` within the dataset; model uploads by
@@ -294,7 +295,11 @@ class BriaClient:
         adopt: Callable[[H], Awaitable[H]] | None = None,
     ) -> H:
         """POST a create that is never blindly repeated (rule in the module docstring)."""
-        known = set(known_ids) if known_ids is not None else {o.id for o in await find()}
+        # Not copied: a caller may pass a live collection that also holds the ids other
+        # creates of the same run took meanwhile, looked up only if recovery has to look.
+        known: Collection[int] = (
+            known_ids if known_ids is not None else {o.id for o in await find()}
+        )
 
         async def recover() -> Settled[H | None] | None:
             candidates = [o for o in await find() if o.id not in known]

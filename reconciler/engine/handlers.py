@@ -13,7 +13,7 @@ import base64
 import contextlib
 import hashlib
 import tempfile
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,7 +233,7 @@ async def _create(
     name: str,
     parent_id: int | None,
     known_ids: tuple[int, ...],
-    send: Callable[[list[int]], Awaitable[int]],
+    send: Callable[[Collection[int]], Awaitable[int]],
 ) -> Outcome:
     """Journal, send, record. A refusal (4xx) drops the intent; a lost answer keeps it
     pending so that the next run's recovery settles it."""
@@ -244,13 +244,35 @@ async def _create(
     )
     intent_id = ctx.ledger.announce(intent)
     try:
-        remote_id = await send(list(intent.known_ids))
+        remote_id = await send(NotOurs(frozenset(intent.known_ids), ctx.ledger, address.kind))
     except ApiError as error:
         if refused(error):
             ctx.ledger.abandon(intent_id)
         raise
     ctx.ledger.created(intent_id, intent, remote_id)
     return NOTHING
+
+
+class NotOurs(Collection[int]):
+    """The ids a create must never take for its own after a lost answer: those listed under
+    the parent before it was sent, and, looked up only when recovery asks, any id the state
+    or this run already gave an address (a same-named sibling created meanwhile)."""
+
+    def __init__(self, listed: frozenset[int], ledger: Ledger, kind: Kind) -> None:
+        self.listed = listed
+        self.ledger = ledger
+        self.kind = kind
+
+    def __contains__(self, item: object) -> bool:
+        if item in self.listed:
+            return True
+        return isinstance(item, int) and self.ledger.taken(self.kind, item)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.listed)
+
+    def __len__(self) -> int:
+        return len(self.listed)
 
 
 Listing = Callable[[], Awaitable[list[tuple[int, str]]]]
@@ -310,7 +332,7 @@ async def create_project(ctx: RunContext, call: StepCall) -> Outcome:
     async def fetch() -> list[tuple[int, str]]:
         return [(p.id, p.project_name) for p in await ctx.client.list_projects()]
 
-    async def send(known: list[int]) -> int:
+    async def send(known: Collection[int]) -> int:
         return (await ctx.client.create_project(request, known_ids=known)).id
 
     known = await _same_named(ctx, None, "projects", 0, fetch, name)
@@ -347,7 +369,7 @@ async def create_dataset(ctx: RunContext, call: StepCall) -> Outcome:
     async def fetch() -> list[tuple[int, str]]:
         return [(d.id, d.name) for d in await ctx.client.list_project_datasets(project_id)]
 
-    async def send(known: list[int]) -> int:
+    async def send(known: Collection[int]) -> int:
         return (await ctx.client.create_dataset(request, known_ids=known)).id
 
     known = await _same_named(ctx, project, "datasets", project_id, fetch, name)
@@ -444,7 +466,7 @@ async def upload_image(ctx: RunContext, call: StepCall) -> Outcome:
     )
     increase = _flag(args, "increase_resolution", True)
 
-    async def send(known: list[int]) -> int:
+    async def send(known: Collection[int]) -> int:
         image = await ctx.client.upload_image(
             dataset_id, path=path, image_name=name, increase_resolution=increase,
             known_ids=known,
@@ -639,7 +661,7 @@ async def create_model(ctx: RunContext, call: StepCall) -> Outcome:
         models = await ctx.client.list_project_models(project_id)
         return [(m.id, m.name) for m in models if m.dataset_id == dataset_id]
 
-    async def send(known: list[int]) -> int:
+    async def send(known: Collection[int]) -> int:
         return (await ctx.client.create_model(request, known_ids=known)).id
 
     scope = f"models-of-{dataset_id}"

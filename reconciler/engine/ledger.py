@@ -199,6 +199,8 @@ class Ledger:
     lock: StateLock
     entries: dict[str, ResourceEntry] = field(default_factory=dict)
     created_in_run: set[str] = field(default_factory=set)
+    claimed: set[tuple[Kind, int]] = field(default_factory=set)
+    """Objects this run created or adopted: never another address's, even once forgotten."""
     _listings: dict[tuple[str, int], dict[str, tuple[int, ...]]] = field(default_factory=dict)
     _listing_locks: dict[tuple[str, int], asyncio.Lock] = field(default_factory=dict)
 
@@ -234,7 +236,19 @@ class Ledger:
             self.store.complete_intent(self.lock, intent_id, remote_id)
         self.entries[entry.address] = entry
         self.created_in_run.add(entry.address)
+        self.claimed.add((intent.kind, remote_id))
         return entry
+
+    def taken(self, kind: Kind, remote_id: int) -> bool:
+        """Whether an address already has this object, in the state (current or deposed) or
+        in this run: what a create's recovery must never adopt. Scans the entries, so it is
+        for the rare lost answer, not for every create."""
+        if (kind, remote_id) in self.claimed:
+            return True
+        return any(
+            entry.kind is kind and (entry.remote_id == remote_id or remote_id in entry.deposed)
+            for entry in self.entries.values()
+        )
 
     def abandon(self, intent_id: str) -> None:
         """The create certainly did not happen (Bria refused it)."""
