@@ -6,7 +6,8 @@ text can print a fake plan line, flip the reading order, ping a user, link, load
 image, or open an HTML element. Each starts with `reconciler.unprintable.visible` (control,
 line-breaking and bidi characters shown as escapes such as `\\n`, `\\u202e`), then:
 - `md_code`: an inline code span for Markdown prose and tables (code is never linked,
-  mentioned or parsed); `md_text`: prose with Markdown syntax, autolinks and mentions defused.
+  mentioned or parsed); `md_fence`: a code block no line can close; `md_text`: prose with
+  Markdown syntax, autolinks and mentions defused.
 - `html_text` / `html_code`: HTML, also for Markdown's raw-HTML lines (`<summary>`), where
   Markdown is not parsed but GitHub still links mentions outside `<code>`.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 
 from reconciler.unprintable import visible
 
@@ -28,13 +30,23 @@ _MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>&|~!])")
 def md_code(text: str, *, table: bool = False) -> str:
     """An inline code span that no backtick, pipe or newline in `text` can end early."""
     shown = visible(text)
-    longest = max((len(run) for run in re.findall(r"`+", shown)), default=0)
-    fence = "`" * (longest + 1)
+    fence = "`" * (_longest_backtick_run(shown) + 1)
     if shown.startswith(("`", " ")) or shown.endswith(("`", " ")):
         shown = f" {shown} "
     if table:
         shown = shown.replace("|", "\\|")
     return f"{fence}{shown}{fence}" if shown else "` `"
+
+
+def md_fence(lines: Sequence[str], lang: str) -> str:
+    """A code block whose fence is longer than any backtick run inside, so no line can close it."""
+    longest = max((_longest_backtick_run(line) for line in lines), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n" + "".join(f"{line}\n" for line in lines) + f"{fence}\n\n"
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
 
 
 def md_text(text: str) -> str:

@@ -8,13 +8,19 @@ What does not fit is counted and said, never silently dropped.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 
 from reconciler.addresses import Address
 from reconciler.plan import rules
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Severity
-from reconciler.render.escape import html_code, html_prose, html_text, md_code, md_text
+from reconciler.render.escape import (
+    html_code,
+    html_prose,
+    html_text,
+    md_code,
+    md_fence,
+    md_text,
+)
 from reconciler.render.graph import graph_from_plan, render_mermaid
 from reconciler.render.planview import (
     NO_CHANGES,
@@ -75,7 +81,7 @@ def render_markdown(plan: Plan, *, header: str, max_chars: int = 65000) -> str:
 def _head(plan: Plan, header: str) -> str:
     lines = [MARKER, f"**{md_text(header)}**", ""]
     if plan.targets:
-        targets = ", ".join(_code(str(t)) for t in plan.targets)
+        targets = ", ".join(md_code(str(t)) for t in plan.targets)
         lines += [f"Targeted to {targets}: changes elsewhere are not shown or applied.", ""]
     waiting = [f"⏳ {md_text(line)}" for line in waiting_lines(plan)]
     if waiting:
@@ -121,21 +127,21 @@ def _destructive(plan: Plan, groups: Mapping[Address, ImageGroup], budget: int) 
     text = title + "\n".join(full) + "\n\n"
     if len(text) <= budget:
         return text
-    compact = [f"- {c.action.value} {_code(label(c))}" for c in changes]
+    compact = [f"- {c.action.value} {md_code(label(c))}" for c in changes]
     compact += [_image_destruction_line(g) for g in destroyed]
     return title + "\n".join(compact) + "\n\n"
 
 
 def _destructive_line(change: Change) -> str:
     verb = "replace" if change.action is Action.REPLACE else "delete"
-    text = f"- ⚠️ **{verb}** {change.kind} {_code(label(change))}"
+    text = f"- ⚠️ **{verb}** {change.kind} {md_code(label(change))}"
     if change.replace_mode is not None:
         text += f" ({change.replace_mode.value.replace('_', ' ')})"
     text += f": {md_text(change.reason.describe())}"
     if change.replaced_by is not None:
-        text += f"; replaced_by {_code(str(change.replaced_by))}"
+        text += f"; replaced_by {md_code(str(change.replaced_by))}"
     if change.requires_replace:
-        fields = ", ".join(_code(f) for f in change.requires_replace)
+        fields = ", ".join(md_code(f) for f in change.requires_replace)
         text += f"; forced by {fields}"
     return text
 
@@ -146,7 +152,7 @@ def _image_destruction_line(group: ImageGroup) -> str:
         parts.append(f"{group.counts[Action.REPLACE]:,} images to replace")
     if group.counts[Action.DELETE]:
         parts.append(f"{group.counts[Action.DELETE]:,} images to delete")
-    return f"- ⚠️ {_code(str(group.dataset))}: " + ", ".join(parts)
+    return f"- ⚠️ {md_code(str(group.dataset))}: " + ", ".join(parts)
 
 
 def _diagnostics(title: str, items: Sequence[Diagnostic], budget: int) -> str:
@@ -159,21 +165,21 @@ def _diagnostic_line(diagnostic: Diagnostic) -> str:
     text = f"- {icon} **{level}:** {md_text(diagnostic.summary)}"
     where = []
     if diagnostic.address is not None:
-        where.append(_code(str(diagnostic.address)))
+        where.append(md_code(str(diagnostic.address)))
     if diagnostic.location is not None:
-        where.append(f"at {_code(str(diagnostic.location))}")
+        where.append(f"at {md_code(str(diagnostic.location))}")
     if where:
         text += " — " + " ".join(where)
     if diagnostic.detail:
         text += "<br>" + "<br>".join(md_text(line) for line in diagnostic.detail.splitlines())
     if diagnostic.constraint:
-        text += f"<br>constraint {_code(diagnostic.constraint)}"
+        text += f"<br>constraint {md_code(diagnostic.constraint)}"
     return text
 
 
 def _training(plan: Plan, budget: int) -> str:
     lines = [
-        f"- {_code(str(c.address))}: training starts during apply; {rules.TRAINING_STEP_NOTE}."
+        f"- {md_code(str(c.address))}: training starts during apply; {rules.TRAINING_STEP_NOTE}."
         for c in resource_changes(plan)
         if is_training(c)
     ]
@@ -182,8 +188,12 @@ def _training(plan: Plan, budget: int) -> str:
 
 def _drift(plan: Plan, budget: int) -> str:
     lines = [
-        f"| {_cell(str(d.address))} | {_cell(d.field)} | {_cell(format_value(d.state))} | "
-        f"{_cell(format_value(d.live))} |"
+        "| "
+        + " | ".join(
+            md_code(cell, table=True)
+            for cell in (str(d.address), d.field, format_value(d.state), format_value(d.live))
+        )
+        + " |"
         for items in drift_by_address(plan.drift).values()
         for d in items
     ]
@@ -201,7 +211,7 @@ def _graph(plan: Plan, budget: int) -> str:
     graph = graph_from_plan(plan)
     if not graph.nodes:
         return ""
-    text = _collapsible("Dependency graph", _fence(render_mermaid(graph).splitlines(), "mermaid"))
+    text = _collapsible("Dependency graph", md_fence(render_mermaid(graph).splitlines(), "mermaid"))
     return text if len(text) <= budget else ""
 
 
@@ -254,7 +264,7 @@ def _change_block(change: Change) -> str:
         f"{html_code(symbol(change))} {change.kind} "
         f"{html_code(label(change))}: {html_prose(change.reason.describe())}"
     )
-    return _collapsible(summary, _fence(lines, "diff") if lines else "")
+    return _collapsible(summary, md_fence(lines, "diff") if lines else "")
 
 
 _IMAGE_PRIORITY = {
@@ -272,7 +282,7 @@ def _image_block(group: ImageGroup, budget: int) -> tuple[str, int]:
     summary = f"images of {html_code(str(group.dataset))}: {html_prose(group.summary())}"
     steps = [f"# {line}" for line in group.step_summary()]
     steps += [f"# note: {line}" for line in group.note_summary()]
-    empty = _collapsible(summary, _fence(steps, "diff"))
+    empty = _collapsible(summary, md_fence(steps, "diff"))
     room = budget - len(empty)
     lines: list[str] = []
     for change in sorted(group.changes, key=lambda c: _IMAGE_PRIORITY[c.action]):
@@ -284,7 +294,7 @@ def _image_block(group: ImageGroup, budget: int) -> tuple[str, int]:
     left_out = group.total - len(lines)
     if not lines:
         return "", left_out
-    return _collapsible(summary, _fence([*steps, *lines], "diff")), left_out
+    return _collapsible(summary, md_fence([*steps, *lines], "diff")), left_out
 
 
 # --------------------------------------------------------------------------- helpers
@@ -310,23 +320,6 @@ def _fit(title: str, lines: Sequence[str], budget: int, more: Callable[[int], st
 
 def _collapsible(summary: str, body: str) -> str:
     return f"<details><summary>{summary}</summary>\n\n{body}</details>\n\n"
-
-
-def _fence(lines: Sequence[str], lang: str) -> str:
-    """A code fence longer than any backtick run inside, so user text cannot close it."""
-    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{lang}\n" + "".join(f"{line}\n" for line in lines) + f"{fence}\n\n"
-
-
-def _code(text: str) -> str:
-    """Inline code in Markdown prose: never linked, mentioned or parsed as HTML."""
-    return md_code(text)
-
-
-def _cell(text: str) -> str:
-    """Inline code in a table cell: a `|` in user text cannot end the cell."""
-    return md_code(text, table=True)
 
 
 def _hard_limit(text: str, max_chars: int) -> str:
