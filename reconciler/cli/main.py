@@ -6,7 +6,7 @@ import gc
 import importlib
 import os
 import sys
-from typing import cast
+from typing import NamedTuple, cast
 
 import click
 
@@ -29,21 +29,79 @@ def report_error(error: TailorError) -> None:
         click.echo(format_error(error, color=color), err=True, color=color)
 
 
-COMMANDS: dict[str, tuple[str, str]] = {
-    "apply": ("reconciler.cli.apply_cmd", "apply"),
-    "completion": ("reconciler.cli.completion_cmd", "completion"),
-    "destroy": ("reconciler.cli.destroy_cmd", "destroy"),
-    "force-unlock": ("reconciler.cli.state_cmd", "force_unlock"),
-    "graph": ("reconciler.cli.graph_cmd", "graph"),
-    "import": ("reconciler.cli.import_cmd", "import_"),
-    "output": ("reconciler.cli.state_cmd", "output"),
-    "plan": ("reconciler.cli.plan_cmd", "plan"),
-    "sandbox": ("reconciler.cli.sandbox_cmd", "sandbox"),
-    "state": ("reconciler.cli.state_cmd", "state"),
-    "validate": ("reconciler.cli.validate_cmd", "validate"),
+class LazyCommand(NamedTuple):
+    """Where a command lives, and its one-line summary for `tailor --help`: the summary is
+    kept here so that listing the commands imports none of them (a test checks it against
+    each command's own help)."""
+
+    module: str
+    attribute: str
+    summary: str
+
+
+COMMANDS: dict[str, LazyCommand] = {
+    "apply": LazyCommand(
+        "reconciler.cli.apply_cmd",
+        "apply",
+        "Carry out the plan for the workspace PATH (default: the current folder), or a plan "
+        "saved with `tailor plan --out PLANFILE`.",
+    ),
+    "completion": LazyCommand(
+        "reconciler.cli.completion_cmd",
+        "completion",
+        "Print the shell completion script for SHELL (bash, zsh or fish).",
+    ),
+    "destroy": LazyCommand(
+        "reconciler.cli.destroy_cmd",
+        "destroy",
+        "Delete every object the state holds for the workspace PATH (default: the current "
+        "folder), shown as a plan first.",
+    ),
+    "force-unlock": LazyCommand(
+        "reconciler.cli.state_cmd",
+        "force_unlock",
+        "Remove the state lock LOCK_ID left by a run that is gone.",
+    ),
+    "graph": LazyCommand(
+        "reconciler.cli.graph_cmd",
+        "graph",
+        "Print how the projects, datasets and models in PATH depend on each other.",
+    ),
+    "import": LazyCommand(
+        "reconciler.cli.import_cmd",
+        "import_",
+        "Record existing Bria objects in the state: one under ADDR (`import ADDR REMOTE_ID "
+        "[PATH]`), or everything the manifests declare, matched by name (`import --adopt "
+        "[PATH]`).",
+    ),
+    "output": LazyCommand(
+        "reconciler.cli.state_cmd",
+        "output",
+        "Remote ids of projects, datasets and models, for apps that call generation endpoints.",
+    ),
+    "plan": LazyCommand(
+        "reconciler.cli.plan_cmd",
+        "plan",
+        "Show what `tailor apply` would change in Bria, and why.",
+    ),
+    "sandbox": LazyCommand(
+        "reconciler.cli.sandbox_cmd",
+        "sandbox",
+        "Run the Bria Tailored Generation emulator.",
+    ),
+    "state": LazyCommand(
+        "reconciler.cli.state_cmd",
+        "state",
+        "Inspect and repair what tailor owns (never calls Bria).",
+    ),
+    "validate": LazyCommand(
+        "reconciler.cli.validate_cmd",
+        "validate",
+        "Check the manifests, tailor.yaml and images in PATH (default: the current folder).",
+    ),
 }
-"""Command name -> (module, attribute). Loaded on first use, so `tailor validate` does not
-pay for importing the HTTP client, the sandbox and the executor."""
+"""Command name -> where it lives. Loaded on first use, so `tailor validate` does not pay
+for importing the HTTP client, the sandbox and the executor, and `tailor --help` for none."""
 
 
 def no_color_option() -> click.Option:
@@ -77,7 +135,7 @@ class TailorGroup(WholeHelpGroup):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        module_name, attribute = COMMANDS[cmd_name]
+        module_name, attribute, _ = COMMANDS[cmd_name]
         command = getattr(importlib.import_module(module_name), attribute)
         if not isinstance(command, click.Command):
             raise TypeError(f"{module_name}.{attribute} is not a click command")
@@ -89,6 +147,11 @@ class TailorGroup(WholeHelpGroup):
         except TailorError as error:
             report_error(error)
             ctx.exit(error.exit_code)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from the table: `tailor --help` imports no command."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name].summary) for name in sorted(COMMANDS)])
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The environment variables tailor reads, from the one list of them."""

@@ -1,0 +1,80 @@
+"""`tailor --help` and `--version` import click and the command table, nothing else: the
+commands (and pydantic, httpx, PIL, rich behind them) load only when one is run. Not timed:
+the set of imported packages is what keeps start-up fast, and it cannot drift unnoticed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from reconciler.cli.main import COMMANDS, cli
+
+START_UP_MODULES = {
+    "reconciler",
+    "reconciler.cli",
+        "reconciler.cli.main",
+    "reconciler.cli.options",
+    "reconciler.cli.terminal",
+    "reconciler.environment",
+    "reconciler.errors",
+}
+
+
+_PROBE = """
+import atexit, sys
+def report():
+    loaded = (name for name, module in sys.modules.items() if module is not None)
+    sys.stderr.write("\\n".join(["--- modules", *loaded]) + "\\n")
+atexit.register(report)
+if len(sys.argv) > 1:
+    sys.argv = ["tailor", *sys.argv[1:]]
+    from reconciler.cli.main import main
+    main()
+"""
+
+
+def _imported(*args: str) -> set[str]:
+    """Modules loaded (not merely probed for) in a fresh interpreter running `tailor args`;
+    no args: the interpreter alone."""
+    completed = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return set(completed.stderr.partition("--- modules\n")[2].split())
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_only_click_and_the_command_table(flag: str) -> None:
+    imported = _imported(flag) - _imported()
+    assert "click" in imported and "reconciler.cli.main" in imported  # the probe sees imports
+    packages = {name.split(".")[0] for name in imported}
+    outside = sorted(packages - set(sys.stdlib_module_names) - {"click", "reconciler"})
+    assert outside == [], f"tailor {flag} imports {outside}"
+    ours = sorted(n for n in imported if n.startswith("reconciler") and n not in START_UP_MODULES)
+    assert ours == [], f"tailor {flag} imports {ours}"
+
+
+def test_help_imports_no_command_module() -> None:
+    loaded = _imported("--help")
+    assert not {entry.module for entry in COMMANDS.values()} & loaded
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_table_summary_is_the_commands_own(name: str) -> None:
+    """The summary `tailor --help` shows from the table is the command's docstring's."""
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None and not command.hidden
+    assert COMMANDS[name].summary == command.get_short_help_str(limit=1_000)
+
+
+def test_help_lists_each_summary() -> None:
+    output = " ".join(CliRunner().invoke(cli, ["--help"], terminal_width=1_000).output.split())
+    for name, entry in COMMANDS.items():
+        assert f"{name} {entry.summary}" in output
