@@ -93,7 +93,7 @@ async def tailor_refresh(workspace: Path) -> float:
     from reconciler.engine.refresh import RefreshScope, refresh
     from reconciler.manifest.workspace import load_settings_file
     from reconciler.settings import resolve
-    from reconciler.state.store import open_store
+    from reconciler.state.factory import open_store
 
     settings = resolve(
         workspace=workspace,

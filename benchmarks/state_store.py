@@ -14,8 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from reconciler.state.factory import open_store
 from reconciler.state.model import ResourceEntry
-from reconciler.state.store import StateStore, open_store
+from reconciler.state.store import StateStore
 
 
 def _entries(count: int, dataset: str) -> list[ResourceEntry]:

@@ -25,7 +25,8 @@ from reconciler.errors import ConfigError, StateError
 from reconciler.manifest.workspace import load_settings_file
 from reconciler.render.progress import RateLimitNotices
 from reconciler.settings import Settings, is_loopback_url, resolve
-from reconciler.state.store import StateLock, StateMissing, StateStore, open_store
+from reconciler.state.factory import open_store
+from reconciler.state.store import StateLock, StateMissing, StateStore
 
 T = TypeVar("T")
 

@@ -44,8 +44,9 @@ from reconciler.manifest.workspace import load_settings_file
 from reconciler.render.planview import counted
 from reconciler.resources import JsonValue
 from reconciler.settings import resolve
+from reconciler.state.factory import open_store
 from reconciler.state.model import Intent, ResourceEntry, StateDocument
-from reconciler.state.store import StateMissing, StateStore, open_store
+from reconciler.state.store import StateMissing, StateStore
 
 
 def state_location(root: Path, flag: str | None) -> str:

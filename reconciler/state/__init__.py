@@ -3,13 +3,13 @@
 The names other packages use, in one place (backends are imported lazily by `open_store`).
 """
 
+from reconciler.state.factory import open_store
 from reconciler.state.model import Intent, ResourceEntry, StateDocument, StateMeta
 from reconciler.state.store import (
     LockInfo,
     StateLock,
     StateMissing,
     StateStore,
-    open_store,
 )
 
 __all__ = [

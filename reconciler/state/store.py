@@ -1,6 +1,6 @@
 """The state store interface every backend implements, and the lock that guards writes.
 
-    store = open_store(settings.state, workspace=root)   # SQLite path or postgresql:// DSN
+    store = open_store(settings.state, workspace=root)   # state.factory: SQLite or DSN
     doc = store.read()                  # consistent snapshot, no lock needed
     meta = store.meta()                 # (lineage, serial): cheap, for stale saved plans
     with store.lock("apply", timeout=0) as lock:        # LockError names the holder
@@ -42,12 +42,10 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Protocol
 
 from reconciler.errors import LockError, StateError
 from reconciler.resources import JsonValue
-from reconciler.settings import redact_dsn
 from reconciler.state.model import Intent, ResourceEntry, StateDocument, StateMeta
 
 
@@ -172,37 +170,5 @@ class StateStore(Protocol):
     def close(self) -> None: ...
 
 
-def is_postgres(location: str) -> bool:
-    return location.startswith(("postgresql://", "postgres://"))
-
-
 class StateMissing(StateError):
     """No state exists at the location yet (nothing was applied); only with create=False."""
-
-
-def open_store(location: str, *, workspace: Path, create: bool = True) -> StateStore:
-    """A SQLite file (relative paths resolve against the workspace) or a postgresql:// DSN.
-
-    With create=False a missing SQLite file raises StateMissing instead of being created, so
-    commands that only look never leave a `.tailor/` folder behind. (A PostgreSQL schema is
-    always prepared: the server is already there.)
-    """
-    if is_postgres(location):
-        from reconciler.state.postgres import PostgresStateStore
-
-        return PostgresStateStore(location)
-    if "://" in location:
-        raise StateError(
-            f"unsupported state location {redact_dsn(location)!r}",
-            hint="use a file path (SQLite, default .tailor/state.db) or postgresql://user@host/db",
-        )
-    from reconciler.state.sqlite import SqliteStateStore
-
-    path = Path(location)
-    path = path if path.is_absolute() else workspace / path
-    if not create and not os.path.lexists(path):
-        raise StateMissing(
-            f"there is no state at {path} yet",
-            hint="nothing has been applied in this workspace; run `tailor apply` first",
-        )
-    return SqliteStateStore(path)

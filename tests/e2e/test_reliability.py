@@ -15,8 +15,8 @@ import pytest
 
 from reconciler.addresses import Kind
 from reconciler.cli.main import cli
+from reconciler.state.factory import open_store
 from reconciler.state.model import Intent
-from reconciler.state.store import open_store
 from tests.e2e.conftest import (
     EXPECTED_IMAGES,
     TOKEN,

@@ -11,7 +11,7 @@ from PIL import Image
 
 from reconciler.addresses import Address, Kind
 from reconciler.engine.ledger import CREATE_OPERATION, CreateIntent
-from reconciler.state.store import open_store
+from reconciler.state.factory import open_store
 from tests.e2e.conftest import Sandbox, make_workspace, tailor_here
 
 pytestmark = [pytest.mark.slow, pytest.mark.socket]

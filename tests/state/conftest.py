@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.state.store import StateStore, open_store
+from reconciler.state.factory import open_store
+from reconciler.state.store import StateStore
 
 Factory = Callable[[], StateStore]
 

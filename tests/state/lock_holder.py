@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from reconciler.errors import LockError
-from reconciler.state.store import open_store
+from reconciler.state.factory import open_store
 
 
 def main() -> int:

@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli.main import cli
+from reconciler.state.factory import open_store
 from reconciler.state.model import ResourceEntry
-from reconciler.state.store import StateStore, open_store
+from reconciler.state.store import StateStore
 
 TAILOR = Path(sys.executable).with_name("tailor")
 SEED = [

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from reconciler.cli.main import cli
 from reconciler.errors import LockError
-from reconciler.state.store import open_store
+from reconciler.state.factory import open_store
 
 HOLDER = Path(__file__).with_name("lock_holder.py")
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,9 +9,10 @@ import pytest
 
 from reconciler.addresses import Kind
 from reconciler.errors import StateError
+from reconciler.state.factory import open_store
 from reconciler.state.model import ResourceEntry
 from reconciler.state.postgres import split_schema
-from reconciler.state.store import StateMissing, open_store
+from reconciler.state.store import StateMissing
 
 
 def test_entries_that_contradict_their_address_are_refused(tmp_path: Path) -> None:
