@@ -42,7 +42,14 @@ def import_rules() -> list[str]:
     """The import-linter contracts' names: the rules themselves live in pyproject.toml."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     contracts = config["tool"]["importlinter"]["contracts"]
-    return [f"- {contract['name']}." for contract in contracts]
+    lines = []
+    for contract in contracts:
+        lines.append(f"- {contract['name']}.")
+        if contract["type"] == "layers":
+            lines.append("  Top to bottom; modules joined by `|` never import each other:")
+            layers = enumerate(contract["layers"], 1)
+            lines += [f"  {number}. `{layer}`" for number, layer in layers]
+    return lines
 
 
 def render() -> str:
