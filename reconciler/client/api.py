@@ -30,6 +30,7 @@ caller needs next it reads (the waits poll anyway). A create or update whose ans
 unreadable reads the object instead (a create finds it as after a lost answer). A list answer's
 unreadable items are skipped one by one (`Listing.skipped`), never failing the others.
 """
+# size: one method per Bria endpoint, one class the engine holds; h15s adds FIBO here
 
 from __future__ import annotations
 

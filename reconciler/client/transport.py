@@ -18,6 +18,7 @@ signal: the pacer slows down, and the call waits and tries again for as long as
 `RetryPolicy.rate_limit_seconds` allows, telling a listener so the user sees why apply waits.
 A 403 is never retried (Bria's quota answer among them: waiting does not refill it).
 """
+# size: interim: split into retry policy and transport by issue 18 (h18i)
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ result says why (`ApplyResult.stopped`, `ApplyResult.interrupted`).
 At most `parallelism` nodes work at once, started from a ready queue in plan order; a node
 that waits on Bria (training, captions, a bulk upload) gives its slot back while it polls.
 """
+# size: interim: split by issue 18 (h18i)
 
 from __future__ import annotations
 

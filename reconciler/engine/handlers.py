@@ -5,6 +5,7 @@ executor records (`Outcome`). Creates journal themselves through the Ledger (int
 the request, entry after), because only they know the name and parent Bria will show.
 Remote ids in paths come from the Ledger, so ids created earlier in the same apply are used.
 """
+# size: being split into modules of one job by issue 18 (h18s)
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ What a reviewer sees: the API/state line, the counts, every replaced or deleted 
 dataset and model with its reason, then per dataset a grid of the images added, removed or
 changed (before and after side by side when the content changes).
 """
+# size: interim: split by issue 18 (h18i)
 
 from __future__ import annotations
 

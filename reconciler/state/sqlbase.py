@@ -11,6 +11,7 @@ A backend supplies connections, a read snapshot, a write transaction that proves
 holds the lock, and the lock itself. Everything else (granular writes, serial bumps once per
 commit, the journal) lives here once.
 """
+# size: the statements and the rules both backends share; h14g groups its commits here
 
 from __future__ import annotations
 
