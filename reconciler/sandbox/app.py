@@ -33,10 +33,10 @@ from reconciler.sandbox.constraints import (
 )
 from reconciler.sandbox.errors import CONSTRAINT_HEADER, BriaError
 from reconciler.sandbox.limits import QUOTA_EXCEEDED_MESSAGE, LimitsConfig
-from reconciler.sandbox.routes import control, datasets, models, projects
+from reconciler.sandbox.routes import control, datasets, fibo, models, projects
 from reconciler.sandbox.stats import RequestStats
 
-BRIA_PREFIX = "/v1/"
+BRIA_PREFIXES = ("/v1/", "/v2/")
 
 
 class ConnectionDropped(httpx.RemoteProtocolError):
@@ -83,7 +83,7 @@ class SandboxApp(FastAPI):
         return partial
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(BRIA_PREFIX):
+        if scope["type"] != "http" or not scope["path"].startswith(BRIA_PREFIXES):
             await super().__call__(scope, receive, send)
             return
         template = self._template(scope)
@@ -203,7 +203,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(UnicodeEncodeError, _unencodable)
-    bria_routers = [projects.router, datasets.router, models.router]
+    bria_routers = [projects.router, datasets.router, models.router, fibo.router, fibo.v2_router]
     for router in [*bria_routers, control.router]:
         app.include_router(router)
     app.index_bria_routes(bria_routers)

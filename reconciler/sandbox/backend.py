@@ -19,6 +19,8 @@ from reconciler.sandbox.models import Models
 from reconciler.sandbox.projects import Projects
 from reconciler.sandbox.seeding import Seeder
 from reconciler.sandbox.store import Store
+from reconciler.sandbox.structured import StructuredPrompts
+from reconciler.sandbox.tailored_v2 import TailoredV2
 
 _CLOCK_KEY = "clock_offset"
 
@@ -57,6 +59,8 @@ class Backend:
         self.bulk = BulkUploads(core)
         self.models = Models(core, self.projects)
         self.generation = Generation(core)
+        self.structured = StructuredPrompts(core)
+        self.tailored_v2 = TailoredV2(core)
         self.seeder = Seeder(core, self.projects)
 
     def advance_clock(self, seconds: float) -> float:

@@ -151,6 +151,22 @@ MODEL_VERSION_FAMILY = _c("MODEL-VERSION-FAMILY", 400, "model and dataset of the
 TRAIN_FAMILY_DEFAULTS = _c(
     "TRAIN-FAMILY-DEFAULTS", 200, "defaults: FIBO constant_with_warmup/750, legacy constant/1500"
 )
+VS_IMAGES_5_10 = _c("VS-IMAGES-5-10", 400, "generate_visual_schema takes 5-10 images")
+VS_IMAGE_INVALID = _c(
+    "VS-IMAGE-INVALID", (415, 400, 422), "every sample is a reachable jpg/png/webp image"
+)
+VS_MODERATION = _c("VS-MODERATION", 422, "content_moderation refuses a blocked sample image")
+REFINE_FIELDS = _c(
+    "REFINE-FIELDS", 400, "dataset_id, structured_prompt (JSON object) and instruction required"
+)
+REFINE_DATASET = _c("REFINE-DATASET", 404, "refine names a dataset that exists")
+REFINE_DRAFT = _c("REFINE-DRAFT", 400, "refine only against a draft dataset")
+GEN_FAMILY = _c("GEN-FAMILY", 400, "FIBO models generate on v2, legacy models on v1")
+GEN2_MODEL_ORG = _c("GEN2-MODEL-ORG", 403, "tailored_model_id is a model of this organization")
+GEN2_INPUT = _c("GEN2-INPUT", 400, "prompt, structured_prompt with seed, or both")
+GEN2_MODERATION = _c("GEN2-MODERATION", 422, "prompt_content_moderation refuses a blocked prompt")
+GEN2_RANGE = _c("GEN2-RANGE", 400, "influence 0-1.5, guidance 3-5, steps 20-50, aspect ratio")
+STATUS_REQUEST = _c("STATUS-REQUEST", 404, "a v2 status request_id must exist")
 
 PUBLISHED_CONSTRAINTS: tuple[Constraint, ...] = (
     LIMIT_RATE,
@@ -166,6 +182,18 @@ PUBLISHED_CONSTRAINTS: tuple[Constraint, ...] = (
     UPLOAD_VERSION,
     MODEL_VERSION_FAMILY,
     TRAIN_FAMILY_DEFAULTS,
+    VS_IMAGES_5_10,
+    VS_IMAGE_INVALID,
+    VS_MODERATION,
+    REFINE_FIELDS,
+    REFINE_DATASET,
+    REFINE_DRAFT,
+    GEN_FAMILY,
+    GEN2_MODEL_ORG,
+    GEN2_INPUT,
+    GEN2_MODERATION,
+    GEN2_RANGE,
+    STATUS_REQUEST,
 )
 """Rules from Bria's published OpenAPI document and docs pages that REFERENCE section 11 lacks."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from reconciler.sandbox import imaging
+from reconciler.sandbox import imaging, visual
 from reconciler.sandbox.store import Row
 
 FIBO = "fibo"
@@ -44,22 +44,16 @@ def family_name(version: object) -> str:
 def automatic_caption(dataset: Row, digest: str) -> tuple[str, str]:
     """(caption, caption_source) Bria's captioner gives an image of this dataset.
 
-    Legacy: the prefix continued in prose. FIBO: a JSON caption, or none yet (`pending`) while
-    the dataset has no visual schema (the caption column keeps "" for it).
+    Legacy: the prefix continued in prose. FIBO: a JSON caption in the shape of the dataset's
+    visual schema, or none yet (`pending`) while it has none (the caption column keeps "").
     """
-    words = imaging.descriptor(digest)
     if not is_fibo(dataset.get("training_version")):
-        return str(dataset["caption_prefix"]) + words, "automatic"
+        return str(dataset["caption_prefix"]) + imaging.descriptor(digest), "automatic"
     if dataset.get("visual_schema") is None:
         return "", "pending"
-    return json.dumps({"subject": words}), "automatic"
+    return json.dumps(visual.caption(dataset["visual_schema"], digest)), "automatic"
 
 
 def is_json_text(value: object) -> bool:
     """A string holding a JSON object (visual schemas and FIBO captions)."""
-    if not isinstance(value, str):
-        return False
-    try:
-        return isinstance(json.loads(value), dict)
-    except ValueError:
-        return False
+    return visual.parse(value) is not None

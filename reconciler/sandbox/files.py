@@ -59,6 +59,10 @@ class FileHost:
     def url_for(self, name: str) -> str:
         return f"{self._public_url}{FILES_PREFIX}{quote(name)}"
 
+    def public(self, path: str) -> str:
+        """The sandbox's own URL for `path` (which starts with /), as clients reach it."""
+        return f"{self._public_url}{path}"
+
     def put(
         self,
         name: str,

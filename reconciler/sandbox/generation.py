@@ -1,4 +1,6 @@
-"""Caption-prefix generation and tailored text-to-image, both deterministic (sections 5 and 9)."""
+"""Caption-prefix generation and v1 tailored text-to-image (legacy models), deterministic.
+
+REFERENCE sections 5 and 9; FIBO models generate on v2 (`tailored_v2`)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ import uuid
 from typing import Any, get_args
 
 from reconciler.sandbox import constraints as c
-from reconciler.sandbox import imaging, lifecycle, schemas
+from reconciler.sandbox import families, imaging, lifecycle, schemas
+from reconciler.sandbox.constraints import Constraint
 from reconciler.sandbox.core import Core
 from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.files import TooLarge, Unreachable
@@ -20,6 +23,31 @@ ASPECT_RATIOS = frozenset({"1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:1
 GUIDANCE_METHODS = frozenset(
     {"controlnet_canny", "controlnet_depth", "controlnet_recoloring", "controlnet_color_grid"}
 )
+
+
+def sample_bytes(core: Core, source: str, *, from_url: bool, rule: Constraint) -> bytes:
+    """A sample image's bytes from a URL or base64, checked to be an image Bria reads.
+
+    Unreachable URL: 422; undecodable pixels: 400; anything else `rule`'s first status.
+    """
+    if from_url:
+        try:
+            data = core.files.fetch(source, limit=MAX_IMAGE_BYTES)
+        except TooLarge:
+            raise BriaError(rule, "An image is larger than 12 MB") from None
+        except Unreachable:
+            raise BriaError(rule, f"Image URL could not be fetched: {source}", status=422) from None
+    else:
+        try:
+            data = decode_base64(source, MAX_IMAGE_BYTES)
+        except (BadBase64, PayloadTooLarge):
+            raise BriaError(rule, "An image is not valid base64") from None
+    try:
+        imaging.inspect(data)
+    except imaging.ImageRejected as rejected:
+        status = 415 if rejected.kind == "format" else 400
+        raise BriaError(rule, rejected.message, status=status) from None
+    return data
 
 
 class Generation:
@@ -41,12 +69,9 @@ class Generation:
             raise BriaError(c.PFX_IMAGES_1_6, "Send between 1 and 6 images")
         digests = []
         for source in sources:
-            data = self._image_bytes(source, from_url=key == "image_urls")
-            try:
-                imaging.inspect(data)
-            except imaging.ImageRejected as rejected:
-                status = 415 if rejected.kind == "format" else 400
-                raise BriaError(c.PFX_IMAGE_INVALID, rejected.message, status=status) from None
+            data = sample_bytes(
+                self._core, source, from_url=key == "image_urls", rule=c.PFX_IMAGE_INVALID
+            )
             digest = hashlib.sha256(data).hexdigest()
             if moderate and self._core.faults.is_blocked(digest):
                 raise BriaError(c.PFX_MODERATION, "An image was blocked by content moderation")
@@ -57,21 +82,6 @@ class Generation:
         )
         seed = "|".join([ip_type, ip_medium, ip_name or "", *sorted(digests)]).encode()
         return {"prefix": f"{opening} {subject}, {imaging.style_word(seed)} style, "}
-
-    def _image_bytes(self, source: str, *, from_url: bool) -> bytes:
-        if from_url:
-            try:
-                return self._core.files.fetch(source, limit=MAX_IMAGE_BYTES)
-            except TooLarge:
-                raise BriaError(c.PFX_IMAGE_INVALID, "An image is larger than 12 MB") from None
-            except Unreachable:
-                raise BriaError(
-                    c.PFX_IMAGE_INVALID, f"Image URL could not be fetched: {source}", status=422
-                ) from None
-        try:
-            return decode_base64(source, MAX_IMAGE_BYTES)
-        except (BadBase64, PayloadTooLarge):
-            raise BriaError(c.PFX_IMAGE_INVALID, "An image is not valid base64") from None
 
     def text_to_image(
         self, model_id: int, body: Body, checkpoint_step: int | None = None
@@ -92,6 +102,12 @@ class Generation:
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             raise BriaError(c.BODY_FIELD, "seed must be an integer")
         row = self._core.model(model_id)
+        if families.is_fibo(row["training_version"]):
+            raise BriaError(
+                c.GEN_FAMILY,
+                f"Model {model_id} is a FIBO model; FIBO models generate with "
+                "/v2/image/generate/tailored",
+            )
         status = lifecycle.model_status(row, self._core.clock.now())
         if status not in lifecycle.READY_STATUSES:
             raise BriaError(c.GEN_MODEL_READY, f"The model is not ready (status {status})")

@@ -205,13 +205,28 @@ _SETTINGS = (
 )
 
 
-def descriptor(digest: str) -> str:
-    """A deterministic caption continuation derived from an image's stored SHA-256."""
+def descriptor_parts(digest: str) -> tuple[str, str, str]:
+    """(mood, subject, setting): what the emulated captioner "sees" in an image's SHA-256."""
     raw = bytes.fromhex(digest)
     return (
-        f"a {_MOODS[raw[0] % len(_MOODS)]} {_SUBJECTS[raw[1] % len(_SUBJECTS)]} "
-        f"{_SETTINGS[raw[2] % len(_SETTINGS)]}"
+        _MOODS[raw[0] % len(_MOODS)],
+        _SUBJECTS[raw[1] % len(_SUBJECTS)],
+        _SETTINGS[raw[2] % len(_SETTINGS)],
     )
+
+
+def descriptor(digest: str) -> str:
+    """A deterministic caption continuation derived from an image's stored SHA-256."""
+    mood, subject, setting = descriptor_parts(digest)
+    return f"a {mood} {subject} {setting}"
+
+
+def mean_colour(data: bytes) -> str:
+    """The image's average colour as `#rrggbb` (callers have checked it decodes)."""
+    with Image.open(io.BytesIO(data)) as image:
+        pixel = image.convert("RGB").resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+    red, green, blue = pixel if isinstance(pixel, tuple) else (0, 0, 0)
+    return f"#{red:02x}{green:02x}{blue:02x}"
 
 
 def style_word(seed: bytes) -> str:

@@ -179,6 +179,31 @@ class Generated(BaseModel):
     result: list[GenerationResult]
 
 
+class VisualSchema(BaseModel):
+    visual_schema: str
+    """JSON text; set it on a draft dataset with Update Dataset."""
+
+
+class StructuredPrompt(BaseModel):
+    structured_prompt: str
+
+
+class GeneratedV2(BaseModel):
+    image_url: str
+    structured_prompt: str
+
+
+class AcceptedV2(BaseModel):
+    request_id: str
+    status_url: str
+
+
+class RequestStatus(BaseModel):
+    request_id: str
+    status: Literal["IN_PROGRESS", "COMPLETED", "ERROR", "UNKNOWN"]
+    result: dict[str, Any] | None = None
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -288,3 +313,31 @@ class GenerateRequest(_Body):
     include_generation_prefix: bool = True
     guidance_method_1: str | None = None
     guidance_method_2: str | None = None
+
+
+class VisualSchemaRequest(_Body):
+    images: list[str]
+    """5 to 10 sample images: base64 strings or public URLs (png, jpg, jpeg, webp)."""
+    content_moderation: bool = False
+
+
+class RefineRequest(_Body):
+    dataset_id: int
+    structured_prompt: str
+    instruction: str
+    context_images: list[str] | None = None
+
+
+class GenerateV2Request(_Body):
+    tailored_model_id: str
+    prompt: str | None = None
+    structured_prompt: str | None = None
+    negative_prompt: str | None = None
+    tailored_model_influence: float = 1.0
+    guidance_scale: int = 5
+    aspect_ratio: str = "1:1"
+    steps_num: int = 50
+    seed: int | None = None
+    sync: bool = False
+    prompt_content_moderation: bool = True
+    visual_output_content_moderation: bool = True

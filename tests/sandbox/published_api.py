@@ -1,5 +1,6 @@
 """What Bria's published OpenAPI document ("Tailored Generation API Reference") lists for each
-v1 training operation: its statuses and, per status, the body it documents.
+training operation and of v2 image generation: its statuses and, per status, the body it
+documents.
 
 Carried here, in our own words, so no test reads the shared reference folder: written from
 the operation table of PUBLISHED-OPENAPI.md (sections 0.1, 0.2 and 1) that describes it. Where the
@@ -239,6 +240,10 @@ CHECKPOINT = _obj(checkpoint_step=INT, training_job_id=INT, created_at=TIME)
 CHECKPOINTS = _obj(checkpoints=_array(CHECKPOINT), active_model_version=STR)
 MODEL_DOWNLOAD = _obj(download_url=STR, base_model_name=STR, base_model_card=STR)
 DELETE_REFUSED = _obj(message=STR)
+VISUAL_SCHEMA = _obj(visual_schema=STR)
+STRUCTURED_PROMPT = _obj(structured_prompt=STR)
+GENERATED_V2 = _obj(image_url=STR, structured_prompt=STR)
+ACCEPTED_V2 = _obj(request_id=STR, status_url=STR)
 
 
 @dataclass(frozen=True)
@@ -257,12 +262,13 @@ def _op(
     *errors: int,
     bodies: dict[int, Schema] | None = None,
     common: tuple[int, ...] = (401, 403, 429, 500),
+    version: str = "/v1",
 ) -> Operation:
     responses: dict[int, Schema] = {success[0]: success[1]}
     for status in (*errors, *common):
         responses[status] = STRING if status == 403 else NONE
     responses.update(bodies or {})
-    return Operation(method, "/v1" + path, responses)
+    return Operation(method, version + path, responses)
 
 
 P = "/tailored-gen/projects"
@@ -358,11 +364,23 @@ PUBLISHED: tuple[Operation, ...] = (
         409,
         common=(401, 403, 500),
     ),
+    _op("POST", "/tailored-gen/generate_visual_schema", (200, VISUAL_SCHEMA), 400, 415, 422),
+    _op("POST", "/tailored-gen/refine_structured_prompt", (200, STRUCTURED_PROMPT), 400, 404),
+    _op(
+        "POST",
+        "/image/generate/tailored",
+        (200, GENERATED_V2),
+        400,
+        422,
+        common=(403, 429, 500),
+        bodies={202: ACCEPTED_V2, 403: NONE},
+        version="/v2",
+    ),
 )
-"""Every v1 training operation of the document, except generate_visual_schema and
-refine_structured_prompt, which the sandbox does not model yet (FIBO's schema work, issue 15)."""
+"""Every v1 training operation of the document and v2 image generation (FIBO models). The
+v2 structured-prompt and video operations are not modelled (tailor never calls them)."""
 
 ABSENT = (
-    ("POST", "/v1/tailored-gen/generate_visual_schema"),
-    ("POST", "/v1/tailored-gen/refine_structured_prompt"),
+    ("POST", "/v2/structured_prompt/generate/tailored"),
+    ("POST", "/v2/video/generate/tailored/image-to-video"),
 )

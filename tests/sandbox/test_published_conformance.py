@@ -1,4 +1,4 @@
-"""The sandbox answers every v1 training operation as Bria's published OpenAPI document lists.
+"""The sandbox answers every operation it models as Bria's published OpenAPI document lists.
 
 Two sources of requests, one check. A scripted walk drives every operation through its success
 and its documented refusals (random requests seldom reach a trained model); schemathesis then
@@ -9,6 +9,7 @@ lists for that operation and a body of the shape it documents (`published_api`),
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Awaitable
@@ -316,6 +317,48 @@ async def _walk(client: httpx.AsyncClient) -> None:
     await delete(f"{P}/{project['id']}")
 
 
+async def _walk_fibo(client: httpx.AsyncClient) -> None:
+    """FIBO's schema operations and v2 generation: success, then each reachable refusal."""
+    D, M = "/tailored-gen/datasets", "/tailored-gen/models"
+    post, put = client.post, client.put
+    schema_url = "/tailored-gen/generate_visual_schema"
+    refine_url = "/tailored-gen/refine_structured_prompt"
+    v2 = f"{SANDBOX_ORIGIN}/v2/image/generate/tailored"
+    images = [png_b64(seed=seed) for seed in range(5)]
+    project = (
+        await post(
+            "/tailored-gen/projects",
+            json={"project_name": "f", "ip_type": "stylized_scene", "ip_medium": "photography"},
+        )
+    ).json()
+    body = {"project_id": project["id"], "name": "f", "training_version": "fibo"}
+    dataset = (await post(D, json=body)).json()
+    schema = (await post(schema_url, json={"images": images})).json()["visual_schema"]
+    await post(schema_url, json={"images": images[:4]})
+    await post(schema_url, json={"images": [*images[:4], b64(b"not an image")]})
+    await post(schema_url, json={"images": [*images[:4], "http://127.0.0.1:9/none.png"]})
+    refine = {"dataset_id": dataset["id"], "structured_prompt": schema, "instruction": "add mood"}
+    await post(refine_url, json=refine)
+    await post(refine_url, json={**refine, "instruction": ""})
+    await post(refine_url, json={**refine, "dataset_id": 999})
+    await put(f"{D}/{dataset['id']}", json={"visual_schema": schema})
+    for image in images:
+        await post(f"{D}/{dataset['id']}/images", json={"file": image})
+    await put(f"{D}/{dataset['id']}", json={"status": "completed"})
+    await post(refine_url, json=refine)
+    trained = (await post(M, json={"name": "m", "dataset_id": dataset["id"]})).json()
+    await post(f"{M}/{trained['id']}/start_training", json={})
+    await advance(client, 31)
+    generate = {"tailored_model_id": str(trained["id"]), "prompt": "a fox"}
+    await post(v2, json={**generate, "sync": True})
+    await post(v2, json=generate)
+    await post(v2, json={**generate, "steps_num": 10})
+    await post(v2, json={**generate, "tailored_model_id": "model_123"})
+    blocked = {"moderation_block": [hashlib.sha256(b"a fox").hexdigest()]}
+    await control(client, "PUT", "/faults", json=blocked)
+    await post(v2, json=generate)
+
+
 NEVER_ANSWERED = {("GET /v1/tailored-gen/datasets/{dataset_id}/images/bulk-upload/status", 400)}
 """Documented, but no request can lead the sandbox there (the status route takes no input)."""
 
@@ -331,6 +374,7 @@ async def test_every_operation_answers_as_published() -> None:
     async with asgi_client(app) as client:
         client.event_hooks["response"] = [recorder]
         await _walk(client)
+        await _walk_fibo(client)
         await client.get("/tailored-gen/projects", headers={"api_token": ""})
     assert recorder.failures == []
     successes = {(f"{op.method} {op.path}", min(op.responses)) for op in PUBLISHED}
