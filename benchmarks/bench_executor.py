@@ -22,8 +22,8 @@ from typing import Any
 
 from benchmarks.bench_planner import workspace
 from reconciler.engine import executor, handlers
-from reconciler.engine.handlers import NOTHING, Outcome, RunContext, StepCall
 from reconciler.engine.ledger import Ledger
+from reconciler.engine.run_context import NOTHING, Outcome, RunContext, StepCall
 from reconciler.events import NoHooks
 from reconciler.plan.builder import build_plan
 from reconciler.plan.model import Plan

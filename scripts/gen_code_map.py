@@ -27,7 +27,9 @@ it current. Start with one command's path through the code, then read outwards:
   `Desired*` records) -> `engine/planning.py` (`make_plan`: state, then `engine/refresh.py`,
   then the pure `plan/builder.py`) -> `render/text.py`.
 - `tailor apply`: the same plan, then `engine/executor.py` walks `Plan.order` and runs each
-  step through `engine/handlers.py`, recording through `engine/ledger.py` into `state/`.
+  step through the registry in `engine/handlers.py` (the handlers by resource kind in
+  `engine/steps/`, given an `engine/run_context.py`), recording through `engine/ledger.py`
+  into `state/`.
 - The sandbox (`sandbox/`) is a model of Bria, tested against Bria's rules alone: it imports
   nothing else from `reconciler`.
 """

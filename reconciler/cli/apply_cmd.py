@@ -46,10 +46,11 @@ from reconciler.client.api import BriaClient
 from reconciler.client.staging import Stager
 from reconciler.engine import recovery
 from reconciler.engine.executor import ApplyResult, RunControl, execute, record_drift
-from reconciler.engine.handlers import RunContext, changed_files
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
 from reconciler.engine.refresh import RefreshScope, refresh
+from reconciler.engine.run_context import RunContext
+from reconciler.engine.workspace_files import changed_files
 from reconciler.errors import ApplyError, PlanError
 from reconciler.events import ResultStatus
 from reconciler.manifest.workspace import load_workspace

@@ -28,17 +28,11 @@ from dataclasses import dataclass, field, replace
 
 from reconciler.addresses import Address, Kind
 from reconciler.client.errors import ApiError, ApiUnreachable, QuotaExceeded
-from reconciler.engine.handlers import (
-    HANDLERS,
-    IMAGES,
-    Outcome,
-    RunContext,
-    StepCall,
-    StepFailed,
-    list_images,
-    release_staged,
-)
+from reconciler.engine.handlers import HANDLERS
+from reconciler.engine.journaled_create import IMAGES, list_images
 from reconciler.engine.ledger import Ledger
+from reconciler.engine.run_context import Outcome, RunContext, StepCall, StepFailed
+from reconciler.engine.steps.bulk import release_staged
 from reconciler.errors import TailorError
 from reconciler.events import AddressResult, ResultStatus, StepEvent, StepOutcome
 from reconciler.plan.model import Action, Change, Drift, Plan, Reason, Step, StepKind

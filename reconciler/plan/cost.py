@@ -1,7 +1,7 @@
 """What applying a plan costs in requests to Bria, and how long that takes at a pace.
 
 Bria rations requests (10 or 60 a minute, 1,000 in total on the free plan), so a plan says
-what its apply will spend. The count follows what the engine does (engine/handlers.py), from
+what its apply will spend. The count follows what the engine does (engine/steps/), from
 the plan's own steps:
 
 - the apply's refresh: as many requests as the plan's own refresh made (`refresh_requests`,

@@ -21,9 +21,9 @@ from reconciler.client.staging import SandboxStager
 from reconciler.client.transport import RetryPolicy
 from reconciler.engine import recovery
 from reconciler.engine.executor import ApplyResult, execute
-from reconciler.engine.handlers import RunContext
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
+from reconciler.engine.run_context import RunContext
 from reconciler.engine.waits import WaitPolicy
 from reconciler.events import NoHooks
 from reconciler.manifest.workspace import load_workspace

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from reconciler.addresses import Address
-from reconciler.engine.handlers import changed_files
+from reconciler.engine.workspace_files import changed_files
 from reconciler.plan.model import Action, Change, Plan, Reason, Step, StepKind
 
 

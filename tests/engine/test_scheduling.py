@@ -12,8 +12,9 @@ import pytest
 
 from reconciler.client.errors import unreachable
 from reconciler.engine.executor import ApplyResult, RunControl, execute
-from reconciler.engine.handlers import HANDLERS, NOTHING, Outcome, RunContext, StepCall
+from reconciler.engine.handlers import HANDLERS
 from reconciler.engine.ledger import Ledger
+from reconciler.engine.run_context import NOTHING, Outcome, RunContext, StepCall
 from reconciler.events import NoHooks, ResultStatus
 from reconciler.plan.builder import build_plan
 from reconciler.plan.model import Plan, StepKind

@@ -1,0 +1,1 @@
+"""The step handlers, one module per kind of resource; `engine/handlers.py` registers them."""

@@ -1,0 +1,55 @@
+"""Image steps of a basic dataset: upload (journaled), caption set or regenerated, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from reconciler.addresses import Address
+from reconciler.engine.journaled_create import IMAGES, journaled_create, list_images, same_named
+from reconciler.engine.run_context import Outcome, RunContext, StepCall
+from reconciler.engine.step_args import flag, optional_text, text
+from reconciler.engine.workspace_files import checked_file
+
+
+async def upload_image(ctx: RunContext, call: StepCall) -> Outcome:
+    step, args = call.step, call.step.args
+    dataset = Address(step.address.project, dataset=step.address.dataset)
+    dataset_id = ctx.id_of(dataset)
+    name = text(args, "image_name")
+    path = await checked_file(
+        ctx, text(args, "path"), optional_text(args, "sha256"), str(step.address)
+    )
+    increase = flag(args, "increase_resolution", True)
+
+    async def send(known: Collection[int]) -> int:
+        image = await ctx.client.upload_image(
+            dataset_id, path=path, image_name=name, increase_resolution=increase,
+            known_ids=known,
+        )
+        return image.id
+
+    known = await same_named(
+        ctx, dataset, IMAGES, dataset_id, list_images(ctx, dataset_id), name
+    )
+    return await journaled_create(ctx, call, name, dataset_id, known, send)
+
+
+async def update_caption(ctx: RunContext, call: StepCall) -> Outcome:
+    caption = text(call.step.args, "caption")
+    await ctx.client.update_image_caption(
+        ctx.path_id(call.step, "dataset_id"), ctx.path_id(call.step, "image_id"), caption
+    )
+    return Outcome(attributes={"caption": caption})
+
+
+async def regenerate_caption(ctx: RunContext, call: StepCall) -> Outcome:
+    await ctx.client.regenerate_image_caption(
+        ctx.path_id(call.step, "dataset_id"), ctx.path_id(call.step, "image_id")
+    )
+    return Outcome(attributes={"caption": None})
+
+
+async def delete_image(ctx: RunContext, call: StepCall) -> Outcome:
+    image_id = ctx.path_id(call.step, "image_id")
+    await ctx.client.delete_image(ctx.path_id(call.step, "dataset_id"), image_id)
+    return Outcome(gone=image_id)

@@ -1,0 +1,65 @@
+"""The workspace's files as the plan saw them: their content checked by sha256 before use.
+
+A saved plan is checked before anything runs (`changed_files`), and each upload checks its own
+file again when it reads it (`checked_file`), so apply never sends content the plan did not show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+
+from reconciler.engine.run_context import RunContext, StepFailed
+from reconciler.engine.step_args import records
+from reconciler.plan.model import Plan
+
+HASH_CHUNK = 1 << 20
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def changed_files(plan: Plan, root: Path) -> list[str]:
+    """Workspace files whose content is no longer what the plan saw (or that are gone).
+
+    A saved plan is checked before anything runs, so a changed image refuses the whole apply
+    instead of failing at its own upload after other steps have already been carried out.
+    """
+    expected: dict[str, str] = {}
+    for change in plan.changes:
+        for step in change.steps:
+            # An upload names its file in its args; a bulk ZIP lists its images.
+            entries = [step.args, *records(step.args.get("images"))]
+            for entry in entries:
+                path, sha256 = entry.get("path"), entry.get("sha256")
+                if isinstance(path, str) and isinstance(sha256, str):
+                    expected[path] = sha256
+    changed: list[str] = []
+    for relative, sha256 in sorted(expected.items()):
+        try:
+            if file_sha256(root / relative) != sha256:
+                changed.append(relative)
+        except OSError:
+            changed.append(relative)
+    return changed
+
+
+async def checked_file(ctx: RunContext, relative: str, sha256: str | None, what: str) -> Path:
+    """The workspace file, provided its content is still what the plan saw."""
+    path = ctx.root / relative
+    try:
+        found = await asyncio.to_thread(file_sha256, path)
+    except OSError as error:
+        raise StepFailed(f"{what}: cannot read {relative}: {error.strerror or error}") from None
+    if sha256 is not None and found != sha256:
+        raise StepFailed(
+            f"{what}: file changed since plan ({relative})",
+            hint="run plan again to see the new content",
+        )
+    return path
