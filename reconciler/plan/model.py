@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
@@ -280,6 +280,8 @@ class Change:
     address: Address
     action: Action
     reason: Reason
+    _: KW_ONLY
+    """The rest by name only: eleven positional values could not be read (or reordered)."""
     before: Attributes | None = None
     """The declared attributes as they are now (state refreshed by live); None for create."""
     after: Attributes | None = None

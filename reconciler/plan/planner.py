@@ -159,7 +159,13 @@ class Planner:
 def deposed_gone(address: Address, dep: int) -> Change:
     """A deposed predecessor Bria no longer has: only forgotten by the state."""
     step = Step(StepKind.FORGET, address, {"old_id": dep})
-    return Change(address, Action.DELETE, Reason.DEPOSED_GONE, steps=(step,), deposed=dep)
+    return Change(
+        address=address,
+        action=Action.DELETE,
+        reason=Reason.DEPOSED_GONE,
+        steps=(step,),
+        deposed=dep,
+    )
 
 
 # ---------------------------------------------------------------------- step recipes

@@ -427,17 +427,17 @@ def build_dataset(
     replacing = action is Action.REPLACE
     p.add(
         Change(
-            address,
-            action,
-            reason,
-            before,
-            after,
-            field_changes if before else (),
-            requires if replacing else (),
-            ReplaceMode.CREATE_BEFORE_DESTROY if replacing else None,
-            replaced_by,
-            tuple(steps),
-            tuple(all_notes),
+            address=address,
+            action=action,
+            reason=reason,
+            before=before,
+            after=after,
+            field_changes=field_changes if before else (),
+            requires_replace=requires if replacing else (),
+            replace_mode=ReplaceMode.CREATE_BEFORE_DESTROY if replacing else None,
+            replaced_by=replaced_by,
+            steps=tuple(steps),
+            notes=tuple(all_notes),
             remote_id=rec.remote_id if rec else None,
             location=desired.location,
         )
@@ -456,17 +456,17 @@ def build_dataset(
         content = r.attributes.get("sha256") != image.sha256
         p.add(
             Change(
-                image.address,
-                Action.REPLACE,
-                Reason.IMAGE_CONTENT_CHANGED if content else Reason.CASCADE,
-                dict(r.attributes),
-                img_after,
-                diff_attributes(Kind.IMAGE, r.attributes, img_after, frozen=True),
-                ("sha256",) if content else (),
-                ReplaceMode.CREATE_BEFORE_DESTROY,
-                None if content else address,
-                upload,
-                image_notes,
+                address=image.address,
+                action=Action.REPLACE,
+                reason=Reason.IMAGE_CONTENT_CHANGED if content else Reason.CASCADE,
+                before=dict(r.attributes),
+                after=img_after,
+                field_changes=diff_attributes(Kind.IMAGE, r.attributes, img_after, frozen=True),
+                requires_replace=("sha256",) if content else (),
+                replace_mode=ReplaceMode.CREATE_BEFORE_DESTROY,
+                replaced_by=None if content else address,
+                steps=upload,
+                notes=image_notes,
                 remote_id=r.remote_id,
                 location=image.location,
             )
@@ -476,10 +476,10 @@ def build_dataset(
         if name not in wanted:
             p.add(
                 Change(
-                    r.address,
-                    Action.DELETE,
-                    Reason.REMOVED_FROM_MANIFEST,
-                    dict(r.attributes),
+                    address=r.address,
+                    action=Action.DELETE,
+                    reason=Reason.REMOVED_FROM_MANIFEST,
+                    before=dict(r.attributes),
                     notes=("goes with the old dataset",),
                     remote_id=r.remote_id,
                 )
@@ -517,12 +517,12 @@ def update_dataset(
         )
     p.add(
         Change(
-            address,
-            Action.UPDATE if diffs else Action.NO_OP,
-            Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED,
-            before,
-            after,
-            diffs,
+            address=address,
+            action=Action.UPDATE if diffs else Action.NO_OP,
+            reason=Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED,
+            before=before,
+            after=after,
+            field_changes=diffs,
             steps=tuple(steps),
             remote_id=rec.remote_id,
             location=desired.location,
@@ -553,10 +553,10 @@ def update_dataset(
             notes = ("already deleted outside tailor",)
         p.add(
             Change(
-                r.address,
-                Action.DELETE,
-                Reason.REMOVED_FROM_MANIFEST,
-                dict(r.attributes),
+                address=r.address,
+                action=Action.DELETE,
+                reason=Reason.REMOVED_FROM_MANIFEST,
+                before=dict(r.attributes),
                 steps=(step,),
                 notes=notes,
                 remote_id=r.remote_id,
@@ -605,14 +605,14 @@ def _update_image(
         )
         p.add(
             Change(
-                image.address,
-                Action.REPLACE,
-                Reason.IMAGE_CONTENT_CHANGED,
-                before,
-                after,
-                tuple(diffs),
-                tuple(fc.field for fc in diffs if fc.forces_replace),
-                ReplaceMode.DESTROY_BEFORE_CREATE,
+                address=image.address,
+                action=Action.REPLACE,
+                reason=Reason.IMAGE_CONTENT_CHANGED,
+                before=before,
+                after=after,
+                field_changes=tuple(diffs),
+                requires_replace=tuple(fc.field for fc in diffs if fc.forces_replace),
+                replace_mode=ReplaceMode.DESTROY_BEFORE_CREATE,
                 steps=(delete, *upload_steps(dataset, image, captions_in_zip=in_zip)),
                 remote_id=rec.remote_id,
                 location=image.location,
@@ -630,12 +630,12 @@ def _update_image(
             notes.append("automatic caption regenerated with the new caption prefix")
     p.add(
         Change(
-            image.address,
-            Action.UPDATE if diffs else Action.NO_OP,
-            Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED,
-            before,
-            after,
-            tuple(diffs),
+            address=image.address,
+            action=Action.UPDATE if diffs else Action.NO_OP,
+            reason=Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED,
+            before=before,
+            after=after,
+            field_changes=tuple(diffs),
             steps=tuple(steps),
             notes=tuple(notes),
             remote_id=rec.remote_id,
@@ -655,11 +655,11 @@ def _create_image(
     outside tailor, or its dataset is created again)."""
     p.add(
         Change(
-            image.address,
-            Action.CREATE,
-            Reason.NEW if rec is None else Reason.RECREATE_DELETED_OUTSIDE,
-            None if rec is None else dict(rec.attributes),
-            attrs.image_attributes(image),
+            address=image.address,
+            action=Action.CREATE,
+            reason=Reason.NEW if rec is None else Reason.RECREATE_DELETED_OUTSIDE,
+            before=None if rec is None else dict(rec.attributes),
+            after=attrs.image_attributes(image),
             steps=upload,
             notes=notes,
             location=image.location,
@@ -674,10 +674,10 @@ def delete_dataset_tree(p: Planner, rec: RecordedResource, *, by_parent: bool) -
     for image in p.children(address, Kind.IMAGE):
         p.add(
             Change(
-                image.address,
-                Action.DELETE,
-                Reason.PARENT_DELETED,
-                dict(image.attributes),
+                address=image.address,
+                action=Action.DELETE,
+                reason=Reason.PARENT_DELETED,
+                before=dict(image.attributes),
                 remote_id=image.remote_id,
             )
         )
@@ -693,10 +693,10 @@ def delete_dataset_tree(p: Planner, rec: RecordedResource, *, by_parent: bool) -
     reason = Reason.PARENT_DELETED if by_parent else Reason.REMOVED_FROM_MANIFEST
     p.add(
         Change(
-            address,
-            Action.DELETE,
-            reason,
-            dict(rec.attributes),
+            address=address,
+            action=Action.DELETE,
+            reason=reason,
+            before=dict(rec.attributes),
             steps=steps,
             notes=notes,
             remote_id=rec.remote_id,
@@ -708,7 +708,15 @@ def delete_dataset_tree(p: Planner, rec: RecordedResource, *, by_parent: bool) -
             step = Step(StepKind.FORGET, address, old)
         else:
             step = Step(StepKind.DELETE_DATASET, address, old, {"dataset_id": "old_id"})
-        p.add(Change(address, Action.DELETE, Reason.DEPOSED_CLEANUP, steps=(step,), deposed=dep))
+        p.add(
+            Change(
+                address=address,
+                action=Action.DELETE,
+                reason=Reason.DEPOSED_CLEANUP,
+                steps=(step,),
+                deposed=dep,
+            )
+        )
 
 
 def plan_dataset_deposed(p: Planner, rec: RecordedResource) -> None:
@@ -723,6 +731,10 @@ def plan_dataset_deposed(p: Planner, rec: RecordedResource) -> None:
             step = Step(StepKind.DELETE_DATASET, rec.address, old, {"dataset_id": "old_id"})
             p.add(
                 Change(
-                    rec.address, Action.DELETE, Reason.DEPOSED_CLEANUP, steps=(step,), deposed=dep
+                    address=rec.address,
+                    action=Action.DELETE,
+                    reason=Reason.DEPOSED_CLEANUP,
+                    steps=(step,),
+                    deposed=dep,
                 )
             )

@@ -214,11 +214,11 @@ def _create(
 ) -> None:
     p.add(
         Change(
-            desired.address,
-            Action.CREATE,
-            reason,
-            before,
-            after,
+            address=desired.address,
+            action=Action.CREATE,
+            reason=reason,
+            before=before,
+            after=after,
             steps=tuple(_creation_steps(desired)),
             notes=(rules.TRAINING_NOTE,) if desired.train else (),
             location=desired.location,
@@ -271,17 +271,17 @@ def _replace(
         steps.append(Step(StepKind.DELETE_MODEL, address, old, OLD_ID_PARAMS))
     p.add(
         Change(
-            address,
-            Action.REPLACE,
-            reason,
-            before,
-            after,
-            diffs,
-            forcing,
-            ReplaceMode.CREATE_BEFORE_DESTROY,
-            replaced_by,
-            tuple(steps),
-            tuple(notes),
+            address=address,
+            action=Action.REPLACE,
+            reason=reason,
+            before=before,
+            after=after,
+            field_changes=diffs,
+            requires_replace=forcing,
+            replace_mode=ReplaceMode.CREATE_BEFORE_DESTROY,
+            replaced_by=replaced_by,
+            steps=tuple(steps),
+            notes=tuple(notes),
             remote_id=rec.remote_id,
             location=desired.location,
         )
@@ -311,12 +311,12 @@ def _update(
             reason = Reason.TRAINING_NOT_STARTED
     p.add(
         Change(
-            desired.address,
-            Action.UPDATE if diffs or steps else Action.NO_OP,
-            reason,
-            before,
-            after,
-            diffs,
+            address=desired.address,
+            action=Action.UPDATE if diffs or steps else Action.NO_OP,
+            reason=reason,
+            before=before,
+            after=after,
+            field_changes=diffs,
             steps=tuple(steps),
             notes=notes,
             remote_id=rec.remote_id,
@@ -349,10 +349,10 @@ def delete_model(p: Planner, rec: RecordedResource, *, by_parent: bool) -> None:
     reason = Reason.PARENT_DELETED if by_parent else Reason.REMOVED_FROM_MANIFEST
     p.add(
         Change(
-            address,
-            Action.DELETE,
-            reason,
-            dict(rec.attributes),
+            address=address,
+            action=Action.DELETE,
+            reason=reason,
+            before=dict(rec.attributes),
             steps=tuple(steps),
             notes=notes,
             remote_id=rec.remote_id,
@@ -384,9 +384,9 @@ def _retire_deposed(p: Planner, desired: DesiredModel, dep: int, why: str) -> No
     if desired.retain_on_replace:
         p.add(
             Change(
-                desired.address,
-                Action.DELETE,
-                Reason.DEPOSED_CLEANUP,
+                address=desired.address,
+                action=Action.DELETE,
+                reason=Reason.DEPOSED_CLEANUP,
                 steps=(Step(StepKind.FORGET, desired.address, {"old_id": dep}),),
                 notes=("retain_on_replace: kept at Bria and forgotten by tailor",),
                 deposed=dep,
@@ -408,4 +408,13 @@ def _delete_deposed(
         if live.status in rules.TRAINING_STATUSES:
             steps.extend(stop_steps(address, old, live.status))
         steps.append(Step(StepKind.DELETE_MODEL, address, old, OLD_ID_PARAMS))
-    p.add(Change(address, Action.DELETE, reason, steps=tuple(steps), notes=notes, deposed=dep))
+    p.add(
+        Change(
+            address=address,
+            action=Action.DELETE,
+            reason=reason,
+            steps=tuple(steps),
+            notes=notes,
+            deposed=dep,
+        )
+    )

@@ -53,9 +53,9 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
         warn_unmanaged_project(p, desired)
         p.add(
             Change(
-                address,
-                Action.CREATE,
-                Reason.NEW,
+                address=address,
+                action=Action.CREATE,
+                reason=Reason.NEW,
                 after=after,
                 steps=(create,),
                 location=desired.location,
@@ -66,9 +66,9 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
         p.gone(address)
         p.add(
             Change(
-                address,
-                Action.CREATE,
-                Reason.RECREATE_DELETED_OUTSIDE,
+                address=address,
+                action=Action.CREATE,
+                reason=Reason.RECREATE_DELETED_OUTSIDE,
                 before=dict(rec.attributes),
                 after=after,
                 steps=(create,),
@@ -95,14 +95,14 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
             )
             p.add(
                 Change(
-                    address,
-                    Action.REPLACE,
-                    Reason.REQUIRES_REPLACE,
-                    before,
-                    after,
-                    diffs,
-                    forcing,
-                    ReplaceMode.CREATE_BEFORE_DESTROY,
+                    address=address,
+                    action=Action.REPLACE,
+                    reason=Reason.REQUIRES_REPLACE,
+                    before=before,
+                    after=after,
+                    field_changes=diffs,
+                    requires_replace=forcing,
+                    replace_mode=ReplaceMode.CREATE_BEFORE_DESTROY,
                     steps=(create, old),
                     notes=("everything in the project is rebuilt in the new project",),
                     remote_id=rec.remote_id,
@@ -118,12 +118,12 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
                 steps = (Step(StepKind.UPDATE_PROJECT, address, body(after, *pairs, clear=True)),)
             p.add(
                 Change(
-                    address,
-                    Action.UPDATE if diffs else Action.NO_OP,
-                    Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED,
-                    before,
-                    after,
-                    diffs,
+                    address=address,
+                    action=Action.UPDATE if diffs else Action.NO_OP,
+                    reason=Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED,
+                    before=before,
+                    after=after,
+                    field_changes=diffs,
                     steps=steps,
                     remote_id=rec.remote_id,
                     location=desired.location,
@@ -211,10 +211,10 @@ def delete_project(p: Planner, rec: RecordedResource) -> None:
         notes = ("already deleted outside tailor",)
     p.add(
         Change(
-            address,
-            Action.DELETE,
-            Reason.REMOVED_FROM_MANIFEST,
-            dict(rec.attributes),
+            address=address,
+            action=Action.DELETE,
+            reason=Reason.REMOVED_FROM_MANIFEST,
+            before=dict(rec.attributes),
             steps=(step,),
             notes=notes,
             remote_id=rec.remote_id,
@@ -276,9 +276,9 @@ def _deposed_change(p: Planner, rec: RecordedResource, dep: int, *, retain: bool
         note = "deletes the predecessor project with everything still in it"
     p.add(
         Change(
-            address,
-            Action.DELETE,
-            Reason.DEPOSED_CLEANUP,
+            address=address,
+            action=Action.DELETE,
+            reason=Reason.DEPOSED_CLEANUP,
             steps=(step,),
             notes=(note,),
             deposed=dep,
