@@ -25,7 +25,10 @@ it current. Start with one command's path through the code, then read outwards:
 - `tailor plan`: `cli/main.py` (lazy command table, errors to exit codes) ->
   `cli/plan_cmd.py` -> `manifest/workspace.py` (`load_workspace`: YAML and images to
   `Desired*` records) -> `engine/planning.py` (`make_plan`: state, then `engine/refresh.py`,
-  then the pure `plan/builder.py`) -> `render/text.py`.
+  then the pure `plan/builder.py`) -> `render/text.py`. `build_plan` walks each project
+  through `plan/compare/project.py`, which plans its datasets (`plan/compare/dataset.py`)
+  and then its models (`plan/compare/model.py`): each comparator reads a
+  `plan/context.py` `PlanningContext` and writes changes to a `plan/draft.py` `DraftPlan`.
 - `tailor apply`: the same plan, then `engine/executor.py` walks `Plan.order` and runs each
   step through the registry in `engine/handlers.py` (the handlers by resource kind in
   `engine/steps/`, given an `engine/run_context.py`), recording through `engine/ledger.py`

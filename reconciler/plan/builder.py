@@ -21,9 +21,10 @@ from dataclasses import replace
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan.compare.project import plan_project
+from reconciler.plan.context import PlanningContext
+from reconciler.plan.draft import DraftPlan
 from reconciler.plan.graph import build_dependencies, topological_order
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Reason, Severity, StepKind
-from reconciler.plan.planner import Planner, prefix_sample
 from reconciler.resources import (
     DesiredWorkspace,
     JsonValue,
@@ -33,8 +34,8 @@ from reconciler.resources import (
 )
 
 
-def _check_prevent_destroy(p: Planner) -> None:
-    for change in p.changes:
+def _check_prevent_destroy(out: DraftPlan) -> None:
+    for change in out.changes:
         if change.deposed is not None or change.action not in (Action.DELETE, Action.REPLACE):
             continue
         if change.steps and all(s.kind is StepKind.FORGET for s in change.steps):
@@ -43,7 +44,7 @@ def _check_prevent_destroy(p: Planner) -> None:
             (change.before or {}).get("prevent_destroy")
         )
         if protected:
-            p.error(
+            out.error(
                 f"{change.address} has lifecycle.prevent_destroy, but the plan would "
                 f"{change.action} it: {change.reason.describe()}",
                 change.address,
@@ -53,31 +54,31 @@ def _check_prevent_destroy(p: Planner) -> None:
             )
 
 
-def _check_deletes_while_training(p: Planner) -> None:
+def _check_deletes_while_training(ctx: PlanningContext, out: DraftPlan) -> None:
     """Bria refuses to delete a dataset or project while a model on it trains, unless
     the plan stops that model first (it is being deleted too)."""
     stopping = {
         c.address
-        for c in p.changes
+        for c in out.changes
         if c.action is Action.DELETE
         and c.deposed is None
         and any(s.kind is StepKind.WAIT_TRAINING_STOPPED for s in c.steps)
     }
-    models = {r.remote_id: r.address for r in p.recorded.values() if r.kind is Kind.MODEL}
-    for change in p.changes:
+    models = {r.remote_id: r.address for r in ctx.recorded.values() if r.kind is Kind.MODEL}
+    for change in out.changes:
         kinds = {s.kind for s in change.steps if "old_id" not in s.args}
         if StepKind.DELETE_DATASET in kinds:
-            training = p.training_on(dataset_id=change.remote_id)
+            training = ctx.training_on(dataset_id=change.remote_id)
             constraint = "DS-DELETE-IN-TRAINING"
         elif StepKind.DELETE_PROJECT in kinds:
-            training = p.training_on(project_id=change.remote_id)
+            training = ctx.training_on(project_id=change.remote_id)
             constraint = "PRJ-DELETE-TRAINING"
         else:
             continue
         for model in training:
             if models.get(model.remote_id) in stopping:
                 continue
-            p.error(
+            out.error(
                 f"{change.address} cannot be deleted while model {model.remote_id} "
                 f"({model.name!r}) trains on it",
                 change.address,
@@ -123,18 +124,18 @@ def _fingerprint(change: Change, images: ImageIndex) -> tuple[object, ...] | Non
     return (kind, change.address.parent, tuple(str(values.get(k)) for k in keys))
 
 
-def _note_renames(p: Planner) -> None:
+def _note_renames(out: DraftPlan) -> None:
     deletes = [
         c
-        for c in p.changes
+        for c in out.changes
         if c.action is Action.DELETE
         and c.deposed is None
         and c.reason is Reason.REMOVED_FROM_MANIFEST
     ]
-    creates = [c for c in p.changes if c.action is Action.CREATE and c.reason is Reason.NEW]
+    creates = [c for c in out.changes if c.action is Action.CREATE and c.reason is Reason.NEW]
     if not deletes or not creates:
         return
-    images = _image_index(p.changes)
+    images = _image_index(out.changes)
     candidates = [(new, _fingerprint(new, images)) for new in sorted(creates, key=Change.sort_key)]
     pairs: dict[Address, Address] = {}
     used: set[Address] = set()
@@ -150,7 +151,7 @@ def _note_renames(p: Planner) -> None:
     if not pairs:
         return
     reverse = {new: old for old, new in pairs.items()}
-    for index, change in enumerate(p.changes):
+    for index, change in enumerate(out.changes):
         if change.deposed is not None:
             continue
         if change.address in pairs and change.action is Action.DELETE:
@@ -167,7 +168,7 @@ def _note_renames(p: Planner) -> None:
             )
         else:
             continue
-        p.changes[index] = replace(change, notes=(*change.notes, note))
+        out.changes[index] = replace(change, notes=(*change.notes, note))
 
 
 def unmatched_targets(
@@ -228,7 +229,7 @@ def _unreadable_managed(
     }
 
 
-def _leave_unreadable(p: Planner, unreadable: Mapping[Address, UnreadableObject]) -> None:
+def _leave_unreadable(out: DraftPlan, unreadable: Mapping[Address, UnreadableObject]) -> None:
     """Drop every change, drift and finding at or below an unreadable managed object (or on a
     model of its dataset): refresh did not see it, which is not the same as its being gone."""
     if not unreadable:
@@ -242,13 +243,13 @@ def _leave_unreadable(p: Planner, unreadable: Mapping[Address, UnreadableObject]
             return any(u.contains(dataset) for u in unreadable)
         return False
 
-    p.changes = [c for c in p.changes if not untouchable(c.address, c.after or c.before)]
-    p.drift = [d for d in p.drift if not untouchable(d.address, None)]
-    p.diagnostics = [
-        d for d in p.diagnostics if d.address is None or not untouchable(d.address, None)
+    out.changes = [c for c in out.changes if not untouchable(c.address, c.after or c.before)]
+    out.drift = [d for d in out.drift if not untouchable(d.address, None)]
+    out.diagnostics = [
+        d for d in out.diagnostics if d.address is None or not untouchable(d.address, None)
     ]
     for address, item in sorted(unreadable.items(), key=lambda pair: pair[0].sort_key()):
-        p.warn(
+        out.warn(
             f"{address}: tailor could not read Bria's {item.kind} {item.remote_id} "
             f"({item.problem}); this plan leaves it and what it holds unchanged",
             address,
@@ -272,19 +273,20 @@ def build_plan(
     or below them plus what they depend on; `refresh_only` keeps only the drift (apply then
     records the live values). Plan errors are diagnostics in the result, never exceptions.
     """
-    p = Planner(live, {r.address: r for r in recorded})
+    ctx = PlanningContext(live, {r.address: r for r in recorded})
+    out = DraftPlan()
     wanted = {project.key: project for project in desired.projects}
     recorded_projects = {r.address.project: r for r in recorded if r.kind is Kind.PROJECT}
     for key in sorted(set(wanted) | set(recorded_projects)):
-        plan_project(p, wanted.get(key), recorded_projects.get(key))
-    _leave_unreadable(p, _unreadable_managed(recorded, live))
-    _note_renames(p)
-    _check_prevent_destroy(p)
-    _check_deletes_while_training(p)
+        plan_project(ctx, out, wanted.get(key), recorded_projects.get(key))
+    _leave_unreadable(out, _unreadable_managed(recorded, live))
+    _note_renames(out)
+    _check_prevent_destroy(out)
+    _check_deletes_while_training(ctx, out)
 
-    changes = sorted(p.changes, key=Change.sort_key)
-    drift = sorted(p.drift, key=lambda d: (d.address.sort_key(), d.field))
-    diagnostics = p.diagnostics
+    changes = sorted(out.changes, key=Change.sort_key)
+    drift = sorted(out.drift, key=lambda d: (d.address.sort_key(), d.field))
+    diagnostics = out.diagnostics
     if targets:
         diagnostics = [*diagnostics, *unmatched_targets([c.address for c in changes], targets)]
         changes = _select_targets(changes, targets)
@@ -318,6 +320,3 @@ def build_plan(
 def _diag_key(d: Diagnostic) -> tuple[int, tuple[str, int, str, str], str]:
     order = 0 if d.severity is Severity.ERROR else 1
     return (order, d.address.sort_key() if d.address else ("", -1, "", ""), d.summary)
-
-
-__all__ = ["build_plan", "prefix_sample"]

@@ -12,6 +12,7 @@ import pytest
 from reconciler.addresses import Address, Kind
 from reconciler.errors import PlanError
 from reconciler.plan.builder import build_plan
+from reconciler.plan.compare.dataset_steps import prefix_sample
 from reconciler.plan.diff import diff_attributes, drift_fields
 from reconciler.plan.model import (
     Action,
@@ -23,7 +24,6 @@ from reconciler.plan.model import (
     node_id,
 )
 from reconciler.plan.planfile import plan_from_json, plan_to_json
-from reconciler.plan.planner import prefix_sample
 from reconciler.resources import DesiredWorkspace, LiveSnapshot
 from tests.plan.factories import converged, dataset, images, model, project, workspace
 from tests.plan.scenarios import SCENARIOS

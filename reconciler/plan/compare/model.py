@@ -22,7 +22,16 @@ from reconciler.addresses import Address, Kind
 from reconciler.plan import attributes as attrs
 from reconciler.plan import rules
 from reconciler.plan.attributes import Attrs
+from reconciler.plan.compare.deposed import deposed_gone
+from reconciler.plan.compare.model_steps import (
+    OLD_ID_PARAMS,
+    creation_steps,
+    start_training,
+    stop_steps,
+)
+from reconciler.plan.context import Mode, PlanningContext
 from reconciler.plan.diff import diff_attributes, drift_fields
+from reconciler.plan.draft import DraftPlan
 from reconciler.plan.model import (
     WAITING_NOTE,
     Action,
@@ -32,14 +41,6 @@ from reconciler.plan.model import (
     ReplaceMode,
     Step,
     StepKind,
-)
-from reconciler.plan.planner import (
-    OLD_ID_PARAMS,
-    Mode,
-    Planner,
-    deposed_gone,
-    start_training,
-    stop_steps,
 )
 from reconciler.resources import (
     DEFAULT_TOTAL_TRAINING_STEPS,
@@ -53,33 +54,41 @@ from reconciler.resources import (
 
 
 def plan_model(
-    p: Planner,
+    ctx: PlanningContext,
+    out: DraftPlan,
     project: DesiredProject,
     parent_mode: Mode,
+    project_live_id: int | None,
+    dataset_action: Action | None,
     desired: DesiredModel | None,
     rec: RecordedResource | None,
     address: Address,
 ) -> None:
+    """Plan one model key of a project. `dataset_action` is what its dataset gets in this
+    plan (a replaced dataset retrains the model on the new one)."""
     if desired is None:
         assert rec is not None
-        delete_model(p, rec, by_parent=False)
+        delete_model(ctx, out, rec, by_parent=False)
         return
     after = attrs.model_attributes(desired)
-    check_model(p, desired, next((d for d in project.datasets if d.key == desired.dataset), None))
-    live = p.live_model(rec.remote_id) if rec else None
+    check_model(out, desired, next((d for d in project.datasets if d.key == desired.dataset), None))
+    live = ctx.live_model(rec.remote_id) if rec else None
     if parent_mode is Mode.NEW or rec is None:
         if parent_mode is Mode.KEEP:
-            warn_unmanaged_model(p, desired)
-        _create(p, desired, after, Reason.NEW, None, rec)
+            warn_unmanaged_model(ctx, out, desired, project_live_id)
+        _create(ctx, out, desired, after, Reason.NEW, None, rec)
         return
     if parent_mode is Mode.RECREATE or live is None:
         if parent_mode is Mode.KEEP:
-            p.gone(address)
-        _create(p, desired, after, Reason.RECREATE_DELETED_OUTSIDE, dict(rec.attributes), rec)
+            out.gone(address)
+        _create(
+            ctx, out, desired, after, Reason.RECREATE_DELETED_OUTSIDE, dict(rec.attributes), rec
+        )
         return
     declared = after["parameters"] if isinstance(after["parameters"], dict) else {}
-    view = attrs.live_model_view(live, _dataset_key(p, project.address, live.dataset_id), declared)
-    p.add_drift(address, drift_fields(Kind.MODEL, rec.attributes, view))
+    dataset_key = _dataset_key(ctx, project.address, live.dataset_id)
+    view = attrs.live_model_view(live, dataset_key, declared)
+    out.add_drift(address, drift_fields(Kind.MODEL, rec.attributes, view))
     before: Attrs = {**rec.attributes, **view}
     if "parameters" in rec.attributes:
         before["parameters"] = rec.attributes["parameters"]
@@ -90,32 +99,32 @@ def plan_model(
         why = (Reason.CASCADE, (), project.address)
     elif forcing:
         why = (Reason.REQUIRES_REPLACE, forcing, None)
-    elif p.datasets.get(desired.dataset_address) is Action.REPLACE:
+    elif dataset_action is Action.REPLACE:
         why = (Reason.CASCADE, ("dataset",), desired.dataset_address)
     elif desired.train and live.status in rules.RETRAIN_STATUSES:
         why = (Reason.TRAINING_FAILED, (), None)
     if why is None:
-        _update(p, desired, rec, live, before, after, diffs)
+        _update(out, desired, rec, live, before, after, diffs)
     else:
         reason, requires, replaced_by = why
         _replace(
-            p, desired, rec, live, before, after, diffs, requires, reason, replaced_by=replaced_by
+            out, desired, rec, live, before, after, diffs, requires, reason, replaced_by=replaced_by
         )
-    plan_model_deposed(p, desired, rec, live)
+    plan_model_deposed(ctx, out, desired, rec, live)
 
 
-def check_model(p: Planner, model: DesiredModel, dataset: DesiredDataset | None) -> None:
+def check_model(out: DraftPlan, model: DesiredModel, dataset: DesiredDataset | None) -> None:
     """Bria's create and start_training rules (MODEL-*, TRAIN-*), checked before any call."""
     address, where = model.address, model.location
     if dataset is None:
-        p.error(
+        out.error(
             f"{address}: dataset {model.dataset!r} is not declared in the project",
             address,
             where,
             constraint="MODEL-DATASET-REQUIRED",
         )
     elif model.train and not dataset.completed:
-        p.error(
+        out.error(
             f"{address}: train: true needs a completed dataset, but {dataset.address} has "
             "completed: false",
             address,
@@ -124,7 +133,7 @@ def check_model(p: Planner, model: DesiredModel, dataset: DesiredDataset | None)
             constraint="TRAIN-DATASET-COMPLETED",
         )
     if model.parameters and model.training_mode != "expert":
-        p.error(
+        out.error(
             f"{address}: parameters are only allowed with training_mode: expert",
             address,
             where,
@@ -134,7 +143,7 @@ def check_model(p: Planner, model: DesiredModel, dataset: DesiredDataset | None)
     for name, value in sorted(values.items()):
         bounds = rules.EXPERT_PARAMETER_RANGES.get(name)
         if bounds is not None and (isinstance(value, str) or not bounds[0] <= value <= bounds[1]):
-            p.error(
+            out.error(
                 f"{address}: parameters.{name} = {value} is outside {bounds[0]}..{bounds[1]}",
                 address,
                 where,
@@ -142,7 +151,7 @@ def check_model(p: Planner, model: DesiredModel, dataset: DesiredDataset | None)
             )
     scheduler = values.get("lr_scheduler")
     if scheduler is not None and scheduler not in rules.LR_SCHEDULERS:
-        p.error(
+        out.error(
             f"{address}: parameters.lr_scheduler {scheduler!r} is not one of "
             f"{', '.join(sorted(rules.LR_SCHEDULERS))}",
             address,
@@ -152,7 +161,7 @@ def check_model(p: Planner, model: DesiredModel, dataset: DesiredDataset | None)
     interval = values.get("checkpoint_interval")
     total = values.get("total_training_steps", DEFAULT_TOTAL_TRAINING_STEPS)
     if isinstance(interval, int | float) and isinstance(total, int | float) and interval > total:
-        p.error(
+        out.error(
             f"{address}: checkpoint_interval {interval} is larger than "
             f"total_training_steps {total}",
             address,
@@ -161,75 +170,57 @@ def check_model(p: Planner, model: DesiredModel, dataset: DesiredDataset | None)
         )
 
 
-def warn_unmanaged_model(p: Planner, model: DesiredModel) -> None:
-    project = p.recorded.get(Address(model.address.project))
-    if project is None:
+def warn_unmanaged_model(
+    ctx: PlanningContext, out: DraftPlan, model: DesiredModel, project_id: int | None
+) -> None:
+    if project_id is None:
         return
-    managed = p.managed_ids(Kind.MODEL)
-    for remote_id, live in sorted(p.live.models.items()):
-        if (
-            live.project_id == project.remote_id
-            and remote_id not in managed
-            and live.name == model.name
-            and live.status != "Deleted"
-        ):
-            p.warn(
-                f"{model.address} looks like it exists already (model {remote_id} named "
+    for live in ctx.unmanaged_models(project_id):
+        if live.name == model.name:
+            out.warn(
+                f"{model.address} looks like it exists already (model {live.remote_id} named "
                 f"{live.name!r} is not managed by tailor)",
                 model.address,
                 model.location,
-                detail=f"to manage it: tailor import {model.address} {remote_id}",
+                detail=f"to manage it: tailor import {model.address} {live.remote_id}",
             )
             return
 
 
-def _dataset_key(p: Planner, project: Address, dataset_id: int | None) -> str | None:
-    for r in p.children(project, Kind.DATASET):
+def _dataset_key(ctx: PlanningContext, project: Address, dataset_id: int | None) -> str | None:
+    for r in ctx.children(project, Kind.DATASET):
         if dataset_id is not None and (r.remote_id == dataset_id or dataset_id in r.deposed):
             return r.address.key
     return None
 
 
-def _creation_steps(desired: DesiredModel) -> list[Step]:
-    args: dict[str, JsonValue] = {
-        "name": desired.name,
-        "description": desired.description,
-        "training_mode": desired.training_mode,
-        "training_version": desired.training_version,
-        "dataset_address": str(desired.dataset_address),
-    }
-    steps = [Step(StepKind.CREATE_MODEL, desired.address, args)]
-    if desired.train:
-        steps.append(start_training(desired))
-    return steps
-
-
 def _create(
-    p: Planner,
+    ctx: PlanningContext,
+    out: DraftPlan,
     desired: DesiredModel,
     after: Attrs,
     reason: Reason,
     before: Attrs | None,
     rec: RecordedResource | None,
 ) -> None:
-    p.add(
+    out.add(
         Change(
             address=desired.address,
             action=Action.CREATE,
             reason=reason,
             before=before,
             after=after,
-            steps=tuple(_creation_steps(desired)),
+            steps=tuple(creation_steps(desired)),
             notes=(rules.TRAINING_NOTE,) if desired.train else (),
             location=desired.location,
         )
     )
     if rec is not None:
-        plan_model_deposed(p, desired, rec, None)
+        plan_model_deposed(ctx, out, desired, rec, None)
 
 
 def _replace(
-    p: Planner,
+    out: DraftPlan,
     desired: DesiredModel,
     rec: RecordedResource,
     live: LiveModel,
@@ -242,7 +233,7 @@ def _replace(
     replaced_by: Address | None = None,
 ) -> None:
     address = desired.address
-    steps = _creation_steps(desired)
+    steps = creation_steps(desired)
     notes = [rules.TRAINING_NOTE] if desired.train else []
     old: dict[str, JsonValue] = {"old_id": rec.remote_id}
     if desired.retain_on_replace:
@@ -269,7 +260,7 @@ def _replace(
         if live.status in rules.TRAINING_STATUSES:
             steps.extend(stop_steps(address, old, live.status))
         steps.append(Step(StepKind.DELETE_MODEL, address, old, OLD_ID_PARAMS))
-    p.add(
+    out.add(
         Change(
             address=address,
             action=Action.REPLACE,
@@ -289,7 +280,7 @@ def _replace(
 
 
 def _update(
-    p: Planner,
+    out: DraftPlan,
     desired: DesiredModel,
     rec: RecordedResource,
     live: LiveModel,
@@ -309,7 +300,7 @@ def _update(
         notes = (rules.TRAINING_NOTE,)
         if not diffs:
             reason = Reason.TRAINING_NOT_STARTED
-    p.add(
+    out.add(
         Change(
             address=desired.address,
             action=Action.UPDATE if diffs or steps else Action.NO_OP,
@@ -325,29 +316,31 @@ def _update(
     )
 
 
-def delete_model(p: Planner, rec: RecordedResource, *, by_parent: bool) -> None:
+def delete_model(
+    ctx: PlanningContext, out: DraftPlan, rec: RecordedResource, *, by_parent: bool
+) -> None:
     """Under a deleted project, the project's DELETE removes the model; only a stop (when it
     trains) is its own."""
     address = rec.address
-    live = p.live_model(rec.remote_id)
+    live = ctx.live_model(rec.remote_id)
     steps: list[Step] = []
     notes: tuple[str, ...] = ()
     if live is None:
         if not by_parent:
-            p.gone(address)
+            out.gone(address)
             steps.append(Step(StepKind.FORGET, address))
             notes = ("already deleted outside tailor",)
     else:
         if live.status in rules.TRAINING_STATUSES:
             steps.extend(stop_steps(address, {}, live.status))
-            p.warn(
+            out.warn(
                 f"{address} is training; deleting it stops the training, which cannot be resumed",
                 address,
             )
         if not by_parent:
             steps.append(Step(StepKind.DELETE_MODEL, address))
     reason = Reason.PARENT_DELETED if by_parent else Reason.REMOVED_FROM_MANIFEST
-    p.add(
+    out.add(
         Change(
             address=address,
             action=Action.DELETE,
@@ -359,30 +352,37 @@ def delete_model(p: Planner, rec: RecordedResource, *, by_parent: bool) -> None:
         )
     )
     for dep in rec.deposed:
-        _delete_deposed(p, address, dep, Reason.DEPOSED_CLEANUP, ())
+        _delete_deposed(ctx, out, address, dep, Reason.DEPOSED_CLEANUP, ())
 
 
 def plan_model_deposed(
-    p: Planner, desired: DesiredModel, rec: RecordedResource, live: LiveModel | None
+    ctx: PlanningContext,
+    out: DraftPlan,
+    desired: DesiredModel,
+    rec: RecordedResource,
+    live: LiveModel | None,
 ) -> None:
     """Predecessors Bria still has stay recorded until their successor serves. `live` None:
     the successor is created by this plan (the recorded one was deleted in the Console), so
     a predecessor waits for its training, or goes now when it will not train."""
     for dep in rec.deposed:
-        if p.live_model(dep) is None:
-            p.add(deposed_gone(desired.address, dep))
+        if ctx.live_model(dep) is None:
+            out.add(deposed_gone(desired.address, dep))
         elif live is None and not desired.train:
-            _retire_deposed(p, desired, dep, "its successor is created without training")
+            _retire_deposed(ctx, out, desired, dep, "its successor is created without training")
         elif live is None or live.status != "Completed":
-            p.note(desired.address, WAITING_NOTE.format(dep=dep))
+            out.note(desired.address, WAITING_NOTE.format(dep=dep))
         else:
-            _retire_deposed(p, desired, dep, f"its successor {rec.remote_id} finished training")
+            why = f"its successor {rec.remote_id} finished training"
+            _retire_deposed(ctx, out, desired, dep, why)
 
 
-def _retire_deposed(p: Planner, desired: DesiredModel, dep: int, why: str) -> None:
+def _retire_deposed(
+    ctx: PlanningContext, out: DraftPlan, desired: DesiredModel, dep: int, why: str
+) -> None:
     """A live predecessor no longer needed: forgotten with retain_on_replace, else deleted."""
     if desired.retain_on_replace:
-        p.add(
+        out.add(
             Change(
                 address=desired.address,
                 action=Action.DELETE,
@@ -393,14 +393,19 @@ def _retire_deposed(p: Planner, desired: DesiredModel, dep: int, why: str) -> No
             )
         )
     else:
-        _delete_deposed(p, desired.address, dep, Reason.DEPOSED_CLEANUP, (why,))
+        _delete_deposed(ctx, out, desired.address, dep, Reason.DEPOSED_CLEANUP, (why,))
 
 
 def _delete_deposed(
-    p: Planner, address: Address, dep: int, reason: Reason, notes: tuple[str, ...]
+    ctx: PlanningContext,
+    out: DraftPlan,
+    address: Address,
+    dep: int,
+    reason: Reason,
+    notes: tuple[str, ...],
 ) -> None:
     old: dict[str, JsonValue] = {"old_id": dep}
-    live = p.live_model(dep)
+    live = ctx.live_model(dep)
     steps: list[Step] = []
     if live is None:
         steps.append(Step(StepKind.FORGET, address, old))
@@ -408,7 +413,7 @@ def _delete_deposed(
         if live.status in rules.TRAINING_STATUSES:
             steps.extend(stop_steps(address, old, live.status))
         steps.append(Step(StepKind.DELETE_MODEL, address, old, OLD_ID_PARAMS))
-    p.add(
+    out.add(
         Change(
             address=address,
             action=Action.DELETE,

@@ -6,19 +6,25 @@ in it (deleting it at once would take the old models with it before their succes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from reconciler.addresses import Address, Kind
 from reconciler.plan import attributes as attrs
 from reconciler.plan import rules
-from reconciler.plan.compare.dataset import delete_dataset_tree, plan_dataset
+from reconciler.plan.compare.dataset import plan_dataset
+from reconciler.plan.compare.dataset_delete import delete_dataset_tree
+from reconciler.plan.compare.deposed import deposed_gone
 from reconciler.plan.compare.model import delete_model, plan_model
+from reconciler.plan.context import Mode, PlanningContext
 from reconciler.plan.diff import diff_attributes, drift_fields
+from reconciler.plan.draft import DraftPlan
 from reconciler.plan.model import Action, Change, Phase, Reason, ReplaceMode, Step, StepKind
-from reconciler.plan.planner import Mode, Planner, body, deposed_gone
 from reconciler.resources import (
     ILLUSTRATION_ONLY_IP_TYPES,
     IP_DESCRIPTION_REQUIRED,
     IP_NAME_REQUIRED,
     DesiredProject,
+    JsonValue,
     RecordedResource,
 )
 
@@ -34,15 +40,31 @@ _UPDATE_FIELDS = tuple(
 """The fields a PUT can change."""
 
 
-def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResource | None) -> None:
+def body(
+    values: Mapping[str, JsonValue], *pairs: tuple[str, str], clear: bool = False
+) -> dict[str, JsonValue]:
+    """A request body: our field names -> Bria's. A create leaves unset optional values out
+    (Bria applies its defaults); an update (`clear`) sends them as null, which clears the
+    field at Bria: left out, Bria would keep the old value and every plan show the diff."""
+    return {api: values.get(name) for name, api in pairs if clear or values.get(name) is not None}
+
+
+def plan_project(
+    ctx: PlanningContext,
+    out: DraftPlan,
+    desired: DesiredProject | None,
+    rec: RecordedResource | None,
+) -> None:
+    """Plan one project key: the project's own change, then its datasets, then its models
+    (each told how the project is handled and what its dataset gets)."""
     if desired is None:
         assert rec is not None
-        delete_project(p, rec)
+        delete_project(ctx, out, rec)
         return
     address = desired.address
     after = attrs.project_attributes(desired)
-    check_project(p, desired)
-    live = p.live.projects.get(rec.remote_id) if rec else None
+    check_project(out, desired)
+    live = ctx.live_project(rec.remote_id) if rec else None
     create = Step(
         StepKind.CREATE_PROJECT,
         address,
@@ -50,8 +72,8 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
     )
     live_id: int | None = None
     if rec is None:
-        warn_unmanaged_project(p, desired)
-        p.add(
+        warn_unmanaged_project(ctx, out, desired)
+        out.add(
             Change(
                 address=address,
                 action=Action.CREATE,
@@ -63,8 +85,8 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
         )
         mode = Mode.NEW
     elif live is None:
-        p.gone(address)
-        p.add(
+        out.gone(address)
+        out.add(
             Change(
                 address=address,
                 action=Action.CREATE,
@@ -79,7 +101,7 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
     else:
         live_id = rec.remote_id
         view = attrs.live_project_view(live)
-        p.add_drift(address, drift_fields(Kind.PROJECT, rec.attributes, view))
+        out.add_drift(address, drift_fields(Kind.PROJECT, rec.attributes, view))
         before = {**rec.attributes, **view}
         diffs = diff_attributes(Kind.PROJECT, before, after)
         forcing = tuple(fc.field for fc in diffs if fc.forces_replace)
@@ -93,7 +115,7 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
                 deferred=True,
                 note="deleted by a later plan once no model trains in it",
             )
-            p.add(
+            out.add(
                 Change(
                     address=address,
                     action=Action.REPLACE,
@@ -116,7 +138,7 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
             steps: tuple[Step, ...] = ()
             if pairs:
                 steps = (Step(StepKind.UPDATE_PROJECT, address, body(after, *pairs, clear=True)),)
-            p.add(
+            out.add(
                 Change(
                     address=address,
                     action=Action.UPDATE if diffs else Action.NO_OP,
@@ -130,47 +152,74 @@ def plan_project(p: Planner, desired: DesiredProject | None, rec: RecordedResour
                 )
             )
             mode = Mode.KEEP
-        plan_project_deposed(p, rec, desired)
+        plan_project_deposed(ctx, out, rec, desired)
 
+    _plan_children(ctx, out, desired, mode, live_id)
+
+
+def _plan_children(
+    ctx: PlanningContext,
+    out: DraftPlan,
+    desired: DesiredProject,
+    mode: Mode,
+    live_id: int | None,
+) -> None:
+    """Datasets first: each model is planned against what its dataset gets."""
+    address = desired.address
     wanted_datasets = {d.key: d for d in desired.datasets}
-    keys = set(wanted_datasets) | {r.address.key for r in p.children(address, Kind.DATASET)}
+    keys = set(wanted_datasets) | {r.address.key for r in ctx.children(address, Kind.DATASET)}
+    dataset_actions: dict[Address, Action] = {}
     for key in sorted(keys):
         ds_address = Address(address.project, dataset=key)
-        plan_dataset(
-            p,
+        action = plan_dataset(
+            ctx,
+            out,
             desired,
             mode,
             live_id,
             wanted_datasets.get(key),
-            p.recorded.get(ds_address),
+            ctx.recorded_at(ds_address),
             ds_address,
         )
+        if action is not None:
+            dataset_actions[ds_address] = action
     wanted_models = {m.key: m for m in desired.models}
-    keys = set(wanted_models) | {r.address.key for r in p.children(address, Kind.MODEL)}
+    keys = set(wanted_models) | {r.address.key for r in ctx.children(address, Kind.MODEL)}
     for key in sorted(keys):
         m_address = Address(address.project, model=key)
-        plan_model(p, desired, mode, wanted_models.get(key), p.recorded.get(m_address), m_address)
+        model = wanted_models.get(key)
+        plan_model(
+            ctx,
+            out,
+            desired,
+            mode,
+            live_id,
+            dataset_actions.get(model.dataset_address) if model else None,
+            model,
+            ctx.recorded_at(m_address),
+            m_address,
+        )
 
 
-def check_project(p: Planner, project: DesiredProject) -> None:
+def check_project(out: DraftPlan, project: DesiredProject) -> None:
     """Bria's create/update rules (PRJ-*), checked before any call."""
     address, where, ip_type = project.address, project.location, project.ip_type
     if ip_type in IP_NAME_REQUIRED and not project.ip_name:
-        p.error(
+        out.error(
             f"{address}: ip.name is required for {ip_type}",
             address,
             where,
             constraint="PRJ-IP-NAME-REQUIRED",
         )
     if ip_type in IP_DESCRIPTION_REQUIRED and not project.ip_description:
-        p.error(
+        out.error(
             f"{address}: ip.description is required for {ip_type}",
             address,
             where,
             constraint="PRJ-IP-DESC-REQUIRED",
         )
     if ip_type in ILLUSTRATION_ONLY_IP_TYPES and project.ip_medium != "illustration":
-        p.error(
+        out.error(
             f"{address}: {ip_type} needs ip.medium illustration",
             address,
             where,
@@ -178,38 +227,37 @@ def check_project(p: Planner, project: DesiredProject) -> None:
         )
 
 
-def warn_unmanaged_project(p: Planner, project: DesiredProject) -> None:
-    managed = p.managed_ids(Kind.PROJECT)
-    for remote_id, live in sorted(p.live.projects.items()):
-        if remote_id not in managed and live.name == project.name:
-            p.warn(
-                f"{project.address} looks like it exists already (project {remote_id} named "
+def warn_unmanaged_project(ctx: PlanningContext, out: DraftPlan, project: DesiredProject) -> None:
+    for live in ctx.unmanaged_projects():
+        if live.name == project.name:
+            out.warn(
+                f"{project.address} looks like it exists already (project {live.remote_id} named "
                 f"{live.name!r} is not managed by tailor)",
                 project.address,
                 project.location,
                 detail="to manage it instead of creating a new one: "
-                f"tailor import {project.address} {remote_id}",
+                f"tailor import {project.address} {live.remote_id}",
             )
             return
 
 
-def delete_project(p: Planner, rec: RecordedResource) -> None:
+def delete_project(ctx: PlanningContext, out: DraftPlan, rec: RecordedResource) -> None:
     """One DELETE takes the datasets, images and models along (Bria deletes them all);
     children are shown as deletes without steps, training models are stopped first."""
     address = rec.address
-    for ds in p.children(address, Kind.DATASET):
-        delete_dataset_tree(p, ds, by_parent=True)
-    for model in p.children(address, Kind.MODEL):
-        delete_model(p, model, by_parent=True)
+    for ds in ctx.children(address, Kind.DATASET):
+        delete_dataset_tree(ctx, out, ds, by_parent=True)
+    for model in ctx.children(address, Kind.MODEL):
+        delete_model(ctx, out, model, by_parent=True)
     notes: tuple[str, ...] = ()
-    if rec.remote_id in p.live.projects:
+    if ctx.live_project(rec.remote_id) is not None:
         step = Step(StepKind.DELETE_PROJECT, address)
-        _warn_unmanaged_inside(p, rec)
+        _warn_unmanaged_inside(ctx, out, rec)
     else:
-        p.gone(address)
+        out.gone(address)
         step = Step(StepKind.FORGET, address)
         notes = ("already deleted outside tailor",)
-    p.add(
+    out.add(
         Change(
             address=address,
             action=Action.DELETE,
@@ -221,24 +269,16 @@ def delete_project(p: Planner, rec: RecordedResource) -> None:
         )
     )
     for dep in rec.deposed:
-        _deposed_change(p, rec, dep, retain=False)
+        _deposed_change(ctx, out, rec, dep, retain=False)
 
 
-def _warn_unmanaged_inside(p: Planner, rec: RecordedResource) -> None:
+def _warn_unmanaged_inside(ctx: PlanningContext, out: DraftPlan, rec: RecordedResource) -> None:
     """Bria deletes a project with everything in it, also what tailor does not manage."""
-    datasets = p.managed_ids(Kind.DATASET)
-    models = p.managed_ids(Kind.MODEL)
     others = [
-        f"dataset {d.remote_id} ({d.name!r})"
-        for d in sorted(p.live.datasets.values(), key=lambda d: d.remote_id)
-        if d.project_id == rec.remote_id and d.remote_id not in datasets
-    ] + [
-        f"model {m.remote_id} ({m.name!r})"
-        for m in sorted(p.live.models.values(), key=lambda m: m.remote_id)
-        if m.project_id == rec.remote_id and m.remote_id not in models and m.status != "Deleted"
-    ]
+        f"dataset {d.remote_id} ({d.name!r})" for d in ctx.unmanaged_datasets(rec.remote_id)
+    ] + [f"model {m.remote_id} ({m.name!r})" for m in ctx.unmanaged_models(rec.remote_id)]
     if others:
-        p.warn(
+        out.warn(
             f"{rec.address}: deleting project {rec.remote_id} also deletes what tailor does not "
             f"manage in it: {', '.join(others)}",
             rec.address,
@@ -247,25 +287,31 @@ def _warn_unmanaged_inside(p: Planner, rec: RecordedResource) -> None:
         )
 
 
-def plan_project_deposed(p: Planner, rec: RecordedResource, desired: DesiredProject) -> None:
+def plan_project_deposed(
+    ctx: PlanningContext, out: DraftPlan, rec: RecordedResource, desired: DesiredProject
+) -> None:
     """A predecessor project goes once nothing trains in it and its successor's models are
     no longer training (they replace the old ones)."""
     successors_training = any(
-        (lm := p.live_model(r.remote_id)) is not None and lm.status in rules.TRAINING_STATUSES
-        for r in p.children(rec.address, Kind.MODEL)
+        (lm := ctx.live_model(r.remote_id)) is not None and lm.status in rules.TRAINING_STATUSES
+        for r in ctx.children(rec.address, Kind.MODEL)
     )
     retain = any(m.retain_on_replace for m in desired.models)
     for dep in rec.deposed:
-        if dep in p.live.projects and (successors_training or p.training_on(project_id=dep)):
-            p.note(rec.address, f"predecessor project {dep} is kept while models train")
+        if ctx.live_project(dep) is not None and (
+            successors_training or ctx.training_on(project_id=dep)
+        ):
+            out.note(rec.address, f"predecessor project {dep} is kept while models train")
             continue
-        _deposed_change(p, rec, dep, retain=retain)
+        _deposed_change(ctx, out, rec, dep, retain=retain)
 
 
-def _deposed_change(p: Planner, rec: RecordedResource, dep: int, *, retain: bool) -> None:
+def _deposed_change(
+    ctx: PlanningContext, out: DraftPlan, rec: RecordedResource, dep: int, *, retain: bool
+) -> None:
     address = rec.address
-    if dep not in p.live.projects:
-        p.add(deposed_gone(address, dep))
+    if ctx.live_project(dep) is None:
+        out.add(deposed_gone(address, dep))
         return
     old = {"old_id": dep}
     if retain:
@@ -274,7 +320,7 @@ def _deposed_change(p: Planner, rec: RecordedResource, dep: int, *, retain: bool
     else:
         step = Step(StepKind.DELETE_PROJECT, address, old, {"project_id": "old_id"})
         note = "deletes the predecessor project with everything still in it"
-    p.add(
+    out.add(
         Change(
             address=address,
             action=Action.DELETE,

@@ -1,0 +1,110 @@
+"""A draft dataset edited in place: name and prefix PUT, a due bulk upload, completion last;
+each image is its own change.
+"""
+
+from __future__ import annotations
+
+from reconciler.addresses import Kind
+from reconciler.plan.compare.dataset_bulk import bulk_due
+from reconciler.plan.compare.dataset_delete import plan_dataset_deposed
+from reconciler.plan.compare.dataset_steps import bulk_steps, captions_in_zip, prefix_steps
+from reconciler.plan.compare.image import update_image
+from reconciler.plan.context import PlanningContext
+from reconciler.plan.draft import DraftPlan
+from reconciler.plan.model import Action, Change, FieldChange, Phase, Reason, Step, StepKind
+from reconciler.resources import (
+    DesiredDataset,
+    DesiredProject,
+    JsonValue,
+    LiveDataset,
+    RecordedResource,
+)
+
+
+def update_dataset(
+    ctx: PlanningContext,
+    out: DraftPlan,
+    project: DesiredProject,
+    desired: DesiredDataset,
+    rec: RecordedResource,
+    live: LiveDataset,
+    before: dict[str, JsonValue],
+    after: dict[str, JsonValue],
+    diffs: tuple[FieldChange, ...],
+) -> Action:
+    """A draft dataset edited in place; its images are their own changes. Returns the
+    dataset's action (update or no-op)."""
+    address = desired.address
+    steps: list[Step] = []
+    if any(fc.field == "name" for fc in diffs):
+        steps.append(Step(StepKind.UPDATE_DATASET, address, {"name": desired.name}))
+    prefix_changed = any(fc.field == "caption_prefix" for fc in diffs)
+    if prefix_changed:
+        steps.extend(prefix_steps(project, desired))
+    live_images = ctx.live_images(live.remote_id)
+    recorded_images = {r.address.key: r for r in ctx.children(address, Kind.IMAGE)}
+    bulk = bulk_due(ctx, desired, live, ctx.children(address, Kind.IMAGE))
+    if bulk:
+        steps.extend(bulk_steps(desired))
+    if desired.completed and not before.get("completed"):
+        steps.append(
+            Step(StepKind.COMPLETE_DATASET, address, {"status": "completed"}, phase=Phase.FINALIZE)
+        )
+    out.add(
+        Change(
+            address=address,
+            action=Action.UPDATE if diffs else Action.NO_OP,
+            reason=Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED,
+            before=before,
+            after=after,
+            field_changes=diffs,
+            steps=tuple(steps),
+            remote_id=rec.remote_id,
+            location=desired.location,
+        )
+    )
+    in_zip = captions_in_zip(desired)
+    for image in desired.images:
+        update_image(
+            out,
+            desired,
+            image,
+            recorded_images.get(image.name),
+            live_images,
+            prefix_changed=prefix_changed,
+            bulk=bulk,
+            in_zip=in_zip,
+        )
+    wanted = {i.name for i in desired.images}
+    for name, r in sorted(recorded_images.items()):
+        if name in wanted:
+            continue
+        notes: tuple[str, ...] = ()
+        if r.remote_id in live_images:
+            step = Step(StepKind.DELETE_IMAGE, r.address)
+        else:
+            step = Step(StepKind.FORGET, r.address)
+            notes = ("already deleted outside tailor",)
+        out.add(
+            Change(
+                address=r.address,
+                action=Action.DELETE,
+                reason=Reason.REMOVED_FROM_MANIFEST,
+                before=dict(r.attributes),
+                steps=(step,),
+                notes=notes,
+                remote_id=r.remote_id,
+            )
+        )
+    managed = {r.remote_id for r in recorded_images.values()}
+    for image_id, li in sorted(live_images.items()):
+        if image_id not in managed:
+            out.warn(
+                f"{address}: image {li.name!r} ({image_id}) was added outside tailor and will "
+                "be trained on",
+                address,
+                desired.location,
+                detail="delete it in the Console, or declare it in the manifest",
+            )
+    plan_dataset_deposed(ctx, out, rec)
+    return Action.UPDATE if diffs else Action.NO_OP

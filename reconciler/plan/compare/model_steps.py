@@ -1,0 +1,48 @@
+"""The API steps a model takes: create, start training, stop and wait (deletes need Stopped)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reconciler.addresses import Address
+from reconciler.plan import rules
+from reconciler.plan.model import Step, StepKind
+from reconciler.resources import DesiredModel, JsonValue
+
+OLD_ID_PARAMS = {"model_id": "old_id"}
+
+
+def creation_steps(desired: DesiredModel) -> list[Step]:
+    args: dict[str, JsonValue] = {
+        "name": desired.name,
+        "description": desired.description,
+        "training_mode": desired.training_mode,
+        "training_version": desired.training_version,
+        "dataset_address": str(desired.dataset_address),
+    }
+    steps = [Step(StepKind.CREATE_MODEL, desired.address, args)]
+    if desired.train:
+        steps.append(start_training(desired))
+    return steps
+
+
+def start_training(model: DesiredModel) -> Step:
+    parameters: dict[str, JsonValue] = dict(sorted(model.parameters))
+    return Step(
+        StepKind.START_TRAINING,
+        model.address,
+        {"parameters": parameters},
+        note=rules.TRAINING_STEP_NOTE,
+    )
+
+
+def stop_steps(address: Address, old: Mapping[str, JsonValue], status: str) -> list[Step]:
+    """Stop a training model and wait until Bria reports it Stopped (deletes need that)."""
+    ids = OLD_ID_PARAMS if "old_id" in old else {}
+    steps: list[Step] = []
+    if status == "InProgress":
+        steps.append(Step(StepKind.STOP_TRAINING, address, dict(old), ids))
+    steps.append(
+        Step(StepKind.WAIT_TRAINING_STOPPED, address, dict(old), ids, note="until status Stopped")
+    )
+    return steps
