@@ -22,6 +22,7 @@ from functools import cached_property
 
 from reconciler.addresses import Address, Kind
 from reconciler.errors import Location
+from reconciler.plan.summary import Summary
 from reconciler.resources import JsonValue
 
 Attributes = Mapping[str, JsonValue]
@@ -370,24 +371,6 @@ class Diagnostic:
     location: Location | None = None
     constraint: str | None = None
     """Bria's constraint id this check mirrors (e.g. "TRAIN-DATASET-COMPLETED")."""
-
-
-@dataclass(frozen=True)
-class Summary:
-    create: int = 0
-    update: int = 0
-    replace: int = 0
-    delete: int = 0
-    no_op: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "create": self.create,
-            "update": self.update,
-            "replace": self.replace,
-            "delete": self.delete,
-            "no-op": self.no_op,
-        }
 
 
 @dataclass(frozen=True)
