@@ -4,7 +4,6 @@ A handler receives the run's context and one step (`engine/run_context.py`), per
 and returns what the executor records (`Outcome`). The handlers live by resource kind in
 `engine/steps/`; creates journal themselves (`engine/journaled_create.py`).
 """
-# size: being split into modules of one job by issue 18 (h18s)
 
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ Vocabulary (kept apart on purpose, as Terraform does):
 - `FieldChange` / `Change.requires_replace`: which declared fields differ, and which of them
   forced a replace.
 """
-# size: interim: split by issue 18 (h18i)
 
 from __future__ import annotations
 

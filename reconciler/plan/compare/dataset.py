@@ -20,7 +20,6 @@ generated again from the new images.
 A dataset deleted in the Console is recreated with its images; its models are not replaced,
 since the content they trained on is the same.
 """
-# size: being split into modules of one job by issue 18 (h18s)
 
 from __future__ import annotations
 
