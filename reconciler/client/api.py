@@ -417,14 +417,21 @@ class BriaClient:
         dataset_id: int,
         name: str | None = None,
         *,
+        project_id: int | None = None,
         known_ids: Collection[int] | None = None,
     ) -> Dataset:
-        """A new draft copy (with images). Default name, as Bria's: "Copy of <source name>"."""
-        source = await self.get_dataset(dataset_id, max_images=1)
-        clone_name = name if name is not None else f"Copy of {source.name}"
+        """A new draft copy (with images). Default name, as Bria's: "Copy of <source name>".
+        Given the name and the source's `project_id`, the source is not read first (the
+        clone's project, where a lost answer is looked for by name)."""
+        if name is None or project_id is None:
+            source = await self.get_dataset(dataset_id, max_images=1)
+            clone_name = name if name is not None else f"Copy of {source.name}"
+            in_project = source.project_id
+        else:
+            clone_name, in_project = name, project_id
 
         async def find() -> list[Dataset]:
-            return [d for d in await self.list_project_datasets(source.project_id)
+            return [d for d in await self.list_project_datasets(in_project)
                     if d.name == clone_name]
 
         async def with_images(found: Dataset) -> Dataset:

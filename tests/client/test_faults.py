@@ -97,6 +97,35 @@ async def test_lost_answers_are_adopted_never_repeated(
     assert started.status == "InProgress"
 
 
+async def test_clone_given_name_and_project_reads_nothing_first(
+    client: BriaClient, control: Control, tmp_path: Path
+) -> None:
+    """A new version by clone costs the clone alone; a lost answer is still adopted, with
+    the copied images read once."""
+    project = await client.create_project(_project("versions"))
+    dataset = await client.create_dataset(CreateDatasetRequest(project_id=project.id, name="d"))
+    await client.upload_image(dataset.id, path=write_png(tmp_path / "a.png", 256, 1),
+                              image_name="a.png", increase_resolution=True)
+    await control.reset_stats()
+    clone = await client.clone_dataset(dataset.id, "d", project_id=project.id,
+                                       known_ids=[dataset.id])
+    assert await control.stats() == {"POST /v1/tailored-gen/datasets/{dataset_id}/clone": 1}
+    assert clone.name == "d" and clone.images is not None and len(clone.images) == 1
+
+    await control.reset_stats()
+    await control.faults(lose_response_after_commit_rate=1.0)
+    lost = await client.clone_dataset(dataset.id, "d", project_id=project.id,
+                                      known_ids=[dataset.id, clone.id])
+    await control.faults()
+    assert lost.id not in (dataset.id, clone.id)
+    assert lost.images is not None and [i.image_name for i in lost.images] == ["a.png"]
+    assert await control.stats() == {
+        "POST /v1/tailored-gen/datasets/{dataset_id}/clone": 1,
+        "GET /v1/tailored-gen/projects/{project_id}/datasets": 1,
+        "GET /v1/tailored-gen/datasets/{dataset_id}": 1,
+    }
+
+
 def _seed_losing_only_the_first_write(rate: float) -> int:
     """A fault seed under which the 1st request's answer is lost and the 2nd is not.
 
