@@ -1,0 +1,115 @@
+"""Client CPU per API request: what tailor itself spends around each request it sends.
+
+    python -m benchmarks.bench_client_cpu [--images 200] [--parallelism 8] [--repeat 3]
+    python -m benchmarks.bench_client_cpu --profile apply.prof   # CPU profile of one apply
+
+A workspace of one project and one basic dataset of N distinct 256x256 PNGs (ten with sidecar
+captions) and a model is applied from scratch by `tailor apply --auto-approve` in a fresh
+Python process, against `tailor sandbox serve` in another process on 127.0.0.1. The apply's
+CPU time (user + system, from the kernel's accounting of the finished child) is divided by
+the Bria requests the sandbox counted. The same for `tailor --version` (interpreter start-up)
+is shown beside it, so the part spent per request can be told from the fixed start-up cost.
+The workspace lives in benchmarks/.work/cpu/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from benchmarks.bench_dataset_versions import control, sandbox, write_image
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / ".work" / "cpu"
+TOKEN = "bench-token"
+PROFILED = """
+import cProfile, runpy, sys, time
+out = sys.argv.pop(1)
+sys.argv[0] = "tailor"
+profile = cProfile.Profile(time.process_time)
+try:
+    profile.runcall(runpy.run_module, "reconciler.cli", run_name="__main__")
+except SystemExit:
+    pass
+finally:
+    profile.dump_stats(out)
+"""
+"""Runs tailor under cProfile timing CPU (not wall) time: what the process itself spends."""
+
+
+def write_workspace(root: Path, images: int, api: str, parallelism: int) -> None:
+    shutil.rmtree(root, ignore_errors=True)
+    folder = root / "images"
+    folder.mkdir(parents=True)
+    for index in range(images):
+        write_image(folder, index)
+        if index < 10:
+            (folder / f"img-{index:03d}.txt").write_text(f"pose number {index}\n")
+    (root / "tailor.yaml").write_text(
+        f"api: {api}\nstate: .tailor/state.db\nparallelism: {parallelism}\n"
+    )
+    manifest = {
+        "project": "bench",
+        "ip": {"type": "stylized_scene", "medium": "illustration"},
+        "datasets": {
+            "v1": {"images": ["images/*.png"], "increase_resolution": True, "completed": True}
+        },
+        "models": {"light": {"dataset": "v1", "training_version": "light"}},
+    }
+    (root / "bench.yaml").write_text(yaml.safe_dump(manifest))
+
+
+def cpu_of(root: Path, *args: str, python: tuple[str, ...] = ()) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one tailor command in a fresh process."""
+    env = {**os.environ, "BRIA_API_TOKEN": TOKEN}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, *(python or ("-m", "reconciler.cli")), *args], cwd=root, env=env,
+        capture_output=True, text=True, check=False,
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        raise SystemExit(f"tailor {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--images", type=int, default=200)
+    parser.add_argument("--parallelism", type=int, default=8)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", type=Path, help="write a cProfile of one apply here")
+    options = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    root = WORK / "workspace"
+    startup = min(cpu_of(WORK, "--version")[0] for _ in range(5))
+    print(f"{options.images} images, parallelism {options.parallelism}; "
+          f"`tailor --version` CPU {startup * 1000:.0f} ms")
+    print("| run | apply CPU | wall | requests | CPU per request | less start-up, per request |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    with sandbox(0) as origin:
+        for run in range(1 if options.profile else options.repeat):
+            control(origin, "POST", "reset")
+            write_workspace(root, options.images, f"{origin}/v1", options.parallelism)
+            cpu_of(root, "validate", ".")  # warm the image cache, as a user's plan would
+            control(origin, "POST", "stats/reset")
+            python = ("-c", PROFILED, str(options.profile.resolve())) if options.profile else ()
+            cpu, wall = cpu_of(root, "apply", "--auto-approve", ".", python=python)
+            total = int(control(origin, "GET", "stats")["total"])
+            print(f"| {run + 1} | {cpu:.2f} s | {wall:.2f} s | {total} "
+                  f"| {cpu / total * 1000:.2f} ms | {(cpu - startup) / total * 1000:.2f} ms |")
+
+
+if __name__ == "__main__":
+    main()
