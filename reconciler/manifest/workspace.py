@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from reconciler.addresses import Address, is_valid_key
 from reconciler.errors import Location, ManifestError, ValidationFailed
 from reconciler.manifest.images import (
+    THREADED_HASH_BYTES,
     FileStamp,
     FolderIndex,
     ImageCache,
@@ -30,6 +31,7 @@ from reconciler.manifest.images import (
     check_regular,
     check_upload_size,
     expand_spec,
+    hashing_threads,
     inspect_image,
     read_sidecar,
     relative_posix,
@@ -69,7 +71,6 @@ from reconciler.resources import (
 from reconciler.unprintable import unprintable_at, visible
 
 SETTINGS_FILES = ("tailor.yaml", "tailor.yml")
-_INSPECT_WORKERS = 8
 _Part = TypeVar("_Part", bound=BaseModel)
 _IMAGE_LIST: TypeAdapter[list[str | ImageEntry]] = TypeAdapter(
     list[ImageSpec], config=ConfigDict(strict=True)
@@ -646,7 +647,7 @@ def _facts_for(
     stamped: list[tuple[_Pick, FileStamp]], cache: ImageCache
 ) -> dict[str, ImageFacts | ImageProblem]:
     """By workspace-relative path: cached facts where the file is unchanged; the rest
-    inspected on a few threads."""
+    inspected, large files on threads while this thread takes the small ones."""
     results: dict[str, ImageFacts | ImageProblem] = {}
     misses: list[tuple[_Pick, FileStamp]] = []
     for pick, stamp in stamped:
@@ -655,31 +656,29 @@ def _facts_for(
             results[pick.rel] = cached
         else:
             misses.append((pick, stamp))
-
-    def inspect(job: tuple[_Pick, FileStamp]) -> ImageFacts | ImageProblem:
-        try:
-            return inspect_image(Path(job[0].path), job[1])
-        except ImageProblem as problem:
-            return problem
-
-    def inspect_batch(batch: list[tuple[_Pick, FileStamp]]) -> list[ImageFacts | ImageProblem]:
-        return [inspect(job) for job in batch]
-
-    outcomes: list[ImageFacts | ImageProblem] = []
-    if len(misses) > 16:
-        # Hashing and file reads release the GIL; a few large batches keep the overhead low.
-        size = -(-len(misses) // _INSPECT_WORKERS)
-        batches = [misses[i : i + size] for i in range(0, len(misses), size)]
-        with ThreadPoolExecutor(max_workers=_INSPECT_WORKERS) as pool:
-            for batch_outcomes in pool.map(inspect_batch, batches):
-                outcomes.extend(batch_outcomes)
+    threads = hashing_threads([stamp.size for _, stamp in misses])
+    threaded = [job for job in misses if threads and job[1].size >= THREADED_HASH_BYTES]
+    here = [job for job in misses if not threads or job[1].size < THREADED_HASH_BYTES]
+    outcomes: list[tuple[tuple[_Pick, FileStamp], ImageFacts | ImageProblem]] = []
+    if threaded:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            running = pool.map(_inspect, threaded)
+            outcomes.extend((job, _inspect(job)) for job in here)
+            outcomes.extend(zip(threaded, running, strict=True))
     else:
-        outcomes = inspect_batch(misses)
-    for (pick, stamp), outcome in zip(misses, outcomes, strict=True):
+        outcomes.extend((job, _inspect(job)) for job in here)
+    for (pick, stamp), outcome in outcomes:
         results[pick.rel] = outcome
         if isinstance(outcome, ImageFacts):
             cache.put(pick.rel, stamp, outcome)
     return results
+
+
+def _inspect(job: tuple[_Pick, FileStamp]) -> ImageFacts | ImageProblem:
+    try:
+        return inspect_image(Path(job[0].path), job[1])
+    except ImageProblem as problem:
+        return problem
 
 
 def _model(project: str, key: str, manifest: Manifest, doc: LoadedYaml) -> DesiredModel:
