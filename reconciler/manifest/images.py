@@ -1,4 +1,4 @@
-"""Image files: expanding globs, sidecar captions, header-only checks, a content-hash cache.
+"""Image files: expanding globs, sidecar captions, header-only checks, hashing.
 
 Images are untrusted files that can be huge, so nothing here decodes pixels:
 - the format is sniffed from the first bytes (the extension is not trusted);
@@ -7,19 +7,15 @@ Images are untrusted files that can be huge, so nothing here decodes pixels:
 - truncation is caught from each format's end marker, read with one small seek;
 - sha256 is computed in 1 MiB blocks, so memory stays bounded for any file size.
 
-Facts about an image (sha256, size, dimensions, format) are cached in
-`.tailor/image-cache.json`, keyed by path, size, mtime_ns and inode, so a second run over
-thousands of unchanged images opens none of them.
+Facts about an image (sha256, size, dimensions, format) are cached by `image_cache`, so a
+second run over thousands of unchanged images opens none of them.
 """
-# size: each image check reads the same header bytes once; h16p reworks the hashing here
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import glob
 import hashlib
-import json
 import os
 import stat
 import warnings
@@ -29,7 +25,6 @@ from typing import BinaryIO
 
 from reconciler.manifest.files import (
     FileProblem,
-    inside_workspace,
     kind_of,
     read_workspace_file,
 )
@@ -39,10 +34,6 @@ MAX_IMAGE_PIXELS = 100_000_000
 """Declared width x height above this is refused before any pixel is decoded."""
 MAX_SIDECAR_BYTES = 64 * 1024
 """A caption is a sentence or two; Bria documents no limit, so 64 KiB bounds what is read."""
-CACHE_FILE = Path(".tailor") / "image-cache.json"
-MAX_CACHE_BYTES = 256 * 1024 * 1024
-"""About 150 bytes an image: far above the 5,000 images of the largest dataset, times many."""
-_CACHE_VERSION = 2
 _HASH_BLOCK = 1024 * 1024
 THREADED_HASH_BYTES = 1024 * 1024
 """Files at least this large are hashed on threads (sha256 releases the GIL: ~2 ms a MiB).
@@ -53,6 +44,8 @@ _HEAD_BYTES = 64
 
 _FORMAT_BY_PIL: dict[str, ImageFormat] = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp"}
 _PIL_BY_FORMAT = {v: k for k, v in _FORMAT_BY_PIL.items()}
+FORMAT_NAMES = frozenset(_PIL_BY_FORMAT)
+"""The formats tailor accepts, as ImageFacts name them."""
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
@@ -410,107 +403,3 @@ def _sha256(handle: BinaryIO) -> str:
     while block := handle.read(_HASH_BLOCK):
         digest.update(block)
     return digest.hexdigest()
-
-
-# ------------------------------------------------------------------ cache
-
-
-class ImageCache:
-    """sha256 and header facts by (path, size, mtime_ns, inode), kept in .tailor/.
-
-    A missing or corrupt cache file is simply an empty cache; a cache that cannot be written
-    is reported as a warning by the caller, never an error.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self._root = root
-        self._file = root / CACHE_FILE
-        self._entries: dict[str, object] = {}
-        """As the file has them: an entry becomes facts when it is looked up (`get`), so a
-        run that needs few of them does not build them all."""
-        self._seen: dict[str, tuple[FileStamp, ImageFacts]] = {}
-        self._loaded_text = ""
-        self._changed = False
-        self._load()
-
-    def _load(self) -> None:
-        if not os.path.lexists(self._file):
-            return
-        try:
-            # A pull request can commit .tailor/ too: the cache obeys the workspace file rules
-            # (a link to /dev/zero or a FIFO would otherwise be read without end or block).
-            raw = read_workspace_file(self._file, self._root, limit=MAX_CACHE_BYTES)
-            self._loaded_text = raw.decode("utf-8")
-            payload = json.loads(self._loaded_text)
-            if isinstance(payload, dict) and payload.get("version") == _CACHE_VERSION:
-                images = payload.get("images")
-                self._entries = images if isinstance(images, dict) else {}
-        except (FileProblem, OSError, ValueError):
-            self._entries = {}
-
-    def get(self, rel: str, stamp: FileStamp) -> ImageFacts | None:
-        entry = self._entries.get(rel)
-        if not isinstance(entry, list) or len(entry) != 7:
-            return None
-        size, mtime_ns, inode, digest, width, height, image_format = entry
-        if (
-            (size, mtime_ns, inode) != (stamp.size, stamp.mtime_ns, stamp.inode)
-            or not all(type(n) is int for n in (size, mtime_ns, inode, width, height))
-            or not isinstance(digest, str)
-            or image_format not in _PIL_BY_FORMAT
-        ):
-            return None
-        facts = ImageFacts(digest, width, height, image_format, size)
-        self._seen[rel] = (stamp, facts)
-        return facts
-
-    def put(self, rel: str, stamp: FileStamp, facts: ImageFacts) -> None:
-        self._seen[rel] = (stamp, facts)
-        self._changed = True
-
-    def save(self) -> str | None:
-        """Write the entries seen in this run; returns a warning when that is impossible."""
-        if not self._changed and len(self._seen) == len(self._entries):
-            return None  # every cached entry was hit and none added: the file says it already
-        payload = {
-            "version": _CACHE_VERSION,
-            "images": {
-                rel: [
-                    stamp.size,
-                    stamp.mtime_ns,
-                    stamp.inode,
-                    facts.sha256,
-                    facts.width,
-                    facts.height,
-                    facts.format,
-                ]
-                for rel, (stamp, facts) in sorted(self._seen.items())
-            },
-        }
-        text = json.dumps(payload, separators=(",", ":"))
-        if text == self._loaded_text:
-            return None
-        if os.path.lexists(self._file.parent) and not inside_workspace(
-            self._file.parent, self._root
-        ):
-            return (
-                f"not writing the image cache: {CACHE_FILE.parent} is a link leaving the workspace"
-            )
-        temporary = self._file.with_name(f"{self._file.name}.{os.getpid()}.tmp")
-        try:
-            self._file.parent.mkdir(exist_ok=True)
-            temporary.write_text(text, encoding="utf-8")
-            os.replace(temporary, self._file)
-        except OSError as error:
-            _remove_quietly(temporary)
-            return f"could not write the image cache {CACHE_FILE.as_posix()}: " + (
-                error.strerror or str(error)
-            )
-        self._loaded_text = text
-        self._changed = False
-        return None
-
-
-def _remove_quietly(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        path.unlink(missing_ok=True)

@@ -21,11 +21,11 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from reconciler.addresses import Address, is_valid_key
 from reconciler.errors import Location, ManifestError, ValidationFailed
+from reconciler.manifest.image_cache import ImageCache
 from reconciler.manifest.images import (
     THREADED_HASH_BYTES,
     FileStamp,
     FolderIndex,
-    ImageCache,
     ImageFacts,
     ImageProblem,
     check_regular,

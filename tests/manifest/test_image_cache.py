@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.manifest.images import CACHE_FILE
+from reconciler.manifest.image_cache import CACHE_FILE
 from reconciler.manifest.workspace import check_workspace
 from reconciler.resources import IMAGE_SUFFIXES
 from tests.manifest.conftest import GOOD_MANIFEST, run_validate, write_files, write_image
@@ -109,3 +109,33 @@ def test_removed_image_leaves_the_cache(many_images: Path) -> None:
 
     entries = json.loads((many_images / CACHE_FILE).read_text(encoding="utf-8"))["images"]
     assert len(entries) == 119 and "images/img-007.png" not in entries
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"sha256": "x"},  # not a list
+        [1, 2, 3],  # too short
+        ["size", "mtime", "inode", "sha", 256, 256, "png"],  # a stamp of text
+        "STAMP+[[256], 256, 'png']",  # width not a number
+        "STAMP+[256, 256, ['png']]",  # format not text (unhashable)
+        "STAMP+[256, 256.0, 'png']",  # height a float
+    ],
+)
+def test_cache_entries_of_the_wrong_shape_are_misses(many_images: Path, entry: object) -> None:
+    """The cache is read lazily, entry by entry: any malformed entry is looked at afresh."""
+    check_workspace(many_images)
+    cache = many_images / CACHE_FILE
+    payload = json.loads(cache.read_text(encoding="utf-8"))
+    good = payload["images"]["images/a.png"]
+    if isinstance(entry, str):  # the file's own stamp, with the given facts
+        entry = [*good[:3], good[3], *json.loads(entry.removeprefix("STAMP+").replace("'", '"'))]
+    payload["images"]["images/a.png"] = entry
+    cache.write_text(json.dumps(payload), encoding="utf-8")
+
+    report = check_workspace(many_images)
+
+    assert not report.errors and report.workspace is not None
+    image = report.workspace.projects[0].datasets[0].images[0]
+    assert (image.name, image.width, image.height, image.format) == ("a.png", 256, 256, "png")
+    assert json.loads(cache.read_text(encoding="utf-8"))["images"]["images/a.png"] == good

@@ -1,0 +1,125 @@
+"""The image cache: sha256 and header facts of each image by (path, size, mtime_ns, inode).
+
+Kept in `.tailor/image-cache.json`, so a second run over thousands of unchanged images opens
+none of them: it costs a stat per image (the stamp) and a look-up here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+
+from reconciler.manifest.files import FileProblem, inside_workspace, read_workspace_file
+from reconciler.manifest.images import FORMAT_NAMES, FileStamp, ImageFacts
+
+CACHE_FILE = Path(".tailor") / "image-cache.json"
+MAX_CACHE_BYTES = 256 * 1024 * 1024
+"""About 150 bytes an image: far above the 5,000 images of the largest dataset, times many."""
+_CACHE_VERSION = 2
+
+
+class ImageCache:
+    """sha256 and header facts by (path, size, mtime_ns, inode), kept in .tailor/.
+
+    A missing or corrupt cache file is simply an empty cache; a cache that cannot be written
+    is reported as a warning by the caller, never an error.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._file = root / CACHE_FILE
+        self._entries: dict[str, object] = {}
+        """As the file has them: an entry becomes facts when it is looked up (`get`), so a
+        run that needs few of them does not build them all."""
+        self._seen: dict[str, tuple[FileStamp, ImageFacts]] = {}
+        self._loaded_text = ""
+        self._changed = False
+        self._load()
+
+    def _load(self) -> None:
+        if not os.path.lexists(self._file):
+            return
+        try:
+            # A pull request can commit .tailor/ too: the cache obeys the workspace file rules
+            # (a link to /dev/zero or a FIFO would otherwise be read without end or block).
+            raw = read_workspace_file(self._file, self._root, limit=MAX_CACHE_BYTES)
+            self._loaded_text = raw.decode("utf-8")
+            payload = json.loads(self._loaded_text)
+            if isinstance(payload, dict) and payload.get("version") == _CACHE_VERSION:
+                images = payload.get("images")
+                self._entries = images if isinstance(images, dict) else {}
+        except (FileProblem, OSError, ValueError):
+            self._entries = {}
+
+    def get(self, rel: str, stamp: FileStamp) -> ImageFacts | None:
+        entry = self._entries.get(rel)
+        if not isinstance(entry, list) or len(entry) != 7:
+            return None
+        size, mtime_ns, inode, digest, width, height, image_format = entry
+        if (
+            size != stamp.size
+            or mtime_ns != stamp.mtime_ns
+            or inode != stamp.inode
+            or type(width) is not int
+            or type(height) is not int
+            or type(digest) is not str
+            or type(image_format) is not str
+            or image_format not in FORMAT_NAMES
+        ):
+            return None
+        facts = ImageFacts(digest, width, height, image_format, stamp.size)
+        self._seen[rel] = (stamp, facts)
+        return facts
+
+    def put(self, rel: str, stamp: FileStamp, facts: ImageFacts) -> None:
+        self._seen[rel] = (stamp, facts)
+        self._changed = True
+
+    def save(self) -> str | None:
+        """Write the entries seen in this run; returns a warning when that is impossible."""
+        if not self._changed and len(self._seen) == len(self._entries):
+            return None  # every cached entry was hit and none added: the file says it already
+        payload = {
+            "version": _CACHE_VERSION,
+            "images": {
+                rel: [
+                    stamp.size,
+                    stamp.mtime_ns,
+                    stamp.inode,
+                    facts.sha256,
+                    facts.width,
+                    facts.height,
+                    facts.format,
+                ]
+                for rel, (stamp, facts) in sorted(self._seen.items())
+            },
+        }
+        text = json.dumps(payload, separators=(",", ":"))
+        if text == self._loaded_text:
+            return None
+        if os.path.lexists(self._file.parent) and not inside_workspace(
+            self._file.parent, self._root
+        ):
+            return (
+                f"not writing the image cache: {CACHE_FILE.parent} is a link leaving the workspace"
+            )
+        temporary = self._file.with_name(f"{self._file.name}.{os.getpid()}.tmp")
+        try:
+            self._file.parent.mkdir(exist_ok=True)
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, self._file)
+        except OSError as error:
+            _remove_quietly(temporary)
+            return f"could not write the image cache {CACHE_FILE.as_posix()}: " + (
+                error.strerror or str(error)
+            )
+        self._loaded_text = text
+        self._changed = False
+        return None
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
