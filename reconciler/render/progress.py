@@ -16,19 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from types import TracebackType
-from typing import TextIO
-
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from typing import TYPE_CHECKING, TextIO
 
 from reconciler.addresses import Address, AddressError, Kind
 from reconciler.events import (
@@ -42,6 +30,10 @@ from reconciler.events import (
 from reconciler.plan.model import Action, Plan, StepKind
 from reconciler.render.style import Style
 from reconciler.unprintable import visible
+
+if TYPE_CHECKING:  # rich is imported by RichProgress: plan and the rate-limit lines need none
+    from rich.console import Console
+    from rich.progress import TaskID
 
 # --------------------------------------------------------------------------- results
 
@@ -364,6 +356,13 @@ def _elapsed(seconds: float) -> str:
     return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
 
 
+def rich_escape(text: str) -> str:
+    """rich's markup escape, imported with rich when a RichProgress draws."""
+    from rich.markup import escape as markup_escape
+
+    return markup_escape(text)
+
+
 class RichProgress(_ImageCounting):
     """Bars on a terminal: one per dataset's images and one per wait; other steps as lines.
 
@@ -371,6 +370,15 @@ class RichProgress(_ImageCounting):
     """
 
     def __init__(self, console: Console, *, plan: Plan | None = None) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         super().__init__(plan)
         self._console = console
         self._progress = Progress(
@@ -408,7 +416,8 @@ class RichProgress(_ImageCounting):
         if dataset is None:
             if event.outcome is StepOutcome.DONE:
                 self._progress.console.print(
-                    f"[green]✓[/] {escape(event.address)}: {escape(event.step)}", highlight=False
+                    f"[green]✓[/] {rich_escape(event.address)}: {rich_escape(event.step)}",
+                    highlight=False,
                 )
             elif event.outcome is StepOutcome.FAILED:
                 self._print_failure(event)
@@ -416,22 +425,22 @@ class RichProgress(_ImageCounting):
         if event.outcome not in (StepOutcome.DONE, StepOutcome.FAILED):
             return
         counter = self._count_image(dataset, event)
-        task = self._task("images:" + dataset, escape(f"{dataset} images"), counter.total)
+        task = self._task("images:" + dataset, rich_escape(f"{dataset} images"), counter.total)
         self._progress.update(task, completed=counter.finished)
         if event.outcome is StepOutcome.FAILED:
             self._print_failure(event)
 
     def note(self, text: str) -> None:
         """A line about the whole run (not one address), e.g. a rate-limit wait."""
-        self._progress.console.print(escape(text), highlight=False)
+        self._progress.console.print(rich_escape(text), highlight=False)
 
     def _print_failure(self, event: StepEvent) -> None:
         text = f"{event.address}: {event.step} failed: {event.message}"
-        self._progress.console.print(f"[red]✗[/] {escape(text)}", highlight=False)
+        self._progress.console.print(f"[red]✗[/] {rich_escape(text)}", highlight=False)
 
     def on_wait(self, event: WaitEvent) -> None:
         key = f"wait:{event.address}:{event.what}"
-        description = escape(f"{event.address}: {event.what} {event.status}")
+        description = rich_escape(f"{event.address}: {event.what} {event.status}")
         task = self._task(key, description, 100 if event.progress is not None else None)
         completed = None if event.progress is None else round(event.progress * 100)
         self._progress.update(task, description=description, completed=completed)
