@@ -27,7 +27,7 @@ from pydantic import SecretStr
 from reconciler.client.api import BriaClient
 from reconciler.client.bulkzip import ZipEntry, build_bulk_zip
 from reconciler.client.models import CreateDatasetRequest, CreateProjectRequest
-from reconciler.client.transport import RetryPolicy
+from reconciler.client.retry import RetryPolicy
 from reconciler.sandbox.app import create_app
 
 ORIGIN = "http://127.0.0.1:8787"

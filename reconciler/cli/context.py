@@ -19,8 +19,8 @@ import httpx
 from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
+from reconciler.client.retry import RetryPolicy
 from reconciler.client.staging import S3Stager, SandboxStager, Stager
-from reconciler.client.transport import RetryPolicy
 from reconciler.errors import ConfigError, StateError
 from reconciler.manifest.workspace import load_settings_file
 from reconciler.render.progress import RateLimitNotices

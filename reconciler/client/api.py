@@ -79,14 +79,14 @@ from reconciler.client.models import (
     UpdateProjectRequest,
     UploadModelRequest,
 )
+from reconciler.client.retry import RetryPolicy
 from reconciler.client.transport import (
     Call,
     Recover,
-    RetryPolicy,
+    RetryingSender,
     Settled,
     SettleError,
     Timeouts,
-    Transport,
 )
 from reconciler.events import RateLimitEvent
 from reconciler.resources import UnreadableObject
@@ -224,7 +224,7 @@ class BriaClient:
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
     ) -> None:
-        self._t = Transport(
+        self._t = RetryingSender(
             base_url,
             token,
             transport=transport,

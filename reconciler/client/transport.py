@@ -1,4 +1,8 @@
-"""How one API call reaches Bria: retries, backoff, Retry-After, limits and redacted logs.
+"""How one API call reaches Bria: `RetryingSender`, the one path every call of the client takes.
+
+It paces the call (pacing.py), sends it, retries it within bounds (retry.py) and logs it
+without the token (redaction.py). It wraps an httpx client, whose own `transport` (a socket, or
+the embedded sandbox in process) is injected.
 
 Every failure is sorted into one of two kinds, because that decides whether a retry is safe:
 
@@ -10,28 +14,24 @@ Every failure is sorted into one of two kinds, because that decides whether a re
 Reads and idempotent writes are retried after either kind. A non-idempotent write (a create)
 after a *maybe applied* failure is only retried once its `recover` callback has looked and
 found that the write did not happen; if it did, the callback's value is the answer. So a
-create is never blindly repeated. Attempts and total time are both bounded (RetryPolicy).
+create is never blindly repeated. Attempts and total time are both bounded (`RetryPolicy`).
 
-Bria's rate limit (10 requests a minute on the free plan, 60 on starter) is kept by a Pacer
+Bria's rate limit (10 requests a minute on the free plan, 60 on starter) is kept by a `Pacer`
 that spaces every request of the client, retries included. A 429 is not a failure but a
 signal: the pacer slows down, and the call waits and tries again for as long as
 `RetryPolicy.rate_limit_seconds` allows, telling a listener so the user sees why apply waits.
 A 403 is never retried (Bria's quota answer among them: waiting does not refill it).
 """
-# size: interim: split into retry policy and transport by issue 18 (h18i)
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
-import math
 import random
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Generic, Literal, TypeVar
 
 import httpx
@@ -42,56 +42,17 @@ from reconciler.client.errors import (
     error_from_response,
     unreachable,
 )
+from reconciler.client.pacing import Pacer
+from reconciler.client.redaction import REDACTED, TOKEN_HEADER, RedactSecrets, redact_headers
+from reconciler.client.retry import RetryPolicy, parse_retry_after
 from reconciler.errors import ConfigError
 from reconciler.events import RateLimitEvent
-from reconciler.settings import request_interval
 
 logger = logging.getLogger("reconciler.client")
 
 T = TypeVar("T")
 
 CallKind = Literal["default", "upload", "generation"]
-TOKEN_HEADER = "api_token"
-REDACTED = "***"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounds on retrying one call: attempts AND wall-clock time, whichever ends first.
-
-    Waits use exponential backoff with full jitter (a uniform draw in
-    [0, min(max_delay, base_delay * 2**retry)]), and never less than Bria's Retry-After.
-    429 answers are counted apart: they do not use up attempts, and a call keeps retrying
-    them (same backoff, its own retry count) until `rate_limit_seconds` have passed since the
-    first one; the time spent on them extends `total_seconds`.
-    """
-
-    max_attempts: int = 8
-    total_seconds: float = 60.0
-    base_delay: float = 0.5
-    max_delay: float = 10.0
-    retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
-    rate_limit_seconds: float = 600.0
-
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        if self.total_seconds <= 0 or self.base_delay < 0 or self.max_delay < 0:
-            raise ValueError("total_seconds must be positive and the delays not negative")
-        if self.rate_limit_seconds < 0:
-            raise ValueError("rate_limit_seconds must not be negative")
-
-    def backoff(self, retry: int, rng: random.Random) -> float:
-        """Full-jitter wait before retry number `retry` (0 for the first retry)."""
-        ceiling = min(self.max_delay, self.base_delay * (2.0 ** min(retry, 62)))
-        return rng.uniform(0.0, ceiling)
-
-    def delay(self, retry: int, retry_after: float | None, rng: random.Random) -> float:
-        """The wait before a retry: the jittered backoff, raised to Retry-After if Bria sent one."""
-        wait = self.backoff(retry, rng)
-        if retry_after is not None:
-            wait = max(wait, retry_after)
-        return wait
 
 
 @dataclass(frozen=True)
@@ -106,142 +67,6 @@ class Timeouts:
     def for_kind(self, kind: CallKind) -> httpx.Timeout:
         seconds = {"default": self.default, "upload": self.upload, "generation": self.generation}
         return httpx.Timeout(seconds[kind], connect=self.connect)
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds from now: a number of seconds or an HTTP date; None if absent/bad."""
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if seconds != seconds:  # NaN
-        return None
-    return max(0.0, seconds)
-
-
-MIN_PER_MINUTE = 1.0
-"""The slowest a 429 makes the pacer go."""
-SLOWDOWN_ROUND = 60.0
-"""Seconds after a slowdown in which further 429s do not slow the pacer again: Bria counts its
-limit over a minute, so until that minute has passed they are the same overrun, not proof that
-the new pace is too fast (halving on each would collapse the pace to the floor)."""
-RECOVERY_SHARE = 0.02
-"""After a 429, each answered request wins back this share of the set rate."""
-OBSERVED_SENDS = 20
-"""Without a set rate, a 429 halves the rate observed over this many last sends."""
-
-
-class Pacer:
-    """Every request of one client passes here first: at most `per_minute` start per minute.
-
-    Strict spacing, `request_interval(rate)` seconds between sends and no burst, because Bria does
-    not publish how it counts its window; so the client never exceeds the rate in any window.
-    Waiters are served in arrival order (the lock is held while sleeping).
-
-    On a 429 the rate halves (down to MIN_PER_MINUTE; at most once per SLOWDOWN_ROUND, and
-    never for a request sent before the last slowdown), and each request Bria answers
-    afterwards wins back RECOVERY_SHARE of the set rate, never more than it (additive
-    increase, multiplicative decrease). Without a set rate (`None`: the sandbox) the pacer
-    does not wait until a 429 comes; then it starts from half the rate it observed.
-    """
-
-    def __init__(
-        self, per_minute: float | None = None, *, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        if per_minute is not None and per_minute <= 0:
-            raise ValueError("requests_per_minute must be positive")
-        self.limit = per_minute
-        """The set rate (None: none set)."""
-        self._ceiling = per_minute
-        self._rate = per_minute
-        self._clock = clock
-        self._next = 0.0
-        self._slowed_at = -math.inf
-        self._recent: list[float] = []
-        self._lock = asyncio.Lock()
-
-    @property
-    def per_minute(self) -> float | None:
-        """The rate now: the set one, or lower after Bria's 429s; None when unpaced."""
-        return self._rate
-
-    async def acquire(self) -> float:
-        """Wait for this request's turn; the monotonic time it may be sent at."""
-        async with self._lock:
-            now = self._clock()
-            if self._rate is not None and self._next > now:
-                await asyncio.sleep(self._next - now)
-                now = self._clock()
-            if self._rate is not None:
-                self._next = max(now, self._next) + request_interval(self._rate)
-            self._recent.append(now)
-            del self._recent[:-OBSERVED_SENDS]
-            return now
-
-    def limited(self, sent_at: float) -> None:
-        """Bria answered 429 to a request sent at `sent_at`: slow down (once per round)."""
-        now = self._clock()
-        if sent_at < self._slowed_at or now - self._slowed_at < SLOWDOWN_ROUND:
-            return
-        if self._rate is None:
-            self._ceiling = self._observed(now)
-            self._rate = self._ceiling
-        assert self._rate is not None
-        self._rate = max(MIN_PER_MINUTE, self._rate / 2)
-        self._slowed_at = now
-        self._next = max(self._next, now + request_interval(self._rate))
-
-    def answered(self, sent_at: float) -> None:
-        """Bria answered (not 429) a request sent after the last slowdown: speed up a bit."""
-        if self._rate is None or self._ceiling is None or sent_at < self._slowed_at:
-            return
-        self._rate = self._rate + self._ceiling * RECOVERY_SHARE
-        if self._rate >= self._ceiling:
-            self._rate = self.limit if self.limit is not None else None
-            if self._rate is None:
-                self._ceiling = None
-
-    def _observed(self, now: float) -> float:
-        """Requests per minute over the last sends up to now (at least MIN_PER_MINUTE)."""
-        span = now - self._recent[0] if self._recent else 0.0
-        if span <= 0:
-            return 60.0 * 1000  # a first request refused at once: start from a fast pace
-        return max(MIN_PER_MINUTE, 60.0 * len(self._recent) / span)
-
-
-class RedactSecrets(logging.Filter):
-    """Last line of defence: a record whose text contains a secret is rewritten without it."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self._secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            text = record.getMessage()
-        except (TypeError, ValueError):
-            text = str(record.msg)
-        if any(secret in text for secret in self._secrets):
-            for secret in self._secrets:
-                text = text.replace(secret, REDACTED)
-            record.msg = text
-            record.args = None
-        return True
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers safe to log: the token header (and any auth header) replaced."""
-    hidden = {TOKEN_HEADER, "authorization", "proxy-authorization", "x-api-key", "cookie"}
-    return {k: (REDACTED if k.lower() in hidden else v) for k, v in headers.items()}
 
 
 @dataclass(frozen=True)
@@ -321,7 +146,7 @@ def _tls_for(base_url: str) -> ssl.SSLContext | bool:
     return True
 
 
-class Transport:
+class RetryingSender:
     """The retrying, rate-limited, logged path from a Call to a parsed answer."""
 
     def __init__(
@@ -370,7 +195,7 @@ class Transport:
         logger.addFilter(self._filter)
 
     def __repr__(self) -> str:
-        return f"Transport(base_url={self.base_url!r})"
+        return f"RetryingSender(base_url={self.base_url!r})"
 
     async def aclose(self) -> None:
         logger.removeFilter(self._filter)

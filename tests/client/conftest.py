@@ -16,7 +16,7 @@ from PIL import Image as PILImage
 from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
-from reconciler.client.transport import RetryPolicy
+from reconciler.client.retry import RetryPolicy
 from tests.conftest import free_port
 
 ORIGIN = "http://127.0.0.1:8787"

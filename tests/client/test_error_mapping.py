@@ -24,7 +24,7 @@ from reconciler.client.models import (
     CreateModelRequest,
     CreateProjectRequest,
 )
-from reconciler.client.transport import RetryPolicy
+from reconciler.client.retry import RetryPolicy
 from tests.client.conftest import BASE_URL, Control
 
 pytestmark = pytest.mark.anyio

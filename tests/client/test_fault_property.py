@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.models import CreateProjectRequest
-from reconciler.client.transport import RetryPolicy
+from reconciler.client.retry import RetryPolicy
 from tests.client.conftest import BASE_URL, ORIGIN
 
 POLICY = RetryPolicy(max_attempts=25, total_seconds=20.0, base_delay=0.001, max_delay=0.01)

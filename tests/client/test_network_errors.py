@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import ApiError, ApiUnreachable
 from reconciler.client.models import CreateProjectRequest
-from reconciler.client.transport import RetryPolicy
+from reconciler.client.retry import RetryPolicy
 from reconciler.errors import ConfigError
 from tests.conftest import EXAMPLES, copy_example, free_port
 

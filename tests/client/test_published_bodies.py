@@ -29,7 +29,7 @@ from reconciler.client.models import (
     UpdateProjectRequest,
     UploadModelRequest,
 )
-from reconciler.client.transport import RetryPolicy
+from reconciler.client.retry import RetryPolicy
 
 pytestmark = pytest.mark.anyio
 

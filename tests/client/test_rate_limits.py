@@ -13,13 +13,8 @@ from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import Forbidden, QuotaExceeded, RateLimited, error_from_response
-from reconciler.client.transport import (
-    MIN_PER_MINUTE,
-    RECOVERY_SHARE,
-    SLOWDOWN_ROUND,
-    Pacer,
-    RetryPolicy,
-)
+from reconciler.client.pacing import MIN_PER_MINUTE, RECOVERY_SHARE, SLOWDOWN_ROUND, Pacer
+from reconciler.client.retry import RetryPolicy
 from reconciler.events import RateLimitEvent
 from tests.client.conftest import BASE_URL, Control
 

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import ApiError
 from reconciler.client.models import CreateProjectRequest
-from reconciler.client.transport import RetryPolicy
+from reconciler.client.retry import RetryPolicy
 from tests.client.conftest import BASE_URL, Control
 from tests.conftest import free_port
 

@@ -10,14 +10,9 @@ from email.utils import format_datetime
 
 import pytest
 
-from reconciler.client.transport import (
-    RedactSecrets,
-    RetryPolicy,
-    Timeouts,
-    _tls_for,
-    parse_retry_after,
-    redact_headers,
-)
+from reconciler.client.redaction import RedactSecrets, redact_headers
+from reconciler.client.retry import RetryPolicy, parse_retry_after
+from reconciler.client.transport import Timeouts, _tls_for
 
 
 def test_full_jitter_stays_within_the_exponential_ceiling() -> None:

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import ApiUnreachable
 from reconciler.client.models import CreateProjectRequest
-from reconciler.client.transport import RetryPolicy
+from reconciler.client.retry import RetryPolicy
 from tests.conftest import free_port
 
 TOKEN = "tok-SECRET-unreachable-0001"

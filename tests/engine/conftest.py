@@ -17,8 +17,8 @@ from PIL import Image
 from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
+from reconciler.client.retry import RetryPolicy
 from reconciler.client.staging import SandboxStager
-from reconciler.client.transport import RetryPolicy
 from reconciler.engine import recovery
 from reconciler.engine.executor import ApplyResult, execute
 from reconciler.engine.ledger import Ledger

@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
-from reconciler.client.transport import RetryPolicy
+from reconciler.client.retry import RetryPolicy
 from reconciler.engine.planning import make_plan
 from reconciler.manifest.workspace import load_workspace
 from tests.conftest import SANDBOX_BASE_URL, SANDBOX_TOKEN

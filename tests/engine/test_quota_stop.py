@@ -9,7 +9,7 @@ from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import QuotaExceeded
-from reconciler.client.transport import RetryPolicy
+from reconciler.client.retry import RetryPolicy
 from reconciler.events import ResultStatus
 from reconciler.plan.model import Action
 from tests.conftest import SANDBOX_BASE_URL, SANDBOX_TOKEN
