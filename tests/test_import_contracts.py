@@ -18,6 +18,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = "Layers: cli > engine | sandbox > render | client | state | manifest > plan > base modules"
 PURE_IO = "Plan, render and manifest do no network or database I/O"
+ENGINE_IO = (
+    "The engine does its I/O through client and state, importing no HTTP or database package"
+)
 
 PROBES = [
     pytest.param("plan/_probe.py", "import httpx\n", PURE_IO, id="plan-httpx"),
@@ -25,6 +28,7 @@ PROBES = [
         "render/_probe.py", "from reconciler import manifest\n", LAYERS, id="render-manifest"
     ),
     pytest.param("state/_probe.py", "import reconciler.engine\n", LAYERS, id="state-engine"),
+    pytest.param("engine/_probe.py", "import sqlite3\n", ENGINE_IO, id="engine-sqlite3"),
 ]
 
 

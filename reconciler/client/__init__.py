@@ -2,7 +2,8 @@
 
 Entry points: `BriaClient` (api.py) with `RetryPolicy` (retry.py) and `Timeouts` (transport.py,
 whose `RetryingSender` is the one path calls take: pacing.py, redaction.py); errors in
-errors.py; zip building in bulkzip.py; staging of advanced-dataset zips in staging.py.
+errors.py; zip building in bulkzip.py; staging of advanced-dataset zips in staging.py; files
+Bria hosts (thumbnails) in downloads.py.
 """
 
 from reconciler.client.api import BriaClient

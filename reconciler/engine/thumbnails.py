@@ -2,29 +2,31 @@
 
 The review page embeds every preview as a data: URI, so each one is made small here (at most
 256 px and a byte budget) and the renderer stays pure. Fetching is bounded in count, bytes and
-time; anything that fails is simply left out and the page shows "no preview" instead. No
-request carries the API token: thumbnail URLs are presigned (Bria) or public (the sandbox's
-file host), and the embedded sandbox's origin is reached through its in-process transport.
+time; anything that fails is simply left out and the page shows "no preview" instead. The
+downloads themselves are `reconciler.client.downloads`' (the HTTP edge, which says why they
+do not take the API's paced path); here they are only downscaled, in a thread as each arrives.
 """
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import io
-import logging
-import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
 
-import httpx
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from reconciler.client.downloads import (
+    CONCURRENCY,
+    MAX_FILES,
+    REQUEST_TIMEOUT_S,
+    TOTAL_S,
+    Mounts,
+    fetch_files,
+)
 from reconciler.resources import LiveSnapshot
-
-logger = logging.getLogger("reconciler.engine.thumbnails")
 
 MAX_SIDE = 256
 MAX_BYTES = 40_000
@@ -33,11 +35,6 @@ MIN_BYTES = 3_000
 """Smallest per-preview budget worth asking for; a 96 px JPEG fits."""
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 """A local or fetched file larger than this gets no preview (it would only be downscaled)."""
-MAX_FETCH_BYTES = 8 * 1024 * 1024
-FETCH_TIMEOUT_S = 10.0
-TOTAL_FETCH_S = 30.0
-MAX_FETCHES = 500
-FETCH_CONCURRENCY = 8
 
 K = TypeVar("K")
 
@@ -137,66 +134,24 @@ def live_image_urls(live: LiveSnapshot, remote_ids: Mapping[K, int]) -> dict[K, 
 async def fetch_thumbnails(
     urls: Mapping[K, str],
     *,
-    mounts: Mapping[str, httpx.AsyncBaseTransport] | None = None,
-    max_count: int = MAX_FETCHES,
+    mounts: Mounts | None = None,
+    max_count: int = MAX_FILES,
     max_bytes: int = MAX_BYTES,
-    total_seconds: float = TOTAL_FETCH_S,
-    request_seconds: float = FETCH_TIMEOUT_S,
-    concurrency: int = FETCH_CONCURRENCY,
+    total_seconds: float = TOTAL_S,
+    request_seconds: float = REQUEST_TIMEOUT_S,
+    concurrency: int = CONCURRENCY,
 ) -> dict[K, bytes]:
     """Download and downscale up to `max_count` images; whatever is not done within
     `total_seconds`, fails, or is not http(s) is left out (the page says "no preview").
 
     `mounts` maps an origin (e.g. the embedded sandbox's) to the transport that serves it.
     """
-    wanted = [(k, u) for k, u in urls.items() if urlsplit(u).scheme in ("http", "https")]
-    wanted = wanted[:max_count]
-    results: dict[K, bytes] = {}
-    if not wanted:
-        return results
-    semaphore = asyncio.Semaphore(max(1, concurrency))
-    deadline = time.monotonic() + total_seconds
-    client = httpx.AsyncClient(
-        mounts=dict(mounts or {}),
-        timeout=httpx.Timeout(request_seconds),
-        follow_redirects=True,
-        max_redirects=3,
+    return await fetch_files(
+        urls,
+        functools.partial(downscale, max_bytes=max_bytes),
+        mounts=mounts,
+        max_count=max_count,
+        total_seconds=total_seconds,
+        request_seconds=request_seconds,
+        concurrency=concurrency,
     )
-
-    async def one(key: K, url: str) -> None:
-        async with semaphore:
-            if time.monotonic() >= deadline:
-                return
-            data = await _download(client, url)
-        if data is None:
-            return
-        preview = await asyncio.to_thread(downscale, data, max_bytes=max_bytes)
-        if preview is not None:
-            results[key] = preview
-
-    async with client:
-        tasks = [asyncio.create_task(one(key, url)) for key, url in wanted]
-        _done, pending = await asyncio.wait(tasks, timeout=total_seconds)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-    return results
-
-
-async def _download(client: httpx.AsyncClient, url: str) -> bytes | None:
-    try:
-        async with client.stream("GET", url) as response:
-            if response.status_code != 200:
-                return None
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > MAX_FETCH_BYTES:
-                    return None
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except (httpx.HTTPError, OSError) as error:
-        # The URL is presigned: log only the host, never the query string.
-        logger.debug("no preview from %s: %s", urlsplit(url).hostname, type(error).__name__)
-        return None
