@@ -1,5 +1,8 @@
-"""Previews for `tailor plan --format html`: local files read and live thumbnails fetched here,
-at the edge, so that `reconciler.render.html` stays pure."""
+"""Previews for `tailor plan --format html`, gathered at the edge so that `render.html` stays pure.
+
+Local files are downscaled by `engine.thumbnails`; live thumbnails are downloaded by
+`client.downloads` (not on the API's paced path) and downscaled as they arrive.
+"""
 
 from __future__ import annotations
 

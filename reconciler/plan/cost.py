@@ -6,7 +6,9 @@ the plan's own steps:
 
 - the apply's refresh: as many requests as the plan's own refresh made (`refresh_requests`,
   measured when the plan was made; the apply refreshes the same scope again);
-- one request per API step that runs (a deferred step does not: a later plan deletes it);
+- one request per API step that is not deferred (a deferred delete runs only if its condition
+  comes true during the apply: a model's when `apply --wait` saw its successor train, not
+  counted; a dataset's, counted in `maybe` below);
 - the reads around creates: before its first create under a parent, the engine lists that
   parent once per run to tell an earlier object of the same name from its own (projects: once;
   a project's datasets, a dataset's images or its models: once each, unless the parent is
