@@ -7,8 +7,8 @@
         project = await client.create_project(CreateProjectRequest(...))
 
 Safety of writes after a lost answer (connection dropped, timeout, 5xx once sent):
-- Reads, PUTs, DELETEs and stateless POSTs (generate_prefix, generation) are retried freely;
-  a DELETE answering 404 after such a loss counts as done.
+- Reads, PUTs, DELETEs and stateless POSTs (generate_prefix, generation, FIBO's calls in
+  `client/fibo.py`) are retried freely; a DELETE answering 404 after such a loss counts as done.
 - Creates (project, dataset, model, image upload, clone, model upload) are never repeated
   blindly. Rule: before the first attempt the client notes the ids of objects that already
   carry the same name under the same parent (`known_ids` lets a caller who just listed the
@@ -30,7 +30,7 @@ caller needs next it reads (the waits poll anyway). A create or update whose ans
 unreadable reads the object instead (a create finds it as after a lost answer). A list answer's
 unreadable items are skipped one by one (`Listing.skipped`), never failing the others.
 """
-# size: one method per Bria endpoint, one class the engine holds; h15s adds FIBO here
+# size: one method per Bria endpoint, one class the engine holds (FIBO's in client/fibo.py)
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ import httpx
 from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
 from reconciler.addresses import Kind
+from reconciler.client.answers import one, problem, unreadable_answer
 from reconciler.client.errors import (
     AmbiguousCreate,
     ApiError,
@@ -56,6 +57,7 @@ from reconciler.client.errors import (
     refused,
     unreadable,
 )
+from reconciler.client.fibo import FiboCalls
 from reconciler.client.models import (
     TRAINING_STARTED,
     BulkUploadStatus,
@@ -100,34 +102,6 @@ T = TypeVar("T")
 H = TypeVar("H", bound=Identified)
 
 
-def _problem(error: ValidationError) -> str:
-    """What was wrong, in one line: the first field Bria's answer did not fit."""
-    first = error.errors(include_url=False)[0]
-    if first["type"] == "json_invalid":
-        return "the body is not JSON"
-    where = ".".join(str(part) for part in first["loc"]) or "the body"
-    given = first.get("input")
-    shown = "" if isinstance(given, dict | list) else f" (got {given!r:.60})"
-    more = len(error.errors()) - 1
-    return f"{where}: {first['msg']}{shown}" + (f", and {more} more" if more else "")
-
-
-def _unreadable(response: httpx.Response, problem: str) -> ApiError:
-    request = response.request
-    return unreadable(response.status_code, problem, method=request.method,
-                      path=request.url.path)
-
-
-def _one(model: type[M]) -> Callable[[httpx.Response], M]:
-    def parse(response: httpx.Response) -> M:
-        try:
-            return model.model_validate_json(response.content)
-        except ValidationError as error:
-            raise _unreadable(response, _problem(error)) from None
-
-    return parse
-
-
 def _maybe(model: type[M]) -> Callable[[httpx.Response], M | None]:
     """For writes: the object if the answer holds a readable one, else None (read it then)."""
 
@@ -169,16 +143,16 @@ def _many(model: type[M], kind: Kind) -> Callable[[httpx.Response], Listing[M]]:
         try:
             items: object = json.loads(response.content)
         except ValueError:
-            raise _unreadable(response, "the body is not JSON") from None
+            raise unreadable_answer(response, "the body is not JSON") from None
         if not isinstance(items, list):
-            raise _unreadable(response, f"expected a list, got {type(items).__name__}")
+            raise unreadable_answer(response, f"expected a list, got {type(items).__name__}")
         readable: Listing[M] = Listing()
         skipped: list[UnreadableObject] = []
         for item in items:
             try:
                 readable.append(model.model_validate(item))
             except ValidationError as error:
-                skipped.append(UnreadableObject(kind, _id_of(item), _problem(error)))
+                skipped.append(UnreadableObject(kind, _id_of(item), problem(error)))
         readable.skipped = tuple(skipped)
         logger.debug("%s %s: %d item(s) skipped as unreadable", response.request.method,
                      response.request.url.path, len(skipped))
@@ -210,7 +184,7 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-class BriaClient:
+class BriaClient(FiboCalls):
     """Typed, retrying access to Bria's training API. Never holds the token in a printable form."""
 
     def __init__(
@@ -348,7 +322,7 @@ class BriaClient:
         return await self._get("/tailored-gen/projects", _many(Project, Kind.PROJECT))
 
     async def get_project(self, project_id: int) -> Project:
-        return await self._get(f"/tailored-gen/projects/{project_id}", _one(Project))
+        return await self._get(f"/tailored-gen/projects/{project_id}", one(Project))
 
     async def create_project(
         self, request: CreateProjectRequest, *, known_ids: Collection[int] | None = None
@@ -385,7 +359,7 @@ class BriaClient:
 
     async def get_dataset(self, dataset_id: int, max_images: int = 200) -> Dataset:
         """The dataset with its first `max_images` images (1 to 200) and the total images_count."""
-        return await self._get(f"/tailored-gen/datasets/{dataset_id}", _one(Dataset),
+        return await self._get(f"/tailored-gen/datasets/{dataset_id}", one(Dataset),
                                params={"max_images": max_images})
 
     async def create_dataset(
@@ -449,13 +423,13 @@ class BriaClient:
 
     async def download_dataset(self, dataset_id: int) -> DatasetDownload:
         """Pre-signed URLs of an advanced dataset (note: path without /tailored-gen)."""
-        return await self._get(f"/datasets/{dataset_id}/download", _one(DatasetDownload))
+        return await self._get(f"/datasets/{dataset_id}/download", one(DatasetDownload))
 
     async def generate_prefix(self, request: GeneratePrefixRequest) -> CaptionPrefix:
         """Stateless, so retried freely."""
         return await self._t.request(
             Call("POST", "/tailored-gen/generate_prefix", json=request.body(), kind="upload"),
-            _one(CaptionPrefix),
+            one(CaptionPrefix),
             idempotent=True,
         )
 
@@ -467,7 +441,7 @@ class BriaClient:
 
     async def get_image(self, dataset_id: int, image_id: int) -> Image:
         return await self._get(f"/tailored-gen/datasets/{dataset_id}/images/{image_id}",
-                               _one(Image))
+                               one(Image))
 
     async def upload_image(
         self,
@@ -584,7 +558,7 @@ class BriaClient:
 
     async def bulk_upload_status(self, dataset_id: int) -> BulkUploadStatus:
         return await self._get(f"/tailored-gen/datasets/{dataset_id}/images/bulk-upload/status",
-                               _one(BulkUploadStatus))
+                               one(BulkUploadStatus))
 
     # ------------------------------------------------------------------ models
 
@@ -607,7 +581,7 @@ class BriaClient:
 
     async def get_model(self, model_id: int) -> Model:
         """The full model, also when Deleted."""
-        return await self._get(f"/tailored-gen/models/{model_id}", _one(Model))
+        return await self._get(f"/tailored-gen/models/{model_id}", one(Model))
 
     async def create_model(
         self, request: CreateModelRequest, *, known_ids: Collection[int] | None = None
@@ -671,11 +645,11 @@ class BriaClient:
 
     async def list_checkpoints(self, model_id: int) -> CheckpointList:
         return await self._get(f"/tailored-gen/models/{model_id}/checkpoints",
-                               _one(CheckpointList))
+                               one(CheckpointList))
 
     async def get_checkpoint(self, model_id: int, checkpoint_step: int) -> Checkpoint:
         return await self._get(f"/tailored-gen/models/{model_id}/checkpoints/{checkpoint_step}",
-                               _one(Checkpoint))
+                               one(Checkpoint))
 
     async def delete_checkpoint(self, model_id: int, checkpoint_step: int) -> None:
         await self._delete(f"/tailored-gen/models/{model_id}/checkpoints/{checkpoint_step}")
@@ -720,7 +694,7 @@ class BriaClient:
                                   known_ids=(), what=what)
 
     async def download_model(self, model_id: int) -> ModelDownload:
-        return await self._get(f"/tailored-gen/models/{model_id}/download", _one(ModelDownload))
+        return await self._get(f"/tailored-gen/models/{model_id}/download", one(ModelDownload))
 
     # ------------------------------------------------------------------ generation
 
@@ -731,7 +705,8 @@ class BriaClient:
         checkpoint_step: int | None = None,
         **fields: object,
     ) -> GenerationResult:
-        """Text-to-image with a tailored model (or one of its checkpoints).
+        """v1 text-to-image with a legacy tailored model (or one of its checkpoints); FIBO
+        models generate with `generate_image` (v2).
 
         `fields` are passed as Bria's request fields (num_results, aspect_ratio, seed, …).
         Generation creates no resource, so it is retried after a lost answer.
@@ -741,6 +716,6 @@ class BriaClient:
             path += f"/{checkpoint_step}"
         return await self._t.request(
             Call("POST", path, json={"prompt": prompt, **fields}, kind="generation"),
-            _one(GenerationResult),
+            one(GenerationResult),
             idempotent=True,
         )

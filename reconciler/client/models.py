@@ -205,6 +205,8 @@ class CreateDatasetRequest(_Request):
 class UpdateDatasetRequest(_Request):
     name: str | None = None
     caption_prefix: str | None = None
+    visual_schema: str | None = None
+    """FIBO datasets, while draft: the JSON text Generate Visual Schema (or refine) gave."""
     status: Literal["draft", "completed"] | None = None
 
 
@@ -271,11 +273,15 @@ class Model(Identified):
     updated_at: Timestamp = None
 
 
+ModelTrainingVersion = Literal["light", "max", "bria-2.3", "bria-3.2", "fibo"]
+"""Create Model's values (docs.bria.ai create-model); the family must match the dataset's."""
+
+
 class CreateModelRequest(_Request):
     name: str
     dataset_id: int
     training_mode: TrainingMode
-    training_version: TrainingVersion
+    training_version: ModelTrainingVersion
     description: str | None = None
 
 
@@ -341,3 +347,65 @@ class GeneratedImage(_Response):
 
 class GenerationResult(_Response):
     result: list[GeneratedImage] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- FIBO
+
+
+class GenerateVisualSchemaRequest(_Request):
+    images: Annotated[list[str], Field(min_length=5, max_length=10)]
+    """5 to 10 sample images, each a base64 string or a public URL."""
+    content_moderation: bool | None = None
+
+
+class VisualSchema(_Response):
+    visual_schema: str
+    """JSON text, to be set on a draft dataset with Update Dataset."""
+
+
+class RefineStructuredPromptRequest(_Request):
+    dataset_id: int
+    """A draft dataset of the account (Bria checks ownership with it)."""
+    structured_prompt: str
+    instruction: str
+    context_images: list[str] | None = None
+
+
+class StructuredPrompt(_Response):
+    structured_prompt: str
+
+
+class GenerateImageRequest(_Request):
+    """v2 `/image/generate/tailored` (FIBO models): a prompt, a structured prompt, or both."""
+
+    tailored_model_id: str
+    prompt: str | None = None
+    structured_prompt: str | None = None
+    negative_prompt: str | None = None
+    seed: int | None = None
+    aspect_ratio: str | None = None
+    tailored_model_influence: float | None = None
+    guidance_scale: int | None = None
+    steps_num: int | None = None
+    sync: bool | None = None
+    prompt_content_moderation: bool | None = None
+    visual_output_content_moderation: bool | None = None
+
+
+class ImageGenerated(_Response):
+    image_url: str
+    structured_prompt: str | None = None
+
+
+class ImageAccepted(_Response):
+    """A v2 request still running: poll its status by `request_id`."""
+
+    request_id: str
+    status_url: str | None = None
+
+
+class RequestStatus(_Response):
+    status: str
+    """IN_PROGRESS, COMPLETED, ERROR or UNKNOWN (Bria's status service)."""
+    result: dict[str, Any] = Field(default_factory=dict)
+    error: dict[str, Any] | None = None

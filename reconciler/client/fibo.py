@@ -1,0 +1,83 @@
+"""FIBO's calls: Generate Visual Schema, Refine Structured Prompt, v2 image generation.
+
+A mixin of BriaClient, apart from the training API's CRUD in `api.py`. None of these calls
+creates an object at Bria, so each is retried freely after a lost answer. v2 lives beside the
+configured v1 base URL (`…/v1` → `…/v2`, as Bria serves them); a running request's status is
+read by its id on that base, never at the answer's `status_url`, so the token goes nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from reconciler.client.answers import one, problem, unreadable_answer
+from reconciler.client.models import (
+    GenerateImageRequest,
+    GenerateVisualSchemaRequest,
+    ImageAccepted,
+    ImageGenerated,
+    RefineStructuredPromptRequest,
+    RequestStatus,
+    StructuredPrompt,
+    VisualSchema,
+)
+from reconciler.client.transport import Call, Transport
+
+V2 = "../v2"
+"""v2 paths, relative to the v1 base URL."""
+
+
+def json_object(text: str | None) -> dict[str, Any] | None:
+    """A schema, caption or structured prompt (JSON text) as a dict; None if it holds none."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _generated(response: httpx.Response) -> ImageGenerated | ImageAccepted:
+    """200 holds the image, 202 the id of a request still running."""
+    model = ImageAccepted if response.status_code == 202 else ImageGenerated
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as error:
+        raise unreadable_answer(response, problem(error)) from None
+
+
+class FiboCalls:
+    """The FIBO methods of BriaClient, which sets `_t`."""
+
+    _t: Transport
+
+    async def generate_visual_schema(self, request: GenerateVisualSchemaRequest) -> VisualSchema:
+        """Stateless (no dataset): the schema is set afterwards with Update Dataset."""
+        call = Call("POST", "/tailored-gen/generate_visual_schema", json=request.body(),
+                    kind="upload")
+        return await self._t.request(call, one(VisualSchema), idempotent=True)
+
+    async def refine_structured_prompt(
+        self, request: RefineStructuredPromptRequest
+    ) -> StructuredPrompt:
+        """A schema or caption rewritten by an instruction; changes nothing at Bria."""
+        call = Call("POST", "/tailored-gen/refine_structured_prompt", json=request.body())
+        return await self._t.request(call, one(StructuredPrompt), idempotent=True)
+
+    async def generate_image(
+        self, request: GenerateImageRequest
+    ) -> ImageGenerated | ImageAccepted:
+        """v2 generation with a FIBO model: the image (`sync`), or a request id to poll."""
+        call = Call("POST", f"{V2}/image/generate/tailored", json=request.body(),
+                    kind="generation")
+        return await self._t.request(call, _generated, idempotent=True)
+
+    async def request_status(self, request_id: str) -> RequestStatus:
+        """Bria's v2 status service for a request `generate_image` accepted."""
+        call = Call("GET", f"{V2}/status/{request_id}")
+        return await self._t.request(call, one(RequestStatus), idempotent=True)
