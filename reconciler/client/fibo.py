@@ -25,7 +25,7 @@ from reconciler.client.models import (
     StructuredPrompt,
     VisualSchema,
 )
-from reconciler.client.transport import Call, Transport
+from reconciler.client.transport import Call, RetryingSender
 
 V2 = "../v2"
 """v2 paths, relative to the v1 base URL."""
@@ -54,7 +54,7 @@ def _generated(response: httpx.Response) -> ImageGenerated | ImageAccepted:
 class FiboCalls:
     """The FIBO methods of BriaClient, which sets `_t`."""
 
-    _t: Transport
+    _t: RetryingSender
 
     async def generate_visual_schema(self, request: GenerateVisualSchemaRequest) -> VisualSchema:
         """Stateless (no dataset): the schema is set afterwards with Update Dataset."""
