@@ -1,8 +1,9 @@
 """Declared-fields-only diffs: server-owned values never show up as changes or drift.
 
-Only the rows of `rules.FIELD_RULES` are compared, and only the fields the user declared:
-an omitted caption prefix, an automatic caption or an undeclared training parameter is Bria's
-to choose.
+Only the rows of the field table (`plan/fields.py`) are compared, and only the fields the user
+declared: an omitted caption prefix, an automatic caption or an undeclared training parameter is
+Bria's to choose. How a row compares (key by key, generated at apply, a flag) is the row's own
+attribute, so this module names no field.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.addresses import Kind
+from reconciler.plan.fields import FieldRule, Rule, rules_for
 from reconciler.plan.model import FieldChange
-from reconciler.plan.rules import FieldRule, Rule, rules_for
 from reconciler.resources import JsonValue
 
 
@@ -31,19 +32,18 @@ def diff_attributes(
     `frozen` (a completed dataset, or an image in one) makes content fields force a replace.
     """
     changes: list[FieldChange] = []
-    auto_prefix = kind is Kind.DATASET and desired.get("caption_prefix_auto") is True
     for row in rules_for(kind):
         if row.name not in desired:
             continue
         after = desired[row.name]
         before = current.get(row.name)
-        if row.name == "caption_prefix_auto":
+        if row.flag_for is not None:
             continue
-        if row.name == "caption_prefix" and auto_prefix:
-            if current.get("caption_prefix_auto") is not True:
+        if row.generated_when is not None and desired.get(row.generated_when) is True:
+            if current.get(row.generated_when) is not True:
                 changes.append(
                     FieldChange(
-                        "caption_prefix",
+                        row.name,
                         before,
                         None,
                         known_after_apply=True,
@@ -53,13 +53,13 @@ def diff_attributes(
             continue
         if row.unset_means_unmanaged and after is None:
             continue
-        if row.name == "parameters" and isinstance(after, dict):
+        if row.per_key and isinstance(after, dict):
             old = before if isinstance(before, dict) else {}
             for key in sorted(set(old) | set(after)):
                 if old.get(key) != after.get(key):
                     changes.append(
                         FieldChange(
-                            f"parameters.{key}",
+                            f"{row.name}.{key}",
                             old.get(key),
                             after.get(key),
                             forces_replace=_forces(row, frozen),
@@ -85,10 +85,10 @@ def drift_fields(
         seen = live[row.name]
         if row.unset_means_unmanaged and state is None:
             continue
-        if row.name == "parameters" and isinstance(state, dict) and isinstance(seen, dict):
+        if row.per_key and isinstance(state, dict) and isinstance(seen, dict):
             for key in sorted(seen):
                 if state.get(key) != seen[key]:
-                    found.append((f"parameters.{key}", state.get(key), seen[key]))
+                    found.append((f"{row.name}.{key}", state.get(key), seen[key]))
             continue
         if state != seen:
             found.append((row.name, state, seen))

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan import attributes as attrs
-from reconciler.plan import rules
+from reconciler.plan import fields, rules
 from reconciler.plan.compare.dataset import plan_dataset
 from reconciler.plan.compare.dataset_delete import delete_dataset_tree
 from reconciler.plan.compare.deposed import deposed_gone
@@ -29,13 +29,13 @@ from reconciler.resources import (
 )
 
 _CREATE_FIELDS = tuple(
-    (row.name, row.api_field) for row in rules.rules_for(Kind.PROJECT) if row.api_field
+    (row.name, row.api_field) for row in fields.rules_for(Kind.PROJECT) if row.api_field
 )
-"""(our field, Bria's request field) of the create body, from the rules table."""
+"""(our field, Bria's request field) of the create body, from the field table."""
 _UPDATE_FIELDS = tuple(
     (row.name, row.api_field)
-    for row in rules.rules_for(Kind.PROJECT)
-    if row.api_field and row.rule is rules.Rule.IN_PLACE
+    for row in fields.rules_for(Kind.PROJECT)
+    if row.api_field and row.rule is fields.Rule.IN_PLACE
 )
 """The fields a PUT can change."""
 
