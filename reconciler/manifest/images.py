@@ -28,6 +28,7 @@ from reconciler.manifest.files import (
     kind_of,
     read_workspace_file,
 )
+from reconciler.manifest.jsondocs import read_json_object
 from reconciler.resources import IMAGE_SUFFIXES, ImageFormat
 
 MAX_IMAGE_PIXELS = 100_000_000
@@ -218,12 +219,10 @@ def read_sidecar(image: str, index: FolderIndex, root: Path) -> str | None:
     Looked up in the folder's listing by name (no Path built per image: most images have
     no sidecar, and this runs once per image); read under the workspace file rules.
     """
-    folder, name = os.path.split(image)
-    dot = name.rfind(".")
-    sidecar = (name[:dot] if 0 < dot < len(name) - 1 else name) + ".txt"  # Path.with_suffix
-    found = index.listing(folder).get(sidecar)
+    found = _sidecar_entry(image, index, ".txt")
     if found is None:
         return None
+    sidecar = found.name
     try:
         raw = read_workspace_file(found.path, root, limit=MAX_SIDECAR_BYTES)
     except FileProblem as problem:
@@ -244,17 +243,21 @@ def read_sidecar(image: str, index: FolderIndex, root: Path) -> str | None:
     return text
 
 
+def read_json_sidecar(image: str, index: FolderIndex, root: Path) -> str | None:
+    """A FIBO image's caption: the JSON object in NAME.json beside NAME.png, as canonical
+    text, or None when there is none. JsonProblem (with its line) when it is not one."""
+    found = _sidecar_entry(image, index, ".json")
+    return None if found is None else read_json_object(found.path, root)
+
+
+def _sidecar_entry(image: str, index: FolderIndex, suffix: str) -> os.DirEntry[str] | None:
+    folder, name = os.path.split(image)
+    dot = name.rfind(".")
+    sidecar = (name[:dot] if 0 < dot < len(name) - 1 else name) + suffix  # Path.with_suffix
+    return index.listing(folder).get(sidecar)
+
+
 # ------------------------------------------------------------------ inspecting one file
-
-
-def check_upload_size(size: int, max_bytes: int, upload: str = "basic") -> None:
-    """Checked before anything is read, so a huge file costs one stat()."""
-    if size > max_bytes:
-        raise ImageProblem(
-            f"is {size / 2**20:.1f} MiB; a{'n' * (upload == 'advanced')} {upload} upload "
-            f"takes images up to {max_bytes / 2**20:.0f} MiB",
-            hint="shrink or re-encode the image (Bria resizes to 1024 px anyway)",
-        )
 
 
 def check_regular(info: os.stat_result) -> None:

@@ -10,12 +10,26 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from reconciler.addresses import KEY_RULE, non_ascii_note
+from reconciler.bria_rules import (
+    DatasetFacts,
+    ModelDatasetFacts,
+    ModelFacts,
+    ProjectFacts,
+    Violation,
+    dataset_violations,
+    family_lock_violations,
+    missing_dataset_violation,
+    model_violations,
+    parameter_range_violations,
+    project_violations,
+)
 from reconciler.errors import Location, ManifestError
 from reconciler.manifest.schema import (
     IMAGE_TAGS,
@@ -26,16 +40,11 @@ from reconciler.manifest.schema import (
     Model,
 )
 from reconciler.manifest.yamlload import LoadedYaml, PathKey
-from reconciler.resources import (
-    CAPTION_PREFIX_AUTO,
-    DEFAULT_TOTAL_TRAINING_STEPS,
-    ILLUSTRATION_ONLY_IP_TYPES,
-    IP_DESCRIPTION_REQUIRED,
-    IP_NAME_REQUIRED,
-    PREFIX_IP_TYPES,
-)
+from reconciler.resources import VISUAL_SCHEMA_AUTO
 
 _QUOTED = re.compile(r"'([^']*)'")
+_RANGE_ERRORS = frozenset({"greater_than_equal", "less_than_equal", "greater_than", "less_than"})
+"""Pydantic's bound errors: an expert parameter's are worded by its Bria rule (TRAIN-RANGE)."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
@@ -108,6 +117,9 @@ def _one_schema_error(
             hint=hint,
             location=location,
         )
+    if kind in _RANGE_ERRORS and len(path) == 4 and path[2] == "parameters":
+        for violation in parameter_range_violations(str(path[3]), value):
+            return ManifestError(f"{field}: {violation.message}", location=location)
     if kind == "model_type" and len(path) >= 2 and path[-2] == "images":
         return ManifestError(
             f"{field}: expected a path or glob, or a mapping with 'path' and 'caption', "
@@ -196,6 +208,7 @@ def cross_field_errors(manifest: Manifest, doc: LoadedYaml) -> list[ManifestErro
     datasets: dict[str, Dataset | None] = dict(manifest.datasets)
     for key, model in manifest.models.items():
         errors.extend(model_errors(manifest.project, key, model, datasets, doc))
+    errors.extend(family_errors(manifest.datasets, doc))
     errors.extend(_name_clashes(manifest, doc))
     return errors
 
@@ -235,66 +248,111 @@ def _name_location(doc: LoadedYaml, section: str, key: str, entry: Dataset | Mod
     return doc.location((section, key), key=True)
 
 
+def violation_error(violation: Violation, entry: PathKey, doc: LoadedYaml) -> ManifestError:
+    """A broken Bria rule (`reconciler.bria_rules`) as a ManifestError at its key: the same
+    words the planner uses, after the manifest path instead of the address."""
+    path = (*entry, *violation.field)
+    if violation.absent:
+        location = doc.location(path[:-1])
+    else:
+        location = doc.location(path, key=violation.at_key)
+    return ManifestError(
+        f"{dotted(path)}: {violation.message}", hint=violation.hint, location=location
+    )
+
+
+def dataset_facts(key: str, dataset: Dataset, images: int | None = None) -> DatasetFacts:
+    """What Bria's dataset rules need; `images` is the number of image files once they are
+    resolved (before that, the number of entries)."""
+    schema = dataset.visual_schema
+    return DatasetFacts(
+        key=key,
+        training_version=dataset.training_version,
+        upload_type=dataset.upload,
+        caption_prefix=dataset.caption_prefix,
+        visual_schema=None
+        if schema is None
+        else ("auto" if schema == VISUAL_SCHEMA_AUTO else "declared"),
+        refine=len(dataset.refine or ()),
+        images=len(dataset.images) if images is None else images,
+        completed=dataset.completed,
+        increase_resolution_set=dataset.increase_resolution
+        and "increase_resolution" in dataset.model_fields_set,
+    )
+
+
 def dataset_errors(
     key: str, dataset: Dataset, ip_type: str | None, doc: LoadedYaml
 ) -> list[ManifestError]:
-    """Rules within one valid dataset; `ip_type` is None when the project's ip is invalid."""
+    """Rules within one valid dataset that need no files; `ip_type` is None when the
+    project's ip is invalid. The rules that count images run once they are resolved
+    (`workspace.py`, through `image_count_errors`)."""
     where = ("datasets", key)
-    errors: list[ManifestError] = []
+    errors = [
+        violation_error(v, where, doc)
+        for v in dataset_violations(dataset_facts(key, dataset), ip_type)
+        if v.constraint not in IMAGE_COUNT_RULES
+    ]
     if (
-        dataset.upload == "advanced"
-        and dataset.increase_resolution
-        and ("increase_resolution" in dataset.model_fields_set)
+        dataset.refine is not None
+        and dataset.visual_schema != VISUAL_SCHEMA_AUTO
+        and (dataset.training_version == "fibo")
     ):
         errors.append(
             ManifestError(
-                f"datasets.{key}.increase_resolution: Bria does not upscale images in an "
-                "advanced (bulk) upload; every image needs a shortest side of 1024 px",
-                hint="remove increase_resolution, or use upload: basic",
-                location=doc.location((*where, "increase_resolution")),
-            )
-        )
-    auto = dataset.caption_prefix == CAPTION_PREFIX_AUTO
-    if auto and ip_type is not None and ip_type not in PREFIX_IP_TYPES:
-        errors.append(
-            ManifestError(
-                f"datasets.{key}.caption_prefix: 'auto' asks Bria's generate_prefix, which "
-                f"supports only {', '.join(PREFIX_IP_TYPES)}, not {ip_type}",
-                hint="omit caption_prefix for Bria's default, or write the prefix yourself",
-                location=doc.location((*where, "caption_prefix")),
+                f"datasets.{key}.refine: refine instructions apply to a generated schema "
+                "(visual_schema: auto)",
+                hint="edit the schema itself, or use visual_schema: auto",
+                location=doc.location((*where, "refine"), key=True),
             )
         )
     return errors
+
+
+IMAGE_COUNT_RULES = frozenset(
+    {
+        "IMG-MAX-200",
+        "BULK-MAX-5000",
+        "DS-COMPLETE-MIN-1-IMAGE",
+        "DS-FIBO-COMPLETE",
+        "PFX-IMAGES-1-6",
+        "VS-IMAGES-5-10",
+    }
+)
+"""The dataset rules that count image files: checked after the globs are expanded."""
+
+
+def image_count_errors(
+    key: str,
+    dataset: Dataset,
+    images: int,
+    ip_type: str | None,
+    doc: LoadedYaml,
+    *,
+    minimums: bool = True,
+) -> list[ManifestError]:
+    """The dataset rules that count its `images` files; `minimums` False keeps only the
+    upper limits (some entries picked nothing, and said so)."""
+    return [
+        violation_error(v, ("datasets", key), doc)
+        for v in dataset_violations(dataset_facts(key, dataset, images), ip_type)
+        if v.constraint in IMAGE_COUNT_RULES
+        and (minimums or v.constraint in ("IMG-MAX-200", "BULK-MAX-5000"))
+    ]
+
+
+def family_errors(datasets: Mapping[str, Dataset], doc: LoadedYaml) -> list[ManifestError]:
+    """DS-FAMILY-LOCK: one generation per project, the first dataset's (by key)."""
+    versions = [(key, datasets[key].training_version) for key in sorted(datasets)]
+    return [
+        violation_error(v, ("datasets", key), doc)
+        for key, v in sorted(family_lock_violations(versions).items())
+    ]
 
 
 def ip_errors(ip: Ip, doc: LoadedYaml) -> list[ManifestError]:
-    errors: list[ManifestError] = []
-    if ip.medium == "photography" and ip.type in ILLUSTRATION_ONLY_IP_TYPES:
-        errors.append(
-            ManifestError(
-                f"ip.medium: photography is not available for {ip.type}; Bria allows it only "
-                "for defined_character and stylized_scene",
-                hint="use medium: illustration",
-                location=doc.location(("ip", "medium")),
-            )
-        )
-    if ip.type in IP_NAME_REQUIRED and ip.name is None:
-        errors.append(
-            ManifestError(
-                f"'name' is required in ip when ip.type is {ip.type}",
-                hint="the character's name, 1-3 words",
-                location=doc.location(("ip",)),
-            )
-        )
-    if ip.type in IP_DESCRIPTION_REQUIRED and ip.description is None:
-        errors.append(
-            ManifestError(
-                f"'description' is required in ip when ip.type is {ip.type}",
-                hint="a short description, up to 6 words",
-                location=doc.location(("ip",)),
-            )
-        )
-    return errors
+    facts = ProjectFacts(ip.type, ip.medium, ip.name, ip.description)
+    return [violation_error(v, (), doc) for v in project_violations(facts)]
 
 
 def dataset_reference_errors(
@@ -304,14 +362,17 @@ def dataset_reference_errors(
     if dataset in datasets:
         return []
     known = sorted(datasets)
-    return [
-        ManifestError(
-            f"models.{key}.dataset: no dataset '{dataset}' in project '{project}'",
-            hint=did_you_mean(dataset, known)
-            or (f"datasets here: {', '.join(known)}" if known else "declare it under datasets"),
-            location=doc.location(("models", key, "dataset")),
-        )
-    ]
+    violation = missing_dataset_violation(project, dataset)
+    error = violation_error(violation, ("models", key), doc)
+    error.hint = did_you_mean(dataset, known) or (
+        f"datasets here: {', '.join(known)}" if known else violation.hint
+    )
+    return [error]
+
+
+def model_facts(model: Model) -> ModelFacts:
+    params = model.parameters.model_dump(exclude_none=True) if model.parameters else {}
+    return ModelFacts(model.training_version, model.training_mode, params, model.train)
 
 
 def model_errors(
@@ -329,37 +390,16 @@ def model_errors(
     if datasets is not None:
         errors.extend(dataset_reference_errors(project, key, model.dataset, datasets, doc))
         dataset = datasets.get(model.dataset)
-    if dataset is not None and model.train and not dataset.completed:
-        field = "train" if "train" in model.model_fields_set else "dataset"
-        errors.append(
-            ManifestError(
-                f"models.{key}: training needs a completed dataset, but dataset "
-                f"'{model.dataset}' has completed: false",
-                hint=f"set completed: true on datasets.{model.dataset}, or train: false here",
-                location=doc.location((*where, field)),
-            )
-        )
-    params = model.parameters
-    if params is not None and model.training_mode != "expert":
-        errors.append(
-            ManifestError(
-                f"models.{key}.parameters: training parameters are only allowed with "
-                "training_mode: expert",
-                hint="set training_mode: expert, or remove parameters",
-                location=doc.location((*where, "parameters"), key=True),
-            )
-        )
-    if params is not None and params.checkpoint_interval is not None:
-        total = params.total_training_steps or DEFAULT_TOTAL_TRAINING_STEPS
-        if params.checkpoint_interval > total:
-            errors.append(
-                ManifestError(
-                    f"models.{key}.parameters.checkpoint_interval: {params.checkpoint_interval} "
-                    f"is more than total_training_steps ({total}"
-                    f"{'' if params.total_training_steps else ', the default'})",
-                    location=doc.location((*where, "parameters", "checkpoint_interval")),
-                )
-            )
+    facts = (
+        None
+        if dataset is None
+        else ModelDatasetFacts(model.dataset, dataset.training_version, dataset.completed)
+    )
+    for violation in model_violations(model_facts(model), facts):
+        if violation.field == ("train",) and "train" not in model.model_fields_set:
+            # train: true is the default: point at the dataset that is not completed
+            violation = replace(violation, field=("dataset",))
+        errors.append(violation_error(violation, where, doc))
     return errors
 
 

@@ -29,6 +29,7 @@ from pydantic import (
 from reconciler.addresses import KEY_PATTERN
 from reconciler.resources import (
     ILLUSTRATION_ONLY_IP_TYPES,
+    DatasetTrainingVersion,
     IpMedium,
     IpType,
     LrScheduler,
@@ -97,6 +98,12 @@ class Ip(_Strict):
     )
 
 
+_FIBO_DATASET: dict[str, Any] = {
+    "properties": {"training_version": {"const": "fibo"}},
+    "required": ["training_version"],
+}
+
+
 class ImageEntry(_Strict):
     path: NonEmptyText = Field(description="File or glob, relative to the manifest.")
     caption: NonEmptyText | None = Field(
@@ -111,21 +118,53 @@ ImageSpec = Annotated[
 
 
 class Dataset(_Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {"if": _FIBO_DATASET, "then": {"not": {"required": ["caption_prefix"]}}},
+                {
+                    "if": {"not": _FIBO_DATASET},
+                    "then": {
+                        "not": {
+                            "anyOf": [{"required": ["visual_schema"]}, {"required": ["refine"]}]
+                        }
+                    },
+                },
+            ]
+        }
+    )
+
     display_name: NonEmptyText | None = Field(
         None, description="Name at Bria; defaults to the key."
+    )
+    training_version: DatasetTrainingVersion = Field(
+        "max",
+        description="Bria's generation for this dataset, fixed once it exists: max (the "
+        "default, like Bria's), light, 3.2 or 2.3 (text captions, caption_prefix), or fibo "
+        "(JSON captions, visual_schema).",
     )
     upload: UploadType = Field(
         "basic", description="basic (up to 200 images) or advanced (zip bulk, up to 5000)."
     )
     caption_prefix: VerbatimText | None = Field(
         None,
-        description='"auto" (generate_prefix from up to 6 sampled images), literal text, '
-        "or omitted for Bria's default prefix.",
+        description='Legacy only: "auto" (generate_prefix from up to 6 sampled images), '
+        "literal text, or omitted for Bria's default prefix.",
+    )
+    visual_schema: NonEmptyText | dict[str, Any] | None = Field(
+        None,
+        description='FIBO only: "auto" (generate_visual_schema from 5-10 of the images), a '
+        "PATH.json relative to the manifest, or the schema as a mapping. Needed to complete.",
+    )
+    refine: list[NonEmptyText] | None = Field(
+        None,
+        description="FIBO only, with visual_schema: auto: instructions applied in order to the "
+        "generated schema (refine_structured_prompt).",
     )
     images: list[ImageSpec] = Field(
         default_factory=list,
         description="Paths or globs relative to the manifest; NAME.txt beside an image is its "
-        "caption.",
+        "caption (FIBO: NAME.json, a JSON object).",
     )
     increase_resolution: bool = Field(
         True,
@@ -139,12 +178,15 @@ class Dataset(_Strict):
 
 
 class ExpertParameters(_Strict):
+    """Bounds as Bria's (TRAIN-RANGE, `bria_rules.EXPERT_PARAMETER_RANGES`); validate words a
+    value out of range as the planner does (`rules.schema_errors`)."""
+
     rank: int | None = Field(None, ge=4, le=256)
     learning_rate: float | None = Field(None, ge=1e-6, le=1e-3)
     lr_scheduler: LrScheduler | None = None
     total_training_steps: int | None = Field(None, ge=1, le=5000)
     checkpoint_interval: int | None = Field(
-        None, ge=100, description="At most total_training_steps (default 1500)."
+        None, ge=100, description="At most total_training_steps (default 1500; FIBO 750)."
     )
     lr_warmup_steps: int | None = Field(
         None, ge=0, le=1000, description="Used only with lr_scheduler constant_with_warmup."
@@ -168,8 +210,10 @@ class Model(_Strict):
         None, description="Name at Bria; defaults to the key."
     )
     dataset: Key = Field(description="Key of a dataset in the same manifest.")
-    training_version: TrainingVersion = Field(
-        description="light (Bria 2.3, fast) or max (Bria 3.2)."
+    training_version: TrainingVersion | None = Field(
+        None,
+        description="light, max, bria-2.3 or bria-3.2 for a legacy dataset (required), fibo "
+        "for a FIBO dataset (may be omitted).",
     )
     training_mode: TrainingMode = Field("fully_automated")
     description: str = ""

@@ -15,12 +15,19 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from reconciler.addresses import Address, is_valid_key
+from reconciler.bria_rules import (
+    MODEL_VERSION_OF_DATASET,
+    ImageRuleFacts,
+    image_size_violations,
+    image_violations,
+)
 from reconciler.errors import Location, ManifestError, ValidationFailed
+from reconciler.manifest.files import FileProblem
 from reconciler.manifest.image_cache import ImageCache
 from reconciler.manifest.images import (
     THREADED_HASH_BYTES,
@@ -29,17 +36,19 @@ from reconciler.manifest.images import (
     ImageFacts,
     ImageProblem,
     check_regular,
-    check_upload_size,
     expand_spec,
     hashing_threads,
     inspect_image,
+    read_json_sidecar,
     read_sidecar,
     relative_posix,
 )
+from reconciler.manifest.jsondocs import JsonProblem, mapping_as_json, read_json_object
 from reconciler.manifest.rules import (
     cross_field_errors,
     dataset_errors,
     dataset_reference_errors,
+    image_count_errors,
     ip_errors,
     lint_warnings,
     model_errors,
@@ -56,17 +65,15 @@ from reconciler.manifest.schema import (
 )
 from reconciler.manifest.yamlload import LoadedYaml, load_yaml_file
 from reconciler.resources import (
-    CAPTION_PREFIX_AUTO,
-    MAX_IMAGE_BYTES,
-    MAX_IMAGES,
+    FIBO,
     MAX_ZIP_BYTES,
-    MIN_SIDE_STRICT,
-    MIN_SIDE_UPSCALED,
+    VISUAL_SCHEMA_AUTO,
     DesiredDataset,
     DesiredImage,
     DesiredModel,
     DesiredProject,
     DesiredWorkspace,
+    TrainingVersion,
 )
 from reconciler.unprintable import unprintable_at, visible
 
@@ -420,7 +427,7 @@ class _ManifestLoader:
                     dataset_errors(key, spec, ip.type if ip else None, doc)
                 )
                 if is_valid_key(key):
-                    self._dataset(project, key, spec, doc)
+                    self._dataset(project, key, spec, doc, ip.type if ip else None)
             elif images := _valid_images(_field(raw, "images")):
                 self._pick_images(str(key), images, doc)
         # A reference to a dataset whose key is broken is not a problem of its own.
@@ -436,7 +443,7 @@ class _ManifestLoader:
     def _project(self, manifest: Manifest, doc: LoadedYaml) -> DesiredProject:
         key = manifest.project
         datasets = tuple(
-            self._dataset(key, ds_key, manifest.datasets[ds_key], doc)
+            self._dataset(key, ds_key, manifest.datasets[ds_key], doc, manifest.ip.type)
             for ds_key in sorted(manifest.datasets)
         )
         models = tuple(_model(key, m_key, manifest, doc) for m_key in sorted(manifest.models))
@@ -456,34 +463,30 @@ class _ManifestLoader:
             location=doc.location(("project",)),
         )
 
-    def _dataset(self, project: str, key: str, spec: Dataset, doc: LoadedYaml) -> DesiredDataset:
+    def _dataset(
+        self, project: str, key: str, spec: Dataset, doc: LoadedYaml, ip_type: str | None
+    ) -> DesiredDataset:
         where = ("datasets", key)
+        before = len(self.report.errors)
         picks = self._pick_images(key, spec.images, doc)
-        images_location = doc.location((*where, "images"), key=True)
-        basic = spec.upload == "basic"
-        limit = MAX_IMAGES[spec.upload]
-        if len(picks) > limit:
-            self.error(
-                f"datasets.{key} has {len(picks)} images; a {spec.upload} dataset takes at "
-                f"most {limit}",
-                images_location,
-                hint="use upload: advanced for up to 5000 images" if basic else None,
-            )
-        if not spec.images and spec.completed:
-            self.error(
-                f"datasets.{key} has no images, but a completed dataset needs at least one",
-                doc.location(where, key=True),
-                hint="add images, or set completed: false",
-            )
-        if not spec.images and spec.caption_prefix == CAPTION_PREFIX_AUTO:
-            self.error(
-                f"datasets.{key}.caption_prefix: 'auto' needs at least one image to sample",
-                doc.location((*where, "caption_prefix")),
-            )
-        upscale = basic and spec.increase_resolution
-        images = self._images(
-            project, key, picks, basic=basic, upscale=upscale, where=images_location
+        # An entry that picked nothing is reported already: then a count is not worth a word.
+        counted = len(self.report.errors) == before
+        self.report.errors.extend(
+            image_count_errors(key, spec, len(picks), ip_type, doc, minimums=counted)
         )
+        basic = spec.upload == "basic"
+        upscale = basic and spec.increase_resolution
+        fibo = spec.training_version == FIBO
+        images = self._images(
+            project,
+            key,
+            picks,
+            basic=basic,
+            upscale=upscale,
+            fibo=fibo,
+            where=doc.location((*where, "images"), key=True),
+        )
+        schema = spec.visual_schema
         return DesiredDataset(
             address=Address.dataset_(project, key),
             key=key,
@@ -495,7 +498,49 @@ class _ManifestLoader:
             completed=spec.completed,
             prevent_destroy=spec.lifecycle.prevent_destroy,
             location=doc.location(where, key=True),
+            training_version=spec.training_version,
+            visual_schema=self._visual_schema(key, schema, doc) if fibo else None,
+            visual_schema_auto=schema == VISUAL_SCHEMA_AUTO,
+            refine=tuple(spec.refine or ()),
         )
+
+    def _visual_schema(
+        self, key: str, schema: str | dict[str, Any] | None, doc: LoadedYaml
+    ) -> str | None:
+        """A declared schema as canonical JSON text: read from PATH.json, or the mapping."""
+        if schema is None or schema == VISUAL_SCHEMA_AUTO:
+            return None
+        field = f"datasets.{key}.visual_schema"
+        location = doc.location(("datasets", key, "visual_schema"))
+        if isinstance(schema, dict):
+            try:
+                return mapping_as_json(schema)
+            except JsonProblem as problem:
+                self.error(f"{field}: the mapping {problem.message}", location, problem.hint)
+                return None
+        if not schema.endswith(".json"):
+            self.error(
+                f"{field}: {schema!r} is neither auto nor a path to a .json file",
+                location,
+                hint="visual_schema: auto, a PATH.json relative to the manifest, or a mapping",
+            )
+            return None
+        path = self.manifest_dir / schema
+        rel = relative_posix(str(path), self.root)
+        try:
+            return read_json_object(path, self.root)
+        except JsonProblem as problem:
+            if problem.line is None:
+                self.error(f"{field}: {rel} {problem.message}", location, problem.hint)
+            else:
+                self.error(
+                    f"{rel} {problem.message} ({field})",
+                    Location(rel, problem.line, problem.column),
+                    problem.hint,
+                )
+        except FileProblem as problem:
+            self.error(f"{field}: {rel} {problem.message}", location, problem.hint)
+        return None
 
     def _pick_images(
         self, key: str, entries: Sequence[str | ImageEntry], doc: LoadedYaml
@@ -560,6 +605,7 @@ class _ManifestLoader:
         *,
         basic: bool,
         upscale: bool,
+        fibo: bool,
         where: Location,
     ) -> list[DesiredImage]:
         stamped: list[tuple[_Pick, FileStamp]] = []
@@ -569,14 +615,17 @@ class _ManifestLoader:
                 info = self.index.stat(pick.path)
                 check_regular(info)
                 stamp = FileStamp.of(info)
-                check_upload_size(stamp.size, MAX_IMAGE_BYTES, upload)
             except ImageProblem as problem:
                 self.error(f"image {pick.rel} {problem.message}", pick.location, problem.hint)
                 continue
             except OSError as error:
                 self.error(f"image {pick.rel} cannot be read: {error.strerror}", pick.location)
                 continue
-            stamped.append((pick, stamp))
+            too_large = image_size_violations(stamp.size, upload)
+            for violation in too_large:
+                self.error(f"image {pick.rel}: {violation.message}", pick.location, violation.hint)
+            if not too_large:
+                stamped.append((pick, stamp))
         total = sum(stamp.size for _, stamp in stamped)
         if not basic and total > MAX_ZIP_BYTES:
             # From stat alone: nothing of a 5 GB upload is read to refuse it.
@@ -587,21 +636,29 @@ class _ManifestLoader:
             )
             return []
         facts = _facts_for(stamped, self.cache)
-        min_side = MIN_SIDE_UPSCALED if upscale else MIN_SIDE_STRICT
+        version = FIBO if fibo else "max"
         images: list[DesiredImage] = []
         for pick, _ in stamped:
             result = facts[pick.rel]
             if isinstance(result, ImageProblem):
                 self.error(f"image {pick.rel} {result.message}", pick.location, result.hint)
                 continue
-            if min(result.width, result.height) < min_side:
-                self.error(
-                    f"image {pick.rel} is {result.width}x{result.height} px; "
-                    + _size_rule(basic=basic, upscale=upscale),
-                    pick.location,
-                )
+            caption, origin, is_json = self._caption(pick, fibo=fibo)
+            rule_facts = ImageRuleFacts(
+                width=result.width,
+                height=result.height,
+                size_bytes=None,
+                upload_type=upload,
+                upscale=upscale,
+                caption=caption,
+                caption_is_json=is_json,
+                training_version=version,
+            )
+            problems = image_violations(rule_facts)
+            for violation in problems:
+                self.error(f"image {pick.rel}: {violation.message}", pick.location, violation.hint)
+            if problems:
                 continue
-            caption, origin = self._caption(pick)
             images.append(
                 DesiredImage(
                     address=Address.image_(project, key, pick.name),
@@ -619,28 +676,38 @@ class _ManifestLoader:
             )
         return images
 
-    def _caption(self, pick: _Pick) -> tuple[str | None, Literal["explicit", "sidecar"] | None]:
+    def _caption(
+        self, pick: _Pick, *, fibo: bool
+    ) -> tuple[str | None, Literal["explicit", "sidecar"] | None, bool]:
+        """(caption, where it came from, whether it is a JSON object). A FIBO image's
+        caption is its NAME.json sidecar; text (NAME.txt, `caption:`) is refused by the rules."""
         if pick.caption is not None:
-            return pick.caption, "explicit"
+            return pick.caption, "explicit", False
         try:
+            if fibo:
+                found = read_json_sidecar(pick.path, self.index, self.root)
+                if found is not None:
+                    return found, "sidecar", True
             text = read_sidecar(pick.path, self.index, self.root)
+        except JsonProblem as problem:
+            sidecar = relative_posix(str(Path(pick.path).with_suffix(".json")), self.root)
+            if problem.line is None:
+                self.error(
+                    f"image {pick.rel}: caption file {sidecar} {problem.message}",
+                    pick.location,
+                    problem.hint,
+                )
+            else:
+                self.error(
+                    f"caption file {sidecar} {problem.message} (the caption of {pick.rel})",
+                    Location(sidecar, problem.line, problem.column),
+                    problem.hint,
+                )
+            return None, None, False
         except ImageProblem as problem:
             self.error(f"image {pick.rel}: {problem.message}", pick.location, problem.hint)
-            return None, None
-        return (text, "sidecar") if text is not None else (None, None)
-
-
-def _size_rule(*, basic: bool, upscale: bool) -> str:
-    if upscale:
-        return (
-            f"the shortest side must be at least {MIN_SIDE_UPSCALED} px (Bria upscales 256-1023 px)"
-        )
-    if basic:
-        return (
-            "with increase_resolution: false the shortest side must be at least "
-            f"{MIN_SIDE_STRICT} px"
-        )
-    return f"an advanced upload needs a shortest side of at least {MIN_SIDE_STRICT} px"
+            return None, None, False
+        return (text, "sidecar", False) if text is not None else (None, None, False)
 
 
 def _facts_for(
@@ -686,12 +753,18 @@ def _model(project: str, key: str, manifest: Manifest, doc: LoadedYaml) -> Desir
     params: dict[str, Any] = (
         spec.parameters.model_dump(exclude_none=True) if spec.parameters else {}
     )
+    dataset = manifest.datasets.get(spec.dataset)
+    # Only a model of a FIBO dataset may omit it (else an error is reported already).
+    version = (
+        spec.training_version
+        or MODEL_VERSION_OF_DATASET[dataset.training_version if dataset else "max"]
+    )
     return DesiredModel(
         address=Address.model_(project, key),
         key=key,
         name=spec.display_name or key,
         dataset=spec.dataset,
-        training_version=spec.training_version,
+        training_version=cast(TrainingVersion, version),
         training_mode=spec.training_mode,
         description=spec.description,
         parameters=tuple(sorted(params.items())),

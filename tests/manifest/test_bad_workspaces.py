@@ -232,13 +232,13 @@ CASES = [
     Case(
         "ip-name-required",
         "acme.yaml:3:3",
-        "'name' is required in ip",
+        "ip.name: required when ip.type is defined_character",
         {"acme.yaml": good("  name: Foxy\n", "")},
     ),
     Case(
         "ip-description-required",
         "acme.yaml:3:3",
-        "'description' is required in ip",
+        "ip.description: required when ip.type is object_variants",
         {
             "acme.yaml": good("type: defined_character", "type: object_variants").replace(
                 "  description: An orange fox\n", ""
@@ -254,13 +254,13 @@ CASES = [
     Case(
         "rank-range",
         "acme.yaml:17:13",
-        "parameters.rank: input should be less than or equal to 256",
+        "parameters.rank: 300 is outside 4..256",
         {"acme.yaml": expert("rank: 300")},
     ),
     Case(
         "learning-rate-range",
         "acme.yaml:17:22",
-        "less than or equal to 0.001",
+        "learning_rate: 0.01 is outside 1e-06..0.001",
         {"acme.yaml": expert("learning_rate: 1e-2")},
     ),
     Case(
@@ -272,13 +272,13 @@ CASES = [
     Case(
         "total-steps-range",
         "acme.yaml:17:29",
-        "less than or equal to 5000",
+        "total_training_steps: 6000 is outside 1..5000",
         {"acme.yaml": expert("total_training_steps: 6000")},
     ),
     Case(
         "checkpoint-min",
         "acme.yaml:17:28",
-        "greater than or equal to 100",
+        "checkpoint_interval: 50 is outside 100..5000",
         {"acme.yaml": expert("checkpoint_interval: 50")},
     ),
     Case(
@@ -290,13 +290,13 @@ CASES = [
     Case(
         "checkpoint-over-default-total",
         "acme.yaml:17:28",
-        "1500, the default",
+        "1500, the legacy default",
         {"acme.yaml": expert("checkpoint_interval: 2000")},
     ),
     Case(
         "warmup-range",
         "acme.yaml:17:24",
-        "less than or equal to 1000",
+        "lr_warmup_steps: 2000 is outside 0..1000",
         {"acme.yaml": expert("lr_warmup_steps: 2000")},
     ),
     Case(
@@ -502,7 +502,7 @@ CASES = [
     Case(
         "over-200-basic",
         "acme.yaml:9:5",
-        "has 201 images; a basic dataset takes at most 200",
+        "datasets.v1.images: 201 images; a basic dataset holds at most 200",
         {"acme.yaml": good("images/*.png", "many/*.png")},
         setup=_copies(201, (256, 256), "many"),
     ),
@@ -515,7 +515,7 @@ CASES = [
     Case(
         "over-12mb-basic",
         "acme.yaml:10:9",
-        "images/c.png is 13.0 MiB; a basic upload takes images up to 12 MiB",
+        "images/c.png: 13.0 MiB; a basic upload takes images up to 12 MiB",
         setup=_sparse("images/c.png", 13 * 1024 * 1024),
     ),
     Case(
@@ -551,7 +551,7 @@ CASES = [
     Case(
         "sparse-1gb-advanced",
         "acme.yaml:11:9",
-        "images/c.png is 1024.0 MiB; an advanced upload takes images up to 12 MiB",
+        "images/c.png: 1024.0 MiB; an advanced upload takes images up to 12 MiB",
         {"acme.yaml": good("  v1:\n", "  v1:\n    upload: advanced\n")},
         setup=_large_images_and_sparse_gigabyte,
         images=False,

@@ -146,7 +146,7 @@ def test_more_than_5000_images_in_an_advanced_dataset(tmp_path: Path) -> None:
     result = run_validate(tmp_path)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "acme.yaml:10:5: datasets.v1 has 5001 images; a advanced dataset takes at most 5000",
+        "acme.yaml:10:5: datasets.v1.images: 5001 images; an advanced dataset holds at most 5000",
         "1 error found; nothing was sent to Bria.",
     ]
 

@@ -35,7 +35,8 @@ def test_every_error_at_once_sorted_by_location(broken_workspace: Path) -> None:
     errors = [line for line in result.output.splitlines() if not line.startswith("  ")]
     assert errors == [
         "acme.yaml:4:11: ip.medium: 'photo' is not one of illustration, photography",
-        "acme.yaml:14:23: models.light.training_version: 'lite' is not one of light, max",
+        "acme.yaml:14:23: models.light.training_version: 'lite' is not one of light, max, "
+        "bria-2.3, bria-3.2, fibo",
         "acme.yaml:15:5: unknown key 'colour' in models.light",
         "tailor.yaml:1:1: unknown key 'stat' in the top level",
         "4 errors found; nothing was sent to Bria.",
@@ -217,13 +218,14 @@ def test_schema_reference_and_file_problems_in_one_pass(good_workspace: Path) ->
     write_files(good_workspace, {"acme.yaml": ONE_PASS_MANIFEST})
     result = run_validate(good_workspace)
     assert [line for line in result.output.splitlines() if not line.startswith("  ")] == [
-        "acme.yaml:3:3: 'description' is required in ip when ip.type is object_variants",
+        "acme.yaml:3:3: ip.description: required when ip.type is object_variants",
         "acme.yaml:7:14: datasets.v1.images[0]: 'pictures/*.png' matches no image files "
         "(.png, .jpg, .jpeg, .webp)",
         "acme.yaml:9:13: datasets.v2.upload: 'bogus' is not one of basic, advanced",
         "acme.yaml:10:14: datasets.v2.images[0]: image file 'images/missing.png' does not exist",
         "acme.yaml:13:14: models.light.dataset: no dataset 'v3' in project 'acme'",
-        "acme.yaml:14:23: models.light.training_version: 'lite' is not one of light, max",
+        "acme.yaml:14:23: models.light.training_version: 'lite' is not one of light, max, "
+        "bria-2.3, bria-3.2, fibo",
         "acme.yaml:16:14: models.max.dataset: no dataset 'v9' in project 'acme'",
         "7 errors found; nothing was sent to Bria.",
     ]

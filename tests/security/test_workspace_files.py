@@ -108,7 +108,7 @@ def test_sparse_gigabyte_image_in_an_advanced_dataset(tmp_path: Path) -> None:
         handle.truncate(1024**3)
     runs = every_command(root)
     assert_all_refused(
-        runs, "fox-09.png is 1024.0 MiB; an advanced upload takes images up to 12 MiB"
+        runs, "fox-09.png: 1024.0 MiB; an advanced upload takes images up to 12 MiB"
     )
 
 
