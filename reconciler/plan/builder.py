@@ -257,6 +257,32 @@ def _leave_unreadable(out: DraftPlan, unreadable: Mapping[Address, UnreadableObj
         )
 
 
+def _refuse_unplanned_versions(out: DraftPlan, desired: DesiredWorkspace) -> None:
+    """Manifests may declare every training_version Bria has, but this planner and the steps
+    it emits know only max datasets and light/max models so far: anything else is an honest
+    error, not a plan that would create a max dataset or model in its place."""
+    later = "planning it is not built yet (issue 15); until then use "
+    for project in desired.projects:
+        for dataset in project.datasets:
+            if dataset.training_version != "max":
+                out.error(
+                    f"{dataset.address}: training_version {dataset.training_version} is valid, "
+                    "but this tailor cannot plan it yet",
+                    dataset.address,
+                    dataset.location,
+                    detail=later + "training_version: max (the default)",
+                )
+        for model in project.models:
+            if model.training_version not in ("light", "max"):
+                out.error(
+                    f"{model.address}: training_version {model.training_version} is valid, "
+                    "but this tailor cannot plan it yet",
+                    model.address,
+                    model.location,
+                    detail=later + "training_version: light or max",
+                )
+
+
 def build_plan(
     desired: DesiredWorkspace,
     recorded: Sequence[RecordedResource],
@@ -279,6 +305,7 @@ def build_plan(
     recorded_projects = {r.address.project: r for r in recorded if r.kind is Kind.PROJECT}
     for key in sorted(set(wanted) | set(recorded_projects)):
         plan_project(ctx, out, wanted.get(key), recorded_projects.get(key))
+    _refuse_unplanned_versions(out, desired)
     _leave_unreadable(out, _unreadable_managed(recorded, live))
     _note_renames(out)
     _check_prevent_destroy(out)

@@ -1,0 +1,37 @@
+"""Bria's generations in the planner. Until FIBO planning is built, a dataset other than max and
+a model other than light/max is an honest plan error, never a plan that makes a max one."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.plan.builder import build_plan
+from reconciler.resources import LiveSnapshot
+from tests.plan.factories import dataset, images, model, project, workspace
+
+
+@pytest.mark.parametrize("version", ["fibo", "light", "3.2", "2.3"])
+def test_a_dataset_version_the_planner_cannot_plan_is_an_error(version: str) -> None:
+    ds = dataset(imgs=images(5), training_version=version)
+    plan = build_plan(workspace(project(datasets=(ds,), models=())), [], LiveSnapshot())
+    assert [d.summary for d in plan.errors] == [
+        f"acme/datasets/v1: training_version {version} is valid, but this tailor cannot plan it yet"
+    ]
+    assert plan.errors[0].location == ds.location
+
+
+@pytest.mark.parametrize("version", ["fibo", "bria-2.3", "bria-3.2"])
+def test_a_model_version_the_planner_cannot_plan_is_an_error(version: str) -> None:
+    plan = build_plan(
+        workspace(project(models=(model(training_version=version),))), [], LiveSnapshot()
+    )
+    summaries = [d.summary for d in plan.errors]
+    assert (
+        f"acme/models/light: training_version {version} is valid, but this tailor cannot plan "
+        "it yet" in summaries
+    )
+
+
+def test_the_default_generation_plans_as_before() -> None:
+    plan = build_plan(workspace(project()), [], LiveSnapshot())
+    assert plan.errors == ()
