@@ -117,6 +117,9 @@ def consequence(node: dict[str, Any]) -> str:
             parts.append(f"`{name}` must be `{test['const']}`")
     if "not" in node and "required" in node["not"]:
         parts.append("not allowed: " + ", ".join(f"`{n}`" for n in node["not"]["required"]))
+    if "not" in node and "anyOf" in node["not"]:
+        names = [n for option in node["not"]["anyOf"] for n in option.get("required", [])]
+        parts.append("not allowed: " + ", ".join(f"`{n}`" for n in names))
     return "; ".join(parts) or json.dumps(node)
 
 
