@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.engine.run_context import Handler
-from reconciler.engine.steps import bulk, dataset, forget, image, model, project
+from reconciler.engine.steps import bulk, clone, dataset, forget, image, model, project
 from reconciler.plan.model import StepKind
 
 HANDLERS: Mapping[StepKind, Handler] = {
@@ -18,6 +18,7 @@ HANDLERS: Mapping[StepKind, Handler] = {
     StepKind.UPDATE_PROJECT: project.update_project,
     StepKind.DELETE_PROJECT: project.delete_project,
     StepKind.CREATE_DATASET: dataset.create_dataset,
+    StepKind.CLONE_DATASET: clone.clone_dataset,
     StepKind.UPDATE_DATASET: dataset.update_dataset,
     StepKind.GENERATE_PREFIX: dataset.generate_prefix,
     StepKind.SET_CAPTION_PREFIX: dataset.set_caption_prefix,

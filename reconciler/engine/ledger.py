@@ -22,6 +22,9 @@ from reconciler.state.model import ResourceEntry, StateDocument
 from reconciler.state.store import StateLock, StateStore
 
 CREATE_OPERATION = "create"
+CLONE_OPERATION = "clone"
+"""A dataset's successor made by Clone Dataset As Draft: journaled as a create
+(`CreateIntent`), and once found its copied images take over the recorded ones by name."""
 BULK_OPERATION = "bulk_upload"
 STAGE_OPERATION = "stage"
 
@@ -176,6 +179,54 @@ def record_bulk(
     return entries
 
 
+@dataclass(frozen=True)
+class CloneRecord:
+    """What a clone changes in the state: the dataset's entry (its predecessor deposed), its
+    recorded images re-pointed at their copies, and the images not found in the copy."""
+
+    dataset: ResourceEntry
+    images: tuple[ResourceEntry, ...]
+    missing: tuple[str, ...]
+    """Addresses of recorded images the clone has no single copy of: forgotten, so a later
+    plan uploads them again instead of editing an image of the old dataset."""
+
+
+def clone_record(
+    entries: Mapping[str, ResourceEntry],
+    intent: CreateIntent,
+    clone_id: int,
+    listing: Mapping[str, Sequence[int]],
+) -> CloneRecord:
+    """The clone `clone_id` made for `intent`, its images listed by name (`listing`)."""
+    own = str(intent.address)
+    dataset = entry_after_create(entries.get(own), intent, clone_id)
+    images: list[ResourceEntry] = []
+    missing: list[str] = []
+    for entry in entries.values():
+        if entry.kind is not Kind.IMAGE or entry.parent != own:
+            continue
+        name = Address.parse(entry.address).key
+        ids = listing.get(name, ())
+        if len(ids) == 1:
+            images.append(replace(entry, remote_id=ids[0], deposed=()))
+        else:
+            missing.append(entry.address)
+    return CloneRecord(dataset, tuple(images), tuple(missing))
+
+
+def record_clone(
+    store: StateStore, lock: StateLock, intent_id: str, record: CloneRecord
+) -> None:
+    """The clone, its images and the intent's completion in one commit."""
+    with store.transaction(lock):
+        store.put(lock, record.dataset)
+        for entry in record.images:
+            store.put(lock, entry)
+        for address in record.missing:
+            store.remove(lock, address)
+        store.complete_intent(lock, intent_id, record.dataset.remote_id)
+
+
 def entry_after_create(
     previous: ResourceEntry | None, intent: CreateIntent, remote_id: int
 ) -> ResourceEntry:
@@ -238,6 +289,28 @@ class Ledger:
         self.created_in_run.add(entry.address)
         self.claimed.add((intent.kind, remote_id))
         return entry
+
+    def announce_clone(self, intent: CreateIntent) -> str:
+        return self.store.record_intent(
+            self.lock, str(intent.address), CLONE_OPERATION, intent.details()
+        )
+
+    def cloned(
+        self,
+        intent_id: str,
+        intent: CreateIntent,
+        clone_id: int,
+        listing: Mapping[str, Sequence[int]],
+    ) -> CloneRecord:
+        """The clone exists: recorded with its images (see `clone_record`)."""
+        record = clone_record(self.entries, intent, clone_id, listing)
+        record_clone(self.store, self.lock, intent_id, record)
+        for entry in (record.dataset, *record.images):
+            self.entries[entry.address] = entry
+            self.claimed.add((entry.kind, entry.remote_id))
+        for address in record.missing:
+            self.entries.pop(address, None)
+        return record
 
     def taken(self, kind: Kind, remote_id: int) -> bool:
         """Whether an address already has this object, in the state (current or deposed) or
@@ -328,6 +401,12 @@ class Ledger:
             if key not in self._listings:
                 self._listings[key] = by_name(await fetch())
             return self._listings[key]
+
+    def know_listing(
+        self, scope: str, parent_id: int, listing: Mapping[str, Sequence[int]]
+    ) -> None:
+        """A listing learned otherwise (a clone's answer lists its images): not read again."""
+        self._listings[(scope, parent_id)] = {name: tuple(ids) for name, ids in listing.items()}
 
     def forget_listing(self, scope: str, parent_id: int) -> None:
         self._listings.pop((scope, parent_id), None)

@@ -6,6 +6,10 @@ already own is the object that create made: it is adopted under the intent's add
 means the request never took effect: the intent is discarded. Several is ambiguous and
 stops the run with the candidates listed, because guessing could orphan or double an object.
 
+A pending clone (a dataset's successor made by Clone Dataset As Draft) is found the same way;
+its copied images then take over the dataset's recorded images by name, as they would have
+had the answer arrived.
+
 A pending bulk upload (an advanced dataset's one upload, BULK-ONCE-ONLY) is settled by asking
 Bria: never started (no status) -> discarded; started -> waited for when still running, then
 its images are adopted by name, so the dataset is not rebuilt. A pending staged ZIP belongs to
@@ -30,20 +34,24 @@ from reconciler.client.errors import NotFound
 from reconciler.client.staging import StagedFile, Stager, StagingError
 from reconciler.engine.ledger import (
     BULK_OPERATION,
+    CLONE_OPERATION,
     CREATE_OPERATION,
     STAGE_OPERATION,
     BulkIntent,
+    CloneRecord,
     CreateIntent,
     StagedZip,
     by_name,
+    clone_record,
     entry_after_create,
     owners,
     record_bulk,
+    record_clone,
 )
 from reconciler.engine.waits import BULK_ENDED, WaitPolicy, bulk_upload_ended
 from reconciler.errors import StateError
 from reconciler.events import Hooks, NoHooks, WaitEvent
-from reconciler.state.model import Intent, StateDocument
+from reconciler.state.model import Intent, ResourceEntry, StateDocument
 from reconciler.state.store import StateLock, StateStore
 
 
@@ -62,7 +70,7 @@ class Resolution:
     verdict: Verdict
     remote_id: int | None = None
     images: Mapping[str, int] = field(default_factory=dict)
-    """A bulk upload's images found at Bria: name -> image id."""
+    """A bulk upload's or a clone's images found at Bria: name -> image id."""
     note: str = ""
     """What became of a staged ZIP."""
 
@@ -82,6 +90,11 @@ class Resolution:
                     "waits for it and records its images"
                 )
             return f"{address}: an interrupted bulk upload had not taken effect; forgotten"
+        if self.verdict is Verdict.ADOPT and self.intent.operation == CLONE_OPERATION:
+            return (
+                f"{address}: an interrupted clone had succeeded; adopted remote id "
+                f"{self.remote_id} and its {len(self.images)} copied image(s) by name"
+            )
         if self.verdict is Verdict.ADOPT:
             return (
                 f"{self.intent.address}: an interrupted create had succeeded; "
@@ -113,6 +126,24 @@ async def _same_named(client: BriaClient, intent: CreateIntent) -> list[int]:
         return [i.id for i in await client.list_images(parent) if i.image_name == name]
     except NotFound:
         return []  # the parent is gone, and the object with it
+
+
+async def _copied_images(client: BriaClient, clone_id: int) -> dict[str, int]:
+    """Name -> id of the clone's images, names found once only (as a bulk upload's)."""
+    try:
+        images = await client.list_images(clone_id)
+    except NotFound:
+        return {}
+    listing = by_name((image.id, image.image_name) for image in images)
+    return {name: ids[0] for name, ids in listing.items() if len(ids) == 1}
+
+
+def _clone_record(
+    resources: Mapping[str, ResourceEntry], resolution: Resolution, clone_id: int
+) -> CloneRecord:
+    create = CreateIntent.from_details(resolution.intent.address, resolution.intent.details)
+    listing = {name: (image_id,) for name, image_id in resolution.images.items()}
+    return clone_record(resources, create, clone_id, listing)
 
 
 async def _bulk(
@@ -164,7 +195,7 @@ async def inspect(
         if intent.operation == STAGE_OPERATION:
             found.append(Resolution(intent, Verdict.UNSTAGE))
             continue
-        if intent.operation != CREATE_OPERATION:
+        if intent.operation not in (CREATE_OPERATION, CLONE_OPERATION):
             found.append(Resolution(intent, Verdict.DISCARD))
             continue
         create = CreateIntent.from_details(intent.address, intent.details)
@@ -184,7 +215,10 @@ async def inspect(
             )
         if candidates:
             claimed.add((create.kind, candidates[0]))
-            found.append(Resolution(intent, Verdict.ADOPT, candidates[0]))
+            images: Mapping[str, int] = {}
+            if intent.operation == CLONE_OPERATION:
+                images = await _copied_images(client, candidates[0])
+            found.append(Resolution(intent, Verdict.ADOPT, candidates[0], images=images))
         else:
             found.append(Resolution(intent, Verdict.DISCARD))
     return found
@@ -205,6 +239,10 @@ def apply_resolutions(
             continue
         if resolution.verdict is Verdict.UNSTAGE:
             store.complete_intent(lock, intent.intent_id, None)
+            continue
+        if intent.operation == CLONE_OPERATION and resolution.remote_id is not None:
+            record = _clone_record(store.read().resources, resolution, resolution.remote_id)
+            record_clone(store, lock, intent.intent_id, record)
             continue
         previous = store.read().get(intent.address)
         with store.transaction(lock):
@@ -272,6 +310,12 @@ def preview(document: StateDocument, resolutions: Sequence[Resolution]) -> State
             resources.update((e.address, e) for e in bulk.entries(resolution.images))
             continue
         if resolution.verdict is not Verdict.ADOPT or resolution.remote_id is None:
+            continue
+        if intent.operation == CLONE_OPERATION:
+            record = _clone_record(resources, resolution, resolution.remote_id)
+            resources.update((e.address, e) for e in (record.dataset, *record.images))
+            for address in record.missing:
+                resources.pop(address, None)
             continue
         create = CreateIntent.from_details(intent.address, intent.details)
         resources[intent.address] = entry_after_create(

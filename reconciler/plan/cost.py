@@ -12,8 +12,8 @@ the plan's own steps:
 - the reads around creates: before its first create under a parent, the engine lists that
   parent once per run to tell an earlier object of the same name from its own (projects: once;
   a project's datasets, a dataset's images or its models: once each, unless the parent is
-  itself created in this run and so holds nothing yet), and after a bulk upload it lists the
-  dataset's images to record them;
+  itself created in this run and so holds nothing yet, or cloned in this run, whose answer
+  lists its images), and after a bulk upload it lists the dataset's images to record them;
 - one request per wait (captions regenerating, a bulk upload, a training stopping): the
   least it can take; Bria's pace decides how many polls more, so such a count is a floor
   (`polls`);
@@ -101,8 +101,9 @@ def apply_cost(plan: Plan) -> ApplyCost:
 
 
 def _created_here(plan: Plan) -> frozenset[Address]:
-    """Addresses whose (new) object this apply creates: nothing is under it yet."""
-    creates = {StepKind.CREATE_PROJECT, StepKind.CREATE_DATASET}
+    """Addresses whose (new) object this apply creates: nothing is under it yet, or (a
+    clone) what is under it is known from the clone's answer."""
+    creates = {StepKind.CREATE_PROJECT, StepKind.CREATE_DATASET, StepKind.CLONE_DATASET}
     return frozenset(
         change.address
         for change in plan.changes
@@ -120,6 +121,8 @@ def _listings(step: Step, created: frozenset[Address]) -> set[tuple[str, Address
         return {("projects", None)}
     if step.kind is StepKind.CREATE_DATASET:
         return set() if project in created else {("datasets", project)}
+    if step.kind is StepKind.CLONE_DATASET:
+        return {("datasets", project)}
     if step.kind is StepKind.UPLOAD_IMAGE and address.kind is Kind.IMAGE:
         dataset = Address(address.project, dataset=address.dataset)
         return set() if dataset in created else {("images", dataset)}

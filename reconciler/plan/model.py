@@ -21,6 +21,7 @@ from functools import cached_property
 
 from reconciler.addresses import Address, Kind
 from reconciler.errors import Location
+from reconciler.plan.build_path import ReplacePath
 from reconciler.plan.summary import Summary
 from reconciler.resources import JsonValue
 
@@ -129,6 +130,9 @@ class StepKind(StrEnum):
     UPDATE_PROJECT = "update_project"
     DELETE_PROJECT = "delete_project"
     CREATE_DATASET = "create_dataset"
+    CLONE_DATASET = "clone_dataset"
+    """POST clone of `args.source_id` named `args.name`: a draft copy with its images, whose
+    ids it records by name for the image steps that follow."""
     UPDATE_DATASET = "update_dataset"
     """PUT name (and/or a literal caption_prefix) of a dataset."""
     GENERATE_PREFIX = "generate_prefix"
@@ -171,6 +175,7 @@ STEP_ENDPOINTS: Mapping[StepKind, Endpoint] = {
     StepKind.UPDATE_PROJECT: Endpoint("PUT", "/tailored-gen/projects/{project_id}"),
     StepKind.DELETE_PROJECT: Endpoint("DELETE", "/tailored-gen/projects/{project_id}"),
     StepKind.CREATE_DATASET: Endpoint("POST", "/tailored-gen/datasets"),
+    StepKind.CLONE_DATASET: Endpoint("POST", "/tailored-gen/datasets/{dataset_id}/clone"),
     StepKind.UPDATE_DATASET: Endpoint("PUT", "/tailored-gen/datasets/{dataset_id}"),
     StepKind.GENERATE_PREFIX: Endpoint("POST", "/tailored-gen/generate_prefix"),
     StepKind.SET_CAPTION_PREFIX: Endpoint("PUT", "/tailored-gen/datasets/{dataset_id}"),
@@ -300,6 +305,8 @@ class Change:
     remote_id: int | None = None
     """The current remote id (None when not yet created)."""
     location: Location | None = None
+    replace_path: ReplacePath | None = None
+    """A replaced dataset: built by clone or from scratch, and why."""
 
     @property
     def kind(self) -> Kind:

@@ -4,7 +4,8 @@ The contract keys (format_version, state, changes[address, kind, action, replace
 requires_replace?, replaced_by?, before, after, steps], drift, summary, errors) are what users
 and reviewers read. The extra keys let `apply PLANFILE` run exactly what was shown:
 per-change `reason`, `field_changes`, `step_details` (the structured steps), `notes`,
-`deposed`, `remote_id`, `location`; plan-level `warnings`, `dependencies`, `order`,
+`deposed`, `remote_id`, `location`, `replace_path` (a dataset replace: `clone` or
+`rebuild`, and why); plan-level `warnings`, `dependencies`, `order`,
 `live_fingerprint`, `targets`, `refresh_only`, and `cost` (what the apply will spend in
 requests to Bria, `plan.cost`). `plan_from_json(plan_to_json(p)) == p`.
 """
@@ -16,6 +17,7 @@ from typing import Any, cast
 
 from reconciler.addresses import Address
 from reconciler.errors import Location, PlanError
+from reconciler.plan.build_path import BuildPath, ReplacePath
 from reconciler.plan.cost import apply_cost
 from reconciler.plan.model import (
     Action,
@@ -136,12 +138,17 @@ def _change_to_json(change: Change) -> JsonObject:
     data["step_details"] = [_step_to_json(step) for step in change.steps]
     data["notes"] = list(change.notes)
     data["location"] = _location_to_json(change.location)
+    if change.replace_path is not None:
+        data["replace_path"] = {
+            "path": change.replace_path.path.value, "why": change.replace_path.why
+        }
     return data
 
 
 def _change_from_json(data: Any, addresses: _Addresses) -> Change:
     replaced_by = data.get("replaced_by")
     replace_mode = data.get("replace_mode")
+    path = data.get("replace_path")
     before = data.get("before")
     after = data.get("after")
     return Change(
@@ -159,6 +166,7 @@ def _change_from_json(data: Any, addresses: _Addresses) -> Change:
         deposed=data.get("deposed"),
         remote_id=data.get("remote_id"),
         location=_location_from_json(data.get("location")),
+        replace_path=None if path is None else ReplacePath(BuildPath(path["path"]), path["why"]),
     )
 
 

@@ -348,6 +348,8 @@ def _dataset_section(
             f'<p class="note">{counts[ImageReview.CARRIED]:,} unchanged images are uploaded '
             "again into the new dataset; they are not shown.</p>"
         )
+    if change is not None and change.replace_path is not None:
+        lines.append(f'<p class="note">{_e(change.replace_path.describe())}</p>')
     shown = sorted(
         ((c, r) for c, r in items if r is not ImageReview.CARRIED),
         key=lambda item: (_REVIEW_ORDER[item[1]], item[0].address.key),

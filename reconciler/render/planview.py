@@ -87,11 +87,15 @@ def is_training(change: Change) -> bool:
 
 
 def change_notes(change: Change) -> tuple[str, ...]:
-    """The planner's notes; a change that starts a training always says what training costs,
-    also when its plan was built without the planner's note."""
-    if is_training(change) and rules.TRAINING_NOTE not in change.notes:
-        return (rules.TRAINING_NOTE, *change.notes)
-    return change.notes
+    """The planner's notes, after how a dataset replace is built; a change that starts a
+    training always says what training costs, also when its plan was built without the
+    planner's note."""
+    notes = change.notes
+    if change.replace_path is not None:
+        notes = (change.replace_path.describe(), *notes)
+    if is_training(change) and rules.TRAINING_NOTE not in notes:
+        return (rules.TRAINING_NOTE, *notes)
+    return notes
 
 
 def is_destructive(change: Change) -> bool:

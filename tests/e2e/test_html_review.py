@@ -257,7 +257,9 @@ def test_review_page_with_the_embedded_sandbox(tmp_path: Path) -> None:
     # before: the live thumbnail, served by the embedded sandbox's in-process file host
     assert changed.count('<img src="data:image/jpeg;base64,') == 2, changed[:400]
     assert "no preview" not in changed
-    assert "5 unchanged images are uploaded again" in page
+    # the five unchanged images are copied by the clone, not uploaded again
+    assert "built by clone: Clone Dataset As Draft copies its 6 image(s)" in page
+    assert "uploaded again into the new dataset" not in page
     assert "acme-mascot/models/light" in page
     assert elapsed < 60
 

@@ -151,7 +151,7 @@ def completed_add_image() -> Scenario:
         _plan(ws, world),
         {
             "acme/datasets/v1": "replace",
-            "acme/datasets/v1/images/fox-01.png": "replace",
+            "acme/datasets/v1/images/fox-01.png": "no-op",
             "acme/datasets/v1/images/fox-04.png": "create",
             "acme/models/light": "replace",
             "acme/models/max": "replace",
@@ -180,7 +180,7 @@ def completed_recaption_image() -> Scenario:
         _plan(ws, world),
         {
             "acme/datasets/v1": "replace",
-            "acme/datasets/v1/images/fox-02.png": "replace",
+            "acme/datasets/v1/images/fox-02.png": "update",
             "acme/models/max": "replace",
         },
     )

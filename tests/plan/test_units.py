@@ -133,7 +133,7 @@ def test_steps_for_splits_a_dataset_into_main_and_finalize() -> None:
     plan = SCENARIOS["completed_add_image"]().plan
     main = plan.steps_for("acme/datasets/v1")
     finalize = plan.steps_for("acme/datasets/v1#finalize")
-    assert [s.kind for s in main] == [StepKind.CREATE_DATASET]
+    assert [s.kind for s in main] == [StepKind.CLONE_DATASET]
     assert [s.kind for s in finalize] == [StepKind.COMPLETE_DATASET, StepKind.DELETE_DATASET]
     assert all(s.phase is Phase.FINALIZE for s in finalize)
     assert node_id(Address.parse("acme/models/light"), deposed=9) == "acme/models/light~deposed/9"

@@ -6,16 +6,15 @@ captions PUT, and completion last. Images whose caption is automatic get `regene
 one by one after a prefix change, so explicit captions are never overwritten.
 
 A completed dataset is never edited (Bria refuses image, caption and prefix changes): any such
-change rebuilds it. The rebuild creates a NEW dataset, uploads every image, captions, completes,
-then deletes the old dataset (deferred while a model still trains on it). Clone-as-draft would
-save uploads, but cannot work for advanced datasets (a clone is not empty and bulk upload needs
-an empty dataset) and would leave the copied images' ids unknown to the state; one path for both
-upload types keeps the result exactly the manifest. The same rebuild answers `completed: false`
-on a completed dataset (no reopening at Bria) and an advanced dataset whose one bulk upload is
-spent (BULK-ONCE-ONLY): images added or changed after it, or none arrived but Bria reports the
-upload started (it failed, rejected every image, or was sent from the Console), where another
-bulk upload would be refused (Bria documents a 400). `caption_prefix: auto` on a rebuild is
-generated again from the new images.
+change replaces it. Where a clone ends exactly as the manifest declares, the successor is a
+Clone Dataset As Draft of it with only the changed images edited (`dataset_clone`); otherwise
+the rebuild creates a NEW dataset, uploads every image, captions, completes, then deletes the
+old dataset (deferred while a model still trains on it). The plan says which and why. The same
+replace answers `completed: false` on a completed dataset (no reopening at Bria); a rebuild
+answers an advanced dataset whose one bulk upload is spent (BULK-ONCE-ONLY): images added or
+changed after it, or none arrived but Bria reports the upload started (it failed, rejected
+every image, or was sent from the Console), where another bulk upload would be refused (Bria
+documents a 400). `caption_prefix: auto` on a rebuild is generated again from the new images.
 
 A dataset deleted in the Console is recreated with its images; its models are not replaced,
 since the content they trained on is the same.
@@ -25,16 +24,21 @@ from __future__ import annotations
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan import attributes as attrs
+from reconciler.plan.build_path import BuildPath, ReplacePath
 from reconciler.plan.compare.dataset_build import build_dataset
 from reconciler.plan.compare.dataset_bulk import bulk_once_only_note, second_bulk_upload
 from reconciler.plan.compare.dataset_checks import check_dataset
+from reconciler.plan.compare.dataset_clone import clone_blocker, plan_by_clone, rebuild_why
 from reconciler.plan.compare.dataset_delete import delete_dataset_tree
 from reconciler.plan.compare.dataset_update import update_dataset
 from reconciler.plan.compare.image import image_content_changes, image_drift
 from reconciler.plan.context import Mode, PlanningContext
 from reconciler.plan.diff import diff_attributes, drift_fields
 from reconciler.plan.draft import DraftPlan
-from reconciler.plan.model import Action, Reason
+from reconciler.plan.model import (
+    Action,
+    Reason,
+)
 from reconciler.resources import DesiredDataset, DesiredProject, JsonValue, RecordedResource
 
 
@@ -93,6 +97,7 @@ def plan_dataset(
             before,
             after,
             replaced_by=project.address,
+            replace_path=ReplacePath(BuildPath.REBUILD, rebuild_why(Reason.CASCADE)),
         )
     completed = bool(view["completed"]) or rec.attributes.get("completed") is True
     diffs = diff_attributes(Kind.DATASET, before, after, frozen=completed)
@@ -115,6 +120,16 @@ def plan_dataset(
         notes = (bulk_once_only_note(live),)
     if reason is None:
         return update_dataset(ctx, out, project, desired, rec, live, before, after, diffs)
+    why = rebuild_why(reason)
+    if reason in (Reason.COMPLETED_DATASET_CONTENT, Reason.DATASET_REOPEN):
+        blocker = clone_blocker(ctx, desired, rec, live, diffs, content)
+        if blocker is None:
+            blocker = plan_by_clone(
+                ctx, out, desired, rec, live, before, after, diffs, reason, tuple(forcing), notes
+            )
+            if blocker is None:
+                return Action.REPLACE
+        why = blocker
     return build_dataset(
         ctx,
         out,
@@ -129,6 +144,7 @@ def plan_dataset(
         requires=tuple(forcing),
         old_live=live,
         notes=notes,
+        replace_path=ReplacePath(BuildPath.REBUILD, why),
     )
 
 

@@ -1,5 +1,6 @@
 """A dataset built from scratch: create, prefix, upload, caption, complete; a rebuild then
-deletes the predecessor (deferred while a model still trains on it).
+deletes the predecessor (deferred while a model still trains on it). A replace that can be a
+clone instead is `dataset_clone`'s.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from collections.abc import Mapping
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan import attributes as attrs
+from reconciler.plan.build_path import ReplacePath
 from reconciler.plan.compare.dataset_delete import plan_dataset_deposed
 from reconciler.plan.compare.dataset_steps import (
     BULK_NOTE,
@@ -44,6 +46,25 @@ _DEFERRED_NOTE = (
 )
 
 
+def predecessor_delete(ctx: PlanningContext, rec: RecordedResource) -> tuple[Step, list[str]]:
+    """The replaced dataset's delete, last; deferred (and a note saying so) while a model
+    still trains on it (DS-DELETE-IN-TRAINING)."""
+    training = ctx.training_on(dataset_id=rec.remote_id)
+    step = Step(
+        StepKind.DELETE_DATASET,
+        rec.address,
+        {"old_id": rec.remote_id},
+        {"dataset_id": "old_id"},
+        Phase.FINALIZE,
+        deferred=bool(training),
+        note=_DEFERRED_NOTE if training else "",
+    )
+    if not training:
+        return step, []
+    ids = ", ".join(str(m.remote_id) for m in training)
+    return step, [f"the old dataset {rec.remote_id} is kept while model(s) {ids} train on it"]
+
+
 def build_dataset(
     ctx: PlanningContext,
     out: DraftPlan,
@@ -60,6 +81,7 @@ def build_dataset(
     requires: tuple[str, ...] = (),
     old_live: LiveDataset | None = None,
     notes: tuple[str, ...] = (),
+    replace_path: ReplacePath | None = None,
 ) -> Action:
     """A dataset built from scratch: create, prefix, upload, caption, complete; `action`
     (create or replace) is returned for the models planned after it."""
@@ -80,23 +102,9 @@ def build_dataset(
         )
     all_notes = list(notes)
     if action is Action.REPLACE and rec is not None and old_live is not None:
-        training = ctx.training_on(dataset_id=rec.remote_id)
-        steps.append(
-            Step(
-                StepKind.DELETE_DATASET,
-                address,
-                {"old_id": rec.remote_id},
-                {"dataset_id": "old_id"},
-                Phase.FINALIZE,
-                deferred=bool(training),
-                note=_DEFERRED_NOTE if training else "",
-            )
-        )
-        if training:
-            ids = ", ".join(str(m.remote_id) for m in training)
-            all_notes.append(
-                f"the old dataset {rec.remote_id} is kept while model(s) {ids} train on it"
-            )
+        delete, kept = predecessor_delete(ctx, rec)
+        steps.append(delete)
+        all_notes.extend(kept)
     field_changes = diffs
     if after.get("caption_prefix_auto") is True and before is not None:
         field_changes = (
@@ -125,6 +133,7 @@ def build_dataset(
             notes=tuple(all_notes),
             remote_id=rec.remote_id if rec else None,
             location=desired.location,
+            replace_path=replace_path if replacing else None,
         )
     )
     image_notes = (BULK_NOTE,) if advanced else ()

@@ -24,11 +24,15 @@ def prefix_sample(images: Sequence[DesiredImage]) -> tuple[DesiredImage, ...]:
     """Up to 6 images for generate_prefix, the same for the same images whatever their order:
     sorted by sha256 (then name), evenly spaced."""
     ordered = sorted(images, key=lambda i: (i.sha256, i.name))
-    count = len(ordered)
+    return tuple(ordered[i] for i in sample_indexes(len(ordered)))
+
+
+def sample_indexes(count: int) -> tuple[int, ...]:
+    """Which of `count` ordered images `prefix_sample` takes."""
     size = rules.PREFIX_SAMPLE_MAX
     if count <= size:
-        return tuple(ordered)
-    return tuple(ordered[i * count // size] for i in range(size))
+        return tuple(range(count))
+    return tuple(i * count // size for i in range(size))
 
 
 def prefix_steps(project: DesiredProject, dataset: DesiredDataset) -> list[Step]:

@@ -80,9 +80,11 @@ def update_image(
     prefix_changed: bool,
     bulk: bool,
     in_zip: bool,
+    copied: bool = False,
 ) -> None:
     """One image of a dataset edited in place. Upload steps are built only for an image that
-    is (re)uploaded: most images of a large plan are no-ops."""
+    is (re)uploaded: most images of a large plan are no-ops. `copied`: the image is a copy a
+    clone makes in this apply, whose id is only known then (a delete names the address)."""
     notes: list[str] = [BULK_NOTE] if bulk else []
     if rec is None or rec.remote_id not in live_images:
         upload = upload_steps(dataset, image, captions_in_zip=in_zip)
@@ -95,8 +97,15 @@ def update_image(
         before["caption"] = live.caption
     diffs = list(diff_attributes(Kind.IMAGE, before, after))
     if any(fc.forces_replace for fc in diffs):
-        delete = Step(
-            StepKind.DELETE_IMAGE, image.address, {"old_id": rec.remote_id}, {"image_id": "old_id"}
+        delete = (
+            Step(StepKind.DELETE_IMAGE, image.address)
+            if copied
+            else Step(
+                StepKind.DELETE_IMAGE,
+                image.address,
+                {"old_id": rec.remote_id},
+                {"image_id": "old_id"},
+            )
         )
         out.add(
             Change(
