@@ -485,7 +485,7 @@ def model_violations(model: ModelFacts, dataset: ModelDatasetFacts | None) -> li
                     f"training needs a completed dataset, but dataset '{dataset.key}' has "
                     "completed: false",
                     ("train",),
-                    f"set completed: true on datasets.{dataset.key}, or train: false here",
+                    f"set completed: true on datasets.{dataset.key}, or train: false on the model",
                 )
             )
     found.extend(_parameter_violations(model, dataset))

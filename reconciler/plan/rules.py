@@ -1,27 +1,13 @@
-"""Bria facts the planner checks before apply: limits, parameter ranges, training statuses.
+"""Bria facts the planner acts on: the prefix sample, training statuses, training notes.
 
-How each declared field may change at Bria is the field table, `plan/fields.py`.
+How each declared field may change at Bria is the field table, `plan/fields.py`; the rules
+checked before apply (ranges, limits, generations) are `reconciler.bria_rules`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import get_args
-
-from reconciler.resources import LrScheduler
-
-# Bria facts the planner checks before apply (REFERENCE section 11 ids). The IP type lists
-# and image limits the manifest checks too are in reconciler.resources.
 PREFIX_SAMPLE_MAX = 6
 """PFX-IMAGES-1-6."""
-EXPERT_PARAMETER_RANGES: Mapping[str, tuple[float, float]] = {
-    "rank": (4, 256),
-    "learning_rate": (0.000001, 0.001),
-    "total_training_steps": (1, 5000),
-    "checkpoint_interval": (100, 5000),
-    "lr_warmup_steps": (0, 1000),
-}
-LR_SCHEDULERS = frozenset(get_args(LrScheduler))
 TRAINING_STATUSES = frozenset({"InProgress", "Stopping"})
 """Model statuses in which Bria refuses deletes of the model, its dataset and its project."""
 RETRAIN_STATUSES = frozenset({"Failed", "Stopped"})

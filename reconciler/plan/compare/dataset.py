@@ -25,9 +25,9 @@ from __future__ import annotations
 from reconciler.addresses import Address, Kind
 from reconciler.plan import attributes as attrs
 from reconciler.plan.build_path import BuildPath, ReplacePath
+from reconciler.plan.compare.checks import check_dataset
 from reconciler.plan.compare.dataset_build import build_dataset
 from reconciler.plan.compare.dataset_bulk import bulk_once_only_note, second_bulk_upload
-from reconciler.plan.compare.dataset_checks import check_dataset
 from reconciler.plan.compare.dataset_clone import clone_blocker, plan_by_clone, rebuild_why
 from reconciler.plan.compare.dataset_delete import delete_dataset_tree
 from reconciler.plan.compare.dataset_update import update_dataset

@@ -22,6 +22,7 @@ from reconciler.addresses import Address, Kind
 from reconciler.plan import attributes as attrs
 from reconciler.plan import rules
 from reconciler.plan.attributes import Attrs
+from reconciler.plan.compare.checks import check_model
 from reconciler.plan.compare.deposed import deposed_gone
 from reconciler.plan.compare.model_steps import (
     OLD_ID_PARAMS,
@@ -43,8 +44,6 @@ from reconciler.plan.model import (
     StepKind,
 )
 from reconciler.resources import (
-    DEFAULT_TOTAL_TRAINING_STEPS,
-    DesiredDataset,
     DesiredModel,
     DesiredProject,
     JsonValue,
@@ -71,7 +70,8 @@ def plan_model(
         delete_model(ctx, out, rec, by_parent=False)
         return
     after = attrs.model_attributes(desired)
-    check_model(out, desired, next((d for d in project.datasets if d.key == desired.dataset), None))
+    dataset = next((d for d in project.datasets if d.key == desired.dataset), None)
+    check_model(out, project, desired, dataset)
     live = ctx.live_model(rec.remote_id) if rec else None
     if parent_mode is Mode.NEW or rec is None:
         if parent_mode is Mode.KEEP:
@@ -111,63 +111,6 @@ def plan_model(
             out, desired, rec, live, before, after, diffs, requires, reason, replaced_by=replaced_by
         )
     plan_model_deposed(ctx, out, desired, rec, live)
-
-
-def check_model(out: DraftPlan, model: DesiredModel, dataset: DesiredDataset | None) -> None:
-    """Bria's create and start_training rules (MODEL-*, TRAIN-*), checked before any call."""
-    address, where = model.address, model.location
-    if dataset is None:
-        out.error(
-            f"{address}: dataset {model.dataset!r} is not declared in the project",
-            address,
-            where,
-            constraint="MODEL-DATASET-REQUIRED",
-        )
-    elif model.train and not dataset.completed:
-        out.error(
-            f"{address}: train: true needs a completed dataset, but {dataset.address} has "
-            "completed: false",
-            address,
-            where,
-            detail="set completed: true on the dataset, or train: false on the model",
-            constraint="TRAIN-DATASET-COMPLETED",
-        )
-    if model.parameters and model.training_mode != "expert":
-        out.error(
-            f"{address}: parameters are only allowed with training_mode: expert",
-            address,
-            where,
-            constraint="TRAIN-EXPERT-PARAMS-ONLY",
-        )
-    values = dict(model.parameters)
-    for name, value in sorted(values.items()):
-        bounds = rules.EXPERT_PARAMETER_RANGES.get(name)
-        if bounds is not None and (isinstance(value, str) or not bounds[0] <= value <= bounds[1]):
-            out.error(
-                f"{address}: parameters.{name} = {value} is outside {bounds[0]}..{bounds[1]}",
-                address,
-                where,
-                constraint="TRAIN-RANGE",
-            )
-    scheduler = values.get("lr_scheduler")
-    if scheduler is not None and scheduler not in rules.LR_SCHEDULERS:
-        out.error(
-            f"{address}: parameters.lr_scheduler {scheduler!r} is not one of "
-            f"{', '.join(sorted(rules.LR_SCHEDULERS))}",
-            address,
-            where,
-            constraint="TRAIN-RANGE",
-        )
-    interval = values.get("checkpoint_interval")
-    total = values.get("total_training_steps", DEFAULT_TOTAL_TRAINING_STEPS)
-    if isinstance(interval, int | float) and isinstance(total, int | float) and interval > total:
-        out.error(
-            f"{address}: checkpoint_interval {interval} is larger than "
-            f"total_training_steps {total}",
-            address,
-            where,
-            constraint="TRAIN-CHECKPOINT-LE-STEPS",
-        )
 
 
 def warn_unmanaged_model(

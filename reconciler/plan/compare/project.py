@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from reconciler.addresses import Address, Kind
 from reconciler.plan import attributes as attrs
 from reconciler.plan import fields, rules
+from reconciler.plan.compare.checks import check_project
 from reconciler.plan.compare.dataset import plan_dataset
 from reconciler.plan.compare.dataset_delete import delete_dataset_tree
 from reconciler.plan.compare.deposed import deposed_gone
@@ -20,9 +21,6 @@ from reconciler.plan.diff import diff_attributes, drift_fields
 from reconciler.plan.draft import DraftPlan
 from reconciler.plan.model import Action, Change, Phase, Reason, ReplaceMode, Step, StepKind
 from reconciler.resources import (
-    ILLUSTRATION_ONLY_IP_TYPES,
-    IP_DESCRIPTION_REQUIRED,
-    IP_NAME_REQUIRED,
     DesiredProject,
     JsonValue,
     RecordedResource,
@@ -198,32 +196,6 @@ def _plan_children(
             model,
             ctx.recorded_at(m_address),
             m_address,
-        )
-
-
-def check_project(out: DraftPlan, project: DesiredProject) -> None:
-    """Bria's create/update rules (PRJ-*), checked before any call."""
-    address, where, ip_type = project.address, project.location, project.ip_type
-    if ip_type in IP_NAME_REQUIRED and not project.ip_name:
-        out.error(
-            f"{address}: ip.name is required for {ip_type}",
-            address,
-            where,
-            constraint="PRJ-IP-NAME-REQUIRED",
-        )
-    if ip_type in IP_DESCRIPTION_REQUIRED and not project.ip_description:
-        out.error(
-            f"{address}: ip.description is required for {ip_type}",
-            address,
-            where,
-            constraint="PRJ-IP-DESC-REQUIRED",
-        )
-    if ip_type in ILLUSTRATION_ONLY_IP_TYPES and project.ip_medium != "illustration":
-        out.error(
-            f"{address}: {ip_type} needs ip.medium illustration",
-            address,
-            where,
-            constraint="PRJ-MEDIUM-ILLUSTRATION-ONLY",
         )
 
 
