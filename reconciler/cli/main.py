@@ -188,10 +188,11 @@ def cli(ctx: click.Context, chdir: str | None) -> None:
 with_common_options(cli)
 
 
-GC_THRESHOLDS = (100_000, 50, 100)
+GC_THRESHOLDS = (1_000_000, 50, 100)
 """Python's defaults (700, 10, 10) run a full collection again and again while a plan builds
 hundreds of thousands of long-lived records; for a 12,000-image workspace that was a third of
-`tailor plan`'s time. Cycles are still collected, just less often."""
+`tailor plan`'s time. At 100,000 the young collections over those records still cost 0.05 s
+of a 12,000-image no-change plan's 0.7 s of work. Cycles are still collected, just less often."""
 
 
 UNUSED_OPTIONAL_IMPORTS = ("trio", "httpx._main")
