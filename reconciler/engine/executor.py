@@ -504,6 +504,10 @@ def _final_attributes(
         learned = recorded.get("caption_prefix")
         if isinstance(learned, str):
             after["caption_prefix"] = learned
+    if change.kind is Kind.DATASET and after.get("visual_schema_auto") is True:
+        schema = recorded.get("visual_schema")
+        if isinstance(schema, dict):
+            after["visual_schema"] = schema
     return after
 
 

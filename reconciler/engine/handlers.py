@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.engine.run_context import Handler
-from reconciler.engine.steps import bulk, clone, dataset, forget, image, model, project
+from reconciler.engine.steps import bulk, clone, dataset, fibo, forget, image, model, project
 from reconciler.plan.model import StepKind
 
 HANDLERS: Mapping[StepKind, Handler] = {
@@ -22,6 +22,9 @@ HANDLERS: Mapping[StepKind, Handler] = {
     StepKind.UPDATE_DATASET: dataset.update_dataset,
     StepKind.GENERATE_PREFIX: dataset.generate_prefix,
     StepKind.SET_CAPTION_PREFIX: dataset.set_caption_prefix,
+    StepKind.GENERATE_VISUAL_SCHEMA: fibo.generate_visual_schema,
+    StepKind.REFINE_VISUAL_SCHEMA: fibo.refine_visual_schema,
+    StepKind.SET_VISUAL_SCHEMA: fibo.set_visual_schema,
     StepKind.REGENERATE_CAPTIONS: dataset.regenerate_captions,
     StepKind.WAIT_CAPTIONS: dataset.wait_captions_step,
     StepKind.COMPLETE_DATASET: dataset.complete_dataset,

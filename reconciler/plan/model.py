@@ -140,6 +140,14 @@ class StepKind(StrEnum):
     SET_CAPTION_PREFIX = "set_caption_prefix"
     """PUT caption_prefix: `args.caption_prefix`, or the GENERATE_PREFIX result when
     `args.generated` is true."""
+    GENERATE_VISUAL_SCHEMA = "generate_visual_schema"
+    """FIBO: POST generate_visual_schema with `args.images` (5-10 paths); stateless."""
+    REFINE_VISUAL_SCHEMA = "refine_visual_schema"
+    """FIBO: POST refine_structured_prompt with `args.instruction`, on the schema generated
+    (or refined) so far, else `args.visual_schema`; the dataset must be a draft."""
+    SET_VISUAL_SCHEMA = "set_visual_schema"
+    """FIBO: PUT visual_schema: `args.visual_schema` (a JSON object), or the generated and
+    refined one when `args.generated` is true."""
     REGENERATE_CAPTIONS = "regenerate_captions"
     WAIT_CAPTIONS = "wait_captions"
     COMPLETE_DATASET = "complete_dataset"
@@ -179,6 +187,9 @@ STEP_ENDPOINTS: Mapping[StepKind, Endpoint] = {
     StepKind.UPDATE_DATASET: Endpoint("PUT", "/tailored-gen/datasets/{dataset_id}"),
     StepKind.GENERATE_PREFIX: Endpoint("POST", "/tailored-gen/generate_prefix"),
     StepKind.SET_CAPTION_PREFIX: Endpoint("PUT", "/tailored-gen/datasets/{dataset_id}"),
+    StepKind.GENERATE_VISUAL_SCHEMA: Endpoint("POST", "/tailored-gen/generate_visual_schema"),
+    StepKind.REFINE_VISUAL_SCHEMA: Endpoint("POST", "/tailored-gen/refine_structured_prompt"),
+    StepKind.SET_VISUAL_SCHEMA: Endpoint("PUT", "/tailored-gen/datasets/{dataset_id}"),
     StepKind.REGENERATE_CAPTIONS: Endpoint("PUT", "/tailored-gen/datasets/{dataset_id}/images"),
     StepKind.WAIT_CAPTIONS: Endpoint("GET", "/tailored-gen/datasets/{dataset_id}"),
     StepKind.COMPLETE_DATASET: Endpoint("PUT", "/tailored-gen/datasets/{dataset_id}"),

@@ -120,7 +120,8 @@ def step_purpose(step: Step) -> str:
     if step.kind not in _SHARED_ENDPOINTS:
         return ""
     text = step.kind.value.replace("_", " ")
-    if step.kind is StepKind.SET_CAPTION_PREFIX and step.args.get("generated") is True:
+    generating = (StepKind.SET_CAPTION_PREFIX, StepKind.SET_VISUAL_SCHEMA)
+    if step.kind in generating and step.args.get("generated") is True:
         text += " (generated)"
     return text
 

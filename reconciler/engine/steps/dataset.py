@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import Collection
-from typing import cast
+from typing import cast, get_args
 
 from reconciler.addresses import Address
 from reconciler.client.models import (
     CreateDatasetRequest,
+    DatasetTrainingVersion,
     GeneratePrefixRequest,
     IpMedium,
     PrefixIpType,
@@ -31,7 +32,15 @@ async def create_dataset(ctx: RunContext, call: StepCall) -> Outcome:
     project_id = ctx.id_of(project)
     name = text(args, "name")
     upload_type = cast(UploadType, text(args, "upload_type", "basic"))
-    request = CreateDatasetRequest(project_id=project_id, name=name, upload_type=upload_type)
+    version = text(args, "training_version", "max")
+    if version not in get_args(DatasetTrainingVersion):
+        raise StepFailed(f"{step.address}: unknown training_version {version!r}")
+    request = CreateDatasetRequest(
+        project_id=project_id,
+        name=name,
+        upload_type=upload_type,
+        training_version=cast(DatasetTrainingVersion, version),
+    )
 
     async def fetch() -> list[tuple[int, str]]:
         return [(d.id, d.name) for d in await ctx.client.list_project_datasets(project_id)]
@@ -55,23 +64,33 @@ async def update_dataset(ctx: RunContext, call: StepCall) -> Outcome:
     return Outcome(attributes=learned)
 
 
-async def generate_prefix(ctx: RunContext, call: StepCall) -> Outcome:
-    args = call.step.args
-    paths = args.get("images")
+async def encoded_samples(ctx: RunContext, call: StepCall) -> list[str]:
+    """The step's sample images (`args.images`, workspace paths) as base64, each checked
+    against `args.sha256[path]` when the plan recorded it."""
+    step = call.step
+    paths = step.args.get("images")
     if not isinstance(paths, list) or not paths:
-        raise StepFailed(f"{call.step.address}: generate_prefix needs sample images")
+        raise StepFailed(f"{step.address}: {step.kind.value} needs sample images")
+    hashes = step.args.get("sha256")
     encoded: list[str] = []
     for relative in paths:
         if not isinstance(relative, str):
-            raise StepFailed(f"{call.step.address}: a sample image path is not text")
-        path = await checked_file(ctx, relative, None, str(call.step.address))
+            raise StepFailed(f"{step.address}: a sample image path is not text")
+        expected = hashes.get(relative) if isinstance(hashes, dict) else None
+        sha256 = expected if isinstance(expected, str) else None
+        path = await checked_file(ctx, relative, sha256, str(step.address))
         data = await asyncio.to_thread(path.read_bytes)
         encoded.append(base64.b64encode(data).decode("ascii"))
+    return encoded
+
+
+async def generate_prefix(ctx: RunContext, call: StepCall) -> Outcome:
+    args = call.step.args
     request = GeneratePrefixRequest(
         ip_type=cast(PrefixIpType, text(args, "ip_type")),
         ip_medium=cast(IpMedium, text(args, "ip_medium")),
         ip_name=optional_text(args, "ip_name"),
-        images=encoded,
+        images=await encoded_samples(ctx, call),
     )
     answer = await ctx.client.generate_prefix(request)
     ctx.results(call.step.address)["prefix"] = answer.prefix

@@ -1,7 +1,9 @@
-"""Image steps of a basic dataset: upload (journaled), caption set or regenerated, delete."""
+"""Image steps of a basic dataset: upload (journaled), caption set (text, or a FIBO JSON
+object) or regenerated, delete."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 
 from reconciler.addresses import Address
@@ -35,11 +37,18 @@ async def upload_image(ctx: RunContext, call: StepCall) -> Outcome:
 
 
 async def update_caption(ctx: RunContext, call: StepCall) -> Outcome:
-    caption = text(call.step.args, "caption")
+    """A text caption (legacy) or a JSON object (FIBO sidecar, sent as canonical JSON text:
+    sorted keys, so the same object is always the same text); recorded as given."""
+    given = call.step.args.get("caption")
+    caption = (
+        json.dumps(given, sort_keys=True, ensure_ascii=False)
+        if isinstance(given, dict)
+        else text(call.step.args, "caption")
+    )
     await ctx.client.update_image_caption(
         ctx.path_id(call.step, "dataset_id"), ctx.path_id(call.step, "image_id"), caption
     )
-    return Outcome(attributes={"caption": caption})
+    return Outcome(attributes={"caption": given})
 
 
 async def regenerate_caption(ctx: RunContext, call: StepCall) -> Outcome:

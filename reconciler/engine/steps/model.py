@@ -8,12 +8,16 @@ from typing import cast, get_args
 
 from reconciler.addresses import Address
 from reconciler.client.errors import ApiError, refused
-from reconciler.client.models import CreateModelRequest, TrainingMode, UpdateModelRequest
+from reconciler.client.models import (
+    CreateModelRequest,
+    ModelTrainingVersion,
+    TrainingMode,
+    UpdateModelRequest,
+)
 from reconciler.engine.journaled_create import journaled_create, same_named
 from reconciler.engine.run_context import NOTHING, Outcome, RunContext, StepCall, StepFailed
 from reconciler.engine.step_args import optional_text, text
 from reconciler.engine.waits import wait_stopped, wait_training
-from reconciler.resources import TrainingVersion
 
 
 async def create_model(ctx: RunContext, call: StepCall) -> Outcome:
@@ -22,13 +26,13 @@ async def create_model(ctx: RunContext, call: StepCall) -> Outcome:
     dataset_id = ctx.id_of(dataset)
     name = text(args, "name")
     version = text(args, "training_version")
-    if version not in get_args(TrainingVersion):
+    if version not in get_args(ModelTrainingVersion):
         raise StepFailed(f"{step.address}: unknown training_version {version!r}")
     request = CreateModelRequest(
         name=name,
         dataset_id=dataset_id,
         training_mode=cast(TrainingMode, text(args, "training_mode")),
-        training_version="light" if version == "light" else "max",
+        training_version=cast(ModelTrainingVersion, version),
         description=optional_text(args, "description"),
     )
 
