@@ -1,8 +1,10 @@
 """Carry out a Plan: walk its dependency DAG with bounded parallelism, recording as we go.
 
 Each node (a change, or the finalize phase of one) runs its steps in order through the
-handler registry. The state is written after every step that changed something at Bria, so
-a crash loses at most the step in flight (and creates are journaled before they are sent).
+handler registry. The state is written after every step that changed something at Bria (the
+Ledger group commits: a crash loses at most its last window of writes, and creates are
+journaled, durably, before they are sent, so recovery settles them); all is committed before
+`execute` returns.
 A failed node stops only what depends on it: independent branches carry on, dependents are
 reported "not started", and a rerun converges from what the state recorded. The exceptions
 stop the whole run: Bria's quota answer (QuotaExceeded: every later request would get it too),
@@ -126,6 +128,7 @@ async def execute(
         return await runner.run()
     finally:
         await _cleanup(ctx)
+        ctx.ledger.flush()
 
 
 async def _cleanup(ctx: RunContext) -> None:
@@ -539,4 +542,5 @@ def record_drift(ledger: Ledger, drift: Sequence[Drift]) -> int:
         else:
             attributes[item.field] = item.live
         ledger.put(replace(entry, attributes=attributes))
+    ledger.flush()
     return len(touched)

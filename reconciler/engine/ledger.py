@@ -1,9 +1,13 @@
 """What one apply knows and records: the state entries (mirrored in memory) and the journal.
 
 Every write goes through the Ledger, so the in-memory view that resolves `{dataset_id}` and
-friends for later steps is always the state as written. Creates are journaled in two halves:
-`announce` before the request (an intent with what recovery needs to find the object by
-name), `created` after it (the entry and the intent's completion in one commit). An advanced
+friends for later steps is always the state as written (or about to be). Writes are group
+committed (`reconciler.state.group_commit`): queued, and committed together within a short
+window on a writer thread, so the event loop never waits for the database. Creates are
+journaled in two halves: `announce` before the request (an intent with what recovery needs to
+find the object by name), durable before it returns; `created` after it (the entry and the
+intent's completion, in one commit with whatever else is queued). A crash before that commit
+leaves the intent pending, and recovery adopts the object. `flush` before the run ends. An advanced
 dataset's bulk upload and the ZIP staged for it are journaled the same way (`BulkIntent`,
 `StagedZip`), so a run that dies mid-upload leaves recovery what it needs to adopt the images
 and delete the ZIP.
@@ -13,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
 
 from reconciler.addresses import Address, Kind
 from reconciler.errors import StateError
 from reconciler.resources import JsonValue
+from reconciler.state.group_commit import GroupCommit
 from reconciler.state.model import ResourceEntry, StateDocument
 from reconciler.state.store import StateLock, StateStore
 
@@ -252,13 +257,27 @@ class Ledger:
     created_in_run: set[str] = field(default_factory=set)
     claimed: set[tuple[Kind, int]] = field(default_factory=set)
     """Objects this run created or adopted: never another address's, even once forgotten."""
+    window: InitVar[float | None] = None
+    """Group commit's window (None: its default)."""
+    writer: GroupCommit = field(init=False)
     _listings: dict[tuple[str, int], dict[str, tuple[int, ...]]] = field(default_factory=dict)
     _listing_locks: dict[tuple[str, int], asyncio.Lock] = field(default_factory=dict)
 
+    def __post_init__(self, window: float | None) -> None:
+        self.writer = GroupCommit(self.store, self.lock, window=window)
+
     @classmethod
-    def open(cls, store: StateStore, lock: StateLock) -> Ledger:
+    def open(cls, store: StateStore, lock: StateLock, *, window: float | None = None) -> Ledger:
         document = store.read()
-        return cls(store, lock, dict(document.resources))
+        return cls(store, lock, dict(document.resources), window=window)
+
+    def flush(self) -> None:
+        """Commit every queued write now (blocking); raises the StateError of a failed one."""
+        self.writer.flush()
+
+    async def durable(self) -> None:
+        """Every queued write committed, without blocking the event loop."""
+        await self.writer.durable()
 
     # ------------------------------------------------------------------ reads
 
@@ -275,16 +294,28 @@ class Ledger:
 
     # ------------------------------------------------------------------ writes
 
+    def _journal(self, address: str, operation: str, details: dict[str, JsonValue]) -> str:
+        """Record an intent, durable (with everything queued before it) when this returns."""
+        recorded: list[str] = []
+
+        def write(store: StateStore, lock: StateLock) -> None:
+            recorded[:] = [store.record_intent(lock, address, operation, details)]
+
+        self.writer.submit(write)
+        self.writer.flush()
+        return recorded[0]
+
     def announce(self, intent: CreateIntent) -> str:
-        return self.store.record_intent(
-            self.lock, str(intent.address), CREATE_OPERATION, intent.details()
-        )
+        return self._journal(str(intent.address), CREATE_OPERATION, intent.details())
 
     def created(self, intent_id: str, intent: CreateIntent, remote_id: int) -> ResourceEntry:
         entry = entry_after_create(self.get(intent.address), intent, remote_id)
-        with self.store.transaction(self.lock):
-            self.store.put(self.lock, entry)
-            self.store.complete_intent(self.lock, intent_id, remote_id)
+
+        def write(store: StateStore, lock: StateLock) -> None:
+            store.put(lock, entry)
+            store.complete_intent(lock, intent_id, remote_id)
+
+        self.writer.submit(write)
         self.entries[entry.address] = entry
         self.created_in_run.add(entry.address)
         self.claimed.add((intent.kind, remote_id))
@@ -325,26 +356,24 @@ class Ledger:
 
     def abandon(self, intent_id: str) -> None:
         """The create certainly did not happen (Bria refused it)."""
-        self.store.discard_intent(self.lock, intent_id)
+        self.writer.submit(lambda store, lock: store.discard_intent(lock, intent_id))
 
     def announce_bulk(self, intent: BulkIntent) -> str:
-        return self.store.record_intent(
-            self.lock, str(intent.dataset), BULK_OPERATION, intent.details()
-        )
+        return self._journal(str(intent.dataset), BULK_OPERATION, intent.details())
 
     def bulk_arrived(self, intent_id: str, intent: BulkIntent, found: Mapping[str, int]) -> None:
-        entries = record_bulk(self.store, self.lock, intent_id, intent, found)
-        self.entries.update((entry.address, entry) for entry in entries)
+        self.writer.submit(lambda store, lock: record_bulk(store, lock, intent_id, intent, found))
+        self.entries.update((entry.address, entry) for entry in intent.entries(found))
 
     def announce_staged(self, address: Address, staged: StagedZip) -> str:
-        return self.store.record_intent(self.lock, str(address), STAGE_OPERATION, staged.details())
+        return self._journal(str(address), STAGE_OPERATION, staged.details())
 
     def unstaged(self, intent_id: str) -> None:
         """The staged ZIP is deleted."""
-        self.store.complete_intent(self.lock, intent_id, None)
+        self.writer.submit(lambda store, lock: store.complete_intent(lock, intent_id, None))
 
     def put(self, entry: ResourceEntry) -> None:
-        self.store.put(self.lock, entry)
+        self.writer.submit(lambda store, lock: store.put(lock, entry))
         self.entries[entry.address] = entry
 
     def patch(self, address: Address, attributes: Mapping[str, JsonValue]) -> None:
@@ -365,9 +394,12 @@ class Ledger:
             doomed = [key for key in self.entries if key == own or key.startswith(below)]
         if not doomed:
             return
-        with self.store.transaction(self.lock):
+
+        def write(store: StateStore, lock: StateLock) -> None:
             for key in doomed:
-                self.store.remove(self.lock, key)
+                store.remove(lock, key)
+
+        self.writer.submit(write)
         for key in doomed:
             del self.entries[key]
 

@@ -20,6 +20,7 @@ def test_removing_a_dataset_takes_its_images_but_not_a_similar_key(tmp_path: Pat
         ):
             ledger.put(ResourceEntry.for_address(address, remote_id))
         ledger.remove_tree(Address.parse("p/datasets/v1"))
+        ledger.flush()
         assert sorted(ledger.entries) == [
             "p", "p/datasets/v10", "p/datasets/v10/images/a.png", "p/models/m",
         ]
@@ -52,5 +53,6 @@ def test_dropping_ids_removes_deposed_first_then_the_object(tmp_path: Path) -> N
         assert ledger.get(address) == ResourceEntry.for_address(address, 11)
         ledger.drop_remote(address, 11)
         assert ledger.get(address) is None
+        ledger.flush()
         assert store.read().get(address) is None
     store.close()
