@@ -234,7 +234,8 @@ def stopped_error(result: ApplyResult, verb: str) -> ApplyError:
     assert result.stopped is not None
     return ApplyError(
         f"{verb.capitalize()} stopped: Bria refused {result.stopped.method} "
-        f"{result.stopped.path}: {result.stopped.bria_message}\n{_left_to_do(result)}",
+        f"{result.stopped.path}: {result.stopped.bria_message.rstrip('.')}. "
+        f"{_left_to_do(result)}",
         hint=f"raise the quota (upgrade the Bria plan), then run `tailor {verb}` again: "
         "it resumes where this run stopped, without repeating what was done",
     )
@@ -244,7 +245,7 @@ def interrupted_error(result: ApplyResult, verb: str) -> ApplyError:
     """The run stopped early (the API unreachable, a signal): why, what was done, what is left."""
     assert result.interrupted is not None
     return ApplyError(
-        f"{verb.capitalize()} stopped: {result.interrupted}.\n{_left_to_do(result)}",
+        f"{verb.capitalize()} stopped: {result.interrupted}. {_left_to_do(result)}",
         hint=f"run `tailor {verb}` again to finish: it resumes where this run stopped, "
         "without repeating what was done",
     )
