@@ -220,13 +220,15 @@ def serve_sandbox(
     training_seconds: float | None = None,
     startup_seconds: float = 30.0,
     extra_args: tuple[str, ...] = (),
+    port: int | None = None,
 ) -> Iterator[SandboxProcess]:
     """`tailor sandbox serve` as a real subprocess on a free loopback port, until the block ends.
 
-    `extra_args` go to `serve` as given (e.g. `("--quota", "50")`). Waits (bounded) until it
-    answers; terminates it (then kills it) afterwards.
+    `extra_args` go to `serve` as given (e.g. `("--quota", "50")`); `port` serves again where
+    a sandbox that was stopped served. Waits (bounded) until it answers; terminates it (then
+    kills it) afterwards.
     """
-    port = free_port()
+    port = port or free_port()
     command = [
         sys.executable, "-c", "from reconciler.cli.main import main; main()",
         "sandbox", "serve", "--port", str(port), "--db", str(db),

@@ -226,6 +226,10 @@ class BriaClient(FiboCalls):
         """Tell `listener` of every 429 before the call waits it out."""
         self._t.on_rate_limit = listener
 
+    def stop_retrying(self) -> None:
+        """The API is gone (apply's circuit breaker): calls in flight make no more attempts."""
+        self._t.stop_retrying()
+
     async def __aenter__(self) -> BriaClient:
         return self
 

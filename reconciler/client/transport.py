@@ -26,6 +26,7 @@ A 403 is never retried (Bria's quota answer among them: waiting does not refill 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import ssl
@@ -174,6 +175,7 @@ class RetryingSender:
         """Requests Bria answered with anything but 429 (the count users see progress in)."""
         self.on_rate_limit: Callable[[RateLimitEvent], None] | None = None
         """Told of every 429 before the call waits: apply shows why it is slow."""
+        self._no_more_retries = asyncio.Event()
         try:
             self._http = httpx.AsyncClient(
                 base_url=self.base_url + "/",
@@ -196,6 +198,12 @@ class RetryingSender:
 
     def __repr__(self) -> str:
         return f"RetryingSender(base_url={self.base_url!r})"
+
+    def stop_retrying(self) -> None:
+        """From now on a failed attempt is the call's last, and calls waiting to retry give
+        up at once: the caller found the API gone (apply's circuit breaker), so each call in
+        flight must not spend its own minute of retries finding that out again."""
+        self._no_more_retries.set()
 
     async def aclose(self) -> None:
         logger.removeFilter(self._filter)
@@ -298,7 +306,8 @@ class RetryingSender:
                     wait = policy.delay(failed - 1, failure.retry_after, self._rng)
                     if now + wait > deadline:
                         break
-                await asyncio.sleep(wait)
+                if await self._retries_stopped(wait):
+                    break
                 if failure.maybe_applied and not idempotent:
                     settled = await self._recover(call, failure, recover)
                     if settled is not None:
@@ -346,6 +355,14 @@ class RetryingSender:
             if settled is not None:
                 return settled.value
         raise self._give_up(call, failure, attempts=sent)
+
+    async def _retries_stopped(self, wait: float) -> bool:
+        """Wait before a retry; True (at once) if `stop_retrying` was or is called."""
+        if self._no_more_retries.is_set():
+            return True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._no_more_retries.wait(), wait)
+        return self._no_more_retries.is_set()
 
     def _tell_rate_limited(self, wait: float) -> None:
         if self.on_rate_limit is not None:

@@ -316,6 +316,7 @@ class _Runner:
         elif result.unreachable:
             self.unreachable_in_a_row += 1
             if self.unreachable_in_a_row >= UNREACHABLE_IN_A_ROW:
+                self.ctx.client.stop_retrying()  # in-flight nodes would each retry a minute
                 self.control.stop(
                     f"Bria's API at {self.ctx.client.base_url} did not answer "
                     f"({self.unreachable_in_a_row} steps in a row could not reach it)"

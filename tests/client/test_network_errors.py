@@ -3,9 +3,11 @@ HTTPS_PROXY was enough to print one): retried when that may help, reported at on
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -122,3 +124,26 @@ def test_tailor_plan_with_a_bad_proxy_ends_without_a_traceback(tmp_path: Path) -
     assert "Traceback" not in done.stderr
     assert "HTTPS_PROXY" in done.stderr
     assert TOKEN not in done.stdout + done.stderr
+
+
+@pytest.mark.anyio
+async def test_calls_in_flight_stop_retrying_when_told_the_api_is_gone() -> None:
+    """Apply's circuit breaker tells the client: a call in its backoff gives up at once
+    instead of spending the rest of its minute (a refused port on 127.0.0.1 here)."""
+    retry = RetryPolicy(max_attempts=8, total_seconds=60.0, base_delay=5.0, max_delay=5.0)
+    client = BriaClient(f"http://127.0.0.1:{free_port()}/v1", SecretStr(TOKEN), retry=retry)
+    try:
+        call = asyncio.create_task(client.list_projects())
+        await asyncio.sleep(0.3)  # refused at once, then waiting to retry (up to 5 s a wait)
+        assert not call.done()
+        started = time.monotonic()
+        client.stop_retrying()
+        with pytest.raises(ApiUnreachable):
+            await asyncio.wait_for(call, timeout=10)
+        assert time.monotonic() - started < 2.0
+        started = time.monotonic()
+        with pytest.raises(ApiUnreachable, match="after 1 attempt"):
+            await client.list_projects()  # a new call: one attempt, no backoff
+        assert time.monotonic() - started < 2.0
+    finally:
+        await client.aclose()

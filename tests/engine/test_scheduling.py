@@ -41,14 +41,29 @@ def every_step(monkeypatch: pytest.MonkeyPatch, handler: Handler) -> None:
         monkeypatch.setitem(HANDLERS, kind, handler)
 
 
+class FakeClient(SimpleNamespace):
+    """What the executor itself asks of the client."""
+
+    base_url = BASE_URL
+    retries_stopped = 0
+
+    def stop_retrying(self) -> None:
+        self.retries_stopped += 1
+
+
 async def run(
-    plan: Plan, tmp_path: Path, *, parallelism: int, control: RunControl | None = None
+    plan: Plan,
+    tmp_path: Path,
+    *,
+    parallelism: int,
+    control: RunControl | None = None,
+    client: FakeClient | None = None,
 ) -> ApplyResult:
     store = SqliteStateStore(tmp_path / "state.db")
     lock = store.acquire_lock("apply")
     try:
         ctx = RunContext(
-            client=SimpleNamespace(base_url=BASE_URL),  # type: ignore[arg-type]
+            client=client or FakeClient(),  # type: ignore[arg-type]
             ledger=Ledger.open(store, lock),
             root=tmp_path,
             hooks=NoHooks(),
@@ -122,8 +137,10 @@ async def test_an_unreachable_api_stops_the_run_after_a_few_nodes(
     plan = image_plan(40)
     every_step(monkeypatch, lambda ctx, call: asyncio.sleep(0, NOTHING))
     monkeypatch.setitem(HANDLERS, StepKind.UPLOAD_IMAGE, gone)
-    result = await run(plan, tmp_path, parallelism=2)
+    client = FakeClient()
+    result = await run(plan, tmp_path, parallelism=2, client=client)
     assert len(calls) <= 3 + 2  # the breaker's count, plus what was in flight
+    assert client.retries_stopped >= 1, "calls in flight are told not to retry"
     assert result.interrupted is not None and BASE_URL in result.interrupted
     statuses = [r.status for r in result.by_address()]
     assert statuses.count(ResultStatus.NOT_STARTED) >= 30
