@@ -1,15 +1,16 @@
 """State writes per apply: commits counted, and the apply timed on SQLite and PostgreSQL.
 
     python -m benchmarks.bench_state_writes [--images 200] [--captions 500] [--latency-ms 20]
-        [--parallelism 8] [--repeat 3] [--dsn postgresql://...]
+        [--parallelism 8] [--repeat 3] [--dsn postgresql://...] [--parts images captions]
 
 Two workspaces against `tailor sandbox serve` (127.0.0.1, `--latency-ms` added to every Bria
 request): one project with a basic dataset of `--images` images and a model (created from
-scratch), and a draft dataset of `--captions` captioned images whose every caption is then
-rewritten (the caption-update apply is the one measured). Each `tailor apply --auto-approve`
-is a fresh Python process (start-up included) that counts the state's committed write
-transactions. Without `--dsn` (or TAILOR_TEST_POSTGRES_DSN) PostgreSQL is started with the
-test extra's `pgserver` in benchmarks/.work/state_writes/pgserver, as the tests do.
+scratch), and draft datasets of `--captions` images whose every caption is then rewritten
+in the manifest (the caption-update apply is the one measured). Each `tailor apply
+--auto-approve` is a fresh Python process (start-up included) that counts the state's
+committed write transactions. Without `--dsn` (or TAILOR_TEST_POSTGRES_DSN) PostgreSQL is
+started with the test extra's `pgserver` in benchmarks/.work/state_writes/pgserver, as the
+tests do.
 """
 
 from __future__ import annotations
@@ -81,28 +82,30 @@ def images_workspace(root: Path, images: int, api: str, state: str, parallelism:
 
 
 def captions_workspace(root: Path, images: int, api: str, state: str, parallelism: int) -> None:
-    """Draft datasets of at most 200 captioned images (a basic dataset's limit)."""
+    """Draft datasets of at most 200 images (a basic dataset's limit), captioned in the
+    manifest."""
     shutil.rmtree(root, ignore_errors=True)
-    datasets: dict[str, object] = {}
     for index in range(images):
         folder = root / "images" / f"d{index // 200}"
         folder.mkdir(parents=True, exist_ok=True)
         png(folder / f"img-{index:05d}.png", index)
-        datasets[folder.name] = {"images": [f"images/{folder.name}/*.png"]}
     write_captions(root, images, "first")
+    (root / "tailor.yaml").write_text(f"api: {api}\nparallelism: {parallelism}\nstate: {state}\n")
+
+
+def write_captions(root: Path, images: int, word: str) -> None:
+    datasets: dict[str, dict[str, object]] = {}
+    for index in range(images):
+        name = f"d{index // 200}"
+        entry = {"path": f"images/{name}/img-{index:05d}.png",
+                 "caption": f"scene {index}, {word} wording"}
+        datasets.setdefault(name, {"images": [], "completed": False})["images"].append(entry)
     manifest = {
         "project": "captions",
         "ip": {"type": "stylized_scene", "medium": "illustration"},
         "datasets": datasets,
     }
     (root / "bench.yaml").write_text(yaml.safe_dump(manifest))
-    (root / "tailor.yaml").write_text(f"api: {api}\nparallelism: {parallelism}\nstate: {state}\n")
-
-
-def write_captions(root: Path, images: int, word: str) -> None:
-    for index in range(images):
-        folder = root / "images" / f"d{index // 200}"
-        (folder / f"img-{index:05d}.txt").write_text(f"scene {index}, {word} wording")
 
 
 def apply(root: Path) -> tuple[float, int]:
@@ -177,6 +180,8 @@ def main() -> None:
     parser.add_argument("--parallelism", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dsn", default=os.environ.get("TAILOR_TEST_POSTGRES_DSN"))
+    parser.add_argument("--parts", nargs="+", choices=("images", "captions"),
+                        default=["images", "captions"])
     options = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     with sandbox(options.latency_ms) as origin, postgres(options.dsn) as dsn:
@@ -185,7 +190,7 @@ def main() -> None:
               f"{options.parallelism}, best of {options.repeat}")
         print("| apply | state | time (best) | times | Bria requests | commits |")
         print("| --- | --- | --- | --- | --- | --- |")
-        for backend in ("sqlite", "postgresql"):
+        for backend in ("sqlite", "postgresql") if "images" in options.parts else ():
             times, commits, requests = [], 0, 0
             for _ in range(options.repeat):
                 httpx.post(f"{origin}/_sandbox/reset", timeout=30).raise_for_status()
@@ -201,7 +206,7 @@ def main() -> None:
             shown = ", ".join(f"{t:.2f}" for t in times)
             print(f"| {options.images} images + model, new | {backend} | {min(times):.2f} s "
                   f"| {shown} | {requests} | {commits} |")
-        for backend in ("sqlite", "postgresql"):
+        for backend in ("sqlite", "postgresql") if "captions" in options.parts else ():
             httpx.post(f"{origin}/_sandbox/reset", timeout=30).raise_for_status()
             root = WORK / f"captions-{backend}"
             if backend == "postgresql":
