@@ -227,6 +227,8 @@ class _Runner:
         """Deferred deletes of replaced datasets, with their node: see `_run_late_deletes`."""
         self.quota: QuotaExceeded | None = None
         self.unreachable_in_a_row = 0
+        self.recorded: dict[str, int] = {}
+        """Per node that completed: the Ledger's mark once its writes were queued."""
 
     async def run(self) -> ApplyResult:
         """Start nodes from a ready queue (plan order first) while a slot is free; each
@@ -374,15 +376,28 @@ class _Runner:
         return NodeResult(node, change.address, ResultStatus.DONE, deposed=change.deposed)
 
     async def _run_node(self, node: str, change: Change) -> None:
+        """The node's steps in order. Before each, what it builds on is committed (the
+        writes of the nodes it depends on and of its own earlier steps): a crash must never
+        leave Bria ahead of the state in a way a rerun cannot replay, e.g. captions recorded
+        only in memory and then the dataset completed (Bria refuses captions from then on).
+        Writes of independent nodes still share commits."""
+        ledger = self.ctx.ledger
+        builds_on = max((self.recorded[before] for before in self.deps[node]
+                         if before in self.recorded), default=0)
         nodes = change.node_ids()
         if node == nodes[0] and _adopts_bulk_image(change):
             await self._adopt_bulk_image(change)
         for step in self.plan.steps_for(node):
             if step.deferred and step.kind is StepKind.DELETE_DATASET:
                 self.late.append((node, step, change))
+            await ledger.durable(builds_on)
+            before = ledger.mark()
             await self._run_step(step, change)
+            if ledger.mark() > before:
+                builds_on = ledger.mark()
         if node == nodes[-1]:
             self._finish(change)
+        self.recorded[node] = ledger.mark()
 
     async def _run_step(self, step: Step, change: Change) -> None:
         hooks = self.ctx.hooks
@@ -411,6 +426,7 @@ class _Runner:
         due = [item for item in self.late if self.results[item[0]].status is ResultStatus.DONE]
         if not due:
             return
+        await self.ctx.ledger.durable()
         try:
             models = await self.ctx.client.list_models()
         except TailorError as error:

@@ -275,9 +275,13 @@ class Ledger:
         """Commit every queued write now (blocking); raises the StateError of a failed one."""
         self.writer.flush()
 
-    async def durable(self) -> None:
-        """Every queued write committed, without blocking the event loop."""
-        await self.writer.durable()
+    def mark(self) -> int:
+        """How many writes were queued so far: `durable(mark)` waits for those only."""
+        return self.writer.queued
+
+    async def durable(self, upto: int | None = None) -> None:
+        """Queued writes (all, or those up to a `mark`) committed, without blocking the loop."""
+        await self.writer.durable(upto)
 
     # ------------------------------------------------------------------ reads
 

@@ -77,21 +77,27 @@ class GroupCommit:
                 threading.Thread(target=self._write, name="tailor-state-writer").start()
             self._cond.notify_all()
 
-    def flush(self) -> None:
-        """Block until every write queued so far is committed; raise if one failed."""
+    @property
+    def queued(self) -> int:
+        """Writes queued so far: a mark to wait for with `durable(upto=...)`."""
+        return self._queued
+
+    def flush(self, upto: int | None = None) -> None:
+        """Block until every write queued so far (or up to the mark `upto`) is committed;
+        raise if one failed."""
         with self._cond:
-            upto = self._queued
+            upto = self._queued if upto is None else min(upto, self._queued)
             self._wanted = max(self._wanted, upto)
             self._cond.notify_all()
             while self._done < upto:
                 self._cond.wait()
             self._raise_failure()
 
-    async def durable(self) -> None:
+    async def durable(self, upto: int | None = None) -> None:
         """`flush` for a coroutine: the event loop goes on while the writer commits."""
         loop = asyncio.get_running_loop()
         with self._cond:
-            upto = self._queued
+            upto = self._queued if upto is None else min(upto, self._queued)
             if self._done >= upto:
                 self._raise_failure()
                 return

@@ -4,7 +4,7 @@ create's answer and its commit is settled by recovery (the intent was durable fi
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ import pytest
 
 from reconciler.client.staging import SandboxStager
 from reconciler.engine import recovery
-from reconciler.engine.executor import execute
+from reconciler.engine.executor import ApplyResult, execute
 from reconciler.engine.handlers import RunContext
 from reconciler.engine.ledger import Ledger
 from reconciler.events import StepEvent, StepOutcome
@@ -71,26 +71,26 @@ async def test_caption_updates_share_a_handful_of_commits(env: Env, commits: lis
 
 async def test_creates_commit_once_each_for_their_intent(env: Env, commits: list[int]) -> None:
     seed_images(env.root, "acme", 30)
-    write_manifest(env.root, "acme", captioned(30, "a fox"))
+    write_manifest(env.root, "acme", simple_project(images=30, completed=False, models={}))
     plan, result = await env.apply()
     assert result.ok, result.failed
     creates = sum(1 for c in plan.changes if c.action.value == "create")
     assert creates == 32  # project, dataset, 30 images
     # Each intent is durable before its request; the completions ride along (2 each before).
-    assert commits[0] <= creates + 2, (commits[0], creates)
+    assert commits[0] <= creates + 5, (commits[0], creates)
     assert len(env.store.read().resources) == 32
 
 
 class CrashImage:
-    """Hooks that copy the state's committed bytes when the last image's upload is answered:
+    """Hooks that copy the state's committed bytes at the first step event `when` picks:
     what a kill -9 at that moment would leave on disk."""
 
-    def __init__(self, state: Path, last: str, into: Path) -> None:
-        self.state, self.last, self.into = state, last, into
+    def __init__(self, state: Path, into: Path, when: Callable[[StepEvent], bool]) -> None:
+        self.state, self.into, self.when = state, into, when
         self.taken = False
 
     def on_step(self, event: StepEvent) -> None:
-        if event.address == self.last and event.outcome is StepOutcome.DONE and not self.taken:
+        if self.when(event) and not self.taken:
             source, target = sqlite3.connect(self.state), sqlite3.connect(self.into)
             try:
                 source.backup(target)
@@ -103,14 +103,7 @@ class CrashImage:
         return None
 
 
-async def test_a_crash_before_a_completion_is_committed_is_settled_by_recovery(
-    env: Env, commits: list[int], tmp_path: Path
-) -> None:
-    seed_images(env.root, "acme", 5)
-    write_manifest(env.root, "acme", captioned(5, "a fox"))
-    state = env.root / ".tailor" / "state.db"
-    crash = tmp_path / "crash.db"
-    hooks = CrashImage(state, "acme/datasets/v1/images/img-04.png", crash)
+async def run_with(env: Env, hooks: CrashImage, *, parallelism: int) -> ApplyResult:
     plan = await env.plan()
     lock = env.store.acquire_lock("apply")
     try:
@@ -118,9 +111,49 @@ async def test_a_crash_before_a_completion_is_committed_is_settled_by_recovery(
             client=env.client, ledger=Ledger.open(env.store, lock), root=env.root, hooks=hooks,
             stager=SandboxStager("http://127.0.0.1:8787", transport=env.transport.inner),
         )
-        result = await execute(plan, ctx, parallelism=1)
+        return await execute(plan, ctx, parallelism=parallelism)
     finally:
         env.store.release_lock(lock)
+
+
+async def test_what_a_step_builds_on_is_committed_before_it_is_sent(
+    env: Env, commits: list[int], tmp_path: Path
+) -> None:
+    """Completing a dataset freezes its captions at Bria: the images' records must be on
+    disk before the request goes, or a crash leaves captions a rerun can no longer set."""
+    seed_images(env.root, "acme", 5)
+    body = captioned(5, "a fox")
+    body["datasets"]["v1"]["completed"] = True
+    write_manifest(env.root, "acme", body)
+    crash = tmp_path / "crash.db"
+    hooks = CrashImage(
+        env.root / ".tailor" / "state.db", crash,
+        lambda e: e.step == "PUT /tailored-gen/datasets/{dataset_id}"  # the completion
+        and e.outcome is StepOutcome.STARTED,
+    )
+    result = await run_with(env, hooks, parallelism=4)
+    assert result.ok and hooks.taken, result.failed
+    crashed = SqliteStateStore(crash)
+    on_disk = crashed.read()
+    crashed.close()
+    assert on_disk.intents == ()
+    images = [a for a in on_disk.resources if "/images/" in a]
+    assert len(images) == 5
+    assert all(on_disk.resources[a].attributes["caption"] for a in images)
+
+
+async def test_a_crash_before_a_completion_is_committed_is_settled_by_recovery(
+    env: Env, commits: list[int], tmp_path: Path
+) -> None:
+    seed_images(env.root, "acme", 5)
+    write_manifest(env.root, "acme", captioned(5, "a fox"))
+    state = env.root / ".tailor" / "state.db"
+    crash = tmp_path / "crash.db"
+    last = "acme/datasets/v1/images/img-04.png"
+    hooks = CrashImage(
+        state, crash, lambda e: e.address == last and e.outcome is StepOutcome.DONE
+    )
+    result = await run_with(env, hooks, parallelism=1)
     assert result.ok and hooks.taken
     env.store.close()
     crashed = SqliteStateStore(crash)
@@ -129,7 +162,9 @@ async def test_a_crash_before_a_completion_is_committed_is_settled_by_recovery(
     assert "acme/datasets/v1/images/img-04.png" not in on_disk.resources
     assert [i.address for i in on_disk.intents] == ["acme/datasets/v1/images/img-04.png"]
     assert len(on_disk.resources) == 6  # project, dataset, images 0-3
-    crashed.force_unlock(lock.lock_id)  # the dead run's lock (taken over by pid on a real host)
+    held = crashed.current_lock()  # the dead run's lock (a real host takes it over by pid)
+    assert held is not None
+    crashed.force_unlock(held.lock_id)
     crashed.close()
     for leftover in state.parent.glob("state.db*"):
         leftover.unlink()
