@@ -14,8 +14,8 @@ import pytest
 from reconciler.client.staging import SandboxStager
 from reconciler.engine import recovery
 from reconciler.engine.executor import ApplyResult, execute
-from reconciler.engine.handlers import RunContext
 from reconciler.engine.ledger import Ledger
+from reconciler.engine.run_context import RunContext
 from reconciler.events import StepEvent, StepOutcome
 from reconciler.state import group_commit
 from reconciler.state.sqlite import SqliteStateStore
