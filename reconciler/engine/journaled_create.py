@@ -38,7 +38,7 @@ async def journaled_create(
         address, address.kind, name, parent_id, known_ids,
         provisional_attributes(call.change), _replaces(ctx, call),
     )
-    intent_id = ctx.ledger.announce(intent)
+    intent_id = await ctx.ledger.announce(intent)
     try:
         remote_id = await send(NotOurs(frozenset(intent.known_ids), ctx.ledger, address.kind))
     except ApiError as error:

@@ -298,19 +298,19 @@ class Ledger:
 
     # ------------------------------------------------------------------ writes
 
-    def _journal(self, address: str, operation: str, details: dict[str, JsonValue]) -> str:
-        """Record an intent, durable (with everything queued before it) when this returns."""
+    async def _journal(self, address: str, operation: str, details: dict[str, JsonValue]) -> str:
+        """Record an intent, durable when this returns; concurrent ones share a commit."""
         recorded: list[str] = []
 
         def write(store: StateStore, lock: StateLock) -> None:
             recorded[:] = [store.record_intent(lock, address, operation, details)]
 
         self.writer.submit(write)
-        self.writer.flush()
+        await self.writer.durable()
         return recorded[0]
 
-    def announce(self, intent: CreateIntent) -> str:
-        return self._journal(str(intent.address), CREATE_OPERATION, intent.details())
+    async def announce(self, intent: CreateIntent) -> str:
+        return await self._journal(str(intent.address), CREATE_OPERATION, intent.details())
 
     def created(self, intent_id: str, intent: CreateIntent, remote_id: int) -> ResourceEntry:
         entry = entry_after_create(self.get(intent.address), intent, remote_id)
@@ -362,15 +362,15 @@ class Ledger:
         """The create certainly did not happen (Bria refused it)."""
         self.writer.submit(lambda store, lock: store.discard_intent(lock, intent_id))
 
-    def announce_bulk(self, intent: BulkIntent) -> str:
-        return self._journal(str(intent.dataset), BULK_OPERATION, intent.details())
+    async def announce_bulk(self, intent: BulkIntent) -> str:
+        return await self._journal(str(intent.dataset), BULK_OPERATION, intent.details())
 
     def bulk_arrived(self, intent_id: str, intent: BulkIntent, found: Mapping[str, int]) -> None:
         self.writer.submit(lambda store, lock: record_bulk(store, lock, intent_id, intent, found))
         self.entries.update((entry.address, entry) for entry in intent.entries(found))
 
-    def announce_staged(self, address: Address, staged: StagedZip) -> str:
-        return self._journal(str(address), STAGE_OPERATION, staged.details())
+    async def announce_staged(self, address: Address, staged: StagedZip) -> str:
+        return await self._journal(str(address), STAGE_OPERATION, staged.details())
 
     def unstaged(self, intent_id: str) -> None:
         """The staged ZIP is deleted."""

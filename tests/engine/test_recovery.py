@@ -25,10 +25,10 @@ REQUEST = CreateProjectRequest(
 )
 
 
-def announce(env: Env, known: tuple[int, ...] = ()) -> None:
+async def announce(env: Env, known: tuple[int, ...] = ()) -> None:
     """What apply journals right before it sends the create (then the process dies)."""
     with env.store.lock("apply") as lock:
-        Ledger.open(env.store, lock).announce(
+        await Ledger.open(env.store, lock).announce(
             CreateIntent(PROJECT, Kind.PROJECT, "acme", None, known, {"name": "acme"})
         )
 
@@ -36,7 +36,7 @@ def announce(env: Env, known: tuple[int, ...] = ()) -> None:
 async def test_a_create_that_reached_bria_is_adopted_not_repeated(env: Env) -> None:
     seed_images(env.root, "acme", 2)
     write_manifest(env.root, "acme", simple_project())
-    announce(env)
+    await announce(env)
     created = await env.client.create_project(REQUEST, known_ids=[])
     document = env.store.read()
     resolutions = await recovery.inspect(env.client, document)
@@ -55,7 +55,7 @@ async def test_a_create_that_reached_bria_is_adopted_not_repeated(env: Env) -> N
 async def test_a_create_that_never_arrived_is_forgotten(env: Env) -> None:
     seed_images(env.root, "acme", 2)
     write_manifest(env.root, "acme", simple_project())
-    announce(env)
+    await announce(env)
     _, result = await env.apply()
     assert result.ok
     assert len(await env.live("/tailored-gen/projects")) == 1
@@ -64,7 +64,7 @@ async def test_a_create_that_never_arrived_is_forgotten(env: Env) -> None:
 
 async def test_objects_that_existed_before_the_request_are_not_adopted(env: Env) -> None:
     before = await env.client.create_project(REQUEST, known_ids=[])
-    announce(env, known=(before.id,))
+    await announce(env, known=(before.id,))
     with env.store.lock("apply") as lock:
         done = await recovery.resolve(env.client, env.store, lock)
     assert [r.verdict for r in done] == [recovery.Verdict.DISCARD]
@@ -72,7 +72,7 @@ async def test_objects_that_existed_before_the_request_are_not_adopted(env: Env)
 
 
 async def test_two_candidates_are_refused_with_their_ids(env: Env) -> None:
-    announce(env)
+    await announce(env)
     first = await env.client.create_project(REQUEST, known_ids=[])
     second = await env.client.create_project(REQUEST, known_ids=[first.id])
     with pytest.raises(recovery.AmbiguousRecovery) as raised:
@@ -84,7 +84,7 @@ async def test_two_candidates_are_refused_with_their_ids(env: Env) -> None:
 async def test_plan_previews_the_adoption_without_writing(env: Env) -> None:
     seed_images(env.root, "acme", 2)
     write_manifest(env.root, "acme", simple_project())
-    announce(env)
+    await announce(env)
     await env.client.create_project(REQUEST, known_ids=[])
     document = env.store.read()
     previewed = recovery.preview(document, await recovery.inspect(env.client, document))

@@ -68,7 +68,7 @@ async def stage_zip(ctx: RunContext, call: StepCall) -> Outcome:
         raise StepFailed(f"{step.address}: the ZIP was not built")
     name = text(step.args, "zip_name", "dataset.zip")
     key = ctx.stager.new_key(name)
-    intent_id = ctx.ledger.announce_staged(step.address, StagedZip(ctx.stager.location, key))
+    intent_id = await ctx.ledger.announce_staged(step.address, StagedZip(ctx.stager.location, key))
     # Registered before the upload, so a failed (perhaps partial) upload is deleted too.
     ctx.staged[str(step.address)] = Staging(StagedFile(ctx.stager.where(key), key), intent_id)
     staged = await ctx.stager.put(Path(zip_path), name, key=key)
@@ -106,7 +106,7 @@ async def bulk_upload(ctx: RunContext, call: StepCall) -> Outcome:
     if not isinstance(url, str):
         raise StepFailed(f"{step.address}: the ZIP was not staged")
     dataset_id = ctx.path_id(step, "dataset_id")
-    intent_id = ctx.ledger.announce_bulk(_bulk_intent(call, dataset_id))
+    intent_id = await ctx.ledger.announce_bulk(_bulk_intent(call, dataset_id))
     try:
         await ctx.client.bulk_upload(
             dataset_id, url, automatic_captioning=flag(step.args, "automatic_captioning", True)
