@@ -38,6 +38,7 @@ from typing import Generic, Literal, TypeVar
 import httpx
 from pydantic import SecretStr
 
+from reconciler.client.connections import socket_transport
 from reconciler.client.errors import (
     ApiError,
     error_from_response,
@@ -176,6 +177,9 @@ class RetryingSender:
         self.on_rate_limit: Callable[[RateLimitEvent], None] | None = None
         """Told of every 429 before the call waits: apply shows why it is slow."""
         self._no_more_retries = asyncio.Event()
+        verify = _tls_for(self.base_url)
+        if transport is None:
+            transport = socket_transport(self.base_url, max_concurrency, verify)
         try:
             self._http = httpx.AsyncClient(
                 base_url=self.base_url + "/",
@@ -185,7 +189,7 @@ class RetryingSender:
                 ),
                 timeout=self.timeouts.for_kind("default"),
                 follow_redirects=False,
-                verify=_tls_for(self.base_url),
+                verify=verify,
             )
         except (ValueError, ImportError, httpx.InvalidURL) as error:
             # httpx reads *_PROXY when the client is made: an unknown scheme is a ValueError,
