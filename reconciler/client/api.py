@@ -452,19 +452,21 @@ class BriaClient(FiboCalls):
         dataset_id: int,
         *,
         path: Path | None = None,
+        data: bytes | None = None,
         image_url: str | None = None,
         image_name: str,
         increase_resolution: bool,
         content_moderation: bool = False,
         known_ids: Collection[int] | None = None,
     ) -> Image:
-        """Upload one image into a basic dataset, from a local file or a URL (exactly one).
+        """Upload one image into a basic dataset: a local file, its bytes already read (a
+        caller that checked them sends exactly those), or a URL (exactly one).
 
         The file is read and base64-encoded here, one file per call, so memory is bounded by
         the concurrency cap, never by the dataset size.
         """
-        if (path is None) == (image_url is None):
-            raise ValueError("give exactly one of path or image_url")
+        if [path, data, image_url].count(None) != 2:
+            raise ValueError("give exactly one of path, data or image_url")
         body: dict[str, object] = {
             "image_name": image_name,
             "increase_resolution": increase_resolution,
@@ -477,6 +479,7 @@ class BriaClient(FiboCalls):
                 raise LocalFileError(
                     f"cannot read image {path}: {error.strerror or error}"
                 ) from error
+        if data is not None:
             body["file"] = base64.b64encode(data).decode("ascii")
         else:
             body["image_url"] = image_url

@@ -1,7 +1,8 @@
 """The workspace's files as the plan saw them: their content checked by sha256 before use.
 
 A saved plan is checked before anything runs (`changed_files`), and each upload checks its own
-file again when it reads it (`checked_file`), so apply never sends content the plan did not show.
+file again when it reads it (`checked_bytes`, or `checked_file` for a ZIP that reads it later), so
+apply never sends content the plan did not show.
 """
 
 from __future__ import annotations
@@ -48,6 +49,34 @@ def changed_files(plan: Plan, root: Path) -> list[str]:
         except OSError:
             changed.append(relative)
     return changed
+
+
+INLINE_BYTES = 256 << 10
+"""Files up to this size are read on the event loop: a thread hop costs more than the read."""
+
+
+def _read_sha256(path: Path) -> tuple[bytes, str]:
+    data = path.read_bytes()
+    return data, hashlib.sha256(data).hexdigest()
+
+
+async def checked_bytes(ctx: RunContext, relative: str, sha256: str | None, what: str) -> bytes:
+    """The workspace file's bytes, provided they are still what the plan saw: read once, so
+    what is sent is what was checked. (An upload is at most 12 MB.)"""
+    path = ctx.root / relative
+    try:
+        if path.stat().st_size <= INLINE_BYTES:
+            data, found = _read_sha256(path)
+        else:
+            data, found = await asyncio.to_thread(_read_sha256, path)
+    except OSError as error:
+        raise StepFailed(f"{what}: cannot read {relative}: {error.strerror or error}") from None
+    if sha256 is not None and found != sha256:
+        raise StepFailed(
+            f"{what}: file changed since plan ({relative})",
+            hint="run plan again to see the new content",
+        )
+    return data
 
 
 async def checked_file(ctx: RunContext, relative: str, sha256: str | None, what: str) -> Path:

@@ -3,7 +3,6 @@ regenerated and waited for, completion, delete."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from collections.abc import Collection
 from typing import cast, get_args
@@ -22,7 +21,7 @@ from reconciler.engine.journaled_create import journaled_create, same_named
 from reconciler.engine.run_context import NOTHING, Outcome, RunContext, StepCall, StepFailed
 from reconciler.engine.step_args import flag, optional_text, text
 from reconciler.engine.waits import wait_captions
-from reconciler.engine.workspace_files import checked_file
+from reconciler.engine.workspace_files import checked_bytes
 from reconciler.resources import JsonValue
 
 
@@ -78,8 +77,7 @@ async def encoded_samples(ctx: RunContext, call: StepCall) -> list[str]:
             raise StepFailed(f"{step.address}: a sample image path is not text")
         expected = hashes.get(relative) if isinstance(hashes, dict) else None
         sha256 = expected if isinstance(expected, str) else None
-        path = await checked_file(ctx, relative, sha256, str(step.address))
-        data = await asyncio.to_thread(path.read_bytes)
+        data = await checked_bytes(ctx, relative, sha256, str(step.address))
         encoded.append(base64.b64encode(data).decode("ascii"))
     return encoded
 

@@ -10,7 +10,7 @@ from reconciler.addresses import Address
 from reconciler.engine.journaled_create import IMAGES, journaled_create, list_images, same_named
 from reconciler.engine.run_context import Outcome, RunContext, StepCall
 from reconciler.engine.step_args import flag, optional_text, text
-from reconciler.engine.workspace_files import checked_file
+from reconciler.engine.workspace_files import checked_bytes
 
 
 async def upload_image(ctx: RunContext, call: StepCall) -> Outcome:
@@ -18,14 +18,14 @@ async def upload_image(ctx: RunContext, call: StepCall) -> Outcome:
     dataset = Address(step.address.project, dataset=step.address.dataset)
     dataset_id = ctx.id_of(dataset)
     name = text(args, "image_name")
-    path = await checked_file(
+    data = await checked_bytes(
         ctx, text(args, "path"), optional_text(args, "sha256"), str(step.address)
     )
     increase = flag(args, "increase_resolution", True)
 
     async def send(known: Collection[int]) -> int:
         image = await ctx.client.upload_image(
-            dataset_id, path=path, image_name=name, increase_resolution=increase,
+            dataset_id, data=data, image_name=name, increase_resolution=increase,
             known_ids=known,
         )
         return image.id
