@@ -325,10 +325,8 @@ class Ledger:
         self.claimed.add((intent.kind, remote_id))
         return entry
 
-    def announce_clone(self, intent: CreateIntent) -> str:
-        return self.store.record_intent(
-            self.lock, str(intent.address), CLONE_OPERATION, intent.details()
-        )
+    async def announce_clone(self, intent: CreateIntent) -> str:
+        return await self._journal(str(intent.address), CLONE_OPERATION, intent.details())
 
     def cloned(
         self,
@@ -339,7 +337,7 @@ class Ledger:
     ) -> CloneRecord:
         """The clone exists: recorded with its images (see `clone_record`)."""
         record = clone_record(self.entries, intent, clone_id, listing)
-        record_clone(self.store, self.lock, intent_id, record)
+        self.writer.submit(lambda store, lock: record_clone(store, lock, intent_id, record))
         for entry in (record.dataset, *record.images):
             self.entries[entry.address] = entry
             self.claimed.add((entry.kind, entry.remote_id))

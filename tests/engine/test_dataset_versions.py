@@ -162,7 +162,7 @@ async def _clone_announced(env: Env) -> tuple[int, Any]:
     project_id = document.require("acme").remote_id
     with env.store.lock("apply") as lock:
         attributes = {**source.attributes, "completed": False}
-        Ledger.open(env.store, lock).announce_clone(
+        await Ledger.open(env.store, lock).announce_clone(
             CreateIntent(DATASET, Kind.DATASET, "v1", project_id, (source.remote_id,),
                          attributes, source.remote_id)
         )
@@ -207,7 +207,7 @@ async def test_a_clone_that_never_arrived_is_forgotten_and_made_by_the_rerun(env
     document = env.store.read()
     source = document.require(str(DATASET))
     with env.store.lock("apply") as lock:
-        Ledger.open(env.store, lock).announce_clone(
+        await Ledger.open(env.store, lock).announce_clone(
             CreateIntent(DATASET, Kind.DATASET, "v1", document.require("acme").remote_id,
                          (source.remote_id,), dict(source.attributes), source.remote_id)
         )

@@ -42,7 +42,7 @@ async def clone_dataset(ctx: RunContext, call: StepCall) -> Outcome:
         "caption_prefix_auto": recorded.get("caption_prefix_auto") is True,
     }
     intent = CreateIntent(address, Kind.DATASET, name, project_id, known, attributes, source_id)
-    intent_id = ctx.ledger.announce_clone(intent)
+    intent_id = await ctx.ledger.announce_clone(intent)
     try:
         clone = await ctx.client.clone_dataset(
             source_id, name, project_id=project_id,
