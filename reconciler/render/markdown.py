@@ -25,13 +25,11 @@ from reconciler.render.graph import graph_from_plan, render_mermaid
 from reconciler.render.planview import (
     NO_CHANGES,
     ImageGroup,
-    attribute_lines,
     blocks,
     change_notes,
     conclusion,
     cost_line,
     drift_by_address,
-    format_value,
     group_images,
     image_line,
     is_destructive,
@@ -44,11 +42,22 @@ from reconciler.render.planview import (
     symbol,
     waiting_lines,
 )
+from reconciler.render.valueview import (
+    Bounds,
+    Row,
+    attribute_lines,
+    diff_line,
+    drift_rows,
+    image_rows,
+)
 
 MARKER = "<!-- tailor-plan -->"
 """First line of every comment, so CI can find and update its own comment."""
 
 FULL_LISTING = "run `tailor plan --format json` for all"
+VALUE_BOUNDS = Bounds(rows=40, value_chars=300)
+"""Of one JSON-object value (a visual schema, a JSON caption): a whole 300-key schema would
+crowd every other change out of the comment."""
 
 
 def render_markdown(plan: Plan, *, header: str, max_chars: int = 65000) -> str:
@@ -188,14 +197,10 @@ def _training(plan: Plan, budget: int) -> str:
 
 def _drift(plan: Plan, budget: int) -> str:
     lines = [
-        "| "
-        + " | ".join(
-            md_code(cell, table=True)
-            for cell in (str(d.address), d.field, format_value(d.state), format_value(d.live))
-        )
-        + " |"
+        "| " + " | ".join(md_code(cell, table=True) for cell in (str(d.address), *cells)) + " |"
         for items in drift_by_address(plan.drift).values()
         for d in items
+        for cells in drift_rows(d.field, d.state, d.live, VALUE_BOUNDS)
     ]
     title = (
         "### Objects changed outside tailor\n\n"
@@ -254,7 +259,7 @@ def _details(plan: Plan, groups: Mapping[Address, ImageGroup], budget: int) -> s
 
 
 def _change_block(change: Change) -> str:
-    lines = [f"{marker} {name} = {text}" for marker, name, text in attribute_lines(change)]
+    lines = [diff_line(row) for row in attribute_lines(change, VALUE_BOUNDS)]
     lines += [f"# note: {note}" for note in change_notes(change)]
     steps = step_lines(change)
     if steps:
@@ -285,16 +290,24 @@ def _image_block(group: ImageGroup, budget: int) -> tuple[str, int]:
     empty = _collapsible(summary, md_fence(steps, "diff"))
     room = budget - len(empty)
     lines: list[str] = []
+    shown = 0
     for change in sorted(group.changes, key=lambda c: _IMAGE_PRIORITY[c.action]):
-        line = image_line(change)
-        if len(line) + 1 > room:
+        entry = [image_line(change), *(_indented(r) for r in image_rows(change, VALUE_BOUNDS))]
+        size = sum(len(line) + 1 for line in entry)
+        if size > room:
             break
-        lines.append(line)
-        room -= len(line) + 1
-    left_out = group.total - len(lines)
+        lines += entry
+        shown += 1
+        room -= size
+    left_out = group.total - shown
     if not lines:
         return "", left_out
     return _collapsible(summary, md_fence([*steps, *lines], "diff")), left_out
+
+
+def _indented(row: Row) -> str:
+    """A JSON caption's rows, under its image's line."""
+    return diff_line(Row(row.marker, row.text, row.depth + 1))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -16,7 +16,6 @@ from reconciler.render.planview import (
     cost_detail,
     cost_line,
     drift_by_address,
-    format_value,
     headline,
     image_line,
     label,
@@ -27,8 +26,8 @@ from reconciler.render.planview import (
     unmarked_forcing,
     waiting_lines,
 )
-from reconciler.render.planview import attribute_lines as _attribute_rows
 from reconciler.render.style import Style
+from reconciler.render.valueview import Row, attribute_lines, drift_rows, image_rows
 from reconciler.unprintable import visible
 
 _INDENT = "      "
@@ -48,8 +47,9 @@ def render_text(plan: Plan, *, header: str, color: bool, verbose: bool = False) 
         for address, items in drift_by_address(plan.drift).items():
             out.append(f"  {style.symbol('~')} {visible(str(address))}")
             out.extend(
-                f"{_INDENT}{visible(d.field)}: {format_value(d.state)} → {format_value(d.live)}"
+                f"{_INDENT}{visible(path)}: {state} → {live}"
                 for d in items
+                for path, state, live in drift_rows(d.field, d.state, d.live)
             )
     unit_lines: list[str] = []
     for block in blocks(plan):
@@ -98,8 +98,7 @@ def _change_lines(
         if len(causes) > _CAUSES_SHOWN:
             shown.append(f"and {len(causes) - _CAUSES_SHOWN:,} more (-v lists every image)")
         lines.extend(f"{_INDENT}  {cause}" for cause in shown)
-    for row_marker, name, text in _attribute_rows(change):
-        lines.append(f"{_INDENT}{style.symbol(row_marker)} {name} = {text}")
+    lines.extend(_row_line(row, _INDENT, style) for row in attribute_lines(change))
     lines.extend(f"{_INDENT}note: {visible(note)}" for note in change_notes(change))
     steps = step_lines(change)
     if steps:
@@ -117,6 +116,7 @@ def _image_lines(group: ImageGroup, style: Style, verbose: bool) -> list[str]:
             line = image_line(change)
             marker, _, rest = line.partition(" ")
             lines.append(f"{_INDENT}  {style.symbol(marker)} {rest}")
+            lines.extend(_row_line(row, f"{_INDENT}      ", style) for row in image_rows(change))
             lines.extend(f"{_INDENT}      {text}" for text in step_lines(change))
             lines.extend(f"{_INDENT}      note: {visible(note)}" for note in change.notes)
     else:
@@ -126,3 +126,8 @@ def _image_lines(group: ImageGroup, style: Style, verbose: bool) -> list[str]:
             lines.append(f"{_INDENT}image steps:")
             lines.extend(f"{_INDENT}  {text}" for text in summary)
     return lines
+
+
+def _row_line(row: Row, indent: str, style: Style) -> str:
+    """Terraform's layout: a whole object's lines indented, each with its marker before it."""
+    return f"{indent}{'    ' * row.depth}{style.symbol(row.marker)} {row.text}"
