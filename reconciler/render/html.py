@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Severity
+from reconciler.render import htmljson
 from reconciler.render.escape import html_text
 from reconciler.render.htmlstyle import STYLESHEET
 from reconciler.render.planview import (
@@ -35,6 +36,8 @@ from reconciler.render.planview import (
     resource_changes,
     summary_rows,
 )
+from reconciler.render.valueview import KNOWN_AFTER_APPLY, drift_rows, has_object, is_object
+from reconciler.resources import JsonValue
 
 MAX_IMAGE_BYTES = 7_000_000
 """Preview bytes one page embeds (base64 adds a third): keeps a 200-image page under 10 MB."""
@@ -234,7 +237,10 @@ def _resource_line(change: Change) -> str:
         fields = ", ".join(f"<code>{_e(f)}</code>" for f in change.requires_replace)
         details.append(f"forced by {fields}")
     for fc in change.field_changes:
-        after = "(known after apply)" if fc.known_after_apply else format_value(fc.after)
+        if has_object(fc):
+            details.append(f"<code>{_e(fc.field)}</code>:{htmljson.field_change(fc)}")
+            continue
+        after = KNOWN_AFTER_APPLY if fc.known_after_apply else format_value(fc.after)
         details.append(f"<code>{_e(fc.field)}</code>: {_e(format_value(fc.before))} → {_e(after)}")
     details += [_e(note) for note in change_notes(change)]
     if details:
@@ -244,10 +250,11 @@ def _resource_line(change: Change) -> str:
 
 def _drift(plan: Plan) -> str:
     rows = [
-        f"<tr><td><code>{_e(d.address)}</code></td><td><code>{_e(d.field)}</code></td>"
-        f"<td>{_e(format_value(d.state))}</td><td>{_e(format_value(d.live))}</td></tr>"
+        f"<tr><td><code>{_e(d.address)}</code></td><td><code>{_e(path)}</code></td>"
+        f"<td>{_e(state)}</td><td>{_e(live)}</td></tr>"
         for items in drift_by_address(plan.drift).values()
         for d in items
+        for path, state, live in drift_rows(d.field, d.state, d.live)
     ]
     if not rows:
         return ""
@@ -310,9 +317,12 @@ def _image_sections(plan: Plan, images: _ImageBudget) -> str:
         parent = change.address.parent
         assert parent is not None  # an image address always has its dataset
         by_dataset.setdefault(parent, []).append((change, review))
+    datasets = {c.address: c for c in plan.changes if c.kind is Kind.DATASET and c.deposed is None}
+    for address, change in datasets.items():
+        if htmljson.schema_block(change):  # a schema to review, even when no image changes
+            by_dataset.setdefault(address, [])
     if not by_dataset:
         return ""
-    datasets = {c.address: c for c in plan.changes if c.kind is Kind.DATASET and c.deposed is None}
     sections = []
     for dataset in sorted(by_dataset):
         items = by_dataset[dataset]
@@ -335,14 +345,17 @@ def _dataset_section(
     for _change, review in items:
         counts[review] += 1
     summary = ", ".join(f"{counts[r]:,} {r.value}" for r in ImageReview if counts[r])
-    title = f"<h2>Images of <code>{_e(dataset)}</code></h2>"
+    what = "Images of" if items else "Dataset"  # a schema change alone
+    title = f"<h2>{what} <code>{_e(dataset)}</code></h2>"
     lines = [f'<section class="dataset">{title}']
     if change is not None and change.action is not Action.NO_OP:
         lines.append(
             f"<p>{_badge(change.action.value, change.action.value)} "
             f"{_e(change.reason.describe())}</p>"
         )
-    lines.append(f'<p class="counts">{_e(summary)}</p>')
+    lines.append(htmljson.schema_block(change))
+    if summary:
+        lines.append(f'<p class="counts">{_e(summary)}</p>')
     if counts[ImageReview.CARRIED]:
         lines.append(
             f'<p class="note">{counts[ImageReview.CARRIED]:,} unchanged images are uploaded '
@@ -355,8 +368,9 @@ def _dataset_section(
         key=lambda item: (_REVIEW_ORDER[item[1]], item[0].address.key),
     )
     cards = [_card(c, r, images) for c, r in shown]
-    lines.append(f'<div class="grid">{"".join(cards)}</div></section>')
-    return "\n".join(lines)
+    grid = f'<div class="grid">{"".join(cards)}</div>' if cards else ""
+    lines.append(f"{grid}</section>")
+    return "\n".join(line for line in lines if line)
 
 
 def _card(change: Change, review: ImageReview, images: _ImageBudget) -> str:
@@ -374,10 +388,10 @@ def _card(change: Change, review: ImageReview, images: _ImageBudget) -> str:
         figures = _figure(images.uri(change.address, old=True), name, "live, to be removed")
     else:
         figures = _figure(images.uri(change.address, old=False), name, _path(change))
-    return (
-        f'<div class="card {kind}{" wide" if review is ImageReview.CONTENT else ""}">'
-        f"{head}{figures}{_captions(change, review)}</div>"
-    )
+    captions, layout = _captions(change, review), " wide" * (review is ImageReview.CONTENT)
+    if not layout and htmljson.is_structured(change):  # the JSON caption beside the preview
+        captions, layout = f'<div class="side">{captions}</div>', " structured"
+    return f'<div class="card {kind}{layout}">{head}{figures}{captions}</div>'
 
 
 def _figure(uri: str | None, alt: str, caption: str) -> str:
@@ -393,23 +407,33 @@ def _path(change: Change) -> str:
     return path if isinstance(path, str) else "local file"
 
 
-def _caption_text(attrs: Mapping[str, object] | None, *, after: bool) -> str:
-    caption = (attrs or {}).get("caption")
+def _caption_text(attrs: Mapping[str, JsonValue] | None, *, after: bool) -> str:
+    caption = htmljson.caption_of(attrs)
     if isinstance(caption, str):
         return f"<q>{_e(caption)}</q>"
+    if is_object(caption):
+        return htmljson.pretty_object(caption)
     return f"<em>{GENERATED_CAPTION if after else AUTOMATIC_CAPTION}</em>"
+
+
+def _caption_line(text: str, label: str = "") -> str:
+    """A `<pre>` (a JSON caption) cannot sit in a `<p>`."""
+    tag = "div" if text.startswith("<pre") else "p"
+    return f'<{tag} class="caption">{label}{text}</{tag}>'
 
 
 def _captions(change: Change, review: ImageReview) -> str:
     if review is ImageReview.REMOVED:
-        return f'<p class="caption">{_caption_text(change.before, after=False)}</p>'
+        return _caption_line(_caption_text(change.before, after=False))
     after = _caption_text(change.after, after=True)
     if review is ImageReview.ADDED:
-        return f'<p class="caption">{after}</p>'
+        return _caption_line(after)
+    old, new = htmljson.caption_of(change.before), htmljson.caption_of(change.after)
+    if is_object(old) and is_object(new) and old != new:
+        return htmljson.caption_changes(old, new)
     before = _caption_text(change.before, after=False)
     if before == after:
-        return f'<p class="caption">{after}</p>'
-    return (
-        f'<p class="caption"><span class="was">before:</span> {before}</p>'
-        f'<p class="caption"><span class="now">after:</span> {after}</p>'
+        return _caption_line(after)
+    return _caption_line(before, '<span class="was">before:</span> ') + _caption_line(
+        after, '<span class="now">after:</span> '
     )

@@ -41,5 +41,11 @@ figcaption{font-size:11px;color:var(--muted);overflow-wrap:anywhere}
 .caption{margin:6px 0 0;overflow-wrap:anywhere}.caption q{font-style:normal}
 .was{color:#cf222e;font-weight:600}.now{color:#1a7f37;font-weight:600}
 .detail{white-space:pre-wrap}
+pre.json{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--soft);
+padding:6px 8px;border-radius:4px;margin:4px 0;white-space:pre-wrap;overflow-wrap:anywhere;
+max-height:480px;overflow:auto}
+.schema{margin:8px 0}.schema summary,.changes{font-weight:600;margin:4px 0}
+.card.structured{grid-column:span 2;display:grid;grid-template-columns:1fr 1fr;gap:8px}
+.card.structured .name{grid-column:1/-1;margin:0}
 footer{margin-top:32px;color:var(--muted);font-size:12px}
 """
