@@ -46,6 +46,7 @@ def dataset_attributes(dataset: DesiredDataset) -> Attrs:
     auto = dataset.caption_prefix == CAPTION_PREFIX_AUTO
     return {
         "name": dataset.name,
+        "training_version": dataset.training_version,
         "upload_type": dataset.upload_type,
         "caption_prefix": None if auto else dataset.caption_prefix,
         "caption_prefix_auto": auto,

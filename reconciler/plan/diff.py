@@ -36,7 +36,7 @@ def diff_attributes(
         if row.name not in desired:
             continue
         after = desired[row.name]
-        before = current.get(row.name)
+        before = current.get(row.name, row.absent_means)
         if row.flag_for is not None:
             continue
         if row.generated_when is not None and desired.get(row.generated_when) is True:

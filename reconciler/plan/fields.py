@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from reconciler.addresses import Kind
+from reconciler.resources import DEFAULT_DATASET_VERSION, JsonValue
 
 
 class Rule(StrEnum):
@@ -47,6 +48,8 @@ class FieldRule:
     """The row whose True says Bria generates this value at apply (known only after it)."""
     flag_for: str | None = None
     """This row only says how another row's value is set; it is never compared itself."""
+    absent_means: JsonValue = None
+    """What a recorded value missing from an older state was (it predates the row)."""
 
 
 FIELD_RULES: Mapping[Kind, tuple[FieldRule, ...]] = {
@@ -69,6 +72,13 @@ FIELD_RULES: Mapping[Kind, tuple[FieldRule, ...]] = {
     ),
     Kind.DATASET: (
         FieldRule("name", Rule.IN_PLACE, "name", live=True),
+        FieldRule(
+            "training_version",
+            Rule.FORCES_REPLACE,
+            "training_version",
+            constraint="DS-VERSION-IMMUTABLE",
+            absent_means=DEFAULT_DATASET_VERSION,
+        ),
         FieldRule("upload_type", Rule.FORCES_REPLACE, "upload_type", live=True),
         FieldRule(
             "caption_prefix",

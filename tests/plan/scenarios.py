@@ -10,6 +10,7 @@ from reconciler.addresses import Address
 from reconciler.plan.builder import build_plan
 from reconciler.plan.model import Plan
 from reconciler.resources import (
+    DesiredDataset,
     DesiredImage,
     DesiredModel,
     DesiredWorkspace,
@@ -763,6 +764,85 @@ def project_removed() -> Scenario:
     )
 
 
+def _fibo_dataset(key: str = "v1", count: int = 5, **kw: object) -> DesiredDataset:
+    return dataset(
+        key,
+        imgs=images(count, dataset=key),
+        training_version="fibo",
+        visual_schema='{"style": "flat"}',
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def dataset_training_version_change() -> Scenario:
+    world = converged(workspace(project()))
+    ws = workspace(project(datasets=(dataset(training_version="light"),)))
+    return Scenario(
+        _plan(ws, world),
+        {"acme/datasets/v1": "replace", "acme/models/light": "replace"},
+        errors=1,  # the planner refuses light until the engine sends it (issue 15)
+    )
+
+
+def legacy_versions_new() -> Scenario:
+    ws = workspace(
+        project(
+            datasets=(dataset(training_version="3.2"),),
+            models=(model("m32", training_version="bria-3.2"),),
+        )
+    )
+    return Scenario(
+        _plan(ws),
+        {"acme/datasets/v1": "create", "acme/models/m32": "create"},
+        errors=2,  # the planner refuses 3.2 and bria-3.2 until the engine sends them
+    )
+
+
+def fibo_fewer_than_5_images() -> Scenario:
+    ws = workspace(project(datasets=(_fibo_dataset(count=4),), models=()))
+    return Scenario(_plan(ws), {"acme/datasets/v1": "create"}, errors=2)
+
+
+def fibo_and_legacy_in_one_project() -> Scenario:
+    ws = workspace(project(datasets=(_fibo_dataset(), dataset("v2")), models=()))
+    return Scenario(
+        _plan(ws), {"acme/datasets/v1": "create", "acme/datasets/v2": "create"}, errors=2
+    )
+
+
+def fibo_model_of_the_wrong_family() -> Scenario:
+    ws = workspace(project(datasets=(_fibo_dataset(),), models=(model(training_version="max"),)))
+    return Scenario(
+        _plan(ws), {"acme/datasets/v1": "create", "acme/models/light": "create"}, errors=2
+    )
+
+
+def project_switches_family() -> Scenario:
+    world = converged(workspace(project()))
+    ws = workspace(project(datasets=(_fibo_dataset(),), models=(model(training_version="fibo"),)))
+    return Scenario(
+        _plan(ws, world),
+        {"acme": "replace", "acme/datasets/v1": "replace", "acme/models/light": "replace"},
+        errors=2,
+    )
+
+
+def project_switches_family_prevent_destroy() -> Scenario:
+    world = converged(workspace(project(prevent_destroy=True)))
+    ws = workspace(
+        project(
+            prevent_destroy=True,
+            datasets=(_fibo_dataset(),),
+            models=(model(training_version="fibo"),),
+        )
+    )
+    return Scenario(
+        _plan(ws, world),
+        {"acme": "replace", "acme/datasets/v1": "replace", "acme/models/light": "replace"},
+        errors=3,
+    )
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     fn.__name__: fn
     for fn in (
@@ -821,6 +901,13 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
         unmanaged_name_warning,
         train_on_draft_dataset_error,
         project_removed,
+        dataset_training_version_change,
+        legacy_versions_new,
+        fibo_fewer_than_5_images,
+        fibo_and_legacy_in_one_project,
+        fibo_model_of_the_wrong_family,
+        project_switches_family,
+        project_switches_family_prevent_destroy,
     )
 }
 

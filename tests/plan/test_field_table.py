@@ -23,7 +23,7 @@ from reconciler.engine import refresh
 from reconciler.plan import attributes as attrs
 from reconciler.plan.fields import FIELD_RULES, SERVER_OWNED, Rule, rules_for
 from reconciler.resources import JsonValue
-from reconciler.sandbox.constraints import REFERENCE_CONSTRAINTS
+from reconciler.sandbox.constraints import PUBLISHED_CONSTRAINTS, REFERENCE_CONSTRAINTS
 from tests.plan import factories as f
 
 KINDS = (Kind.PROJECT, Kind.DATASET, Kind.IMAGE, Kind.MODEL)
@@ -124,7 +124,7 @@ def test_in_place_rows_are_what_bria_updates(kind: Kind) -> None:
 
 
 def test_constraints_are_bria_s() -> None:
-    known = {c.id for c in REFERENCE_CONSTRAINTS}
+    known = {c.id for c in (*REFERENCE_CONSTRAINTS, *PUBLISHED_CONSTRAINTS)}
     cited = {row.constraint for rows in FIELD_RULES.values() for row in rows if row.constraint}
     assert cited and cited <= known
 

@@ -90,6 +90,7 @@ def build_dataset(
         "project_address": str(project.address),
         "name": desired.name,
         "upload_type": desired.upload_type,
+        "training_version": desired.training_version,
     }
     steps = [Step(StepKind.CREATE_DATASET, address, create_args)]
     steps.extend(prefix_steps(project, desired))

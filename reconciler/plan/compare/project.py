@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.addresses import Address, Kind
+from reconciler.bria_rules import family_name, family_of
 from reconciler.plan import attributes as attrs
 from reconciler.plan import fields, rules
 from reconciler.plan.compare.checks import check_project
@@ -19,8 +20,18 @@ from reconciler.plan.compare.model import delete_model, plan_model
 from reconciler.plan.context import Mode, PlanningContext
 from reconciler.plan.diff import diff_attributes, drift_fields
 from reconciler.plan.draft import DraftPlan
-from reconciler.plan.model import Action, Change, Phase, Reason, ReplaceMode, Step, StepKind
+from reconciler.plan.model import (
+    Action,
+    Change,
+    FieldChange,
+    Phase,
+    Reason,
+    ReplaceMode,
+    Step,
+    StepKind,
+)
 from reconciler.resources import (
+    DEFAULT_DATASET_VERSION,
     DesiredProject,
     JsonValue,
     RecordedResource,
@@ -102,6 +113,9 @@ def plan_project(
         out.add_drift(address, drift_fields(Kind.PROJECT, rec.attributes, view))
         before = {**rec.attributes, **view}
         diffs = diff_attributes(Kind.PROJECT, before, after)
+        switch = family_switch(ctx, desired, rec)
+        if switch is not None:
+            diffs = (*diffs, switch)
         forcing = tuple(fc.field for fc in diffs if fc.forces_replace)
         if forcing:
             old = Step(
@@ -124,7 +138,10 @@ def plan_project(
                     requires_replace=forcing,
                     replace_mode=ReplaceMode.CREATE_BEFORE_DESTROY,
                     steps=(create, old),
-                    notes=("everything in the project is rebuilt in the new project",),
+                    notes=(
+                        "everything in the project is rebuilt in the new project",
+                        *((_FAMILY_NOTE,) if switch is not None else ()),
+                    ),
                     remote_id=rec.remote_id,
                     location=desired.location,
                 )
@@ -197,6 +214,33 @@ def _plan_children(
             ctx.recorded_at(m_address),
             m_address,
         )
+
+
+_FAMILY_NOTE = (
+    "Bria locks a project to the generation of its first dataset (DS-FAMILY-LOCK): datasets of "
+    "the other generation need a new project"
+)
+
+
+def family_switch(
+    ctx: PlanningContext, desired: DesiredProject, rec: RecordedResource
+) -> FieldChange | None:
+    """The project's generation, when its datasets move to the other one: the state's
+    datasets (an older state's are max) against the manifest's first dataset."""
+    recorded = sorted(ctx.children(rec.address, Kind.DATASET), key=lambda r: r.address.key)
+    wanted = sorted(desired.datasets, key=lambda d: d.key)
+    if not recorded or not wanted:
+        return None
+    was = str(recorded[0].attributes.get("training_version", DEFAULT_DATASET_VERSION))
+    now = wanted[0].training_version
+    if family_of(was) == family_of(now):
+        return None
+    return FieldChange(
+        "training_version",
+        f"{was} ({family_name(family_of(was))})",
+        f"{now} ({family_name(family_of(now))})",
+        forces_replace=True,
+    )
 
 
 def warn_unmanaged_project(ctx: PlanningContext, out: DraftPlan, project: DesiredProject) -> None:
