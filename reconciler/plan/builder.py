@@ -26,6 +26,7 @@ from reconciler.plan.draft import DraftPlan
 from reconciler.plan.graph import build_dependencies, topological_order
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Reason, Severity, StepKind
 from reconciler.resources import (
+    FIBO,
     DesiredWorkspace,
     JsonValue,
     LiveSnapshot,
@@ -258,28 +259,31 @@ def _leave_unreadable(out: DraftPlan, unreadable: Mapping[Address, UnreadableObj
 
 
 def _refuse_unplanned_versions(out: DraftPlan, desired: DesiredWorkspace) -> None:
-    """Manifests may declare every training_version Bria has, but this planner and the steps
-    it emits know only max datasets and light/max models so far: anything else is an honest
-    error, not a plan that would create a max dataset or model in its place."""
-    later = "planning it is not built yet (issue 15); until then use "
+    """Manifests may declare FIBO datasets and models, but this planner does not emit the
+    visual schema steps yet: a FIBO dataset or model is an honest error, not a plan that would
+    leave a dataset without its schema. Every legacy version is planned (create steps send it)."""
+    later = (
+        "FIBO planning (visual schema steps) is not built yet (issue 15); until then use a "
+        "legacy version: "
+    )
     for project in desired.projects:
         for dataset in project.datasets:
-            if dataset.training_version != "max":
+            if dataset.is_fibo:
                 out.error(
                     f"{dataset.address}: training_version {dataset.training_version} is valid, "
                     "but this tailor cannot plan it yet",
                     dataset.address,
                     dataset.location,
-                    detail=later + "training_version: max (the default)",
+                    detail=later + "max (the default), light, 3.2 or 2.3",
                 )
         for model in project.models:
-            if model.training_version not in ("light", "max"):
+            if model.training_version == FIBO:
                 out.error(
                     f"{model.address}: training_version {model.training_version} is valid, "
                     "but this tailor cannot plan it yet",
                     model.address,
                     model.location,
-                    detail=later + "training_version: light or max",
+                    detail=later + "light, max, bria-2.3 or bria-3.2",
                 )
 
 

@@ -780,7 +780,6 @@ def dataset_training_version_change() -> Scenario:
     return Scenario(
         _plan(ws, world),
         {"acme/datasets/v1": "replace", "acme/models/light": "replace"},
-        errors=1,  # the planner refuses light until the engine sends it (issue 15)
     )
 
 
@@ -794,7 +793,6 @@ def legacy_versions_new() -> Scenario:
     return Scenario(
         _plan(ws),
         {"acme/datasets/v1": "create", "acme/models/m32": "create"},
-        errors=2,  # the planner refuses 3.2 and bria-3.2 until the engine sends them
     )
 
 

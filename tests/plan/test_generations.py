@@ -1,5 +1,6 @@
-"""Bria's generations in the planner. Until FIBO planning is built, a dataset other than max and
-a model other than light/max is an honest plan error, never a plan that makes a max one."""
+"""Bria's generations in the planner. Every legacy version is planned and sent; until FIBO
+planning is built, a FIBO dataset or model is an honest plan error, never a plan that makes a
+dataset without its schema."""
 
 from __future__ import annotations
 
@@ -14,27 +15,41 @@ from reconciler.resources import LiveSnapshot
 from tests.plan.factories import converged, dataset, images, model, project, workspace
 
 
-@pytest.mark.parametrize("version", ["fibo", "light", "3.2", "2.3"])
-def test_a_dataset_version_the_planner_cannot_plan_is_an_error(version: str) -> None:
-    schema = {"visual_schema_auto": True} if version == "fibo" else {}
-    ds = dataset(imgs=images(5), training_version=version, **schema)
+def test_a_fibo_dataset_is_an_error_until_fibo_planning_is_built() -> None:
+    ds = dataset(imgs=images(5), training_version="fibo", visual_schema_auto=True)
     plan = build_plan(workspace(project(datasets=(ds,), models=())), [], LiveSnapshot())
     assert [d.summary for d in plan.errors] == [
-        f"acme/datasets/v1: training_version {version} is valid, but this tailor cannot plan it yet"
+        "acme/datasets/v1: training_version fibo is valid, but this tailor cannot plan it yet"
     ]
     assert plan.errors[0].location == ds.location
 
 
-@pytest.mark.parametrize("version", ["fibo", "bria-2.3", "bria-3.2"])
-def test_a_model_version_the_planner_cannot_plan_is_an_error(version: str) -> None:
+def test_a_fibo_model_is_an_error_until_fibo_planning_is_built() -> None:
     plan = build_plan(
-        workspace(project(models=(model(training_version=version),))), [], LiveSnapshot()
+        workspace(project(models=(model(training_version="fibo"),))), [], LiveSnapshot()
     )
-    summaries = [d.summary for d in plan.errors]
     assert (
-        f"acme/models/light: training_version {version} is valid, but this tailor cannot plan "
-        "it yet" in summaries
+        "acme/models/light: training_version fibo is valid, but this tailor cannot plan it yet"
+        in [d.summary for d in plan.errors]
     )
+
+
+@pytest.mark.parametrize(
+    ("dataset_version", "model_version"),
+    [("light", "light"), ("3.2", "bria-3.2"), ("2.3", "bria-2.3"), ("max", "max")],
+)
+def test_legacy_versions_are_planned_and_sent(dataset_version: str, model_version: str) -> None:
+    ws = workspace(
+        project(
+            datasets=(dataset(training_version=dataset_version),),
+            models=(model(training_version=model_version),),
+        )
+    )
+    plan = build_plan(ws, [], LiveSnapshot())
+    assert plan.errors == ()
+    steps = {s.kind.value: s.args for c in plan.changes for s in c.steps}
+    assert steps["create_dataset"]["training_version"] == dataset_version
+    assert steps["create_model"]["training_version"] == model_version
 
 
 def test_the_default_generation_plans_as_before() -> None:
