@@ -37,7 +37,7 @@ from reconciler.engine.run_context import Outcome, RunContext, StepCall, StepFai
 from reconciler.engine.steps.bulk import release_staged
 from reconciler.errors import TailorError
 from reconciler.events import AddressResult, ResultStatus, StepEvent, StepOutcome
-from reconciler.plan.model import Action, Change, Drift, Plan, Reason, Step, StepKind
+from reconciler.plan.model import Action, Change, Drift, Plan, Step, StepKind
 from reconciler.plan.rules import TRAINING_STATUSES
 from reconciler.resources import JsonValue
 from reconciler.state.model import ResourceEntry
@@ -493,7 +493,7 @@ class _Runner:
             return
         if change.action is Action.DELETE:
             entry = ledger.get(address)
-            if change.reason is Reason.PARENT_DELETED or entry is None:
+            if change.deleted_with_parent or entry is None:
                 return
             if change.remote_id is None or entry.remote_id == change.remote_id:
                 ledger.remove_tree(address)

@@ -224,6 +224,11 @@ class Change:
     location: Location | None = None
     replace_path: ReplacePath | None = None
     """A replaced dataset: built by clone or from scratch, and why."""
+    deleted_with_parent: bool = False
+    """A delete its parent's own DELETE carries out at Bria (a dataset's images, a deleted
+    project's datasets and models): apply runs only this change's steps (a training is stopped
+    first) and leaves its state entry for the parent's removal, so a parent delete that fails
+    keeps it recorded. What apply does follows from this flag, never from `reason`."""
 
     @property
     def kind(self) -> Kind:

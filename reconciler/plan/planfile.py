@@ -5,9 +5,10 @@ requires_replace?, replaced_by?, before, after, steps], drift, summary, errors) 
 and reviewers read. The extra keys let `apply PLANFILE` run exactly what was shown:
 per-change `reason`, `field_changes`, `step_details` (the structured steps), `notes`,
 `deposed`, `remote_id`, `location`, `replace_path` (a dataset replace: `clone` or
-`rebuild`, and why); plan-level `warnings`, `dependencies`, `order`,
-`live_fingerprint`, `targets`, `refresh_only`, and `cost` (what the apply will spend in
-requests to Bria, `plan.cost`). `plan_from_json(plan_to_json(p)) == p`.
+`rebuild`, and why), `deleted_with_parent` (only when true; a plan saved before it
+derives it); plan-level `warnings`, `dependencies`, `order`, `live_fingerprint`,
+`targets`, `refresh_only`, and `cost` (what the apply will spend in requests to Bria,
+`plan.cost`). `plan_from_json(plan_to_json(p)) == p`.
 """
 
 from __future__ import annotations
@@ -142,7 +143,17 @@ def _change_to_json(change: Change) -> JsonObject:
         data["replace_path"] = {
             "path": change.replace_path.path.value, "why": change.replace_path.why
         }
+    if change.deleted_with_parent:
+        data["deleted_with_parent"] = True
     return data
+
+
+def _deleted_with_parent(data: Any) -> bool:
+    """The flag as saved; a plan saved before it existed (the same `format_version`) said so
+    only by its reason, and no other change had that reason."""
+    if "deleted_with_parent" in data:
+        return bool(data["deleted_with_parent"])
+    return bool(data["reason"] == Reason.PARENT_DELETED.value)
 
 
 def _change_from_json(data: Any, addresses: _Addresses) -> Change:
@@ -167,6 +178,7 @@ def _change_from_json(data: Any, addresses: _Addresses) -> Change:
         remote_id=data.get("remote_id"),
         location=_location_from_json(data.get("location")),
         replace_path=None if path is None else ReplacePath(BuildPath(path["path"]), path["why"]),
+        deleted_with_parent=_deleted_with_parent(data),
     )
 
 

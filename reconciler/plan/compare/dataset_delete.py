@@ -26,6 +26,7 @@ def delete_dataset_tree(
                 reason=Reason.PARENT_DELETED,
                 before=dict(image.attributes),
                 remote_id=image.remote_id,
+                deleted_with_parent=True,
             )
         )
     steps: tuple[Step, ...] = ()
@@ -47,6 +48,7 @@ def delete_dataset_tree(
             steps=steps,
             notes=notes,
             remote_id=rec.remote_id,
+            deleted_with_parent=by_parent,
         )
     )
     for dep in rec.deposed:

@@ -292,6 +292,7 @@ def delete_model(
             steps=tuple(steps),
             notes=notes,
             remote_id=rec.remote_id,
+            deleted_with_parent=by_parent,
         )
     )
     for dep in rec.deposed:
