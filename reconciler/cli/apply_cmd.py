@@ -45,10 +45,12 @@ from reconciler.cli.terminal import use_color
 from reconciler.client.api import BriaClient
 from reconciler.client.staging import Stager
 from reconciler.engine import recovery
-from reconciler.engine.executor import ApplyResult, RunControl, execute, record_drift
+from reconciler.engine.apply_result import ApplyResult, RunControl
+from reconciler.engine.executor import execute
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
 from reconciler.engine.refresh import RefreshScope, refresh
+from reconciler.engine.refresh_only import record_drift
 from reconciler.engine.run_context import RunContext
 from reconciler.engine.workspace_files import changed_files
 from reconciler.errors import ApplyError, PlanError

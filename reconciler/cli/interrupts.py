@@ -15,7 +15,7 @@ import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from reconciler.engine.executor import RunControl
+from reconciler.engine.apply_result import RunControl
 
 GRACE_SECONDS = 30.0
 SIGNALS = (signal.SIGINT, signal.SIGTERM)

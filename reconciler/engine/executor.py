@@ -15,7 +15,6 @@ result says why (`ApplyResult.stopped`, `ApplyResult.interrupted`).
 At most `parallelism` nodes work at once, started from a ready queue in plan order; a node
 that waits on Bria (training, captions, a bulk upload) gives its slot back while it polls.
 """
-# size: interim: split by issue 18 (h18i)
 
 from __future__ import annotations
 
@@ -24,20 +23,20 @@ import contextlib
 import heapq
 import shutil
 from collections import deque
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from reconciler.addresses import Address, Kind
 from reconciler.client.errors import ApiError, ApiUnreachable, QuotaExceeded
+from reconciler.engine.apply_result import ApplyResult, NodeResult, RunControl
 from reconciler.engine.handlers import HANDLERS
 from reconciler.engine.journaled_create import IMAGES, list_images
-from reconciler.engine.ledger import Ledger
 from reconciler.engine.run_context import Outcome, RunContext, StepCall, StepFailed
 from reconciler.engine.steps.bulk import release_staged
 from reconciler.errors import TailorError
-from reconciler.events import AddressResult, ResultStatus, StepEvent, StepOutcome
-from reconciler.plan.model import Action, Change, Drift, Plan, Step, StepKind
+from reconciler.events import ResultStatus, StepEvent, StepOutcome
+from reconciler.plan.model import Action, Change, Plan, Step, StepKind
 from reconciler.plan.rules import TRAINING_STATUSES
 from reconciler.resources import JsonValue
 from reconciler.state.model import ResourceEntry
@@ -47,76 +46,6 @@ UNREACHABLE_IN_A_ROW = 3
 """Nodes in a row that could not reach the API (each after its own bounded retries) before
 the run stops starting new ones: with the API gone, every later node would fail the same way,
 each after a minute of retries."""
-
-
-@dataclass(frozen=True)
-class NodeResult:
-    node: str
-    address: Address
-    status: ResultStatus
-    message: str = ""
-    unreachable: bool = False
-    """It failed because the API could not be reached (what the circuit breaker counts)."""
-    deposed: int | None = None
-    """The deposed object this node is about (a row of its own in the results)."""
-
-
-@dataclass
-class RunControl:
-    """How the caller stops a run from outside (a signal handler): `stop` starts no more
-    nodes and lets in-flight ones finish; `abort` cancels those too."""
-
-    stopped: str | None = None
-    """Why no further node starts (None: the run goes on)."""
-    aborted: bool = False
-    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def stop(self, why: str) -> None:
-        if self.stopped is None:
-            self.stopped = why
-        self.wakeup.set()
-
-    def abort(self) -> None:
-        self.aborted = True
-        self.wakeup.set()
-
-
-@dataclass(frozen=True)
-class ApplyResult:
-    """Every node's result; `by_address()` is the table apply and destroy show."""
-
-    nodes: tuple[NodeResult, ...]
-    actions: Mapping[str, Action]
-    stopped: ApiError | None = None
-    """The answer that stopped the run before every node was tried (Bria's quota)."""
-    interrupted: str | None = None
-    """Why the run stopped early for any other reason (unreachable API, a signal)."""
-
-    @property
-    def ok(self) -> bool:
-        return all(n.status is ResultStatus.DONE for n in self.nodes)
-
-    @property
-    def failed(self) -> tuple[NodeResult, ...]:
-        return tuple(n for n in self.nodes if n.status is ResultStatus.FAILED)
-
-    def by_address(self) -> tuple[AddressResult, ...]:
-        """One row per address (failed beats not started beats done), leaving out the
-        no-op addresses that completed: they are in the DAG for its edges and did nothing."""
-        rank = {ResultStatus.DONE: 0, ResultStatus.NOT_STARTED: 1, ResultStatus.FAILED: 2}
-        rows: dict[tuple[Address, int], AddressResult] = {}
-        for node in self.nodes:
-            key = (node.address, -1 if node.deposed is None else node.deposed)
-            seen = rows.get(key)
-            if seen is None or rank[node.status] > rank[seen.status]:
-                rows[key] = AddressResult(node.address, node.status, node.message, node.deposed)
-        return tuple(
-            rows[key]
-            for key in sorted(rows)
-            if rows[key].status is not ResultStatus.DONE
-            or rows[key].deposed is not None
-            or self.actions.get(str(key[0]), Action.NO_OP) is not Action.NO_OP
-        )
 
 
 async def execute(
@@ -535,29 +464,3 @@ def _message(error: TailorError) -> str:
     if isinstance(error, ApiError):
         return error.message
     return str(error)
-
-
-def record_drift(ledger: Ledger, drift: Sequence[Drift]) -> int:
-    """A refresh-only apply: take Bria's values into the state, change nothing at Bria.
-
-    Returns how many addresses were updated. An object gone at Bria leaves the state."""
-    touched: set[Address] = set()
-    for item in drift:
-        entry = ledger.get(item.address)
-        if entry is None:
-            continue
-        touched.add(item.address)
-        if item.field == "exists":
-            ledger.remove_tree(item.address)
-            continue
-        attributes: dict[str, JsonValue] = dict(entry.attributes)
-        if item.field.startswith("parameters."):
-            current = attributes.get("parameters")
-            parameters = dict(current) if isinstance(current, dict) else {}
-            parameters[item.field.split(".", 1)[1]] = item.live
-            attributes["parameters"] = parameters
-        else:
-            attributes[item.field] = item.live
-        ledger.put(replace(entry, attributes=attributes))
-    ledger.flush()
-    return len(touched)

@@ -20,7 +20,8 @@ from reconciler.client.api import BriaClient
 from reconciler.client.retry import RetryPolicy
 from reconciler.client.staging import SandboxStager
 from reconciler.engine import recovery
-from reconciler.engine.executor import ApplyResult, execute
+from reconciler.engine.apply_result import ApplyResult
+from reconciler.engine.executor import execute
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
 from reconciler.engine.run_context import RunContext

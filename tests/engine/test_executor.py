@@ -6,10 +6,11 @@ import pytest
 
 from reconciler.addresses import Address
 from reconciler.client.errors import ServerError
-from reconciler.engine.executor import ApplyResult, NodeResult, record_drift
+from reconciler.engine.apply_result import ApplyResult, NodeResult
 from reconciler.engine.handlers import HANDLERS
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
+from reconciler.engine.refresh_only import record_drift
 from reconciler.engine.run_context import Outcome, RunContext, StepCall
 from reconciler.events import AddressResult, ResultStatus
 from reconciler.manifest.workspace import load_workspace

@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from reconciler.client.errors import unreachable
-from reconciler.engine.executor import ApplyResult, RunControl, execute
+from reconciler.engine.apply_result import ApplyResult, RunControl
+from reconciler.engine.executor import execute
 from reconciler.engine.handlers import HANDLERS
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.run_context import NOTHING, Outcome, RunContext, StepCall
