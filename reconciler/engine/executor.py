@@ -347,11 +347,13 @@ class _Runner:
         hooks.on_step(StepEvent(str(step.address), text, StepOutcome.DONE))
 
     async def _run_late_deletes(self) -> None:
-        """A replaced dataset whose delete was deferred because a model trained on it goes
-        now if this run ended that training (it stopped and deleted the model): no later plan
-        needed. Bria refuses the delete while a model trains on it, so the models are listed
-        once first; a delete that fails is shown and left to the next plan. (Not a replaced
-        project: deleting it deletes its models, which serve until their successors trained.)"""
+        """Deferred deletes of replaced datasets, once every other node has run: each whose
+        node succeeded goes now unless a model still trains on the old dataset (Bria refuses
+        the delete then, DS-DELETE-IN-TRAINING); one listing of the models serves them all, so
+        a training this run stopped, or that ended meanwhile, holds nothing back. A listing or
+        delete that fails fails the node (apply must not exit 0 with the old dataset still at
+        Bria); the next plan deletes it. (Not a replaced project: deleting it deletes its
+        models, which serve until their successors trained.)"""
         due = [item for item in self.late if self.results[item[0]].status is ResultStatus.DONE]
         if not due:
             return

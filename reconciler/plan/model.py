@@ -48,8 +48,8 @@ class Action(StrEnum):
 class ReplaceMode(StrEnum):
     CREATE_BEFORE_DESTROY = "create_before_destroy"
     """The successor is built first; the predecessor is deleted at the end of the change, or
-    later (a deferred step: it is kept as `deposed` in the state until a later plan deletes
-    it), or kept and forgotten (`retain_on_replace`)."""
+    later (a deferred step: kept as `deposed` in the state until its condition holds, in this
+    apply or a later plan), or kept and forgotten (`retain_on_replace`)."""
     DESTROY_BEFORE_CREATE = "destroy_before_create"
     """The old object is deleted first (images: a name is unique within its dataset)."""
 
@@ -148,8 +148,9 @@ class Step:
     """Placeholder -> key of `args` holding its value (instead of resolving from the state)."""
     phase: Phase = Phase.MAIN
     deferred: bool = False
-    """Not run by this apply: the executor records `args.old_id` as deposed on the address;
-    a later plan turns it into a delete once `note`'s condition holds."""
+    """Run by this apply only if its condition comes true in it (a model's successor trained
+    under `apply --wait`; no model trains on a replaced dataset at the end of the run); else
+    `args.old_id` stays deposed in the state and a later plan deletes it."""
     note: str = ""
 
     @property
@@ -225,10 +226,9 @@ class Change:
     replace_path: ReplacePath | None = None
     """A replaced dataset: built by clone or from scratch, and why."""
     deleted_with_parent: bool = False
-    """A delete its parent's own DELETE carries out at Bria (a dataset's images, a deleted
-    project's datasets and models): apply runs only this change's steps (a training is stopped
-    first) and leaves its state entry for the parent's removal, so a parent delete that fails
-    keeps it recorded. What apply does follows from this flag, never from `reason`."""
+    """Its parent's DELETE deletes it (a dataset's images, a project's children): apply runs its
+    own steps only and leaves its state entry to the parent's removal. Apply reads this flag,
+    never `reason`, which only explains."""
 
     @property
     def kind(self) -> Kind:
