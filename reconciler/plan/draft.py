@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 
 from reconciler.addresses import Address
 from reconciler.errors import Location
-from reconciler.plan.model import Change, Diagnostic, Drift, Severity
-from reconciler.resources import JsonValue
+from reconciler.plan.model import Action, Change, Diagnostic, Drift, Reason, Severity, Step
+from reconciler.resources import JsonValue, RecordedResource
 
 
 @dataclass
@@ -60,6 +60,29 @@ class DraftPlan:
     ) -> None:
         for name, state, seen in found:
             self.drift.append(Drift(address, name, state, seen))
+
+    def remove(
+        self,
+        rec: RecordedResource,
+        *,
+        by_parent: bool,
+        steps: tuple[Step, ...] = (),
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        """A recorded resource goes: removed from the manifests, or taken along by its
+        parent's delete. The flag tells apply what to do; the reason only tells people."""
+        self.add(
+            Change(
+                address=rec.address,
+                action=Action.DELETE,
+                reason=Reason.PARENT_DELETED if by_parent else Reason.REMOVED_FROM_MANIFEST,
+                before=dict(rec.attributes),
+                steps=steps,
+                notes=notes,
+                remote_id=rec.remote_id,
+                deleted_with_parent=by_parent,
+            )
+        )
 
     def gone(self, address: Address) -> None:
         """Drift for a recorded object that no longer exists at Bria."""

@@ -19,16 +19,7 @@ def delete_dataset_tree(
     DELETE takes the dataset too."""
     address = rec.address
     for image in ctx.children(address, Kind.IMAGE):
-        out.add(
-            Change(
-                address=image.address,
-                action=Action.DELETE,
-                reason=Reason.PARENT_DELETED,
-                before=dict(image.attributes),
-                remote_id=image.remote_id,
-                deleted_with_parent=True,
-            )
-        )
+        out.remove(image, by_parent=True)
     steps: tuple[Step, ...] = ()
     notes: tuple[str, ...] = ()
     if not by_parent:
@@ -38,19 +29,7 @@ def delete_dataset_tree(
             out.gone(address)
             steps = (Step(StepKind.FORGET, address),)
             notes = ("already deleted outside tailor",)
-    reason = Reason.PARENT_DELETED if by_parent else Reason.REMOVED_FROM_MANIFEST
-    out.add(
-        Change(
-            address=address,
-            action=Action.DELETE,
-            reason=reason,
-            before=dict(rec.attributes),
-            steps=steps,
-            notes=notes,
-            remote_id=rec.remote_id,
-            deleted_with_parent=by_parent,
-        )
-    )
+    out.remove(rec, by_parent=by_parent, steps=steps, notes=notes)
     for dep in rec.deposed:
         old = {"old_id": dep}
         if by_parent or ctx.live_dataset(dep) is None:

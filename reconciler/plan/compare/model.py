@@ -29,6 +29,7 @@ from reconciler.plan.compare.model_steps import (
     creation_steps,
     start_training,
     stop_steps,
+    stop_then_delete,
 )
 from reconciler.plan.context import Mode, PlanningContext
 from reconciler.plan.diff import diff_attributes, drift_fields
@@ -200,9 +201,7 @@ def _replace(
             "training; a later plan deletes it"
         )
     else:
-        if live.status in rules.TRAINING_STATUSES:
-            steps.extend(stop_steps(address, old, live.status))
-        steps.append(Step(StepKind.DELETE_MODEL, address, old, OLD_ID_PARAMS))
+        steps.extend(stop_then_delete(address, old, live.status))
     out.add(
         Change(
             address=address,
@@ -282,19 +281,7 @@ def delete_model(
             )
         if not by_parent:
             steps.append(Step(StepKind.DELETE_MODEL, address))
-    reason = Reason.PARENT_DELETED if by_parent else Reason.REMOVED_FROM_MANIFEST
-    out.add(
-        Change(
-            address=address,
-            action=Action.DELETE,
-            reason=reason,
-            before=dict(rec.attributes),
-            steps=tuple(steps),
-            notes=notes,
-            remote_id=rec.remote_id,
-            deleted_with_parent=by_parent,
-        )
-    )
+    out.remove(rec, by_parent=by_parent, steps=tuple(steps), notes=notes)
     for dep in rec.deposed:
         _delete_deposed(ctx, out, address, dep, Reason.DEPOSED_CLEANUP, ())
 
@@ -354,9 +341,7 @@ def _delete_deposed(
     if live is None:
         steps.append(Step(StepKind.FORGET, address, old))
     else:
-        if live.status in rules.TRAINING_STATUSES:
-            steps.extend(stop_steps(address, old, live.status))
-        steps.append(Step(StepKind.DELETE_MODEL, address, old, OLD_ID_PARAMS))
+        steps.extend(stop_then_delete(address, old, live.status))
     out.add(
         Change(
             address=address,

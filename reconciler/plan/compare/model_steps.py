@@ -36,6 +36,13 @@ def start_training(model: DesiredModel) -> Step:
     )
 
 
+def stop_then_delete(address: Address, old: Mapping[str, JsonValue], status: str) -> list[Step]:
+    """Delete a model `old` names (a predecessor), stopping it first while it trains: Bria
+    refuses to delete a training model."""
+    steps = stop_steps(address, old, status) if status in rules.TRAINING_STATUSES else []
+    return [*steps, Step(StepKind.DELETE_MODEL, address, dict(old), OLD_ID_PARAMS)]
+
+
 def stop_steps(address: Address, old: Mapping[str, JsonValue], status: str) -> list[Step]:
     """Stop a training model and wait until Bria reports it Stopped (deletes need that)."""
     ids = OLD_ID_PARAMS if "old_id" in old else {}

@@ -273,17 +273,7 @@ def delete_project(ctx: PlanningContext, out: DraftPlan, rec: RecordedResource) 
         out.gone(address)
         step = Step(StepKind.FORGET, address)
         notes = ("already deleted outside tailor",)
-    out.add(
-        Change(
-            address=address,
-            action=Action.DELETE,
-            reason=Reason.REMOVED_FROM_MANIFEST,
-            before=dict(rec.attributes),
-            steps=(step,),
-            notes=notes,
-            remote_id=rec.remote_id,
-        )
-    )
+    out.remove(rec, by_parent=False, steps=(step,), notes=notes)
     for dep in rec.deposed:
         _deposed_change(ctx, out, rec, dep, retain=False)
 
