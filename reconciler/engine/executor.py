@@ -22,9 +22,7 @@ import asyncio
 import contextlib
 import heapq
 import shutil
-from collections import deque
-from collections.abc import AsyncIterator, Mapping
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import replace
 
 from reconciler.addresses import Address, Kind
@@ -33,6 +31,7 @@ from reconciler.engine.apply_result import ApplyResult, NodeResult, RunControl
 from reconciler.engine.handlers import HANDLERS
 from reconciler.engine.journaled_create import IMAGES, list_images
 from reconciler.engine.run_context import Outcome, RunContext, StepCall, StepFailed
+from reconciler.engine.slots import HOLDING, WorkSlots
 from reconciler.engine.steps.bulk import release_staged
 from reconciler.errors import TailorError
 from reconciler.events import ResultStatus, StepEvent, StepOutcome
@@ -77,67 +76,6 @@ def _actions(plan: Plan) -> dict[str, Action]:
     return actions
 
 
-_HOLDING: ContextVar[list[bool]] = ContextVar("tailor_executor_slot")
-"""Per node task: whether it holds a working slot right now (a wait gives it back)."""
-
-
-class _Slots:
-    """The `parallelism` working slots. A node waiting on Bria gives its slot back while it
-    polls and takes the next free one before it works again, ahead of nodes not yet started."""
-
-    def __init__(self, count: int, wakeup: asyncio.Event) -> None:
-        self.free = count
-        self.wakeup = wakeup
-        self.returning: deque[asyncio.Future[None]] = deque()
-        self.waiting: set[asyncio.Task[object]] = set()
-        """Tasks polling Bria with their slot given back (cancelled when the run stops)."""
-
-    def take(self) -> bool:
-        if self.free > 0 and not self.returning:
-            self.free -= 1
-            return True
-        return False
-
-    def give(self) -> None:
-        while self.returning:
-            claim = self.returning.popleft()
-            if not claim.done():
-                claim.set_result(None)
-                return
-        self.free += 1
-        self.wakeup.set()
-
-    async def take_back(self) -> None:
-        if self.take():
-            return
-        claim: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.returning.append(claim)
-        try:
-            await claim
-        except asyncio.CancelledError:
-            if claim.done() and not claim.cancelled():
-                self.give()  # handed over just as we were cancelled: pass it on
-            raise
-
-    @contextlib.asynccontextmanager
-    async def released(self) -> AsyncIterator[None]:
-        """Around a wait: the slot is free for other work meanwhile."""
-        holding = _HOLDING.get(None)
-        task = asyncio.current_task()
-        if holding is None or not holding[0] or task is None:
-            yield
-            return
-        holding[0] = False
-        self.give()
-        self.waiting.add(task)
-        try:
-            yield
-        finally:
-            self.waiting.discard(task)
-        await self.take_back()  # not after a failed or cancelled wait: the node is ending
-        holding[0] = True
-
-
 class _Runner:
     def __init__(
         self, plan: Plan, ctx: RunContext, parallelism: int, control: RunControl
@@ -145,7 +83,7 @@ class _Runner:
         self.plan = plan
         self.ctx = ctx
         self.control = control
-        self.slots = _Slots(parallelism, control.wakeup)
+        self.slots = WorkSlots(parallelism, control.wakeup)
         ctx.idle = self.slots.released
         self.deps = {node: tuple(before) for node, before in plan.dependencies.items()}
         self.order = list(plan.order) or sorted(self.deps)
@@ -277,7 +215,7 @@ class _Runner:
         """One node, in the slot the run loop took for it (given back here)."""
         change = self.plan.change_for(node)
         holding = [True]
-        _HOLDING.set(holding)
+        HOLDING.set(holding)
         try:
             result = await self._outcome(node, change)
             self._count_unreachable(result)  # before the slot is free for another node

@@ -13,7 +13,8 @@ import pytest
 
 from reconciler.client.staging import SandboxStager
 from reconciler.engine import recovery
-from reconciler.engine.executor import ApplyResult, execute
+from reconciler.engine.apply_result import ApplyResult
+from reconciler.engine.executor import execute
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.run_context import RunContext
 from reconciler.events import StepEvent, StepOutcome
