@@ -168,16 +168,7 @@ def build_dataset(
     wanted = {i.name for i in desired.images}
     for name, r in sorted(recorded_images.items()):
         if name not in wanted:
-            out.add(
-                Change(
-                    address=r.address,
-                    action=Action.DELETE,
-                    reason=Reason.REMOVED_FROM_MANIFEST,
-                    before=dict(r.attributes),
-                    notes=("goes with the old dataset",),
-                    remote_id=r.remote_id,
-                )
-            )
+            out.remove(r, by_parent=False, notes=("goes with the old dataset",))
     if rec is not None:
         plan_dataset_deposed(ctx, out, rec)
     return action

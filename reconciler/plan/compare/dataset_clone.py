@@ -131,16 +131,7 @@ def plan_by_clone(
     wanted = {i.name for i in desired.images}
     for name, r in sorted(recorded.items()):
         if name not in wanted:
-            images.add(
-                Change(
-                    address=r.address,
-                    action=Action.DELETE,
-                    reason=Reason.REMOVED_FROM_MANIFEST,
-                    before=dict(r.attributes),
-                    steps=(Step(StepKind.DELETE_IMAGE, r.address),),
-                    remote_id=r.remote_id,
-                )
-            )
+            images.remove(r, by_parent=False, steps=(Step(StepKind.DELETE_IMAGE, r.address),))
     by_clone = 1 + sum(len(c.steps) for c in images.changes)
     rebuild = 1 + sum(1 + (i.caption is not None) for i in desired.images)
     if by_clone >= rebuild:

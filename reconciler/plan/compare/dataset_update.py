@@ -85,17 +85,7 @@ def update_dataset(
         else:
             step = Step(StepKind.FORGET, r.address)
             notes = ("already deleted outside tailor",)
-        out.add(
-            Change(
-                address=r.address,
-                action=Action.DELETE,
-                reason=Reason.REMOVED_FROM_MANIFEST,
-                before=dict(r.attributes),
-                steps=(step,),
-                notes=notes,
-                remote_id=r.remote_id,
-            )
-        )
+        out.remove(r, by_parent=False, steps=(step,), notes=notes)
     managed = {r.remote_id for r in recorded_images.values()}
     for image_id, li in sorted(live_images.items()):
         if image_id not in managed:
