@@ -164,6 +164,42 @@ RULES = [
         ),
     ),
     Rule(
+        "VS-IMAGES-5-10",
+        "'auto' asks Bria's generate_visual_schema, which needs 5-10 sample images, but the "
+        "dataset has 3",
+        FIBO.replace("    images:", "    completed: false\n    images:"),
+        lambda: _one(
+            datasets=(
+                dataset(
+                    imgs=images(3),
+                    training_version="fibo",
+                    visual_schema_auto=True,
+                    completed=False,
+                ),
+            ),
+            models=(),
+        ),
+        images=3,
+    ),
+    Rule(
+        "IMG-CAPTION-JSON",
+        "a FIBO image's caption is a JSON object (a NAME.json sidecar), not text",
+        FIBO.replace(
+            "    images: [images/*.png]\n",
+            "    images: [images/*.png, {path: images/i0.png, caption: a fox}]\n",
+        ),
+        lambda: _one(
+            datasets=(
+                dataset(
+                    imgs=(image("i0.png", caption="a fox"), *images(4)),
+                    training_version="fibo",
+                    visual_schema_auto=True,
+                ),
+            ),
+            models=(),
+        ),
+    ),
+    Rule(
         "MODEL-VERSION-FAMILY",
         "max is a legacy version, but dataset 'v1' is FIBO (training_version: fibo); a model "
         "trains only on a dataset of its own family",
