@@ -70,12 +70,8 @@ async def checked_bytes(ctx: RunContext, relative: str, sha256: str | None, what
         else:
             data, found = await asyncio.to_thread(_read_sha256, path)
     except OSError as error:
-        raise StepFailed(f"{what}: cannot read {relative}: {error.strerror or error}") from None
-    if sha256 is not None and found != sha256:
-        raise StepFailed(
-            f"{what}: file changed since plan ({relative})",
-            hint="run plan again to see the new content",
-        )
+        raise _unreadable(what, relative, error) from None
+    _refuse_changed(what, relative, sha256, found)
     return data
 
 
@@ -85,10 +81,19 @@ async def checked_file(ctx: RunContext, relative: str, sha256: str | None, what:
     try:
         found = await asyncio.to_thread(file_sha256, path)
     except OSError as error:
-        raise StepFailed(f"{what}: cannot read {relative}: {error.strerror or error}") from None
+        raise _unreadable(what, relative, error) from None
+    _refuse_changed(what, relative, sha256, found)
+    return path
+
+
+def _unreadable(what: str, relative: str, error: OSError) -> StepFailed:
+    return StepFailed(f"{what}: cannot read {relative}: {error.strerror or error}")
+
+
+def _refuse_changed(what: str, relative: str, sha256: str | None, found: str) -> None:
+    """Apply sends only what the plan showed: a file edited since then stops its step."""
     if sha256 is not None and found != sha256:
         raise StepFailed(
             f"{what}: file changed since plan ({relative})",
             hint="run plan again to see the new content",
         )
-    return path
