@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,15 +21,11 @@ import httpx
 import yaml
 from PIL import Image
 
+from benchmarks.sandbox_process import free_port
+
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work" / "apply"
 TOKEN = "bench-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def write_workspace(root: Path, images: int, api: str, parallelism: int) -> None:

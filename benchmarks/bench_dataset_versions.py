@@ -19,8 +19,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,7 @@ import httpx
 import yaml
 from PIL import Image
 
-from benchmarks.bench_apply import free_port
+from benchmarks.sandbox_process import sandbox
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work" / "versions"
@@ -80,29 +78,6 @@ def control(origin: str, method: str, path: str, **kwargs: Any) -> Any:
     response = httpx.request(method, f"{origin}/_sandbox/{path}", timeout=30, **kwargs)
     response.raise_for_status()
     return response.json()
-
-
-@contextmanager
-def sandbox(latency_ms: int) -> Iterator[str]:
-    """`tailor sandbox serve` in its own process; yields its origin."""
-    port = free_port()
-    origin = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "reconciler.cli", "sandbox", "serve", "--port", str(port),
-         "--latency-ms", str(latency_ms)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(200):
-            try:
-                control(origin, "GET", "stats")
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield origin
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def replace_path(plan: dict[str, Any]) -> str:

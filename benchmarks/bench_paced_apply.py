@@ -26,18 +26,12 @@ import httpx
 import yaml
 from PIL import Image
 
+from benchmarks.sandbox_process import free_port
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORK = HERE / ".work" / "paced"
 TOKEN = "bench-token"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def write_workspace(root: Path, images: int | None, api: str) -> None:

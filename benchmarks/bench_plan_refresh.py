@@ -22,17 +22,11 @@ from pathlib import Path
 import httpx
 from PIL import Image
 
+from benchmarks.sandbox_process import free_port
+
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work" / "plan"
 TOKEN = "bench-token"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def write_workspace(root: Path, projects: int, datasets: int, images: int, api: str) -> None:

@@ -28,7 +28,8 @@ from typing import Any
 
 import httpx
 
-from benchmarks.bench_plan_refresh import TOKEN, free_port, write_workspace
+from benchmarks.bench_plan_refresh import TOKEN, write_workspace
+from benchmarks.sandbox_process import free_port
 
 HERE = Path(__file__).resolve().parent
 

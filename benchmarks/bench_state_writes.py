@@ -30,7 +30,7 @@ import httpx
 import yaml
 from PIL import Image
 
-from benchmarks.bench_apply import free_port
+from benchmarks.sandbox_process import sandbox
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work" / "state_writes"
@@ -121,28 +121,6 @@ def apply(root: Path) -> tuple[float, int]:
     if result.returncode != 0:
         raise SystemExit(f"tailor apply failed in {root}:\n{result.stdout}\n{result.stderr}")
     return elapsed, int(counter.read_text())
-
-
-@contextmanager
-def sandbox(latency_ms: int) -> Iterator[str]:
-    port = free_port()
-    origin = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "reconciler.cli", "sandbox", "serve", "--port", str(port),
-         "--latency-ms", str(latency_ms)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{origin}/_sandbox/stats", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield origin
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @contextmanager
