@@ -4,19 +4,14 @@ actions it must contain, so a snapshot is never the only thing a scenario checks
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from reconciler.addresses import Address
-from reconciler.plan.builder import build_plan
-from reconciler.plan.model import Plan
 from reconciler.resources import (
-    DesiredDataset,
     DesiredImage,
     DesiredModel,
     DesiredWorkspace,
     LiveProject,
-    LiveSnapshot,
-    RecordedResource,
 )
 from tests.plan.factories import (
     EXPERT_DEFAULTS,
@@ -29,46 +24,9 @@ from tests.plan.factories import (
     project,
     workspace,
 )
-
-LINEAGE = "3f0c6f7e-lineage"
-
-
-@dataclass(frozen=True)
-class Scenario:
-    plan: Plan
-    actions: dict[str, str]
-    """address (or "address~deposed/ID") -> expected action."""
-    errors: int = 0
-    drift: tuple[str, ...] = ()
-    """Expected "address field" drift entries."""
-    extra: dict[str, object] = field(default_factory=dict)
-
-
-def _plan(
-    ws: DesiredWorkspace,
-    world: World | None = None,
-    *,
-    targets: tuple[Address, ...] = (),
-    refresh_only: bool = False,
-) -> Plan:
-    state: list[RecordedResource] = world.state() if world else []
-    live = world.snapshot() if world else LiveSnapshot()
-    plan = build_plan(
-        ws,
-        state,
-        live,
-        targets=targets,
-        refresh_only=refresh_only,
-        state_lineage=LINEAGE,
-        state_serial=len(state),
-    )
-    LIVE_FINGERPRINTS[id(plan)] = live.fingerprint()
-    return plan
-
-
-LIVE_FINGERPRINTS: dict[int, str] = {}
-"""id(plan) -> the fingerprint of the live snapshot it was planned from: the snapshots leave
-`live_fingerprint` out (a change to the hash would rewrite every one) and a test checks it here."""
+from tests.plan.scenario_kit import LIVE_FINGERPRINTS, Scenario
+from tests.plan.scenario_kit import plan_of as _plan
+from tests.plan.scenarios_fibo import FIBO_SCENARIOS
 
 
 def _two_models() -> tuple[DesiredModel, ...]:
@@ -764,16 +722,6 @@ def project_removed() -> Scenario:
     )
 
 
-def _fibo_dataset(key: str = "v1", count: int = 5, **kw: object) -> DesiredDataset:
-    return dataset(
-        key,
-        imgs=images(count, dataset=key),
-        training_version="fibo",
-        visual_schema='{"style": "flat"}',
-        **kw,  # type: ignore[arg-type]
-    )
-
-
 def dataset_training_version_change() -> Scenario:
     world = converged(workspace(project()))
     ws = workspace(project(datasets=(dataset(training_version="light"),)))
@@ -793,51 +741,6 @@ def legacy_versions_new() -> Scenario:
     return Scenario(
         _plan(ws),
         {"acme/datasets/v1": "create", "acme/models/m32": "create"},
-    )
-
-
-def fibo_fewer_than_5_images() -> Scenario:
-    ws = workspace(project(datasets=(_fibo_dataset(count=4),), models=()))
-    return Scenario(_plan(ws), {"acme/datasets/v1": "create"}, errors=2)
-
-
-def fibo_and_legacy_in_one_project() -> Scenario:
-    ws = workspace(project(datasets=(_fibo_dataset(), dataset("v2")), models=()))
-    return Scenario(
-        _plan(ws), {"acme/datasets/v1": "create", "acme/datasets/v2": "create"}, errors=2
-    )
-
-
-def fibo_model_of_the_wrong_family() -> Scenario:
-    ws = workspace(project(datasets=(_fibo_dataset(),), models=(model(training_version="max"),)))
-    return Scenario(
-        _plan(ws), {"acme/datasets/v1": "create", "acme/models/light": "create"}, errors=2
-    )
-
-
-def project_switches_family() -> Scenario:
-    world = converged(workspace(project()))
-    ws = workspace(project(datasets=(_fibo_dataset(),), models=(model(training_version="fibo"),)))
-    return Scenario(
-        _plan(ws, world),
-        {"acme": "replace", "acme/datasets/v1": "replace", "acme/models/light": "replace"},
-        errors=2,
-    )
-
-
-def project_switches_family_prevent_destroy() -> Scenario:
-    world = converged(workspace(project(prevent_destroy=True)))
-    ws = workspace(
-        project(
-            prevent_destroy=True,
-            datasets=(_fibo_dataset(),),
-            models=(model(training_version="fibo"),),
-        )
-    )
-    return Scenario(
-        _plan(ws, world),
-        {"acme": "replace", "acme/datasets/v1": "replace", "acme/models/light": "replace"},
-        errors=3,
     )
 
 
@@ -901,12 +804,7 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
         project_removed,
         dataset_training_version_change,
         legacy_versions_new,
-        fibo_fewer_than_5_images,
-        fibo_and_legacy_in_one_project,
-        fibo_model_of_the_wrong_family,
-        project_switches_family,
-        project_switches_family_prevent_destroy,
     )
-}
+} | FIBO_SCENARIOS
 
-__all__ = ["SCENARIOS", "Scenario"]
+__all__ = ["LIVE_FINGERPRINTS", "SCENARIOS", "Scenario"]
