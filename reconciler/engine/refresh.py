@@ -23,6 +23,7 @@ about it when the state manages it and leaves it alone; the rest is read as usua
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -237,6 +238,8 @@ async def _read_images(
 
 def _recorded_image(resource: RecordedResource, dataset_id: int) -> LiveImage:
     caption = resource.attributes.get("caption")
+    if isinstance(caption, dict):  # a FIBO caption, recorded as its JSON object
+        caption = json.dumps(caption, sort_keys=True, ensure_ascii=False)
     name = resource.attributes.get("name")
     return LiveImage(
         remote_id=resource.remote_id,

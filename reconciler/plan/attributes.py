@@ -8,6 +8,7 @@ live view (what refresh saw, restricted to the declared fields). Keeping one sha
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from reconciler.resources import (
@@ -42,28 +43,49 @@ def project_attributes(project: DesiredProject) -> Attrs:
 
 def dataset_attributes(dataset: DesiredDataset) -> Attrs:
     """`caption_prefix` is the literal text (None when omitted or `auto`, whose text is only
-    known after apply); `caption_prefix_auto` says the prefix was generated."""
+    known after apply); `caption_prefix_auto` says the prefix was generated. A FIBO dataset
+    adds its schema as a JSON object (None when generated: known after apply, or when not
+    declared), whether it is generated, and the refine instructions; a legacy dataset's
+    attributes are as they were before FIBO."""
     auto = dataset.caption_prefix == CAPTION_PREFIX_AUTO
-    return {
+    values: Attrs = {
         "name": dataset.name,
         "training_version": dataset.training_version,
         "upload_type": dataset.upload_type,
         "caption_prefix": None if auto else dataset.caption_prefix,
         "caption_prefix_auto": auto,
-        "completed": dataset.completed,
-        "increase_resolution": dataset.increase_resolution,
-        "prevent_destroy": dataset.prevent_destroy,
     }
+    if dataset.is_fibo:
+        values["visual_schema"] = json_document(dataset.visual_schema)
+        values["visual_schema_auto"] = dataset.visual_schema_auto
+        values["refine"] = list(dataset.refine)
+    values["completed"] = dataset.completed
+    values["increase_resolution"] = dataset.increase_resolution
+    values["prevent_destroy"] = dataset.prevent_destroy
+    return values
 
 
-def image_attributes(image: DesiredImage) -> Attrs:
-    """`caption` None means automatic: Bria's generated caption is never compared."""
+def image_attributes(image: DesiredImage, *, json_caption: bool = False) -> Attrs:
+    """`caption` None means automatic: Bria's generated caption is never compared. A FIBO
+    image's caption (`json_caption`) is its JSON object, compared as an object."""
     return {
         "name": image.name,
         "path": image.path,
         "sha256": image.sha256,
-        "caption": image.caption,
+        "caption": json_document(image.caption) if json_caption else image.caption,
     }
+
+
+def json_document(text: str | None) -> JsonValue:
+    """A schema's or caption's JSON text as its value; text that is not JSON stays text (a
+    Console edit Bria accepted is then a difference, never a crash)."""
+    if text is None:
+        return None
+    try:
+        value: JsonValue = json.loads(text)
+    except ValueError:
+        return text
+    return value
 
 
 def model_attributes(model: DesiredModel) -> Attrs:
@@ -104,8 +126,11 @@ def live_dataset_view(live: LiveDataset) -> Attrs:
     return view
 
 
-def live_image_view(live: LiveImage) -> Attrs:
-    return {"name": live.name, "caption": live.caption}
+def live_image_view(live: LiveImage, *, json_caption: bool = False) -> Attrs:
+    """A FIBO image's caption (`json_caption`) is read as its JSON object: Bria's spacing
+    and key order are not a change."""
+    caption = json_document(live.caption) if json_caption else live.caption
+    return {"name": live.name, "caption": caption}
 
 
 def live_model_view(

@@ -26,7 +26,6 @@ from reconciler.plan.draft import DraftPlan
 from reconciler.plan.graph import build_dependencies, topological_order
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Reason, Severity, StepKind
 from reconciler.resources import (
-    FIBO,
     DesiredWorkspace,
     JsonValue,
     LiveSnapshot,
@@ -258,35 +257,6 @@ def _leave_unreadable(out: DraftPlan, unreadable: Mapping[Address, UnreadableObj
         )
 
 
-def _refuse_unplanned_versions(out: DraftPlan, desired: DesiredWorkspace) -> None:
-    """Manifests may declare FIBO datasets and models, but this planner does not emit the
-    visual schema steps yet: a FIBO dataset or model is an honest error, not a plan that would
-    leave a dataset without its schema. Every legacy version is planned (create steps send it)."""
-    later = (
-        "FIBO planning (visual schema steps) is not built yet (issue 15); until then use a "
-        "legacy version: "
-    )
-    for project in desired.projects:
-        for dataset in project.datasets:
-            if dataset.is_fibo:
-                out.error(
-                    f"{dataset.address}: training_version {dataset.training_version} is valid, "
-                    "but this tailor cannot plan it yet",
-                    dataset.address,
-                    dataset.location,
-                    detail=later + "max (the default), light, 3.2 or 2.3",
-                )
-        for model in project.models:
-            if model.training_version == FIBO:
-                out.error(
-                    f"{model.address}: training_version {model.training_version} is valid, "
-                    "but this tailor cannot plan it yet",
-                    model.address,
-                    model.location,
-                    detail=later + "light, max, bria-2.3 or bria-3.2",
-                )
-
-
 def build_plan(
     desired: DesiredWorkspace,
     recorded: Sequence[RecordedResource],
@@ -309,7 +279,6 @@ def build_plan(
     recorded_projects = {r.address.project: r for r in recorded if r.kind is Kind.PROJECT}
     for key in sorted(set(wanted) | set(recorded_projects)):
         plan_project(ctx, out, wanted.get(key), recorded_projects.get(key))
-    _refuse_unplanned_versions(out, desired)
     _leave_unreadable(out, _unreadable_managed(recorded, live))
     _note_renames(out)
     _check_prevent_destroy(out)

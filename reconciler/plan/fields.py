@@ -50,6 +50,8 @@ class FieldRule:
     """This row only says how another row's value is set; it is never compared itself."""
     absent_means: JsonValue = None
     """What a recorded value missing from an older state was (it predates the row)."""
+    fibo_only: bool = False
+    """Declared by FIBO datasets only: a legacy dataset's attributes never carry it."""
 
 
 FIELD_RULES: Mapping[Kind, tuple[FieldRule, ...]] = {
@@ -90,6 +92,28 @@ FIELD_RULES: Mapping[Kind, tuple[FieldRule, ...]] = {
             generated_when="caption_prefix_auto",
         ),
         FieldRule("caption_prefix_auto", Rule.FROZEN_WHEN_COMPLETED, flag_for="caption_prefix"),
+        FieldRule(
+            "visual_schema",
+            Rule.FROZEN_WHEN_COMPLETED,
+            "visual_schema",
+            unset_means_unmanaged=True,
+            constraint="DS-COMPLETED-SCHEMA-LOCKED",
+            generated_when="visual_schema_auto",
+            fibo_only=True,
+        ),
+        FieldRule(
+            "visual_schema_auto",
+            Rule.FROZEN_WHEN_COMPLETED,
+            flag_for="visual_schema",
+            absent_means=False,
+            fibo_only=True,
+        ),
+        FieldRule(
+            "refine",
+            Rule.FROZEN_WHEN_COMPLETED,
+            constraint="DS-COMPLETED-SCHEMA-LOCKED",
+            fibo_only=True,
+        ),
         FieldRule(
             "completed", Rule.LIFECYCLE, "status", live=True, constraint="DS-COMPLETED-NO-REOPEN"
         ),

@@ -41,8 +41,12 @@ UPDATES: dict[Kind, type[BaseModel]] = {
 """Images have no update body: their one PUT sets or regenerates the caption."""
 
 
-def names(kind: Kind, *, live: bool = False) -> set[str]:
-    return {row.name for row in rules_for(kind) if row.live or not live}
+def names(kind: Kind, *, live: bool = False, fibo: bool = True) -> set[str]:
+    return {
+        row.name
+        for row in rules_for(kind)
+        if (row.live or not live) and (fibo or not row.fibo_only)
+    }
 
 
 def desired_attributes(kind: Kind) -> dict[str, JsonValue]:
@@ -91,7 +95,38 @@ def live_view(kind: Kind) -> dict[str, JsonValue]:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_desired_attributes_are_the_rows(kind: Kind) -> None:
-    assert set(desired_attributes(kind)) == names(kind)
+    """A legacy dataset carries every row but the FIBO-only ones (its attributes, and so its
+    plans and states, are as before FIBO); a FIBO dataset and its images carry them all."""
+    assert set(desired_attributes(kind)) == names(kind, fibo=False)
+    fibo = f.dataset(training_version="fibo", visual_schema_auto=True, refine=("add mood",))
+    if kind is Kind.DATASET:
+        assert set(attrs.dataset_attributes(fibo)) == names(kind)
+    if kind is Kind.IMAGE:
+        assert set(attrs.image_attributes(fibo.images[0], json_caption=True)) == names(kind)
+
+
+def test_fibo_attributes_hold_json_objects() -> None:
+    """Schema and caption are compared as JSON objects (key order and spacing are not a
+    change); an `auto` schema is None, known after apply."""
+    caption = f.image("a.png", caption='{"b": 1, "a": [2]}')
+    declared = f.dataset(
+        training_version="fibo", visual_schema='{"style": "flat"}', imgs=(caption,)
+    )
+    values = attrs.dataset_attributes(declared)
+    assert (values["visual_schema"], values["visual_schema_auto"], values["refine"]) == (
+        {"style": "flat"},
+        False,
+        [],
+    )
+    assert attrs.image_attributes(caption, json_caption=True)["caption"] == {"a": [2], "b": 1}
+    assert attrs.image_attributes(caption)["caption"] == '{"b": 1, "a": [2]}'
+    auto = f.dataset(training_version="fibo", visual_schema_auto=True, refine=("x", "y"))
+    values = attrs.dataset_attributes(auto)
+    assert (values["visual_schema"], values["visual_schema_auto"], values["refine"]) == (
+        None,
+        True,
+        ["x", "y"],
+    )
 
 
 @pytest.mark.parametrize("kind", KINDS)

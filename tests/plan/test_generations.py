@@ -1,6 +1,5 @@
-"""Bria's generations in the planner. Every legacy version is planned and sent; until FIBO
-planning is built, a FIBO dataset or model is an honest plan error, never a plan that makes a
-dataset without its schema."""
+"""Bria's generations in the planner: every legacy version is planned and sent as declared
+(FIBO planning has its own tests, tests/plan/test_fibo_planning.py)."""
 
 from __future__ import annotations
 
@@ -13,25 +12,6 @@ from reconciler.plan.builder import build_plan
 from reconciler.plan.model import Action
 from reconciler.resources import LiveSnapshot
 from tests.plan.factories import converged, dataset, images, model, project, workspace
-
-
-def test_a_fibo_dataset_is_an_error_until_fibo_planning_is_built() -> None:
-    ds = dataset(imgs=images(5), training_version="fibo", visual_schema_auto=True)
-    plan = build_plan(workspace(project(datasets=(ds,), models=())), [], LiveSnapshot())
-    assert [d.summary for d in plan.errors] == [
-        "acme/datasets/v1: training_version fibo is valid, but this tailor cannot plan it yet"
-    ]
-    assert plan.errors[0].location == ds.location
-
-
-def test_a_fibo_model_is_an_error_until_fibo_planning_is_built() -> None:
-    plan = build_plan(
-        workspace(project(models=(model(training_version="fibo"),))), [], LiveSnapshot()
-    )
-    assert (
-        "acme/models/light: training_version fibo is valid, but this tailor cannot plan it yet"
-        in [d.summary for d in plan.errors]
-    )
 
 
 @pytest.mark.parametrize(

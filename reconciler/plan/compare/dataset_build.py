@@ -16,12 +16,14 @@ from reconciler.plan.compare.dataset_steps import (
     bulk_steps,
     captions_in_zip,
     prefix_steps,
+    schema_steps,
     upload_steps,
 )
 from reconciler.plan.compare.image import create_image
 from reconciler.plan.context import PlanningContext
 from reconciler.plan.diff import diff_attributes
 from reconciler.plan.draft import DraftPlan
+from reconciler.plan.fields import rules_for
 from reconciler.plan.model import (
     Action,
     Change,
@@ -94,6 +96,7 @@ def build_dataset(
     }
     steps = [Step(StepKind.CREATE_DATASET, address, create_args)]
     steps.extend(prefix_steps(project, desired))
+    steps.extend(schema_steps(desired))
     advanced = desired.upload_type == "advanced"
     if advanced:
         steps.extend(bulk_steps(desired))
@@ -107,17 +110,8 @@ def build_dataset(
         steps.append(delete)
         all_notes.extend(kept)
     field_changes = diffs
-    if after.get("caption_prefix_auto") is True and before is not None:
-        field_changes = (
-            *(fc for fc in diffs if fc.field != "caption_prefix"),
-            FieldChange(
-                "caption_prefix",
-                before.get("caption_prefix"),
-                None,
-                known_after_apply=True,
-                forces_replace=action is Action.REPLACE,
-            ),
-        )
+    if before is not None:
+        field_changes = _generated_again(diffs, before, after, action is Action.REPLACE)
     replacing = action is Action.REPLACE
     out.add(
         Change(
@@ -144,9 +138,9 @@ def build_dataset(
         r = recorded_images.get(image.name)
         upload = upload_steps(desired, image, captions_in_zip=in_zip)
         if r is None or action is Action.CREATE:
-            create_image(out, image, r, upload, image_notes)
+            create_image(out, image, r, upload, image_notes, json_caption=desired.is_fibo)
             continue
-        img_after = attrs.image_attributes(image)
+        img_after = attrs.image_attributes(image, json_caption=desired.is_fibo)
         content = r.attributes.get("sha256") != image.sha256
         out.add(
             Change(
@@ -172,3 +166,29 @@ def build_dataset(
     if rec is not None:
         plan_dataset_deposed(ctx, out, rec)
     return action
+
+
+def _generated_again(
+    diffs: tuple[FieldChange, ...],
+    before: Mapping[str, JsonValue],
+    after: Mapping[str, JsonValue],
+    replacing: bool,
+) -> tuple[FieldChange, ...]:
+    """A built dataset generates its `auto` values (caption prefix, visual schema) again from
+    its images: each is known only after apply, whatever it was before."""
+    again = [
+        row.name
+        for row in rules_for(Kind.DATASET)
+        if row.generated_when is not None and after.get(row.generated_when) is True
+    ]
+    if not again:
+        return diffs
+    return (
+        *(fc for fc in diffs if fc.field not in again),
+        *(
+            FieldChange(
+                name, before.get(name), None, known_after_apply=True, forces_replace=replacing
+            )
+            for name in again
+        ),
+    )

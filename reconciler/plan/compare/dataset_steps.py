@@ -1,4 +1,5 @@
-"""The API steps a dataset's content takes: caption prefix, uploads, the bulk ZIP.
+"""The API steps a dataset's content takes: caption prefix or visual schema, uploads, the
+bulk ZIP.
 
 Pure recipes from the desired dataset to `Step`s; the comparators decide when they are due.
 """
@@ -7,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reconciler.bria_rules import SCHEMA_SAMPLE_MAX
 from reconciler.plan import rules
+from reconciler.plan.attributes import json_document
 from reconciler.plan.model import Step, StepKind
 from reconciler.resources import (
     CAPTION_PREFIX_AUTO,
@@ -27,9 +30,15 @@ def prefix_sample(images: Sequence[DesiredImage]) -> tuple[DesiredImage, ...]:
     return tuple(ordered[i] for i in sample_indexes(len(ordered)))
 
 
-def sample_indexes(count: int) -> tuple[int, ...]:
-    """Which of `count` ordered images `prefix_sample` takes."""
-    size = rules.PREFIX_SAMPLE_MAX
+def schema_sample(images: Sequence[DesiredImage]) -> tuple[DesiredImage, ...]:
+    """Up to 10 images for generate_visual_schema, chosen like `prefix_sample`: the same
+    schema sample for the same image contents whatever their order or the manifest's."""
+    ordered = sorted(images, key=lambda i: (i.sha256, i.name))
+    return tuple(ordered[i] for i in sample_indexes(len(ordered), SCHEMA_SAMPLE_MAX))
+
+
+def sample_indexes(count: int, size: int = rules.PREFIX_SAMPLE_MAX) -> tuple[int, ...]:
+    """Which of `count` ordered images a sample of at most `size` takes: evenly spaced."""
     if count <= size:
         return tuple(range(count))
     return tuple(i * count // size for i in range(size))
@@ -56,6 +65,34 @@ def prefix_steps(project: DesiredProject, dataset: DesiredDataset) -> list[Step]
     return []
 
 
+def schema_steps(dataset: DesiredDataset) -> list[Step]:
+    """A FIBO dataset's visual schema, set before any upload so that Bria captions each image
+    at upload: generated from sampled files (stateless, so from the workspace) and refined by
+    each instruction in order, or the declared object. Nothing for a legacy dataset or a
+    FIBO draft that declares no schema yet."""
+    address = dataset.address
+    if not dataset.is_fibo:
+        return []
+    if dataset.visual_schema_auto:
+        sample = schema_sample(dataset.images)
+        generate: dict[str, JsonValue] = {
+            "images": [i.path for i in sample],
+            "sha256": {i.path: i.sha256 for i in sample},
+        }
+        return [
+            Step(StepKind.GENERATE_VISUAL_SCHEMA, address, generate),
+            *(
+                Step(StepKind.REFINE_VISUAL_SCHEMA, address, {"instruction": instruction})
+                for instruction in dataset.refine
+            ),
+            Step(StepKind.SET_VISUAL_SCHEMA, address, {"generated": True}),
+        ]
+    if dataset.visual_schema is not None:
+        schema = json_document(dataset.visual_schema)
+        return [Step(StepKind.SET_VISUAL_SCHEMA, address, {"visual_schema": schema})]
+    return []
+
+
 def upload_steps(
     dataset: DesiredDataset, image: DesiredImage, *, captions_in_zip: bool
 ) -> tuple[Step, ...]:
@@ -73,14 +110,24 @@ def upload_steps(
         }
         steps.append(Step(StepKind.UPLOAD_IMAGE, image.address, args))
     if image.caption is not None and not captions_in_zip:
-        steps.append(Step(StepKind.UPDATE_CAPTION, image.address, {"caption": image.caption}))
+        steps.append(caption_step(dataset, image))
     return tuple(steps)
+
+
+def caption_step(dataset: DesiredDataset, image: DesiredImage) -> Step:
+    """An explicit caption PUT: text, or a FIBO image's JSON object (sent as JSON text)."""
+    caption = json_document(image.caption) if dataset.is_fibo else image.caption
+    return Step(StepKind.UPDATE_CAPTION, image.address, {"caption": caption})
 
 
 def captions_in_zip(dataset: DesiredDataset) -> bool:
     """An advanced dataset whose images all have explicit captions: its bulk-upload zip
     carries them as caption files, so no image PUTs its caption afterwards."""
-    return dataset.upload_type == "advanced" and all_captions_explicit(dataset)
+    return (
+        dataset.upload_type == "advanced"
+        and not dataset.is_fibo
+        and all_captions_explicit(dataset)
+    )
 
 
 def all_captions_explicit(dataset: DesiredDataset) -> bool:
@@ -91,7 +138,7 @@ def bulk_steps(dataset: DesiredDataset) -> list[Step]:
     """Advanced upload: zip the files (with caption .txt files when every image has an
     explicit caption), stage the zip where Bria can fetch it, bulk-upload, wait."""
     address = dataset.address
-    explicit = all_captions_explicit(dataset)
+    explicit = captions_in_zip(dataset)
     images: list[JsonValue] = [
         {"name": i.name, "path": i.path, "sha256": i.sha256, "caption": i.caption}
         for i in sorted(dataset.images, key=lambda i: i.name)

@@ -11,12 +11,13 @@ from collections.abc import Mapping
 
 from reconciler.addresses import Kind
 from reconciler.plan import attributes as attrs
-from reconciler.plan.compare.dataset_steps import BULK_NOTE, upload_steps
+from reconciler.plan.compare.dataset_steps import BULK_NOTE, caption_step, upload_steps
 from reconciler.plan.context import PlanningContext
 from reconciler.plan.diff import diff_attributes, drift_fields
 from reconciler.plan.draft import DraftPlan
 from reconciler.plan.model import Action, Change, FieldChange, Reason, ReplaceMode, Step, StepKind
 from reconciler.resources import (
+    FIBO,
     DesiredDataset,
     DesiredImage,
     JsonValue,
@@ -41,7 +42,7 @@ def image_content_changes(
             found.append("add")
         elif r.attributes.get("sha256") != image.sha256:
             found.append("content")
-        elif _caption_moved(image, r, live_images[r.remote_id]):
+        elif _caption_moved(desired, image, r, live_images[r.remote_id]):
             found.append("caption")
     found.extend("remove" for name in recorded if name not in wanted)
     managed = {r.remote_id for r in recorded.values()}
@@ -54,18 +55,23 @@ def image_drift(
 ) -> None:
     """Console edits of the dataset's images: reported whatever the dataset's action."""
     live_images = ctx.live_images(live.remote_id)
+    fibo = rec.attributes.get("training_version") == FIBO
     for image in ctx.children(rec.address, Kind.IMAGE):
         seen = live_images.get(image.remote_id)
         if seen is None:
             out.gone(image.address)
         else:
-            view = attrs.live_image_view(seen)
+            view = attrs.live_image_view(seen, json_caption=fibo)
             out.add_drift(image.address, drift_fields(Kind.IMAGE, image.attributes, view))
 
 
-def _caption_moved(image: DesiredImage, rec: RecordedResource, live: LiveImage) -> bool:
+def _caption_moved(
+    dataset: DesiredDataset, image: DesiredImage, rec: RecordedResource, live: LiveImage
+) -> bool:
     """An explicit caption that differs live, or one dropped back to automatic."""
     if image.caption is not None:
+        if dataset.is_fibo:
+            return attrs.json_document(image.caption) != attrs.json_document(live.caption)
         return image.caption != live.caption
     return rec.attributes.get("caption") is not None
 
@@ -88,13 +94,13 @@ def update_image(
     notes: list[str] = [BULK_NOTE] if bulk else []
     if rec is None or rec.remote_id not in live_images:
         upload = upload_steps(dataset, image, captions_in_zip=in_zip)
-        create_image(out, image, rec, upload, tuple(notes))
+        create_image(out, image, rec, upload, tuple(notes), json_caption=dataset.is_fibo)
         return
-    after = attrs.image_attributes(image)
+    after = attrs.image_attributes(image, json_caption=dataset.is_fibo)
     live = live_images[rec.remote_id]
     before: dict[str, JsonValue] = dict(rec.attributes)
     if before.get("caption") is not None:
-        before["caption"] = live.caption
+        before["caption"] = attrs.live_image_view(live, json_caption=dataset.is_fibo)["caption"]
     diffs = list(diff_attributes(Kind.IMAGE, before, after))
     if any(fc.forces_replace for fc in diffs):
         delete = (
@@ -125,7 +131,7 @@ def update_image(
         return
     steps: list[Step] = []
     if image.caption is not None and any(fc.field == "caption" for fc in diffs):
-        steps.append(Step(StepKind.UPDATE_CAPTION, image.address, {"caption": image.caption}))
+        steps.append(caption_step(dataset, image))
     elif image.caption is None and (before.get("caption") is not None or prefix_changed):
         diffs = [fc for fc in diffs if fc.field != "caption"]
         diffs.append(FieldChange("caption", before.get("caption"), None, known_after_apply=True))
@@ -154,6 +160,8 @@ def create_image(
     rec: RecordedResource | None,
     upload: tuple[Step, ...],
     notes: tuple[str, ...],
+    *,
+    json_caption: bool = False,
 ) -> None:
     """An image uploaded anew: newly declared (`rec` None), or recorded but gone (deleted
     outside tailor, or its dataset is created again)."""
@@ -163,7 +171,7 @@ def create_image(
             action=Action.CREATE,
             reason=Reason.NEW if rec is None else Reason.RECREATE_DELETED_OUTSIDE,
             before=None if rec is None else dict(rec.attributes),
-            after=attrs.image_attributes(image),
+            after=attrs.image_attributes(image, json_caption=json_caption),
             steps=upload,
             notes=notes,
             location=image.location,
