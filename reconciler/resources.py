@@ -220,6 +220,9 @@ class LiveProject:
     ip_name: str | None = None
     ip_description: str | None = None
     status: str = "active"
+    training_version: str | None = None
+    """The family Bria locked the project to (its first dataset's version); None while
+    unlocked, or when Bria's answer did not say (the published object lacks it)."""
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,11 @@ class LiveDataset:
     started, or when refresh did not ask (it asks only for managed advanced drafts)."""
     bulk_rejected: int = 0
     """Images that bulk upload reported failed."""
+    training_version: str | None = None
+    """None when Bria's answer did not carry it (the published object lacks it)."""
+    visual_schema: JsonValue = None
+    """FIBO: the schema as a JSON object (text that holds none stays text); None when the
+    dataset has none or Bria's answer did not carry it: unknown is never a change."""
 
 
 @dataclass(frozen=True)
@@ -319,15 +327,22 @@ class LiveSnapshot:
 _BULK_FIELDS = frozenset({"bulk_status", "bulk_rejected"})
 """LiveDataset fields refresh reads for some datasets only: hashed only when read, so that
 every other world keeps the fingerprint it had before they existed (saved plans stay valid)."""
+_HASHED_WHEN_SAID: Mapping[type, frozenset[str]] = {
+    LiveProject: frozenset({"training_version"}),
+    LiveDataset: frozenset({"training_version", "visual_schema"}),
+}
+"""Fields added after saved plans existed, hashed only when Bria's answer said them (not
+None), for the same reason."""
 
 
 def _record_bytes(record: object) -> bytes:
     fields = vars(record)
     unread = _BULK_FIELDS if fields.get("bulk_status") is None else frozenset()
+    added = _HASHED_WHEN_SAID.get(type(record), frozenset())
     values = [
         sorted(value.items()) if isinstance(value, Mapping) else value
         for name, value in fields.items()
-        if name not in unread
+        if name not in unread and not (name in added and value is None)
     ]
     return (repr(values) + "\n").encode()
 

@@ -8,9 +8,6 @@ read by its id on that base, never at the answer's `status_url`, so the token go
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import httpx
 from pydantic import ValidationError
 
@@ -25,21 +22,11 @@ from reconciler.client.models import (
     StructuredPrompt,
     VisualSchema,
 )
+from reconciler.client.models import json_object as json_object
 from reconciler.client.transport import Call, RetryingSender
 
 V2 = "../v2"
 """v2 paths, relative to the v1 base URL."""
-
-
-def json_object(text: str | None) -> dict[str, Any] | None:
-    """A schema, caption or structured prompt (JSON text) as a dict; None if it holds none."""
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def _generated(response: httpx.Response) -> ImageGenerated | ImageAccepted:

@@ -18,6 +18,7 @@ UnreadableAnswer. Requests are strict (`extra="forbid"`) so a typo fails here, n
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -61,6 +62,28 @@ def _as_utc(value: object, handler: ValidatorFunctionWrapHandler) -> datetime | 
 
 def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
+
+
+def json_object(text: str | None) -> dict[str, Any] | None:
+    """A schema, caption or structured prompt (JSON text) as a dict; None if it holds none."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _schema(value: object) -> object:
+    """Bria documents the schema as JSON text; an object is read as given. Text that holds no
+    JSON object is kept as the text (shown as it is, never a reason to skip the dataset)."""
+    if isinstance(value, str):
+        parsed = json_object(value)
+        return value if parsed is None else parsed
+    if value is None or isinstance(value, dict):
+        return value
+    return json.dumps(value)
 
 
 def _texts(value: object) -> object:
@@ -120,7 +143,7 @@ class Project(Identified):
     ip_type: str
     """Also `other` (projects made by Upload Model, or Create Project of the new generation)."""
     status: str = "active"
-    training_version: str | None = None
+    training_version: Annotated[str | None, BeforeValidator(_lower)] = None
     """The family the project is locked to (`fibo`, `max`, ...); None while unlocked."""
     created_at: Timestamp = None
     updated_at: Timestamp = None
@@ -174,8 +197,9 @@ class Dataset(Identified):
     caption_prefix: str | None = None
     """Legacy generation; null for FIBO datasets, absent from Bria's published object: None
     means Bria did not say, which the planner never reads as a change."""
-    visual_schema: str | None = None
-    """FIBO generation: the JSON text captions follow."""
+    visual_schema: Annotated[dict[str, Any] | str | None, BeforeValidator(_schema)] = None
+    """FIBO generation: the schema captions follow, as an object (Bria sends JSON text; text
+    that holds no object stays text); None when Bria did not say or there is none."""
     training_version: Annotated[str | None, BeforeValidator(_lower)] = None
     status: str
     """draft or completed."""

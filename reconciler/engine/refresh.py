@@ -264,6 +264,7 @@ def live_project(project: Project) -> LiveProject:
         ip_name=project.ip_name,
         ip_description=project.ip_description,
         status=project.status,
+        training_version=project.training_version,
     )
 
 
@@ -277,6 +278,8 @@ def live_dataset(dataset: Dataset) -> LiveDataset:
         upload_type=dataset.upload_type,
         captions_update_status=dataset.captions_update_status or "empty",
         images_count=dataset.images_count,
+        training_version=dataset.training_version,
+        visual_schema=dataset.visual_schema,
     )
 
 

@@ -123,6 +123,8 @@ def live_dataset_view(live: LiveDataset) -> Attrs:
     }
     if live.caption_prefix is not None:
         view["caption_prefix"] = live.caption_prefix
+    if live.training_version is not None:
+        view["training_version"] = live.training_version
     return view
 
 

@@ -18,6 +18,7 @@ from reconciler.client.models import (
     CreateDatasetRequest,
     CreateModelRequest,
     CreateProjectRequest,
+    Dataset,
     GenerateImageRequest,
     GenerateVisualSchemaRequest,
     ImageAccepted,
@@ -49,7 +50,7 @@ async def _fibo_model(client: BriaClient, control: Control, tmp_path: Path) -> i
         **(json_object(schema.visual_schema) or {}), "style": "studio product shot"}
     updated = await client.update_dataset(
         dataset.id, UpdateDatasetRequest(visual_schema=refined.structured_prompt))
-    assert updated.visual_schema == refined.structured_prompt
+    assert updated.visual_schema == json_object(refined.structured_prompt)
     images = [
         await client.upload_image(dataset.id, path=write_png(tmp_path / f"{n}.png", 300, n),
                                   image_name=f"{n}.png", increase_resolution=True)
@@ -109,6 +110,33 @@ async def test_refusals_reach_the_caller(client: BriaClient) -> None:
 def test_json_object_reads_only_objects() -> None:
     assert json_object('{"a": 1}') == {"a": 1}
     assert json_object("[1]") is None and json_object("nope") is None and json_object(None) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "read"),
+    [
+        ('{"style": "flat", "palette": ["#fff"]}', {"style": "flat", "palette": ["#fff"]}),
+        ({"style": "flat"}, {"style": "flat"}),
+        ("not json", "not json"),
+        ("[1, 2]", "[1, 2]"),
+        (["a"], '["a"]'),
+        (None, None),
+    ],
+)
+def test_a_dataset_s_schema_is_read_as_an_object(said: object, read: object) -> None:
+    """Bria documents JSON text; an object is taken as given; anything else stays readable
+    text, so a dataset is never skipped for its schema."""
+    answer = {"id": 1, "project_id": 2, "name": "v1", "status": "draft", "visual_schema": said}
+    assert Dataset.model_validate(answer).visual_schema == read
+
+
+def test_a_dataset_without_fibo_fields_reads_as_unknown() -> None:
+    dataset = Dataset.model_validate({"id": 1, "project_id": 2, "name": "v1", "status": "draft"})
+    assert (dataset.training_version, dataset.visual_schema) == (None, None)
+    fibo = Dataset.model_validate(
+        {"id": 1, "project_id": 2, "name": "v1", "status": "draft", "training_version": "FIBO"}
+    )
+    assert fibo.training_version == "fibo"
 
 
 async def test_fibo_calls_survive_lost_answers(client: BriaClient, control: Control) -> None:

@@ -3,6 +3,7 @@ of managed advanced drafts)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -11,9 +12,11 @@ from reconciler.client.models import (
     CreateDatasetRequest,
     CreateModelRequest,
     CreateProjectRequest,
+    UpdateDatasetRequest,
 )
 from reconciler.engine import refresh as refresh_module
 from reconciler.engine.refresh import RefreshScope, refresh
+from reconciler.resources import LiveDataset, LiveProject, LiveSnapshot
 from tests.conftest import SANDBOX_ORIGIN
 from tests.engine.conftest import Env
 
@@ -114,3 +117,67 @@ async def test_only_managed_advanced_drafts_cost_a_bulk_status_read(env: Env) ->
     assert (await refresh(env.client, scope)).fingerprint() == live.fingerprint()
     unread = {**live.datasets, made["spent"].id: replace(seen["spent"], bulk_status=None)}
     assert replace(live, datasets=unread).fingerprint() != live.fingerprint()
+
+
+async def test_fibo_facts_are_read_from_bria(env: Env) -> None:
+    """A dataset's training_version and schema (as an object), and the family Bria locked the
+    project to, reach the live records the planner compares; a legacy dataset says max."""
+    fibo = await env.client.create_project(
+        CreateProjectRequest(project_name="fibo", ip_medium="photography", ip_type="stylized_scene")
+    )
+    legacy = await env.client.create_project(
+        CreateProjectRequest(project_name="legacy", ip_medium="illustration", ip_type="icons")
+    )
+    unlocked = await env.client.create_project(
+        CreateProjectRequest(project_name="empty", ip_medium="illustration", ip_type="icons")
+    )
+    shots = await env.client.create_dataset(
+        CreateDatasetRequest(project_id=fibo.id, name="shots", training_version="fibo")
+    )
+    bare = await env.client.create_dataset(
+        CreateDatasetRequest(project_id=fibo.id, name="bare", training_version="fibo")
+    )
+    schema = {"style": "studio", "palette": ["#ff0000", "#00ff00"], "subjects": {"main": "a fox"}}
+    await env.client.update_dataset(
+        shots.id, UpdateDatasetRequest(visual_schema=json.dumps(schema))
+    )
+    icons = await env.client.create_dataset(CreateDatasetRequest(project_id=legacy.id, name="v1"))
+    scope = RefreshScope(
+        frozenset({fibo.id, legacy.id, unlocked.id}), frozenset({shots.id, bare.id, icons.id})
+    )
+
+    live = await refresh(env.client, scope)
+
+    assert live.datasets[shots.id].training_version == "fibo"
+    assert live.datasets[shots.id].visual_schema == schema
+    assert (live.datasets[bare.id].training_version, live.datasets[bare.id].visual_schema) == (
+        "fibo", None
+    )
+    assert (live.datasets[icons.id].training_version, live.datasets[icons.id].visual_schema) == (
+        "max", None
+    )
+    locks = {pid: live.projects[pid].training_version for pid in (fibo.id, legacy.id, unlocked.id)}
+    assert locks == {fibo.id: "fibo", legacy.id: "max", unlocked.id: None}
+
+
+def test_new_live_fields_are_hashed_only_when_bria_said_them() -> None:
+    """Saved plans made before refresh read these fields keep their fingerprint; a value Bria
+    reports is part of it, so a schema changed in the Console invalidates a saved plan."""
+    project = LiveProject(1, "acme", "", "icons", "illustration")
+    dataset = LiveDataset(2, 1, "v1", None, "draft", "basic")
+    before = LiveSnapshot(projects={1: project}, datasets={2: dataset})
+    unsaid = LiveSnapshot(
+        projects={1: replace(project, training_version=None)},
+        datasets={2: replace(dataset, training_version=None, visual_schema=None)},
+    )
+    assert unsaid.fingerprint() == before.fingerprint()
+    fibo = replace(dataset, training_version="fibo", visual_schema={"style": "flat"})
+    said = LiveSnapshot(projects={1: project}, datasets={2: fibo})
+    edited = LiveSnapshot(
+        projects={1: project}, datasets={2: replace(fibo, visual_schema={"style": "bold"})}
+    )
+    assert len({before.fingerprint(), said.fingerprint(), edited.fingerprint()}) == 3
+    locked = LiveSnapshot(
+        projects={1: replace(project, training_version="fibo")}, datasets={2: fibo}
+    )
+    assert locked.fingerprint() != said.fingerprint()
