@@ -225,13 +225,20 @@ _FAMILY_NOTE = (
 def family_switch(
     ctx: PlanningContext, desired: DesiredProject, rec: RecordedResource
 ) -> FieldChange | None:
-    """The project's generation, when its datasets move to the other one: the state's
-    datasets (an older state's are max) against the manifest's first dataset."""
-    recorded = sorted(ctx.children(rec.address, Kind.DATASET), key=lambda r: r.address.key)
+    """The project's generation, when its datasets move to the other one: the family Bria
+    reports the project locked to (it stays locked after its datasets are gone), else the
+    state's first dataset's (an older state's are max), against the manifest's first dataset."""
     wanted = sorted(desired.datasets, key=lambda d: d.key)
-    if not recorded or not wanted:
+    if not wanted:
         return None
-    was = str(recorded[0].attributes.get("training_version", DEFAULT_DATASET_VERSION))
+    live = ctx.live_project(rec.remote_id)
+    recorded = sorted(ctx.children(rec.address, Kind.DATASET), key=lambda r: r.address.key)
+    if live is not None and live.training_version is not None:
+        was = live.training_version
+    elif recorded:
+        was = str(recorded[0].attributes.get("training_version", DEFAULT_DATASET_VERSION))
+    else:
+        return None
     now = wanted[0].training_version
     if family_of(was) == family_of(now):
         return None
