@@ -89,8 +89,10 @@ Parameters: TypeAlias = tuple[tuple[str, int | float | str], ...]
 # --------------------------------------------------------------------------- desired
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DesiredImage:
+    """One per image file (30,000 in a large workspace): slots, no per-instance dict."""
+
     address: Address
     name: str
     """The image_name sent to Bria: the file's base name, unique within its dataset."""
