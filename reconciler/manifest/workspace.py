@@ -23,6 +23,7 @@ from reconciler.addresses import Address, is_valid_key
 from reconciler.bria_rules import (
     MODEL_VERSION_OF_DATASET,
     ImageRuleFacts,
+    Violation,
     image_size_violations,
     image_violations,
 )
@@ -348,12 +349,14 @@ def _settings(root: Path, errors: list[ManifestError]) -> dict[str, object]:
     return parsed.model_dump(exclude_none=True)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pick:
     """One image file chosen by a manifest entry."""
 
     path: str
     """Absolute and lexical, as `expand_spec` gives it."""
+    folder: str
+    """`path`'s folder, where its sidecar caption would be."""
     rel: str
     """Workspace-relative POSIX path: the key for this file (cheaper to hash than a Path)."""
     name: str
@@ -547,6 +550,8 @@ class _ManifestLoader:
     ) -> list[_Pick]:
         """Expand the entries; the same file twice is one image, an explicit caption wins."""
         picks: dict[str, _Pick] = {}
+        rel_folders: dict[str, str] = {}
+        """Each folder's workspace-relative POSIX prefix, made once: a glob picks hundreds."""
         for index, entry in enumerate(entries):
             location = doc.location(("datasets", key, "images", index))
             text, caption = (
@@ -560,7 +565,11 @@ class _ManifestLoader:
                 )
                 continue
             for path in paths:
-                rel = relative_posix(path, self.root)
+                folder, _, name = path.rpartition(os.sep)
+                rel_folder = rel_folders.get(folder)
+                if rel_folder is None:
+                    rel_folder = rel_folders[folder] = _rel_folder(folder, self.root)
+                rel = rel_folder + name
                 hidden = unprintable_at(rel)
                 if hidden is not None:
                     self.error(
@@ -579,8 +588,7 @@ class _ManifestLoader:
                         location,
                     )
                 elif earlier is None or caption is not None:
-                    name = rel.rpartition("/")[2]
-                    picks[rel] = _Pick(path, rel, name, caption, location)
+                    picks[rel] = _Pick(path, folder, rel, name, caption, location)
         by_name: dict[str, _Pick] = {}
         unique: list[_Pick] = []
         for pick in sorted(picks.values(), key=lambda p: p.rel):
@@ -612,9 +620,9 @@ class _ManifestLoader:
         upload = "basic" if basic else "advanced"
         for pick in picks:
             try:
-                info = self.index.stat(pick.path)
+                info = os.stat(pick.path)
                 check_regular(info)
-                stamp = FileStamp.of(info)
+                stamp = FileStamp(info.st_size, info.st_mtime_ns, info.st_ino)
             except ImageProblem as problem:
                 self.error(f"image {pick.rel} {problem.message}", pick.location, problem.hint)
                 continue
@@ -638,23 +646,31 @@ class _ManifestLoader:
         facts = _facts_for(stamped, self.cache)
         version = FIBO if fibo else "max"
         images: list[DesiredImage] = []
+        uncaptioned: dict[tuple[int, int], list[Violation]] = {}
+        """The rules' verdict on an image without a caption depends on its size alone here:
+        asked once per size, not once per image."""
         for pick, _ in stamped:
             result = facts[pick.rel]
             if isinstance(result, ImageProblem):
                 self.error(f"image {pick.rel} {result.message}", pick.location, result.hint)
                 continue
             caption, origin, is_json = self._caption(pick, fibo=fibo)
-            rule_facts = ImageRuleFacts(
-                width=result.width,
-                height=result.height,
-                size_bytes=None,
-                upload_type=upload,
-                upscale=upscale,
-                caption=caption,
-                caption_is_json=is_json,
-                training_version=version,
-            )
-            problems = image_violations(rule_facts)
+            size = (result.width, result.height)
+            problems = uncaptioned.get(size) if caption is None else None
+            if problems is None:
+                rule_facts = ImageRuleFacts(
+                    width=result.width,
+                    height=result.height,
+                    size_bytes=None,
+                    upload_type=upload,
+                    upscale=upscale,
+                    caption=caption,
+                    caption_is_json=is_json,
+                    training_version=version,
+                )
+                problems = image_violations(rule_facts)
+                if caption is None:
+                    uncaptioned[size] = problems
             for violation in problems:
                 self.error(f"image {pick.rel}: {violation.message}", pick.location, violation.hint)
             if problems:
@@ -685,10 +701,10 @@ class _ManifestLoader:
             return pick.caption, "explicit", False
         try:
             if fibo:
-                found = read_json_sidecar(pick.path, self.index, self.root)
+                found = read_json_sidecar(pick.folder, pick.name, self.index, self.root)
                 if found is not None:
                     return found, "sidecar", True
-            text = read_sidecar(pick.path, self.index, self.root)
+            text = read_sidecar(pick.folder, pick.name, self.index, self.root)
         except JsonProblem as problem:
             sidecar = relative_posix(str(Path(pick.path).with_suffix(".json")), self.root)
             if problem.line is None:
@@ -708,6 +724,11 @@ class _ManifestLoader:
             self.error(f"image {pick.rel}: {problem.message}", pick.location, problem.hint)
             return None, None, False
         return (text, "sidecar", False) if text is not None else (None, None, False)
+
+
+def _rel_folder(folder: str, root: Path) -> str:
+    """What precedes a file name in the workspace-relative POSIX path of a file in `folder`."""
+    return "" if folder == str(root) else relative_posix(folder, root) + "/"
 
 
 def _facts_for(

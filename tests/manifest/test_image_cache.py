@@ -72,7 +72,8 @@ def test_cache_with_wrong_values_is_not_trusted(many_images: Path) -> None:
     check_workspace(many_images)
     cache = many_images / CACHE_FILE
     payload = json.loads(cache.read_text(encoding="utf-8"))
-    payload["images"]["images/a.png"][6] = "gif"  # [size, mtime_ns, inode, sha256, w, h, format]
+    # "SIZE MTIME_NS INODE SHA256 WIDTH HEIGHT FORMAT"
+    payload["images"]["images/a.png"] = payload["images"]["images/a.png"].replace("png", "gif")
     cache.write_text(json.dumps(payload), encoding="utf-8")
 
     report = check_workspace(many_images)
@@ -114,12 +115,17 @@ def test_removed_image_leaves_the_cache(many_images: Path) -> None:
 @pytest.mark.parametrize(
     "entry",
     [
-        {"sha256": "x"},  # not a list
-        [1, 2, 3],  # too short
-        ["size", "mtime", "inode", "sha", 256, 256, "png"],  # a stamp of text
-        "STAMP+[[256], 256, 'png']",  # width not a number
-        "STAMP+[256, 256, ['png']]",  # format not text (unhashable)
-        "STAMP+[256, 256.0, 'png']",  # height a float
+        {"sha256": "x"},  # not a string
+        ["STAMP+SHA 256 256 png"],  # version 2's list
+        "1 2 3",  # too short
+        "size mtime inode SHA 256 256 png",  # a stamp of text
+        "STAMP+SHA 256 256 png extra",  # too long
+        "STAMP+SHA [256] 256 png",  # width not a number
+        "STAMP+SHA -256 256 png",  # width negative
+        "STAMP+SHA 256 256.0 png",  # height a float
+        "STAMP+SHA 256 2_56 png",  # height with an underscore (int() would take it)
+        "STAMP+SHA 256 256 gif",  # not a format tailor accepts
+        "STAMP+abc 256 256 png",  # not a sha256
     ],
 )
 def test_cache_entries_of_the_wrong_shape_are_misses(many_images: Path, entry: object) -> None:
@@ -128,8 +134,11 @@ def test_cache_entries_of_the_wrong_shape_are_misses(many_images: Path, entry: o
     cache = many_images / CACHE_FILE
     payload = json.loads(cache.read_text(encoding="utf-8"))
     good = payload["images"]["images/a.png"]
-    if isinstance(entry, str):  # the file's own stamp, with the given facts
-        entry = [*good[:3], good[3], *json.loads(entry.removeprefix("STAMP+").replace("'", '"'))]
+    stamp, sha = " ".join(good.split(" ")[:3]) + " ", good.split(" ")[3]
+    if isinstance(entry, list):
+        entry = [entry[0].replace("STAMP+", stamp).replace("SHA", sha)]
+    elif isinstance(entry, str):  # the file's own stamp (and sha256), with the given facts
+        entry = entry.replace("STAMP+", stamp).replace("SHA", sha)
     payload["images"]["images/a.png"] = entry
     cache.write_text(json.dumps(payload), encoding="utf-8")
 
