@@ -74,3 +74,38 @@ async def test_a_fibo_workspace_applies_and_replans_empty(env: Env) -> None:
     assert [c.address for c in again.changes if c.action is not Action.NO_OP] == []
     assert again.drift == ()
 
+
+
+async def test_a_draft_given_a_schema_after_its_images_is_recaptioned(env: Env) -> None:
+    """Images uploaded before the schema wait (`pending`); the schema set later regenerates
+    every caption, the explicit one is PUT again after; editing the schema file does it again;
+    each time the next plan is empty."""
+    write_fibo(env.root, completed=False)
+    body = fibo_project(completed=False)
+    for key in ("visual_schema", "refine"):
+        body["datasets"]["v1"].pop(key)
+    body["models"] = {}
+    write_manifest(env.root, "acme", body)
+    _, result = await env.apply()
+    assert result.ok, result.failed
+    [dataset] = await env.live("/tailored-gen/datasets")
+    path = f"/tailored-gen/datasets/{dataset['id']}/images"
+    assert {i["caption_source"] for i in await env.live(path)} == {"manual", "pending"}
+    assert not (await env.plan()).has_changes
+
+    for schema in ({"mood": "", "palette": ["teal"]}, {"mood": "", "light": "", "palette": []}):
+        (env.root / "schema.json").write_text(json.dumps(schema))
+        body["datasets"]["v1"]["visual_schema"] = "schema.json"
+        write_manifest(env.root, "acme", body)
+        plan, result = await env.apply()
+        assert result.ok, result.failed
+        kinds = [s.kind for c in plan.changes for s in c.steps]
+        assert kinds.count(StepKind.REGENERATE_CAPTIONS) == 1
+        assert kinds.count(StepKind.UPDATE_CAPTION) == 1
+        images = {i["image_name"]: i for i in await env.live(path)}
+        assert json.loads(images["img-01.png"]["caption"]) == CAPTION
+        others = [i for name, i in images.items() if name != "img-01.png"]
+        assert {i["caption_source"] for i in others} == {"automatic"}
+        assert all(sorted(json.loads(i["caption"])) == sorted(schema) for i in others)
+        assert not (await env.plan()).has_changes
+    assert env.transport.client_errors() == []

@@ -217,7 +217,7 @@ def converged(ws: DesiredWorkspace, *, model_status: str = "Completed") -> World
                     Kind.IMAGE,
                     iid,
                     parent=d.address,
-                    attributes=attrs.image_attributes(i),
+                    attributes=attrs.image_attributes(i, json_caption=d.is_fibo),
                 )
                 world.images[did].append(
                     LiveImage(

@@ -83,6 +83,10 @@ def converged_fibo(ws: DesiredWorkspace) -> World:
                 continue
             did = world.id_of(str(desired.address))
             world.datasets[did] = replace(world.datasets[did], caption_prefix=None)
+            if desired.visual_schema_auto:  # the state records the schema Bria generated
+                rec = world.recorded[desired.address]
+                attributes = {**rec.attributes, "visual_schema": GENERATED_SCHEMA}
+                world.recorded[desired.address] = replace(rec, attributes=attributes)
             world.images[did] = [
                 replace(
                     live,

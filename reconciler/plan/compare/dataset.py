@@ -15,6 +15,8 @@ answers an advanced dataset whose one bulk upload is spent (BULK-ONCE-ONLY): ima
 changed after it, or none arrived but Bria reports the upload started (it failed, rejected
 every image, or was sent from the Console), where another bulk upload would be refused (Bria
 documents a 400). `caption_prefix: auto` on a rebuild is generated again from the new images.
+A FIBO dataset's visual schema and refine instructions shape its captions as the prefix does:
+set again in place on a draft (`dataset_update`), a new dataset once completed.
 
 A dataset deleted in the Console is recreated with its images; its models are not replaced,
 since the content they trained on is the same.
@@ -30,7 +32,11 @@ from reconciler.plan.compare.dataset_build import build_dataset
 from reconciler.plan.compare.dataset_bulk import bulk_once_only_note, second_bulk_upload
 from reconciler.plan.compare.dataset_clone import clone_blocker, plan_by_clone, rebuild_why
 from reconciler.plan.compare.dataset_delete import delete_dataset_tree
-from reconciler.plan.compare.dataset_update import update_dataset
+from reconciler.plan.compare.dataset_update import (
+    CAPTIONING_FIELDS,
+    refined_schema,
+    update_dataset,
+)
 from reconciler.plan.compare.image import image_content_changes, image_drift
 from reconciler.plan.context import Mode, PlanningContext
 from reconciler.plan.diff import diff_attributes, drift_fields
@@ -100,17 +106,19 @@ def plan_dataset(
             replace_path=ReplacePath(BuildPath.REBUILD, rebuild_why(Reason.CASCADE)),
         )
     completed = bool(view["completed"]) or rec.attributes.get("completed") is True
-    diffs = diff_attributes(Kind.DATASET, before, after, frozen=completed)
+    diffs = refined_schema(
+        diff_attributes(Kind.DATASET, before, after, frozen=completed), before, after
+    )
     content = image_content_changes(ctx, desired, rec, live)
-    prefix_changed = any(fc.field == "caption_prefix" for fc in diffs)
-    forcing = [fc.field for fc in diffs if fc.forces_replace and fc.field != "caption_prefix"]
+    captioning = [fc.field for fc in diffs if fc.field in CAPTIONING_FIELDS]
+    forcing = [fc.field for fc in diffs if fc.forces_replace and fc.field not in CAPTIONING_FIELDS]
     reason: Reason | None = None
     notes: tuple[str, ...] = ()
     if forcing:
         reason = Reason.REQUIRES_REPLACE
-    elif completed and (content or prefix_changed):
+    elif completed and (content or captioning):
         reason = Reason.COMPLETED_DATASET_CONTENT
-        forcing = (["images"] if content else []) + (["caption_prefix"] if prefix_changed else [])
+        forcing = (["images"] if content else []) + captioning
     elif completed and not desired.completed:
         reason = Reason.DATASET_REOPEN
         forcing = ["completed"]

@@ -17,10 +17,11 @@ why it rebuilds.
 from __future__ import annotations
 
 from reconciler.addresses import Kind
+from reconciler.bria_rules import SCHEMA_SAMPLE_MAX
 from reconciler.plan.build_path import BuildPath, ReplacePath
 from reconciler.plan.compare.dataset_build import predecessor_delete
 from reconciler.plan.compare.dataset_delete import plan_dataset_deposed
-from reconciler.plan.compare.dataset_steps import sample_indexes
+from reconciler.plan.compare.dataset_steps import sample_indexes, schema_steps
 from reconciler.plan.compare.image import update_image
 from reconciler.plan.context import PlanningContext
 from reconciler.plan.draft import DraftPlan
@@ -34,6 +35,7 @@ from reconciler.plan.model import (
     Step,
     StepKind,
 )
+from reconciler.plan.rules import PREFIX_SAMPLE_MAX
 from reconciler.resources import (
     CAPTION_PREFIX_AUTO,
     DesiredDataset,
@@ -72,6 +74,11 @@ def clone_blocker(
     if "outside" in content:
         return "the dataset holds images tailor does not manage, which a clone would copy"
     for fc in diffs:
+        if fc.field in ("visual_schema", "refine"):
+            return (
+                "the visual schema changes, and a clone keeps the old one (Bria's clone "
+                "inherits visual_schema) with the copied images captioned from it"
+            )
         if fc.field in ("caption_prefix", "caption_prefix_auto"):
             return (
                 "the caption prefix changes, and the copied images' automatic captions were "
@@ -88,19 +95,26 @@ def clone_blocker(
         return "increase_resolution changes, and the copied images were prepared with the old one"
     if desired.caption_prefix == CAPTION_PREFIX_AUTO and _sample_moved(ctx, desired, rec):
         return "caption_prefix: auto is generated again from a different sample of the images"
+    if desired.visual_schema_auto and _sample_moved(ctx, desired, rec, SCHEMA_SAMPLE_MAX):
+        return "visual_schema: auto is generated again from a different sample of the images"
     return None
 
 
-def _sample_moved(ctx: PlanningContext, desired: DesiredDataset, rec: RecordedResource) -> bool:
-    """The images `caption_prefix: auto` was generated from differ from those it would be
-    generated from now."""
+def _sample_moved(
+    ctx: PlanningContext,
+    desired: DesiredDataset,
+    rec: RecordedResource,
+    size: int = PREFIX_SAMPLE_MAX,
+) -> bool:
+    """The images an `auto` value (prefix: 6, schema: 10) was generated from differ from
+    those it would be generated from now."""
     now = sorted((i.sha256, i.name) for i in desired.images)
     then = sorted(
         (str(r.attributes.get("sha256")), r.address.key)
         for r in ctx.children(rec.address, Kind.IMAGE)
     )
-    return [now[i] for i in sample_indexes(len(now))] != [
-        then[i] for i in sample_indexes(len(then))
+    return [now[i] for i in sample_indexes(len(now), size)] != [
+        then[i] for i in sample_indexes(len(then), size)
     ]
 
 
@@ -133,7 +147,8 @@ def plan_by_clone(
         if name not in wanted:
             images.remove(r, by_parent=False, steps=(Step(StepKind.DELETE_IMAGE, r.address),))
     by_clone = 1 + sum(len(c.steps) for c in images.changes)
-    rebuild = 1 + sum(1 + (i.caption is not None) for i in desired.images)
+    rebuild = 1 + len(schema_steps(desired))
+    rebuild += sum(1 + (i.caption is not None) for i in desired.images)
     if by_clone >= rebuild:
         return (
             f"uploading every image again takes {rebuild} requests, a clone and its edits "

@@ -1,13 +1,26 @@
-"""A draft dataset edited in place: name and prefix PUT, a due bulk upload, completion last;
-each image is its own change.
+"""A draft dataset edited in place: name and prefix PUT, a FIBO schema set (generated and
+refined again, or the declared object), a due bulk upload, completion last; each image is its
+own change.
+
+Bria writes a FIBO image's automatic caption from the schema the dataset has when the image
+arrives (none: `pending`). When the schema changes on a draft that already holds images, every
+caption is regenerated (Regenerate All Captions, "crucial after updating the visual schema")
+and waited for; that overwrites explicit captions too, so those are PUT again after it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from reconciler.addresses import Kind
 from reconciler.plan.compare.dataset_bulk import bulk_due
 from reconciler.plan.compare.dataset_delete import plan_dataset_deposed
-from reconciler.plan.compare.dataset_steps import bulk_steps, captions_in_zip, prefix_steps
+from reconciler.plan.compare.dataset_steps import (
+    bulk_steps,
+    captions_in_zip,
+    prefix_steps,
+    schema_steps,
+)
 from reconciler.plan.compare.image import update_image
 from reconciler.plan.context import PlanningContext
 from reconciler.plan.draft import DraftPlan
@@ -19,6 +32,35 @@ from reconciler.resources import (
     LiveDataset,
     RecordedResource,
 )
+
+CAPTIONING_FIELDS = ("caption_prefix", "visual_schema", "refine")
+"""Dataset fields that shape the captions Bria writes: on a completed dataset their change is
+a content change (a new dataset, as for its images), not a field Bria could update."""
+RECAPTION_NOTE = (
+    "the images already at Bria were captioned with the old schema (or wait, pending, for "
+    "one): every caption is written again from the new schema"
+)
+
+
+def refined_schema(
+    diffs: tuple[FieldChange, ...], before: Mapping[str, JsonValue], after: Mapping[str, JsonValue]
+) -> tuple[FieldChange, ...]:
+    """Other refine instructions on a generated schema: a new schema, known after apply."""
+    if after.get("visual_schema_auto") is not True:
+        return diffs
+    fields = [fc.field for fc in diffs]
+    if "refine" not in fields or "visual_schema" in fields:
+        return diffs
+    at = fields.index("refine")
+    refine = diffs[at]
+    schema = FieldChange(
+        "visual_schema",
+        before.get("visual_schema"),
+        None,
+        known_after_apply=True,
+        forces_replace=refine.forces_replace,
+    )
+    return (*diffs[:at], schema, *diffs[at:])
 
 
 def update_dataset(
@@ -43,6 +85,15 @@ def update_dataset(
         steps.extend(prefix_steps(project, desired))
     live_images = ctx.live_images(live.remote_id)
     recorded_images = {r.address.key: r for r in ctx.children(address, Kind.IMAGE)}
+    recaption = False
+    if any(fc.field in ("visual_schema", "refine") for fc in diffs):
+        steps.extend(schema_steps(desired))
+        recaption = bool(live_images)
+        if recaption:
+            steps.append(Step(StepKind.REGENERATE_CAPTIONS, address, note=RECAPTION_NOTE))
+            steps.append(
+                Step(StepKind.WAIT_CAPTIONS, address, note="until captions_update_status is done")
+            )
     bulk = bulk_due(ctx, desired, live, ctx.children(address, Kind.IMAGE))
     if bulk:
         steps.extend(bulk_steps(desired))
@@ -74,6 +125,7 @@ def update_dataset(
             prefix_changed=prefix_changed,
             bulk=bulk,
             in_zip=in_zip,
+            recaptioned=recaption,
         )
     wanted = {i.name for i in desired.images}
     for name, r in sorted(recorded_images.items()):

@@ -87,10 +87,13 @@ def update_image(
     bulk: bool,
     in_zip: bool,
     copied: bool = False,
+    recaptioned: bool = False,
 ) -> None:
     """One image of a dataset edited in place. Upload steps are built only for an image that
     is (re)uploaded: most images of a large plan are no-ops. `copied`: the image is a copy a
-    clone makes in this apply, whose id is only known then (a delete names the address)."""
+    clone makes in this apply, whose id is only known then (a delete names the address).
+    `recaptioned`: Bria regenerates every caption of the dataset first (a new FIBO schema),
+    so an explicit caption is PUT again even if unchanged."""
     notes: list[str] = [BULK_NOTE] if bulk else []
     if rec is None or rec.remote_id not in live_images:
         upload = upload_steps(dataset, image, captions_in_zip=in_zip)
@@ -138,11 +141,14 @@ def update_image(
         steps.append(Step(StepKind.REGENERATE_CAPTION, image.address, {"regenerate_caption": True}))
         if prefix_changed and before.get("caption") is None:
             notes.append("automatic caption regenerated with the new caption prefix")
+    elif recaptioned and image.caption is not None:
+        steps.append(caption_step(dataset, image))
+        notes.append("PUT again after every caption is regenerated for the new schema")
     out.add(
         Change(
             address=image.address,
-            action=Action.UPDATE if diffs else Action.NO_OP,
-            reason=Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED,
+            action=Action.UPDATE if diffs or steps else Action.NO_OP,
+            reason=Reason.UPDATED_FIELDS if diffs or steps else Reason.UNCHANGED,
             before=before,
             after=after,
             field_changes=tuple(diffs),

@@ -1,0 +1,137 @@
+"""FIBO datasets changed after an apply (pure planner): a draft's schema set again in place
+(captions regenerated when images are already at Bria, explicit ones PUT again after), a
+completed dataset's schema change rebuilt with its models, a JSON caption change cloned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.addresses import Address
+from reconciler.plan.build_path import BuildPath
+from reconciler.plan.model import Action, Change, Plan, StepKind
+from reconciler.resources import DesiredDataset
+from tests.plan.factories import project, workspace
+from tests.plan.factories_fibo import (
+    FILE_SCHEMA,
+    caption_text,
+    converged_fibo,
+    fibo_dataset,
+    fibo_image,
+    fibo_images,
+    fibo_model,
+)
+from tests.plan.scenario_kit import plan_of
+
+DATASET = Address("acme", dataset="v1")
+CAPTIONED = Address("acme", dataset="v1", image="fox-99.png")
+EDITED = {**FILE_SCHEMA, "style": "watercolour"}
+
+
+def ds(**kw: Any) -> DesiredDataset:
+    caption = kw.pop("caption", caption_text("the snow"))
+    imgs = (*fibo_images(5), fibo_image("fox-99.png", caption=caption))
+    return fibo_dataset(imgs=imgs, **kw)
+
+
+def replan(old: DesiredDataset, new: DesiredDataset, *, models: bool = True) -> Plan:
+    fibo = (fibo_model(),) if models else ()
+    world = converged_fibo(workspace(project(datasets=(old,), models=fibo)))
+    plan = plan_of(workspace(project(datasets=(new,), models=fibo)), world)
+    assert plan.errors == (), plan.errors
+    return plan
+
+
+def change(plan: Plan, address: Address) -> Change:
+    return next(c for c in plan.changes if c.address == address and c.deposed is None)
+
+
+def test_a_converged_fibo_workspace_plans_nothing() -> None:
+    for dataset in (ds(schema=FILE_SCHEMA), ds(auto=True, refine=("add mood",))):
+        plan = replan(dataset, dataset)
+        assert not plan.has_changes, [(c.address, c.action) for c in plan.changes]
+
+
+def test_a_draft_schema_edit_is_set_in_place_and_recaptions() -> None:
+    plan = replan(ds(schema=FILE_SCHEMA, completed=False), ds(schema=EDITED, completed=False),
+                  models=False)
+    dataset = change(plan, DATASET)
+    assert dataset.action is Action.UPDATE
+    assert [(s.kind, dict(s.args)) for s in dataset.steps] == [
+        (StepKind.SET_VISUAL_SCHEMA, {"visual_schema": EDITED}),
+        (StepKind.REGENERATE_CAPTIONS, {}),
+        (StepKind.WAIT_CAPTIONS, {}),
+    ]
+    assert "old schema" in dataset.steps[1].note
+    [fc] = dataset.field_changes
+    assert (fc.field, fc.before, fc.after, fc.forces_replace) == (
+        "visual_schema", FILE_SCHEMA, EDITED, False
+    )
+    captioned = change(plan, CAPTIONED)
+    assert [s.kind for s in captioned.steps] == [StepKind.UPDATE_CAPTION]
+    assert isinstance(captioned.steps[0].args["caption"], dict)
+    automatic = change(plan, Address("acme", dataset="v1", image="fox-01.png"))
+    assert automatic.action is Action.NO_OP
+
+
+def test_images_that_came_before_the_schema_are_recaptioned() -> None:
+    plan = replan(ds(completed=False), ds(schema=FILE_SCHEMA, completed=False), models=False)
+    kinds = [s.kind for s in change(plan, DATASET).steps]
+    assert kinds == [
+        StepKind.SET_VISUAL_SCHEMA,
+        StepKind.REGENERATE_CAPTIONS,
+        StepKind.WAIT_CAPTIONS,
+    ]
+    order = [str(a) for a in plan.order]
+    assert order.index(str(DATASET)) < order.index(str(CAPTIONED))
+
+
+def test_a_draft_without_images_sets_its_schema_without_recaptioning() -> None:
+    empty = fibo_dataset(imgs=(), completed=False)
+    declared = fibo_dataset(imgs=(), schema=FILE_SCHEMA, completed=False)
+    plan = replan(empty, declared, models=False)
+    assert [s.kind for s in change(plan, DATASET).steps] == [StepKind.SET_VISUAL_SCHEMA]
+
+
+def test_other_refine_instructions_make_a_new_generated_schema() -> None:
+    plan = replan(
+        ds(auto=True, refine=("add mood",), completed=False),
+        ds(auto=True, refine=("add mood", "set style: ink"), completed=False),
+        models=False,
+    )
+    dataset = change(plan, DATASET)
+    assert [s.kind for s in dataset.steps] == [
+        StepKind.GENERATE_VISUAL_SCHEMA,
+        StepKind.REFINE_VISUAL_SCHEMA,
+        StepKind.REFINE_VISUAL_SCHEMA,
+        StepKind.SET_VISUAL_SCHEMA,
+        StepKind.REGENERATE_CAPTIONS,
+        StepKind.WAIT_CAPTIONS,
+    ]
+    fields = {fc.field: fc for fc in dataset.field_changes}
+    assert fields["visual_schema"].known_after_apply
+    assert fields["refine"].after == ["add mood", "set style: ink"]
+
+
+def test_a_completed_schema_edit_rebuilds_with_its_models() -> None:
+    plan = replan(ds(schema=FILE_SCHEMA), ds(schema=EDITED))
+    dataset = change(plan, DATASET)
+    assert dataset.action is Action.REPLACE
+    assert dataset.replace_path is not None
+    assert dataset.replace_path.path is BuildPath.REBUILD
+    assert "clone keeps the old one" in dataset.replace_path.why
+    assert dataset.requires_replace == ("visual_schema",)
+    kinds = [s.kind for s in dataset.steps]
+    assert kinds[:2] == [StepKind.CREATE_DATASET, StepKind.SET_VISUAL_SCHEMA]
+    assert change(plan, Address("acme", model="fibo")).action is Action.REPLACE
+
+
+def test_a_completed_json_caption_change_clones_and_puts_the_object() -> None:
+    new_caption = caption_text("the rain")
+    plan = replan(ds(schema=FILE_SCHEMA), ds(schema=FILE_SCHEMA, caption=new_caption))
+    dataset = change(plan, DATASET)
+    assert dataset.action is Action.REPLACE
+    assert dataset.replace_path is not None and dataset.replace_path.path is BuildPath.CLONE
+    captioned = change(plan, CAPTIONED)
+    [put] = [s for s in captioned.steps if s.kind is StepKind.UPDATE_CAPTION]
+    assert put.args["caption"] == {"subject": "Foxy in the rain"}
+    assert change(plan, Address("acme", model="fibo")).action is Action.REPLACE
