@@ -26,6 +26,9 @@ from reconciler.state.store import StateLock, StateStore
 
 WINDOW_SECONDS = 0.2
 """How long a write may wait for others to share its commit (and what a crash may lose)."""
+LINGER_SECONDS = 0.2
+"""How long the writer thread, with nothing queued, waits for the next write before it ends
+(at most the window): starting a thread per group cost the event loop ~0.1 ms each time."""
 
 Write = Callable[[StateStore, StateLock], object]
 
@@ -37,9 +40,19 @@ class _Waiter:
     future: asyncio.Future[None]
 
 
-def _settle(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
+def _settle(futures: list[asyncio.Future[None]]) -> None:
+    for future in futures:
+        if not future.done():
+            future.set_result(None)
+
+
+def _settle_all(ready: list[_Waiter]) -> None:
+    """Wake each waiting loop once for all of its settled waiters, not once per waiter."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for waiter in ready:
+        by_loop.setdefault(waiter.loop, []).append(waiter.future)
+    for loop, futures in by_loop.items():
+        loop.call_soon_threadsafe(_settle, futures)
 
 
 class GroupCommit:
@@ -62,6 +75,11 @@ class GroupCommit:
         """Writes up to this count are awaited: commit them without waiting out the window."""
         self._waiters: list[_Waiter] = []
         self._writing = False
+        self._lingering = False
+        """The writer has committed everything and waits a window for more before it ends."""
+        self._settled = False
+        """A blocking flush asked for every write: the writer ends once they are committed
+        (the end of a run: the process must not wait out a linger)."""
         self._error: BaseException | None = None
 
     def submit(self, write: Write) -> None:
@@ -72,10 +90,14 @@ class GroupCommit:
                 self._first_at = time.monotonic()
             self._queue.append(write)
             self._queued += 1
+            self._settled = False
             if not self._writing:
                 self._writing = True
                 threading.Thread(target=self._write, name="tailor-state-writer").start()
-            self._cond.notify_all()
+            elif self._lingering:
+                self._cond.notify_all()
+            # Otherwise the writer is waiting out the window or committing: a queued write
+            # changes neither, and waking it for each one cost a thread switch per write.
 
     @property
     def queued(self) -> int:
@@ -88,6 +110,7 @@ class GroupCommit:
         with self._cond:
             upto = self._queued if upto is None else min(upto, self._queued)
             self._wanted = max(self._wanted, upto)
+            self._settled = self._wanted >= self._queued
             self._cond.notify_all()
             while self._done < upto:
                 self._cond.wait()
@@ -114,7 +137,9 @@ class GroupCommit:
             raise self._error
 
     def _write(self) -> None:
-        """The writer thread: commits groups while there are writes, then ends."""
+        """The writer thread: commits groups while there are writes; once none are queued it
+        waits one more window for the next (an apply queues them steadily: one thread per
+        run, not one per group), then ends."""
         while True:
             with self._cond:
                 while self._wanted <= self._done:
@@ -131,14 +156,30 @@ class GroupCommit:
                 self._done = upto
                 ready = [w for w in self._waiters if w.upto <= upto]
                 self._waiters = [w for w in self._waiters if w.upto > upto]
-                if not self._queue:
-                    self._writing = False
                 self._cond.notify_all()
-                ending = not self._writing
-            for waiter in ready:
-                waiter.loop.call_soon_threadsafe(_settle, waiter.future)
-            if ending:
-                return
+            _settle_all(ready)
+            with self._cond:
+                if not self._lingered():
+                    return
+
+    def _lingered(self) -> bool:
+        """With the lock held: whether writes are queued, waiting up to LINGER_SECONDS for
+        one when none are; False (the writer marked gone) if none came, or a blocking flush
+        said that the run ends."""
+        deadline = time.monotonic() + min(self.window, LINGER_SECONDS)
+        self._lingering = True
+        try:
+            while not self._queue and not self._settled and self._error is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+        finally:
+            self._lingering = False
+        if self._queue:
+            return True
+        self._writing = False
+        return False
 
     def _commit(self, batch: list[Write]) -> BaseException | None:
         """One transaction for the batch. If it fails, each write is tried on its own, so

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from reconciler.errors import StateError
+from reconciler.state import group_commit
 from reconciler.state.group_commit import GroupCommit
 from reconciler.state.model import ResourceEntry
 from reconciler.state.sqlite import SqliteStateStore
@@ -104,3 +106,37 @@ def test_a_lost_lock_stops_the_writes(tmp_path: Path) -> None:
         writer.flush()
     assert store.read().resources == {}
     store.close()
+
+
+@pytest.mark.anyio
+async def test_one_writer_thread_serves_a_run_and_ends_at_its_last_flush(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread per group cost the event loop a thread start each time (~100 per 200-image
+    apply); the writer lingers for the next write instead, and a blocking flush (the end of a
+    run) ends it at once, so the process does not wait out the linger."""
+    monkeypatch.setattr(group_commit, "LINGER_SECONDS", 60.0)
+    started: list[threading.Thread] = []
+    write = GroupCommit._write
+
+    def counted(self: GroupCommit) -> None:
+        started.append(threading.current_thread())
+        write(self)
+
+    monkeypatch.setattr(GroupCommit, "_write", counted)
+    store = SqliteStateStore(tmp_path / "state.db")
+    lock = store.acquire_lock("test")
+    try:
+        writer = GroupCommit(store, lock, window=3600.0)
+        for index in range(20):
+            writer.submit(lambda s, held, i=index: s.put(held, entry(i)))
+            await writer.durable()
+        assert writer.commits == 20
+        assert len(started) == 1
+        writer.flush()
+        started[0].join(timeout=10.0)
+        assert not started[0].is_alive(), "the writer still lingers after the run's flush"
+        assert len(store.read().resources) == 20
+    finally:
+        store.release_lock(lock)
+        store.close()
