@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from reconciler.addresses import Address, Kind
 from reconciler.cli.context import (
@@ -267,6 +266,8 @@ def _left_to_do(result: ApplyResult) -> str:
 def progress_for(plan: Plan) -> LineProgress | RichProgress:
     """Bars on a terminal; rate-limited timestamped lines in logs and CI."""
     if sys.stdout.isatty():
+        from rich.console import Console  # only a terminal draws bars: ~15 ms of imports
+
         return RichProgress(Console(no_color=not use_color(sys.stdout)), plan=plan)
     return LineProgress(sys.stdout, plan=plan, interval=5.0)
 
