@@ -127,9 +127,15 @@ def _inline(value: JsonValue) -> bool:
 
 
 def pretty_lines(value: JsonValue) -> list[str]:
-    """An object's inside as indented JSON (sorted keys, as `format_value`), without its braces."""
+    """An object's or list's inside as indented JSON (sorted keys, as `format_value`), without
+    its brackets."""
     lines = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2).splitlines()
     return [visible(line[2:]) for line in lines[1:-1]]
+
+
+def _brackets(value: JsonValue) -> tuple[str, str]:
+    """A list shown whole keeps its own brackets, as JSON and Terraform write it."""
+    return ("[", "]") if isinstance(value, list) else ("{", "}")
 
 
 def _bounded(rows: list[Row], bounds: Bounds, what: str) -> list[Row]:
@@ -170,22 +176,24 @@ def value_rows(
         shown_after = new_text or _shown(after, bounds)
         return [Row(marker, f"{visible(name)} = {_shown(before, bounds)} → {shown_after}{suffix}")]
     rows: list[Row] = []
+    old_open, old_close = _brackets(before)
+    new_open, new_close = _brackets(after)
     if old_whole:
-        opening = f"{visible(name)} = {{"
+        opening = f"{visible(name)} = {old_open}"
         inner = [Row("-" if not listing else marker, line, 1) for line in pretty_lines(before)]
-        closing = "}" if listing else f"}} → {new_text or _shown(after, bounds)}"
-        if new_whole:  # both sides whole: a cleared object replaced by another one
-            closing = "} → {"
+        closing = old_close if listing else f"{old_close} → {new_text or _shown(after, bounds)}"
+        if new_whole:  # both sides whole: a cleared value replaced by another one
+            closing = f"{old_close} → {new_open}"
     else:
-        opening = f"{visible(name)} = {_shown(before, bounds)} → {{"
-        inner, closing = [], "}"
+        opening = f"{visible(name)} = {_shown(before, bounds)} → {new_open}"
+        inner, closing = [], new_close
     rows.append(Row(marker, opening))
     rows += _bounded(inner, bounds, "line")
     if new_whole:
         if old_whole:
             rows.append(Row(" ", closing))
         rows += _bounded([Row("+", line, 1) for line in pretty_lines(after)], bounds, "line")
-        closing = "}"
+        closing = new_close
     rows.append(Row(" ", closing + suffix))
     return rows
 

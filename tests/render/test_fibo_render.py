@@ -70,6 +70,14 @@ def test_an_object_facing_a_non_object_is_shown_whole_on_its_own_lines() -> None
     assert "        } → (known after apply)  # forces replacement" in lines
 
 
+def test_a_list_shown_whole_keeps_its_brackets() -> None:
+    instructions = ["add a lighthouse to subjects, a long instruction", "mute the palette"]
+    created = [row.text for row in value_rows("refine", instructions, instructions, marker="+")]
+    assert created[0] == "refine = [" and created[-1] == "]"
+    replaced = [row.text for row in value_rows("refine", instructions, {"style": "flat"})]
+    assert replaced[0] == "refine = [" and replaced[-1].startswith("] → ")
+
+
 def test_a_generated_schema_is_known_after_apply() -> None:
     text = render_text(fibo_plans.create_fibo(), header=HEADER, color=False)
     assert "+ visual_schema = (known after apply)" in text
