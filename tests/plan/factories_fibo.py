@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from reconciler.manifest.jsondocs import canonical_json
+from reconciler.plan import attributes as attrs
 from reconciler.resources import DesiredDataset, DesiredImage, DesiredModel, DesiredWorkspace
 from tests.plan.factories import World, converged, dataset, image, images, model
 
@@ -75,12 +76,21 @@ def fibo_model(key: str = "fibo", *, dataset: str = "v1", **kw: Any) -> DesiredM
 
 
 def converged_fibo(ws: DesiredWorkspace) -> World:
-    """`converged`, with what Bria shows of a FIBO dataset: no caption prefix, JSON captions."""
+    """`converged`, with what a FIBO apply records (the generated schema, captions as JSON
+    objects) and what Bria shows of a FIBO dataset: no caption prefix, JSON captions."""
     world = converged(ws)
     for project in ws.projects:
         for desired in project.datasets:
             if not desired.is_fibo:
                 continue
+            rec = world.recorded[desired.address]
+            if desired.visual_schema_auto:
+                learned = {**rec.attributes, "visual_schema": dict(GENERATED_SCHEMA)}
+                world.recorded[desired.address] = replace(rec, attributes=learned)
+            for picked in desired.images:
+                recorded = world.recorded[picked.address]
+                json_attrs = attrs.image_attributes(picked, json_caption=True)
+                world.recorded[picked.address] = replace(recorded, attributes=json_attrs)
             did = world.id_of(str(desired.address))
             world.datasets[did] = replace(world.datasets[did], caption_prefix=None)
             if desired.visual_schema_auto:  # the state records the schema Bria generated

@@ -1,6 +1,6 @@
-"""FIBO planner scenarios (issue 15): datasets with a visual schema and JSON captions, and the
-rules that keep the two generations apart. Registered in `scenarios.SCENARIOS` like the rest;
-snapshots in snapshots/<name>.json."""
+"""FIBO planner scenarios (issue 15): the rules that keep the two generations apart, and the
+registry of every FIBO scenario (builds and changes have modules of their own). Merged into
+`scenarios.SCENARIOS` like the rest; snapshots in snapshots/<name>.json."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from collections.abc import Callable
 from tests.plan.factories import converged, dataset, model, project, workspace
 from tests.plan.factories_fibo import converged_fibo, fibo_dataset, fibo_model
 from tests.plan.scenario_kit import Scenario, plan_of
+from tests.plan.scenarios_fibo_builds import BUILD_SCENARIOS
+from tests.plan.scenarios_fibo_changes import CHANGE_SCENARIOS
 
 FLAT = {"style": "flat"}
 
@@ -101,16 +103,20 @@ def fibo_project_back_to_legacy_prevent_destroy() -> Scenario:
     )
 
 
-FIBO_SCENARIOS: dict[str, Callable[[], Scenario]] = {
-    fn.__name__: fn
-    for fn in (
-        fibo_fewer_than_5_images,
-        fibo_auto_schema_too_few_images,
-        fibo_and_legacy_in_one_project,
-        fibo_model_of_the_wrong_family,
-        fibo_model_on_a_legacy_dataset,
-        project_switches_family,
-        project_switches_family_prevent_destroy,
-        fibo_project_back_to_legacy_prevent_destroy,
-    )
-}
+FIBO_SCENARIOS: dict[str, Callable[[], Scenario]] = (
+    {
+        fn.__name__: fn
+        for fn in (
+            fibo_fewer_than_5_images,
+            fibo_auto_schema_too_few_images,
+            fibo_and_legacy_in_one_project,
+            fibo_model_of_the_wrong_family,
+            fibo_model_on_a_legacy_dataset,
+            project_switches_family,
+            project_switches_family_prevent_destroy,
+            fibo_project_back_to_legacy_prevent_destroy,
+        )
+    }
+    | BUILD_SCENARIOS
+    | CHANGE_SCENARIOS
+)

@@ -1,0 +1,122 @@
+"""FIBO planner scenarios on an applied workspace: schema and caption edits (draft: in place;
+completed: rebuild with the model cascade), the Console's changes, and images that reached
+Bria before the schema. Registered in `scenarios.SCENARIOS`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from reconciler.resources import DesiredImage, DesiredWorkspace
+from tests.plan.factories import project, workspace
+from tests.plan.factories_fibo import (
+    FILE_SCHEMA,
+    caption_text,
+    converged_fibo,
+    fibo_dataset,
+    fibo_image,
+    fibo_images,
+    fibo_model,
+)
+from tests.plan.scenario_kit import Scenario, plan_of
+
+EDITED_SCHEMA = {**FILE_SCHEMA, "palette": ["orange", "cream", "teal"]}
+
+
+def _ws(
+    *,
+    completed: bool,
+    schema: dict[str, Any] | None = FILE_SCHEMA,
+    auto: bool = False,
+    refine: tuple[str, ...] = (),
+    imgs: tuple[DesiredImage, ...] | None = None,
+) -> DesiredWorkspace:
+    ds = fibo_dataset(schema=schema, auto=auto, refine=refine, imgs=imgs, completed=completed)
+    return workspace(project(datasets=(ds,), models=(fibo_model(train=completed),)))
+
+
+def _captioned(first: str | None) -> tuple[DesiredImage, ...]:
+    """Six images; the first with a NAME.json caption `first` (None: Bria captions it)."""
+    return (fibo_image("fox-01.png", caption=first), *fibo_images(6)[1:])
+
+
+def fibo_schema_file_edited_completed() -> Scenario:
+    """A completed dataset's schema is frozen: a new dataset, and its model is retrained."""
+    world = converged_fibo(_ws(completed=True))
+    return Scenario(
+        plan_of(_ws(completed=True, schema=EDITED_SCHEMA), world),
+        {"acme/datasets/v1": "replace", "acme/models/fibo": "replace"},
+    )
+
+
+def fibo_json_caption_added_draft() -> Scenario:
+    world = converged_fibo(_ws(completed=False, imgs=_captioned(None)))
+    ws = _ws(completed=False, imgs=_captioned(caption_text("fox-01.png", pose="waving")))
+    return Scenario(
+        plan_of(ws, world),
+        {"acme/datasets/v1/images/fox-01.png": "update", "acme/datasets/v1": "no-op"},
+    )
+
+
+def fibo_json_caption_changed_draft() -> Scenario:
+    world = converged_fibo(_ws(completed=False, imgs=_captioned(caption_text("fox-01.png"))))
+    ws = _ws(completed=False, imgs=_captioned(caption_text("fox-01.png", pose="running")))
+    return Scenario(
+        plan_of(ws, world),
+        {"acme/datasets/v1/images/fox-01.png": "update", "acme/datasets/v1": "no-op"},
+    )
+
+
+def fibo_json_caption_changed_completed() -> Scenario:
+    """A completed dataset's caption is frozen: the dataset is rebuilt (or cloned, per its
+    replace_path) and the model retrained."""
+    world = converged_fibo(_ws(completed=True, imgs=_captioned(caption_text("fox-01.png"))))
+    ws = _ws(completed=True, imgs=_captioned(caption_text("fox-01.png", pose="running")))
+    return Scenario(
+        plan_of(ws, world),
+        {
+            "acme/datasets/v1": "replace",
+            "acme/datasets/v1/images/fox-01.png": "update",
+            "acme/models/fibo": "replace",
+        },
+    )
+
+
+def fibo_dataset_deleted_in_console() -> Scenario:
+    """Rebuilt with its schema steps; the model trained on the old one stays (it is trained)."""
+    ws = _ws(completed=True, schema=None, auto=True)
+    world = converged_fibo(ws)
+    did = world.id_of("acme/datasets/v1")
+    del world.datasets[did]
+    del world.images[did]
+    return Scenario(
+        plan_of(ws, world),
+        {
+            "acme/datasets/v1": "create",
+            "acme/datasets/v1/images/fox-01.png": "create",
+            "acme/models/fibo": "no-op",
+        },
+        drift=("acme/datasets/v1 exists",),
+    )
+
+
+def fibo_no_change_auto_schema() -> Scenario:
+    """An applied generated + refined schema re-plans empty: `auto` is not a change."""
+    ws = _ws(completed=True, schema=None, auto=True, refine=("add a scarf",))
+    return Scenario(
+        plan_of(ws, converged_fibo(ws)),
+        {"acme/datasets/v1": "no-op", "acme/models/fibo": "no-op"},
+    )
+
+
+CHANGE_SCENARIOS: dict[str, Callable[[], Scenario]] = {
+    fn.__name__: fn
+    for fn in (
+        fibo_no_change_auto_schema,
+        fibo_schema_file_edited_completed,
+        fibo_json_caption_added_draft,
+        fibo_json_caption_changed_draft,
+        fibo_json_caption_changed_completed,
+        fibo_dataset_deleted_in_console,
+    )
+}
