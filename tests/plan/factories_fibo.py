@@ -12,7 +12,6 @@ from dataclasses import replace
 from typing import Any
 
 from reconciler.manifest.jsondocs import canonical_json
-from reconciler.plan import attributes as attrs
 from reconciler.resources import DesiredDataset, DesiredImage, DesiredModel, DesiredWorkspace
 from tests.plan.factories import World, converged, dataset, image, images, model
 
@@ -83,20 +82,18 @@ def converged_fibo(ws: DesiredWorkspace) -> World:
         for desired in project.datasets:
             if not desired.is_fibo:
                 continue
-            rec = world.recorded[desired.address]
-            if desired.visual_schema_auto:
-                learned = {**rec.attributes, "visual_schema": dict(GENERATED_SCHEMA)}
-                world.recorded[desired.address] = replace(rec, attributes=learned)
-            for picked in desired.images:
-                recorded = world.recorded[picked.address]
-                json_attrs = attrs.image_attributes(picked, json_caption=True)
-                world.recorded[picked.address] = replace(recorded, attributes=json_attrs)
             did = world.id_of(str(desired.address))
-            world.datasets[did] = replace(world.datasets[did], caption_prefix=None)
+            rec = world.recorded[desired.address]
             if desired.visual_schema_auto:  # the state records the schema Bria generated
-                rec = world.recorded[desired.address]
                 attributes = {**rec.attributes, "visual_schema": GENERATED_SCHEMA}
-                world.recorded[desired.address] = replace(rec, attributes=attributes)
+                rec = replace(rec, attributes=attributes)
+                world.recorded[desired.address] = rec
+            world.datasets[did] = replace(
+                world.datasets[did],
+                caption_prefix=None,
+                training_version="fibo",
+                visual_schema=rec.attributes["visual_schema"],
+            )
             world.images[did] = [
                 replace(
                     live,

@@ -5,10 +5,11 @@ Bria before the schema. Registered in `scenarios.SCENARIOS`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from reconciler.resources import DesiredImage, DesiredWorkspace
-from tests.plan.factories import project, workspace
+from tests.plan.factories import converged, project, workspace
 from tests.plan.factories_fibo import (
     FILE_SCHEMA,
     caption_text,
@@ -109,6 +110,75 @@ def fibo_no_change_auto_schema() -> Scenario:
     )
 
 
+def fibo_schema_file_edited_draft() -> Scenario:
+    """Update Dataset sets the new schema (draft only); the images Bria captioned with the old
+    one are recaptioned (Regenerate All Captions, "crucial after updating the visual schema"),
+    and the NAME.json caption that regenerating overwrote is PUT again after it."""
+    captioned = _captioned(caption_text("fox-01.png", pose="waving"))
+    world = converged_fibo(_ws(completed=False, imgs=captioned))
+    return Scenario(
+        plan_of(_ws(completed=False, schema=EDITED_SCHEMA, imgs=captioned), world),
+        {
+            "acme/datasets/v1": "update",
+            "acme/datasets/v1/images/fox-01.png": "update",
+            "acme/datasets/v1/images/fox-02.png": "no-op",
+            "acme/models/fibo": "no-op",
+        },
+    )
+
+
+def fibo_refine_edited_draft() -> Scenario:
+    """One more refine instruction on a draft's generated schema."""
+    first = ("Change the style to watercolor",)
+    world = converged_fibo(_ws(completed=False, schema=None, auto=True, refine=first))
+    ws = _ws(completed=False, schema=None, auto=True, refine=(*first, "add a scarf"))
+    return Scenario(plan_of(ws, world), {"acme/datasets/v1": "update"})
+
+
+def fibo_images_before_schema() -> Scenario:
+    """A draft applied without a schema (its images got no captions: Bria's `pending`) now
+    declares one: set it, then Regenerate All Captions, then complete."""
+    world = converged_fibo(_ws(completed=False, schema=None))
+    did = world.id_of("acme/datasets/v1")
+    world.images[did] = [
+        replace(i, caption="", caption_source="pending") for i in world.images[did]
+    ]
+    return Scenario(
+        plan_of(_ws(completed=True, schema=FILE_SCHEMA), world),
+        {"acme/datasets/v1": "update", "acme/models/fibo": "update"},
+    )
+
+
+def fibo_completed_auto_schema_image_added() -> Scenario:
+    """A seventh image moves the schema sample: Bria's clone would keep the schema generated
+    from the old six, so the new version is built again and its schema generated again."""
+    imgs = fibo_images(6)
+    world = converged_fibo(_ws(completed=True, schema=None, auto=True, imgs=imgs))
+    more = (*imgs, fibo_image("fox-07.png"))
+    return Scenario(
+        plan_of(_ws(completed=True, schema=None, auto=True, imgs=more), world),
+        {
+            "acme/datasets/v1": "replace",
+            "acme/datasets/v1/images/fox-07.png": "create",
+            "acme/models/fibo": "replace",
+        },
+    )
+
+
+def fibo_dataset_into_a_project_bria_locked_to_legacy() -> Scenario:
+    """The state holds the project but none of its legacy datasets (deleted in the Console);
+    Bria still reports the project locked to max, so a FIBO dataset needs a new project."""
+    empty = workspace(project(datasets=(), models=()))
+    world = converged(empty)
+    (pid,) = world.projects
+    world.projects[pid] = replace(world.projects[pid], training_version="max")
+    ws = workspace(project(datasets=(fibo_dataset(auto=True),), models=(fibo_model(),)))
+    return Scenario(
+        plan_of(ws, world),
+        {"acme": "replace", "acme/datasets/v1": "create", "acme/models/fibo": "create"},
+    )
+
+
 CHANGE_SCENARIOS: dict[str, Callable[[], Scenario]] = {
     fn.__name__: fn
     for fn in (
@@ -118,5 +188,10 @@ CHANGE_SCENARIOS: dict[str, Callable[[], Scenario]] = {
         fibo_json_caption_changed_draft,
         fibo_json_caption_changed_completed,
         fibo_dataset_deleted_in_console,
+        fibo_schema_file_edited_draft,
+        fibo_refine_edited_draft,
+        fibo_images_before_schema,
+        fibo_completed_auto_schema_image_added,
+        fibo_dataset_into_a_project_bria_locked_to_legacy,
     )
 }
