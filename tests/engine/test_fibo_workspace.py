@@ -109,3 +109,31 @@ async def test_a_draft_given_a_schema_after_its_images_is_recaptioned(env: Env) 
         assert all(sorted(json.loads(i["caption"])) == sorted(schema) for i in others)
         assert not (await env.plan()).has_changes
     assert env.transport.client_errors() == []
+
+
+async def test_a_json_caption_change_clones_and_the_copy_keeps_its_schema(env: Env) -> None:
+    """A completed FIBO dataset's new version by clone: only the changed caption is PUT (as
+    JSON text), and the new dataset's record keeps the schema Bria's clone inherits."""
+    write_fibo(env.root)
+    body = fibo_project()
+    body["models"] = {}
+    write_manifest(env.root, "acme", body)
+    _, result = await env.apply()
+    assert result.ok, result.failed
+    changed = {"subjects": "a fox asleep", "style": "ink"}
+    (env.root / "images" / "acme" / "img-01.json").write_text(json.dumps(changed))
+    plan, result = await env.apply()
+    assert result.ok, result.failed
+    [dataset_change] = [c for c in plan.changes if c.address.kind.value == "dataset"]
+    assert dataset_change.replace_path is not None
+    assert dataset_change.replace_path.path.value == "clone"
+    datasets = await env.live("/tailored-gen/datasets")
+    [new] = [d for d in datasets if d["status"] == "completed"]
+    images = {
+        i["image_name"]: i for i in await env.live(f"/tailored-gen/datasets/{new['id']}/images")
+    }
+    assert json.loads(images["img-01.png"]["caption"]) == changed
+    recorded = env.store.read().require("acme/datasets/v1")
+    assert recorded.remote_id == new["id"]
+    assert recorded.attributes["visual_schema"] == json.loads(new["visual_schema"])
+    assert not (await env.plan()).has_changes

@@ -3,8 +3,11 @@ the copies' ids recorded by name for the image steps that edit them."""
 
 from __future__ import annotations
 
+import json
+
 from reconciler.addresses import Address, Kind
 from reconciler.client.errors import ApiError, refused
+from reconciler.client.fibo import json_object
 from reconciler.engine.journaled_create import (
     IMAGES,
     NotOurs,
@@ -23,7 +26,9 @@ async def clone_dataset(ctx: RunContext, call: StepCall) -> Outcome:
     it edit, so only changed images are sent. A copy the state does not record is deleted
     (the plan clones only when there is none), and an explicit caption the copy does not
     carry is set again (Bria's published clone answer says every copy's caption is
-    automatic), so the version holds what the manifest declares."""
+    automatic; a FIBO caption is compared and sent as its JSON object), so the version holds
+    what the manifest declares. The copy inherits the source's visual schema, and so does
+    its record."""
     step = call.step
     address = step.address
     project = Address(address.project)
@@ -41,6 +46,9 @@ async def clone_dataset(ctx: RunContext, call: StepCall) -> Outcome:
         "caption_prefix": recorded.get("caption_prefix"),
         "caption_prefix_auto": recorded.get("caption_prefix_auto") is True,
     }
+    for inherited in ("visual_schema", "visual_schema_auto"):  # Bria's clone keeps the schema
+        if inherited in recorded:
+            attributes[inherited] = recorded[inherited]
     intent = CreateIntent(address, Kind.DATASET, name, project_id, known, attributes, source_id)
     intent_id = await ctx.ledger.announce_clone(intent)
     try:
@@ -64,6 +72,9 @@ async def clone_dataset(ctx: RunContext, call: StepCall) -> Outcome:
             await ctx.client.delete_image(clone.id, image.id)
             continue
         caption = captions[image.id]
-        if isinstance(caption, str) and caption != image.caption:
+        if isinstance(caption, dict) and json_object(image.caption) != caption:
+            sent = json.dumps(caption, sort_keys=True, ensure_ascii=False)
+            await ctx.client.update_image_caption(clone.id, image.id, sent)
+        elif isinstance(caption, str) and caption != image.caption:
             await ctx.client.update_image_caption(clone.id, image.id, caption)
     return NOTHING
