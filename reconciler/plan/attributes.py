@@ -125,6 +125,8 @@ def live_dataset_view(live: LiveDataset) -> Attrs:
         view["caption_prefix"] = live.caption_prefix
     if live.training_version is not None:
         view["training_version"] = live.training_version
+    if live.visual_schema is not None:
+        view["visual_schema"] = live.visual_schema
     return view
 
 

@@ -97,6 +97,7 @@ FIELD_RULES: Mapping[Kind, tuple[FieldRule, ...]] = {
             "visual_schema",
             Rule.FROZEN_WHEN_COMPLETED,
             "visual_schema",
+            live=True,
             unset_means_unmanaged=True,
             constraint="DS-COMPLETED-SCHEMA-LOCKED",
             generated_when="visual_schema_auto",
@@ -181,7 +182,6 @@ SERVER_OWNED: Mapping[Kind, frozenset[str]] = {
         {
             "id",
             "project_id",
-            "visual_schema",
             "captions_update_status",
             "captions_source",
             "images_count",

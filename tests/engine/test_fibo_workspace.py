@@ -13,7 +13,13 @@ import pytest
 
 from reconciler.plan.cost import apply_cost
 from reconciler.plan.model import Action, StepKind
-from tests.engine.conftest import Env, seed_images, simple_project, write_manifest
+from tests.engine.conftest import (
+    SANDBOX_BASE_URL,
+    Env,
+    seed_images,
+    simple_project,
+    write_manifest,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -137,3 +143,30 @@ async def test_a_json_caption_change_clones_and_the_copy_keeps_its_schema(env: E
     assert recorded.remote_id == new["id"]
     assert recorded.attributes["visual_schema"] == json.loads(new["visual_schema"])
     assert not (await env.plan()).has_changes
+
+
+async def test_a_console_edit_of_a_draft_schema_is_drift_and_set_back(env: Env) -> None:
+    seed_images(env.root, "acme", 6)
+    schema = {"mood": "", "palette": ["teal"]}
+    (env.root / "schema.json").write_text(json.dumps(schema))
+    body = fibo_project(completed=False, visual_schema="schema.json")
+    body["datasets"]["v1"].pop("refine")
+    body["models"] = {}
+    write_manifest(env.root, "acme", body)
+    _, result = await env.apply()
+    assert result.ok, result.failed
+    [dataset] = await env.live("/tailored-gen/datasets")
+    console = {"mood": "", "palette": ["red"], "extra": ""}
+    response = await env.control.put(
+        f"{SANDBOX_BASE_URL}/tailored-gen/datasets/{dataset['id']}",
+        json={"visual_schema": json.dumps(console)},
+    )
+    response.raise_for_status()
+    plan = await env.plan()
+    assert [(d.field, d.state, d.live) for d in plan.drift] == [("visual_schema", schema, console)]
+    _, result = await env.apply(plan=plan)
+    assert result.ok, result.failed
+    [dataset] = await env.live("/tailored-gen/datasets")
+    assert json.loads(dataset["visual_schema"]) == schema
+    again = await env.plan()
+    assert again.drift == () and not again.has_changes

@@ -4,6 +4,7 @@ completed dataset's schema change rebuilt with its models, a JSON caption change
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from reconciler.addresses import Address
@@ -135,3 +136,40 @@ def test_a_completed_json_caption_change_clones_and_puts_the_object() -> None:
     [put] = [s for s in captioned.steps if s.kind is StepKind.UPDATE_CAPTION]
     assert put.args["caption"] == {"subject": "Foxy in the rain"}
     assert change(plan, Address("acme", model="fibo")).action is Action.REPLACE
+
+
+def drifted(dataset: DesiredDataset, console: dict[str, Any]) -> Plan:
+    """`dataset` applied, then its schema changed in the Console to `console`."""
+    world = converged_fibo(workspace(project(datasets=(dataset,), models=())))
+    did = world.id_of(str(DATASET))
+    world.datasets[did] = replace(world.datasets[did], visual_schema=console)
+    plan = plan_of(workspace(project(datasets=(dataset,), models=())), world)
+    assert plan.errors == (), plan.errors
+    return plan
+
+
+def test_a_console_edit_of_a_draft_schema_is_drift_set_back() -> None:
+    plan = drifted(ds(schema=FILE_SCHEMA, completed=False), EDITED)
+    assert [(d.field, d.state, d.live) for d in plan.drift if d.address == DATASET] == [
+        ("visual_schema", FILE_SCHEMA, EDITED)
+    ]
+    dataset = change(plan, DATASET)
+    assert [(s.kind, dict(s.args)) for s in dataset.steps] == [
+        (StepKind.SET_VISUAL_SCHEMA, {"visual_schema": FILE_SCHEMA}),
+        (StepKind.REGENERATE_CAPTIONS, {}),
+        (StepKind.WAIT_CAPTIONS, {}),
+    ]
+
+
+def test_a_console_edit_of_a_generated_schema_is_drift_only() -> None:
+    """Like `caption_prefix: auto`: the generated value is Bria's to choose; the plan says it
+    moved and leaves it (setting the recorded one back would record it as declared)."""
+    plan = drifted(ds(auto=True, completed=False), EDITED)
+    assert [d.field for d in plan.drift if d.address == DATASET] == ["visual_schema"]
+    assert change(plan, DATASET).steps == ()
+
+
+def test_an_unchanged_live_schema_is_no_drift() -> None:
+    dataset = ds(schema=FILE_SCHEMA, completed=False)
+    plan = drifted(dataset, dict(reversed(list(FILE_SCHEMA.items()))))
+    assert plan.drift == () and not plan.has_changes

@@ -70,6 +70,7 @@ FULL_ANSWERS: dict[Kind, dict[str, Any]] = {
     Kind.DATASET: {
         "id": 2, "project_id": 1, "name": "v1", "caption_prefix": "An illustration of Foxy, ",
         "status": "draft", "upload_type": "basic", "images_count": 1, "training_version": "max",
+        "visual_schema": '{"style": "flat"}',
     },
     Kind.IMAGE: {"id": 3, "dataset_id": 2, "image_name": "fox.png", "caption": "a fox"},
     Kind.MODEL: {
