@@ -94,3 +94,22 @@ def test_a_draft_without_a_schema_yet_sets_none() -> None:
     change = next(c for c in plan.changes if c.address == DATASET)
     assert [s.kind for s in change.steps] == [StepKind.CREATE_DATASET]
     assert change.action is Action.CREATE
+
+
+def test_the_content_fingerprint_covers_schema_refine_and_json_captions() -> None:
+    """What a completed FIBO dataset holds: each of these makes another dataset version."""
+    base = fibo(visual_schema='{"style":"flat"}')
+    variants = [
+        replace(base, visual_schema='{"style":"ink"}'),
+        replace(base, visual_schema=None, visual_schema_auto=True),
+        replace(base, visual_schema=None, visual_schema_auto=True, refine=("add mood",)),
+        replace(
+            base,
+            images=(*base.images[:-1], replace(base.images[-1], caption='{"style":"ink"}')),
+        ),
+    ]
+    prints = {d.content_fingerprint() for d in (base, *variants)}
+    assert len(prints) == 1 + len(variants)
+    legacy = dataset()
+    unchanged = replace(legacy, refine=("ignored",))
+    assert legacy.content_fingerprint() == unchanged.content_fingerprint()
