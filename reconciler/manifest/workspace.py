@@ -764,7 +764,7 @@ def _facts_for(
 
 def _inspect(job: tuple[_Pick, FileStamp]) -> ImageFacts | ImageProblem:
     try:
-        return inspect_image(Path(job[0].path), job[1])
+        return inspect_image(job[0].path, job[1])
     except ImageProblem as problem:
         return problem
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from reconciler.manifest.images import FileStamp, ImageProblem, inspect_image
+from reconciler.manifest.images import WHOLE_READ_BYTES, FileStamp, ImageProblem, inspect_image
 from reconciler.manifest.workspace import check_workspace, load_workspace
 from tests.manifest.conftest import GOOD_MANIFEST, run_validate, write_files, write_image
 
@@ -109,6 +110,19 @@ def test_webp_dimensions_from_the_header(
     Image.new(mode, (301, 257)).save(path, format="WEBP", **options)
     facts = inspect_image(path, FileStamp.of(path.stat()))
     assert (facts.width, facts.height, facts.format) == (301, 257, "webp")
+
+
+@pytest.mark.parametrize("grown", [0, WHOLE_READ_BYTES], ids=["unchanged", "grown-past-limit"])
+def test_a_small_image_is_hashed_whole(tmp_path: Path, grown: int) -> None:
+    """Small files are read in one piece; one that grew past the limit since its stat (the
+    stamp says small) is still hashed to its end, from disk."""
+    path = write_image(tmp_path / "x.png", (300, 200))
+    stamp = FileStamp.of(path.stat())
+    with path.open("ab") as handle:
+        handle.write(b"\x00" * grown)
+    facts = inspect_image(path, stamp)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (facts.sha256, facts.width, facts.height) == (digest, 300, 200)
 
 
 def test_header_only_read_of_large_declared_image(tmp_path: Path) -> None:
