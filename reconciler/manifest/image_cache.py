@@ -25,6 +25,7 @@ a string is one, and is split only when looked up."""
 _FORMATS: dict[str, ImageFormat] = {name: name for name in FORMAT_NAMES}
 """One string object per format name, shared by every image that has it."""
 _SHA256_HEX = 64
+_ENTRY_PARTS = 7
 
 
 class ImageCache:
@@ -65,19 +66,21 @@ class ImageCache:
         entry = self._entries.get(rel)
         if type(entry) is not str:
             return None
-        prefix = f"{stamp.size} {stamp.mtime_ns} {stamp.inode} "
-        if not entry.startswith(prefix):
+        parts = entry.split(" ")
+        if len(parts) != _ENTRY_PARTS:
             return None
-        facts = entry[len(prefix) :].split(" ")
-        if len(facts) != 4:
-            return None
-        digest, width, height, image_format = facts
+        size, mtime_ns, inode, digest, width, height, image_format = parts
         known_format = _FORMATS.get(image_format)
         if (
             known_format is None
             or len(digest) != _SHA256_HEX
             or not (_is_number(width) and _is_number(height))
         ):
+            return None
+        try:  # comparing numbers: formatting the stamp as text would cost twice as much
+            if (int(size), int(mtime_ns), int(inode)) != stamp:
+                return None
+        except ValueError:
             return None
         self._seen[rel] = entry
         return ImageFacts(digest, int(width), int(height), known_format, stamp.size)
