@@ -57,7 +57,7 @@ from reconciler.events import ResultStatus
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.cost import apply_cost
 from reconciler.plan.model import Action, Plan
-from reconciler.render.planview import counted
+from reconciler.render.counting import counted
 from reconciler.render.progress import (
     LineProgress,
     RateLimitNotices,

@@ -41,7 +41,7 @@ from reconciler.cli.options import (
 )
 from reconciler.errors import StateError
 from reconciler.manifest.workspace import load_settings_file
-from reconciler.render.planview import counted
+from reconciler.render.counting import counted
 from reconciler.resources import JsonValue
 from reconciler.settings import resolve
 from reconciler.state.factory import open_store

@@ -10,7 +10,7 @@ import click
 from reconciler.cli.options import workspace_arguments
 from reconciler.errors import ManifestError
 from reconciler.manifest.workspace import WorkspaceReport, check_workspace
-from reconciler.render.planview import counted
+from reconciler.render.counting import counted
 
 
 @click.command("validate")

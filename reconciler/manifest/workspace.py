@@ -15,9 +15,9 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from reconciler.addresses import Address, is_valid_key
 from reconciler.bria_rules import (
@@ -78,11 +78,11 @@ from reconciler.resources import (
 )
 from reconciler.unprintable import unprintable_at, visible
 
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
 SETTINGS_FILES = ("tailor.yaml", "tailor.yml")
 _Part = TypeVar("_Part", bound=BaseModel)
-_IMAGE_LIST: TypeAdapter[list[str | ImageEntry]] = TypeAdapter(
-    list[ImageSpec], config=ConfigDict(strict=True)
-)
 
 
 def _valid(model: type[_Part], raw: object) -> _Part | None:
@@ -111,9 +111,18 @@ def _datasets_known(data: dict[str, Any]) -> bool:
 def _valid_images(raw: object) -> list[str | ImageEntry]:
     """A dataset's `images:` list when it is valid, though the dataset is not (else [])."""
     try:
-        return _IMAGE_LIST.validate_python(raw)
+        return _image_list().validate_python(raw)
     except ValidationError:
         return []
+
+
+@functools.cache
+def _image_list() -> TypeAdapter[list[str | ImageEntry]]:
+    """Made when an invalid manifest needs it: pydantic's TypeAdapter module is not imported
+    by a run whose manifests are valid."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(list[ImageSpec], config=ConfigDict(strict=True))
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan.model import Action, Change, Plan
-from reconciler.render.planview import counted
+from reconciler.render.counting import counted
 from reconciler.resources import DesiredWorkspace
 
 FORMATS = ("mermaid", "dot")

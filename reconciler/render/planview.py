@@ -28,6 +28,7 @@ from reconciler.plan.model import (
     StepKind,
     waiting_predecessors,
 )
+from reconciler.render.counting import counted
 from reconciler.resources import JsonValue
 from reconciler.unprintable import visible
 
@@ -340,11 +341,6 @@ def replace_causes(group: ImageGroup) -> list[str]:
 
 _FIELD_WORD = {"sha256": "content"}
 """How an image's compared field is named to the user."""
-
-
-def counted(number: int, noun: str) -> str:
-    """"1 image", "12,000 images": how every renderer and command counts a noun."""
-    return f"{number:,} {noun}{'s' * (number != 1)}"
 
 
 def refusal(plan: Plan) -> str | None:

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
 from reconciler.cli.main import COMMANDS, cli
+from tests.conftest import copy_example
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 START_UP_MODULES = {
     "reconciler",
@@ -78,3 +82,18 @@ def test_help_lists_each_summary() -> None:
     output = " ".join(CliRunner().invoke(cli, ["--help"], terminal_width=1_000).output.split())
     for name, entry in COMMANDS.items():
         assert f"{name} {entry.summary}" in output
+
+
+def test_validate_imports_no_planner_client_or_state(tmp_path: Path) -> None:
+    """validate reads manifests and images: the plan model, the client (httpx) and the state
+    stores are other commands' cost, as is pydantic's TypeAdapter (only invalid manifests)."""
+    workspace = copy_example(EXAMPLES / "quickstart", tmp_path / "quickstart")
+    loaded = _imported("validate", str(workspace))
+    assert "reconciler.manifest.workspace" in loaded  # the probe saw the command run
+    unwanted = sorted(
+        name
+        for name in loaded
+        if name.startswith(("reconciler.plan", "reconciler.client", "reconciler.state", "httpx"))
+        or name == "pydantic.type_adapter"
+    )
+    assert unwanted == []
