@@ -207,6 +207,8 @@ class RecordedResource:
     """Last applied values of the declared fields (for images: name, sha256, caption)."""
     deposed: tuple[int, ...] = ()
     """Remote ids of predecessors replaced create-before-destroy and not yet deleted."""
+    content_digest: str | None = None
+    """A completed dataset's content digest as last applied (`plan.digest`); None: unknown."""
 
 
 # --------------------------------------------------------------------------- live
@@ -296,6 +298,10 @@ class LiveSnapshot:
     images: Mapping[int, tuple[LiveImage, ...]] = field(default_factory=dict)
     models: Mapping[int, LiveModel] = field(default_factory=dict)
     unreadable: tuple[UnreadableObject, ...] = ()
+    images_from_state: frozenset[int] = frozenset()
+    """Completed datasets whose images refresh took from the state, not from a listing
+    (Bria still reports them completed with the recorded image count): their images cannot
+    differ from the state's, so the planner may trust a matching content digest."""
 
     def fingerprint(self) -> str:
         """A stable hash of what was seen, so a saved plan can detect that the API moved.

@@ -262,6 +262,41 @@ def check_binding(make_store: StoreFactory) -> None:
     _check(store.binding() == "sandbox 1234", "binding again replaces the API")
 
 
+def check_content_digests(make_store: StoreFactory) -> None:
+    """A digest holds while the dataset and its image rows are as they were when it was
+    recorded; any write of an image row, a new remote id or a wrong image count voids it."""
+    store, other = make_store(), make_store()
+    second = ResourceEntry.for_address(
+        "acme-mascot/datasets/v1/images/fox-02.png", 12, {"name": "fox-02.png", "sha256": "cd"}
+    )
+    with store.lock("apply") as lock:
+        for entry in (PROJECT, DATASET, IMAGE, second):
+            store.put(lock, entry)
+        serial = store.read().serial
+        _check(store.read().digests == {}, "no digest until one is recorded")
+        store.record_digest(lock, DATASET.address, DATASET.remote_id, "d1", 2)
+        doc = other.read()
+        _check(doc.digests == {DATASET.address: "d1"}, f"digest read back: {doc.digests}")
+        _check(doc.serial == serial, "recording a digest does not bump the serial")
+        found = {str(r.address): r.content_digest for r in doc.recorded()}
+        _check(found[DATASET.address] == "d1" and found[IMAGE.address] is None,
+               "recorded() carries the dataset's digest, and only its")
+        store.put(lock, IMAGE)
+        _check(other.read().digests == {}, "rewriting an image row, even unchanged, voids it")
+        store.record_digest(lock, DATASET.address, DATASET.remote_id, "d2", 2)
+        store.remove(lock, second.address)
+        _check(other.read().digests == {}, "removing an image row voids it")
+        store.record_digest(lock, DATASET.address, DATASET.remote_id, "d3", 2)
+        _check(other.read().digests == {}, "not recorded beside another count of images")
+        store.record_digest(lock, DATASET.address, DATASET.remote_id, "d4", 1)
+        _check(other.read().digests == {DATASET.address: "d4"}, "recorded again, replaced")
+        store.put(lock, ResourceEntry.for_address(DATASET.address, 4, DATASET.attributes))
+        _check(other.read().digests == {}, "a dataset with a new remote id has no digest")
+        store.record_digest(lock, DATASET.address, 4, "d5", 1)
+        store.remove(lock, DATASET.address)
+        _check(other.read().digests == {}, "a forgotten dataset has no digest")
+
+
 def _released(store: StateStore) -> StateLock:
     lock = store.acquire_lock("apply")
     store.release_lock(lock)
@@ -283,4 +318,5 @@ CHECKS: tuple[Callable[[StoreFactory], None], ...] = (
     check_lock_timeout_waits,
     check_force_unlock,
     check_binding,
+    check_content_digests,
 )

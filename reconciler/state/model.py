@@ -57,7 +57,7 @@ class ResourceEntry:
             deposed=tuple(deposed),
         )
 
-    def to_recorded(self) -> RecordedResource:
+    def to_recorded(self, content_digest: str | None = None) -> RecordedResource:
         address = Address.parse(self.address)
         return RecordedResource(
             address=address,
@@ -66,6 +66,7 @@ class ResourceEntry:
             parent=address.parent,
             attributes=dict(self.attributes),
             deposed=self.deposed,
+            content_digest=content_digest,
         )
 
     def to_json(self) -> dict[str, JsonValue]:
@@ -109,6 +110,10 @@ class StateDocument:
     resources: Mapping[str, ResourceEntry] = field(default_factory=dict)
     intents: tuple[Intent, ...] = ()
     """Pending intents only, oldest first."""
+    digests: Mapping[str, str] = field(default_factory=dict)
+    """Content digests of completed datasets by address, only those still valid (see
+    `StateStore.record_digest`): the planner compares a dataset's desired content to it
+    before looking at its images one by one."""
 
     @property
     def meta(self) -> StateMeta:
@@ -141,7 +146,11 @@ class StateDocument:
 
     def recorded(self) -> tuple[RecordedResource, ...]:
         """What the planner compares against the manifests and the live API, in address order."""
-        recorded = [entry.to_recorded() for entry in self.resources.values()]
+        digests = self.digests
+        recorded = [
+            entry.to_recorded(digests.get(key) if digests else None)
+            for key, entry in self.resources.items()
+        ]
         return tuple(sorted(recorded, key=lambda r: r.address.sort_key()))
 
 

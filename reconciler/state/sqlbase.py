@@ -6,6 +6,8 @@ Tables (names prefixed `tailor_`; JSON kept as text so both backends store the s
     tailor_intents    the journal: pending until completed or discarded
     tailor_lock       who holds the lock (PostgreSQL also holds a session advisory lock)
     tailor_binding    one row: the API the state belongs to (absent until the first write)
+    tailor_digests    per completed dataset: the digest of its content as applied, with the
+                      count, newest write and id sum of its image rows then (see `digests`)
 
 A backend supplies connections, a read snapshot, a write transaction that proves it still
 holds the lock, and the lock itself. Everything else (granular writes, serial bumps once per
@@ -19,7 +21,7 @@ import threading
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
@@ -96,6 +98,15 @@ def schema_statements(prefix: str) -> list[str]:
             id INTEGER PRIMARY KEY CHECK (id = 1),
             api TEXT NOT NULL,
             bound_at TEXT NOT NULL)""",
+        # Added after format 1 shipped: created on open, so older states gain it empty (a
+        # dataset without a digest is planned image by image, as before).
+        f"""CREATE TABLE IF NOT EXISTS {prefix}tailor_digests (
+            address TEXT PRIMARY KEY,
+            remote_id BIGINT NOT NULL,
+            digest TEXT NOT NULL,
+            images BIGINT NOT NULL,
+            images_updated TEXT,
+            images_ids BIGINT)""",
     ]
 
 
@@ -245,7 +256,8 @@ class SqlStateStore(ABC):
                 for address, kind, remote_id, parent, attributes, deposed in rows
             }
             intents = self._pending(ex)
-        return StateDocument(meta.lineage, meta.serial, resources, intents)
+            digests = self._digests(ex, resources)
+        return StateDocument(meta.lineage, meta.serial, resources, intents, digests)
 
     def meta(self) -> StateMeta:
         with self._reading() as ex:
@@ -259,6 +271,30 @@ class SqlStateStore(ABC):
         with self._reading() as ex:
             row = ex.one(f"SELECT api FROM {self._t('binding')} WHERE id = 1")
         return str(row[0]) if row is not None else None
+
+    def _digests(
+        self, ex: Executor, resources: Mapping[str, ResourceEntry]
+    ) -> dict[str, str]:
+        """The content digests that still describe their dataset: recorded for its current
+        remote id, and its image rows unchanged since (the same count, newest write and id
+        sum). Any write of an image row since, by any tailor or by hand, voids the digest."""
+        rows = ex.all(
+            "SELECT d.address, d.remote_id, d.digest, d.images, d.images_updated, "
+            "d.images_ids, a.n, a.updated, a.ids "
+            f"FROM {self._t('digests')} d LEFT JOIN (SELECT parent, count(*) AS n, "
+            "max(updated_at) AS updated, sum(remote_id) AS ids "
+            f"FROM {self._t('resources')} WHERE kind = 'image' AND parent IN "
+            f"(SELECT address FROM {self._t('digests')}) GROUP BY parent) a "
+            "ON a.parent = d.address"
+        )
+        found: dict[str, str] = {}
+        for address, remote_id, digest, images, updated, ids, n, now_updated, now_ids in rows:
+            entry = resources.get(str(address))
+            if entry is None or entry.kind is not Kind.DATASET or entry.remote_id != remote_id:
+                continue
+            if (int(n or 0), now_updated, now_ids) == (images, updated, ids):
+                found[str(address)] = str(digest)
+        return found
 
     def _read_meta(self, ex: Executor) -> StateMeta:
         row = ex.one(f"SELECT lineage, serial FROM {self._t('meta')} WHERE id = 1")
@@ -392,6 +428,24 @@ class SqlStateStore(ABC):
             )
             txn.dirty = True
 
+    def record_digest(
+        self, lock: StateLock, address: str, remote_id: int, digest: str, images: int
+    ) -> None:
+        """Record a completed dataset's content digest beside the image rows it describes
+        now, if there are exactly `images` of them: their count, newest write and id sum are
+        kept with it, so that a later write of any of them (which `read` notices) voids it.
+        Not a change of what tailor owns: the serial stays."""
+        with self._writing(lock) as txn:
+            txn.executor.run(f"DELETE FROM {self._t('digests')} WHERE address = ?", (address,))
+            txn.executor.run(
+                f"INSERT INTO {self._t('digests')} "
+                "(address, remote_id, digest, images, images_updated, images_ids) "
+                "SELECT ?, ?, ?, count(*), max(updated_at), sum(remote_id) "
+                f"FROM {self._t('resources')} WHERE parent = ? AND kind = 'image' "
+                "HAVING count(*) = ?",
+                (address, remote_id, digest, address, images),
+            )
+
     def bind(self, lock: StateLock, api: str) -> None:
         """Record the API the state belongs to. Not a change of what tailor owns, so the
         serial stays (a saved plan made against the same API is still current)."""
@@ -407,6 +461,9 @@ class SqlStateStore(ABC):
         with self._writing(lock) as txn:
             changed = txn.executor.run(
                 f"DELETE FROM {self._t('resources')} WHERE address = ?", (str(address),)
+            )
+            txn.executor.run(
+                f"DELETE FROM {self._t('digests')} WHERE address = ?", (str(address),)
             )
             txn.dirty = txn.dirty or changed > 0
 

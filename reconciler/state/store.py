@@ -27,6 +27,9 @@ Rules every backend keeps (checked by `reconciler.state.conformance`):
   `acquire_lock`/`release_lock` are the same without a `with` block. SQLite takes over a lock
   whose process is dead on this host (the warning is in `StateLock.warnings`); PostgreSQL holds
   a session advisory lock the server frees when the holder's connection dies.
+- `record_digest(lock, dataset, remote_id, digest, images)` keeps a completed dataset's content
+  digest; `read().digests` holds it while the dataset's remote id and image rows are as they
+  were when it was recorded (any put or remove of one of them voids it). No serial bump.
 - `binding()` is None until `bind(lock, api)` records the API the state belongs to; binding
   again replaces it. Binding does not bump the serial.
 - The store never sees the API token; DSN passwords are redacted in `location` and messages.
@@ -150,6 +153,14 @@ class StateStore(Protocol):
     def put(self, lock: StateLock, entry: ResourceEntry) -> None: ...
 
     def remove(self, lock: StateLock, address: str) -> None: ...
+
+    def record_digest(
+        self, lock: StateLock, address: str, remote_id: int, digest: str, images: int
+    ) -> None:
+        """Record a completed dataset's content digest (only while exactly `images` image rows
+        lie below it); any later write of one of them voids it (`read().digests` holds only
+        the valid ones). The serial stays."""
+        ...
 
     def bind(self, lock: StateLock, api: str) -> None:
         """Record (or, for `tailor state rebind`, replace) the API the state belongs to."""

@@ -63,6 +63,31 @@ def test_a_state_written_by_a_newer_tailor_is_refused(tmp_path: Path) -> None:
         open_store("state.db", workspace=tmp_path)
 
 
+def test_a_state_from_before_content_digests_is_read_and_gains_them(tmp_path: Path) -> None:
+    """The digests table is created on open: an older state reads as before (no digest, so
+    every dataset is compared image by image) and records digests from then on."""
+    import sqlite3
+
+    dataset = ResourceEntry.for_address("acme/datasets/v1", 3, {"completed": True})
+    image = ResourceEntry.for_address("acme/datasets/v1/images/a.png", 7, {"name": "a.png"})
+    store = open_store("state.db", workspace=tmp_path)
+    with store.lock("apply") as lock:
+        for entry in (ResourceEntry.for_address("acme", 1), dataset, image):
+            store.put(lock, entry)
+    store.close()
+    with sqlite3.connect(tmp_path / "state.db") as conn:
+        conn.execute("DROP TABLE tailor_digests")
+    store = open_store("state.db", workspace=tmp_path)
+    doc = store.read()
+    assert set(doc.resources) == {"acme", dataset.address, image.address}
+    assert doc.digests == {}
+    assert {r.content_digest for r in doc.recorded()} == {None}
+    with store.lock("apply") as lock:
+        store.record_digest(lock, dataset.address, 3, "abc", 1)
+    assert store.read().digests == {dataset.address: "abc"}
+    store.close()
+
+
 @pytest.mark.postgres
 def test_a_postgres_lock_taken_but_not_recorded_is_freed(
     postgres_location: str, tmp_path: Path
