@@ -140,6 +140,7 @@ def plan(
                 targets=addresses,
                 refresh_only=refresh_only,
                 trust_completed=output_format != "html",
+                images_as_counts=output_format in ("text", "markdown") and out is None,
             )
             if output_format != "html":
                 return made, None

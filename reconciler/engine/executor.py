@@ -28,6 +28,7 @@ from dataclasses import replace
 from reconciler.addresses import Address, Kind
 from reconciler.client.errors import ApiError, ApiUnreachable, QuotaExceeded
 from reconciler.engine.apply_result import ApplyResult, NodeResult, RunControl
+from reconciler.engine.digest_record import record_content_digest
 from reconciler.engine.handlers import HANDLERS
 from reconciler.engine.journaled_create import IMAGES, list_images
 from reconciler.engine.run_context import Outcome, RunContext, StepCall, StepFailed
@@ -373,6 +374,8 @@ class _Runner:
         attributes = _final_attributes(change, entry.attributes)
         if attributes != dict(entry.attributes):
             ledger.put(replace(entry, attributes=attributes))
+        if change.kind is Kind.DATASET:
+            record_content_digest(ledger, change, self.plan.images_of(address))
 
 
 def _adopts_bulk_image(change: Change) -> bool:

@@ -27,9 +27,13 @@ async def make_plan(
     refresh_only: bool = False,
     trust_completed: bool = True,
     projects: Collection[str] | None = None,
+    images_as_counts: bool = False,
 ) -> tuple[Plan, LiveSnapshot]:
     """`trust_completed=False` lists the images of completed datasets too (for their URLs).
-    `projects` limits the state to those project keys (destroy of one workspace's projects)."""
+    `projects` limits the state to those project keys (destroy of one workspace's projects).
+    `images_as_counts` leaves unchanged completed datasets' images as counts
+    (`Plan.unchanged_images`) for a caller that only shows counts (text, Markdown); else
+    every image is in `Plan.changes`."""
     recorded = state.recorded()
     if projects is not None:
         recorded = tuple(r for r in recorded if r.address.project in projects)
@@ -47,7 +51,7 @@ async def make_plan(
         state_serial=state.serial,
     )
     plan = replace(
-        plan,
+        plan if images_as_counts else plan.materialised(),
         refresh_requests=refresh_requests,
         requests_per_minute=client.requests_per_minute,
     )

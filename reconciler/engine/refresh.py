@@ -92,6 +92,7 @@ class RefreshScope:
         """`live` (read with every image listed) as a refresh with this scope reads it: the
         images of unchanged completed datasets taken from the state."""
         images = dict(live.images)
+        from_state: set[int] = set()
         for dataset_id in self.completed_images:
             dataset = live.datasets.get(dataset_id)
             if dataset is None or dataset_id not in images or dataset.images_count == 0:
@@ -99,7 +100,8 @@ class RefreshScope:
             known = self.known_images(dataset_id, dataset.status, dataset.images_count)
             if known is not None:
                 images[dataset_id] = known
-        return replace(live, images=images)
+                from_state.add(dataset_id)
+        return replace(live, images=images, images_from_state=frozenset(from_state))
 
 
 BY_PROJECT_UP_TO = 2
@@ -115,6 +117,7 @@ class _Collected:
     images: dict[int, tuple[LiveImage, ...]] = field(default_factory=dict)
     models: dict[int, LiveModel] = field(default_factory=dict)
     unreadable: list[UnreadableObject] = field(default_factory=list)
+    from_state: set[int] = field(default_factory=set)
 
 
 async def refresh(client: BriaClient, scope: RefreshScope) -> LiveSnapshot:
@@ -139,6 +142,7 @@ async def refresh(client: BriaClient, scope: RefreshScope) -> LiveSnapshot:
         images=collected.images,
         models=collected.models,
         unreadable=tuple(collected.unreadable),
+        images_from_state=frozenset(collected.from_state),
     )
 
 
@@ -226,6 +230,7 @@ async def _read_images(
     known = scope.known_images(dataset.id, dataset.status, dataset.images_count)
     if known is not None:
         collected.images[dataset.id] = known
+        collected.from_state.add(dataset.id)
         return
     try:
         images = await client.list_images(dataset.id)

@@ -279,7 +279,10 @@ def build_plan(
     recorded_projects = {r.address.project: r for r in recorded if r.kind is Kind.PROJECT}
     for key in sorted(set(wanted) | set(recorded_projects)):
         plan_project(ctx, out, wanted.get(key), recorded_projects.get(key))
-    _leave_unreadable(out, _unreadable_managed(recorded, live))
+    unreadable = _unreadable_managed(recorded, live)
+    if targets or unreadable:
+        out.materialise_unchanged()
+    _leave_unreadable(out, unreadable)
     _note_renames(out)
     _check_prevent_destroy(out)
     _check_deletes_while_training(ctx, out)
@@ -314,6 +317,7 @@ def build_plan(
         live_fingerprint=live.fingerprint(),
         targets=tuple(sorted(targets)),
         refresh_only=refresh_only,
+        unchanged_images=() if refresh_only else tuple(out.unchanged),
     )
 
 

@@ -12,7 +12,16 @@ from dataclasses import dataclass, field, replace
 
 from reconciler.addresses import Address
 from reconciler.errors import Location
-from reconciler.plan.model import Action, Change, Diagnostic, Drift, Reason, Severity, Step
+from reconciler.plan.model import (
+    Action,
+    Change,
+    Diagnostic,
+    Drift,
+    Reason,
+    Severity,
+    Step,
+    UnchangedImages,
+)
 from reconciler.resources import JsonValue, RecordedResource
 
 
@@ -21,9 +30,18 @@ class DraftPlan:
     changes: list[Change] = field(default_factory=list)
     drift: list[Drift] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    unchanged: list[UnchangedImages] = field(default_factory=list)
+    """Completed datasets' images held as a count (`plan/compare/unchanged.py`)."""
 
     def add(self, change: Change) -> None:
         self.changes.append(change)
+
+    def materialise_unchanged(self) -> None:
+        """Every image as its own change again: for the passes that pick changes one by
+        one (`--target`, objects refresh could not read)."""
+        for group in self.unchanged:
+            self.changes.extend(group.changes())
+        self.unchanged.clear()
 
     def note(self, address: Address, text: str) -> None:
         """Add a sentence to the current (not deposed) change of `address`."""

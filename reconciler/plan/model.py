@@ -14,8 +14,8 @@ Vocabulary (kept apart on purpose, as Terraform does):
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import KW_ONLY, dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import KW_ONLY, dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
 
@@ -302,6 +302,18 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
+class UnchangedImages:
+    """A completed dataset's images, all no-ops, kept as a count: its content digest matched
+    the one recorded when it was completed, so none was compared one by one. `changes()`
+    makes their no-op changes (exactly those a comparison would have made) for what reads
+    them: the JSON plan, a saved plan and apply (`Plan.materialised`)."""
+
+    dataset: Address
+    count: int
+    changes: Callable[[], tuple[Change, ...]] = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything `tailor plan` found. Changes are sorted by address (then deposed id).
 
@@ -326,12 +338,15 @@ class Plan:
     None when the plan was not made against an API (the pure planner's tests)."""
     requests_per_minute: float | None = None
     """The pace the client was set to when the plan was made; None: unpaced."""
+    unchanged_images: tuple[UnchangedImages, ...] = ()
+    """No-op images not in `changes` (see `UnchangedImages`); `materialised()` puts them in."""
 
     @property
     def summary(self) -> Summary:
         counts = {a: 0 for a in Action}
         for change in self.changes:
             counts[change.action] += 1
+        counts[Action.NO_OP] += self.unchanged_image_count
         return Summary(
             create=counts[Action.CREATE],
             update=counts[Action.UPDATE],
@@ -352,6 +367,31 @@ class Plan:
     def has_changes(self) -> bool:
         """True when apply would call the API or write the state (drift alone counts)."""
         return bool(self.drift) or any(c.action is not Action.NO_OP for c in self.changes)
+
+    @property
+    def unchanged_image_count(self) -> int:
+        return sum(group.count for group in self.unchanged_images)
+
+    def materialised(self) -> Plan:
+        """This plan with every image in `changes`, as a comparison of each would have made
+        it: what the JSON plan, saved plans and apply read."""
+        if not self.unchanged_images:
+            return self
+        made = [change for group in self.unchanged_images for change in group.changes()]
+        changes = tuple(sorted((*self.changes, *made), key=Change.sort_key))
+        return replace(self, changes=changes, unchanged_images=())
+
+    @cached_property
+    def _images_by_dataset(self) -> Mapping[Address, tuple[Change, ...]]:
+        found: dict[Address, list[Change]] = {}
+        for change in self.changes:
+            if change.address.kind is Kind.IMAGE and change.address.parent is not None:
+                found.setdefault(change.address.parent, []).append(change)
+        return {address: tuple(changes) for address, changes in found.items()}
+
+    def images_of(self, dataset: Address) -> tuple[Change, ...]:
+        """The image changes below a dataset (indexed once), deposed ones included."""
+        return self._images_by_dataset.get(dataset, ())
 
     @cached_property
     def _change_by_node(self) -> Mapping[str, Change]:

@@ -206,7 +206,9 @@ def _diagnostic_from_json(data: Any, addresses: _Addresses) -> Diagnostic:
 
 
 def plan_to_json(plan: Plan) -> dict[str, JsonValue]:
-    """The plan as a JSON-able dict; dump it with `sort_keys=True` for byte-stable files."""
+    """The plan as a JSON-able dict; dump it with `sort_keys=True` for byte-stable files.
+    Every image is in it, those held as a count too (`Plan.materialised`)."""
+    plan = plan.materialised()
     dependencies: JsonObject = {k: list(v) for k, v in sorted(plan.dependencies.items())}
     return {
         "format_version": FORMAT_VERSION,

@@ -113,6 +113,8 @@ def graph_from_plan(plan: Plan) -> DependencyGraph:
 def _specs_from_plan(plan: Plan) -> dict[Address, _NodeSpec]:
     images_kept: Counter[Address] = Counter()
     images_deleted: Counter[Address] = Counter()
+    for group in plan.unchanged_images:
+        images_kept[group.dataset] += group.count
     specs: dict[Address, _NodeSpec] = {}
     for change in plan.changes:
         if change.deposed is not None:

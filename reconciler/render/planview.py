@@ -248,6 +248,7 @@ def summary_rows(plan: Plan) -> list[tuple[str, list[int]]]:
     images: Counter[Action] = Counter()
     for change in plan.changes:
         (images if change.kind is Kind.IMAGE else resources)[change.action] += 1
+    images[Action.NO_OP] += plan.unchanged_image_count
     return [
         ("projects, datasets, models", [resources[a] for a in SUMMARY_ACTIONS]),
         ("images", [images[a] for a in SUMMARY_ACTIONS]),

@@ -38,6 +38,7 @@ from reconciler.plan.compare.dataset_update import (
     update_dataset,
 )
 from reconciler.plan.compare.image import image_content_changes, image_drift
+from reconciler.plan.compare.unchanged import plan_unchanged_completed
 from reconciler.plan.context import Mode, PlanningContext
 from reconciler.plan.diff import diff_attributes, drift_fields
 from reconciler.plan.draft import DraftPlan
@@ -89,8 +90,12 @@ def plan_dataset(
         )
     view = attrs.live_dataset_view(live)
     out.add_drift(address, drift_fields(Kind.DATASET, rec.attributes, view))
-    image_drift(ctx, out, rec, live)
     before: dict[str, JsonValue] = {**rec.attributes, **view}
+    if parent_mode is Mode.KEEP and plan_unchanged_completed(
+        ctx, out, desired, rec, live, before, after
+    ):
+        return Action.NO_OP
+    image_drift(ctx, out, rec, live)
     if parent_mode is Mode.REPLACE:
         return build_dataset(
             ctx,

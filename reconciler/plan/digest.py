@@ -1,0 +1,42 @@
+"""A dataset's content digest: one hash of every attribute the planner compares for it.
+
+Apply records it when a dataset ends completed (`StateStore.record_digest`); the next plan
+hashes the manifest's dataset the same way, and when the two agree (and the state's image
+rows are untouched since) the dataset's images need no comparison one by one. It is made
+from the `attributes` builders' output, never from a list of fields: a field added to a
+builder (FIBO's visual schema, JSON captions) is covered without a change here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+
+from reconciler.plan import attributes as attrs
+from reconciler.resources import DesiredDataset, JsonValue
+
+_VERSION = b"tailor content digest 1\n"
+"""Bumped when the encoding changes: an old digest then never matches (a full comparison)."""
+
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
+def content_digest(
+    dataset: Mapping[str, JsonValue], images: Iterable[Mapping[str, JsonValue]]
+) -> str:
+    """The digest of a dataset's declared attributes and its images' (in name order).
+
+    Keys are sorted, so a plan read back from a saved file (whose keys JSON sorted) gives the
+    digest the planner gave from the manifest."""
+    ordered = sorted(images, key=lambda image: str(image.get("name")))
+    digest = hashlib.sha256(_VERSION)
+    digest.update(_ENCODER.encode([dataset, ordered]).encode())
+    return digest.hexdigest()
+
+
+def desired_digest(dataset: DesiredDataset) -> str:
+    """The digest of what the manifest declares for `dataset`."""
+    return content_digest(
+        attrs.dataset_attributes(dataset), (attrs.image_attributes(i) for i in dataset.images)
+    )

@@ -1,0 +1,83 @@
+"""Apply records a completed dataset's content digest; the next plan trusts it (its images a
+count) until anything about the dataset or its images changes. Against the sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.addresses import Address, Kind
+from reconciler.engine.planning import make_plan
+from reconciler.manifest.workspace import load_workspace
+from reconciler.plan.digest import desired_digest
+from reconciler.plan.model import Action, Plan
+from reconciler.plan.planfile import plan_to_json
+from tests.engine.conftest import Env, seed_images, simple_project, write_manifest
+
+pytestmark = pytest.mark.anyio
+
+DATASET = Address("acme", dataset="v1")
+
+
+async def _plan(env: Env) -> Plan:
+    plan, _live = await make_plan(
+        env.client, load_workspace(env.root), env.store.read(), images_as_counts=True
+    )
+    return plan
+
+
+async def _applied(env: Env, images: int = 6) -> None:
+    seed_images(env.root, "acme", images)
+    (env.root / "images" / "acme" / "img-00.txt").write_text("Foxy, sitting\n")
+    write_manifest(env.root, "acme", simple_project(images=images, models={}))
+    await env.apply()
+
+
+async def test_apply_records_the_digest_and_the_next_plan_trusts_it(env: Env) -> None:
+    await _applied(env)
+    desired = load_workspace(env.root).projects[0].datasets[0]
+    assert env.store.read().digests == {str(DATASET): desired_digest(desired)}
+    plan = await _plan(env)
+    assert [(g.dataset, g.count) for g in plan.unchanged_images] == [(DATASET, 6)]
+    assert not plan.has_changes
+    assert not [c for c in plan.changes if c.kind is Kind.IMAGE]
+    full, _live = await make_plan(env.client, load_workspace(env.root), env.store.read())
+    assert full.unchanged_images == ()
+    assert plan_to_json(plan) == plan_to_json(full)
+    assert len([c for c in full.changes if c.kind is Kind.IMAGE]) == 6
+
+
+async def test_a_caption_change_after_the_digest_shows(env: Env) -> None:
+    await _applied(env)
+    (env.root / "images" / "acme" / "img-00.txt").write_text("Foxy, running\n")
+    plan = await _plan(env)
+    assert plan.unchanged_images == ()
+    dataset = next(c for c in plan.changes if c.address == DATASET and c.deposed is None)
+    assert dataset.action is Action.REPLACE
+
+
+async def test_a_moved_file_shows_and_the_apply_records_a_new_digest(env: Env) -> None:
+    await _applied(env)
+    moved_to = env.root / "images" / "moved"
+    moved_to.mkdir()
+    (env.root / "images" / "acme" / "img-01.png").rename(moved_to / "img-01.png")
+    body = simple_project(images=6, models={})
+    body["datasets"]["v1"]["images"] = ["images/acme/*.png", "images/moved/*.png"]
+    write_manifest(env.root, "acme", body)
+    plan = await _plan(env)
+    assert plan.unchanged_images == ()
+    moved = next(c for c in plan.changes if c.address.key == "img-01.png")
+    assert moved.action is Action.UPDATE and [f.field for f in moved.field_changes] == ["path"]
+    await env.apply()
+    again = await _plan(env)
+    assert not again.has_changes
+    assert [g.count for g in again.unchanged_images] == [6]
+
+
+async def test_state_surgery_on_an_image_voids_the_digest(env: Env) -> None:
+    await _applied(env)
+    with env.store.lock("state rm") as lock:
+        env.store.remove(lock, str(Address("acme", dataset="v1", image="img-03.png")))
+    plan = await _plan(env)
+    assert plan.unchanged_images == ()
+    dataset = next(c for c in plan.changes if c.address == DATASET and c.deposed is None)
+    assert dataset.action is Action.REPLACE
