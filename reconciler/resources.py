@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, get_args
 
@@ -211,6 +211,15 @@ class RecordedResource:
     """A completed dataset's content digest as last applied (`plan.digest`); None: unknown."""
 
 
+@dataclass(frozen=True)
+class UnreadImages:
+    """A completed dataset's recorded images, left unread: how many, and how to read them
+    (`load`, in address order) if the planner finds it must compare them after all."""
+
+    count: int
+    load: Callable[[], tuple[RecordedResource, ...]] = field(compare=False, repr=False)
+
+
 # --------------------------------------------------------------------------- live
 
 
@@ -261,6 +270,22 @@ class LiveImage:
     caption_source: str | None = None
     image_url: str | None = None
     thumbnail_url: str | None = None
+
+    @classmethod
+    def from_recorded(cls, resource: RecordedResource, dataset_id: int) -> LiveImage:
+        """An image of a completed dataset as refresh takes it from the state (Bria refuses
+        every change to it, so the state's record is what Bria holds)."""
+        caption = resource.attributes.get("caption")
+        if isinstance(caption, dict):  # a FIBO caption, recorded as its JSON object
+            caption = json.dumps(caption, sort_keys=True, ensure_ascii=False)
+        name = resource.attributes.get("name")
+        return cls(
+            remote_id=resource.remote_id,
+            dataset_id=dataset_id,
+            name=str(name) if name is not None else str(resource.address.image),
+            caption=caption if isinstance(caption, str) else "",
+            caption_source="manual" if isinstance(caption, str) else "automatic",
+        )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
-from reconciler.addresses import Address
+from reconciler.addresses import Address, Kind
 from reconciler.client.api import BriaClient
 from reconciler.engine.refresh import RefreshScope, refresh
 from reconciler.plan.builder import build_plan
@@ -32,12 +32,18 @@ async def make_plan(
     """`trust_completed=False` lists the images of completed datasets too (for their URLs).
     `projects` limits the state to those project keys (destroy of one workspace's projects).
     `images_as_counts` leaves unchanged completed datasets' images as counts
-    (`Plan.unchanged_images`) for a caller that only shows counts (text, Markdown); else
-    every image is in `Plan.changes`."""
-    recorded = state.recorded()
+    (`Plan.unchanged_images`) for a caller that only shows counts (text, Markdown), and their
+    state rows unread; its `live_fingerprint` then leaves them out, so such a plan is for
+    showing, never for saving. Else every image is in `Plan.changes`."""
+    lazy = images_as_counts and trust_completed
+    recorded, unread = state.recorded_parts() if lazy else (state.recorded(), {})
     if projects is not None:
         recorded = tuple(r for r in recorded if r.address.project in projects)
+        unread = {a: u for a, u in unread.items() if a.project in projects}
     scope = RefreshScope.from_recorded(recorded, trust_completed=trust_completed)
+    if unread:
+        ids = {r.address: r.remote_id for r in recorded if r.kind is Kind.DATASET}
+        scope = replace(scope, unread_counts={ids[a]: u.count for a, u in unread.items()})
     before = client.requests_answered
     live = await refresh(client, scope)
     refresh_requests = client.requests_answered - before
@@ -49,6 +55,7 @@ async def make_plan(
         refresh_only=refresh_only,
         state_lineage=state.lineage,
         state_serial=state.serial,
+        unread_images=unread,
     )
     plan = replace(
         plan if images_as_counts else plan.materialised(),

@@ -302,6 +302,8 @@ async def resolve(
 def preview(document: StateDocument, resolutions: Sequence[Resolution]) -> StateDocument:
     """The state as `resolve` would leave it, without writing: lets `tailor plan` show the
     plan apply will make after recovery (an adopted create is no longer a create)."""
+    if not resolutions:
+        return replace(document, intents=())
     resources = dict(document.resources)
     for resolution in resolutions:
         intent = resolution.intent
@@ -321,4 +323,5 @@ def preview(document: StateDocument, resolutions: Sequence[Resolution]) -> State
         resources[intent.address] = entry_after_create(
             resources.get(intent.address), create, resolution.remote_id
         )
-    return replace(document, resources=resources, intents=())
+    # What a recovery records voids content digests in the state; here, drop them all.
+    return replace(document, resources=resources, intents=(), digests={})

@@ -23,7 +23,6 @@ about it when the state manages it and leaves it alone; the rest is read as usua
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -51,6 +50,8 @@ class RefreshScope:
     dataset_ids: frozenset[int] = frozenset()
     completed_images: Mapping[int, tuple[RecordedResource, ...]] = field(default_factory=dict)
     """Recorded images of datasets the state recorded as completed, by dataset remote id."""
+    unread_counts: Mapping[int, int] = field(default_factory=dict)
+    """Completed datasets whose recorded images the state left unread: how many, by id."""
 
     @classmethod
     def from_recorded(
@@ -77,6 +78,11 @@ class RefreshScope:
         )
         return cls(frozenset(projects), frozenset(datasets), completed_images)
 
+    def images_unread(self, dataset_id: int, status: str, images_count: int) -> bool:
+        """An unchanged completed dataset whose images stay in the state, unread: the
+        planner makes their live view from the state if it needs it."""
+        return status == "completed" and self.unread_counts.get(dataset_id) == images_count
+
     def known_images(
         self, dataset_id: int, status: str, images_count: int
     ) -> tuple[LiveImage, ...] | None:
@@ -86,7 +92,7 @@ class RefreshScope:
             return None
         if len(recorded) != images_count:
             return None
-        return tuple(sorted((_recorded_image(r, dataset_id) for r in recorded), key=_by_id))
+        return tuple(sorted((LiveImage.from_recorded(r, dataset_id) for r in recorded), key=_by_id))
 
     def as_read(self, live: LiveSnapshot) -> LiveSnapshot:
         """`live` (read with every image listed) as a refresh with this scope reads it: the
@@ -227,6 +233,9 @@ async def _read_images(
     if dataset.images_count == 0:
         collected.images[dataset.id] = ()
         return
+    if scope.images_unread(dataset.id, dataset.status, dataset.images_count):
+        collected.from_state.add(dataset.id)
+        return
     known = scope.known_images(dataset.id, dataset.status, dataset.images_count)
     if known is not None:
         collected.images[dataset.id] = known
@@ -239,20 +248,6 @@ async def _read_images(
         return
     collected.unreadable.extend(images.skipped)
     collected.images[dataset.id] = tuple(live_image(i) for i in images)
-
-
-def _recorded_image(resource: RecordedResource, dataset_id: int) -> LiveImage:
-    caption = resource.attributes.get("caption")
-    if isinstance(caption, dict):  # a FIBO caption, recorded as its JSON object
-        caption = json.dumps(caption, sort_keys=True, ensure_ascii=False)
-    name = resource.attributes.get("name")
-    return LiveImage(
-        remote_id=resource.remote_id,
-        dataset_id=dataset_id,
-        name=str(name) if name is not None else str(resource.address.image),
-        caption=caption if isinstance(caption, str) else "",
-        caption_source="manual" if isinstance(caption, str) else "automatic",
-    )
 
 
 def _by_id(image: LiveImage) -> int:

@@ -31,6 +31,7 @@ from reconciler.resources import (
     LiveSnapshot,
     RecordedResource,
     UnreadableObject,
+    UnreadImages,
 )
 
 
@@ -266,6 +267,7 @@ def build_plan(
     refresh_only: bool = False,
     state_lineage: str | None = None,
     state_serial: int | None = None,
+    unread_images: Mapping[Address, UnreadImages] | None = None,
 ) -> Plan:
     """Compare the manifests (`desired`) with the state (`recorded`) and Bria (`live`).
 
@@ -273,7 +275,7 @@ def build_plan(
     or below them plus what they depend on; `refresh_only` keeps only the drift (apply then
     records the live values). Plan errors are diagnostics in the result, never exceptions.
     """
-    ctx = PlanningContext(live, {r.address: r for r in recorded})
+    ctx = PlanningContext(live, {r.address: r for r in recorded}, unread_images or {})
     out = DraftPlan()
     wanted = {project.key: project for project in desired.projects}
     recorded_projects = {r.address.project: r for r in recorded if r.kind is Kind.PROJECT}

@@ -3,7 +3,9 @@
 Read-only during a walk: a comparator asks the context what tailor recorded and what Bria has,
 and writes its changes, drift and findings to the `DraftPlan` (`plan/draft.py`). Indexes that
 many resources ask for (children by parent, managed ids, a dataset's live images) are built
-once, on first use.
+once, on first use. The recorded images of completed datasets the state left unread
+(`UnreadImages`) are read when a comparator first asks for them, and their live view (which
+refresh took from the state without building it) is made from them then.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from reconciler.resources import (
     LiveProject,
     LiveSnapshot,
     RecordedResource,
+    UnreadImages,
 )
 
 
@@ -37,6 +40,9 @@ class Mode(Enum):
 class PlanningContext:
     live: LiveSnapshot
     recorded: Mapping[Address, RecordedResource]
+    """Every recorded resource except the images in `unread`."""
+    unread: Mapping[Address, UnreadImages] = field(default_factory=dict)
+    """Recorded images not read yet, by dataset address."""
 
     _children: dict[tuple[Address, Kind], list[RecordedResource]] = field(default_factory=dict)
     _live_images: dict[int, dict[int, LiveImage]] = field(default_factory=dict)
@@ -49,7 +55,17 @@ class PlanningContext:
 
     def children(self, parent: Address, kind: Kind) -> Sequence[RecordedResource]:
         """Recorded resources of `kind` directly below `parent`, in address order."""
-        return self._children.get((parent, kind), ())
+        found = self._children.get((parent, kind))
+        if found is None and kind is Kind.IMAGE and parent in self.unread:
+            found = self._children[(parent, kind)] = list(self.unread[parent].load())
+        return found or ()
+
+    def image_count(self, dataset: Address) -> int:
+        """How many images the state records below a dataset, without reading unread ones."""
+        unread = self.unread.get(dataset)
+        if unread is not None and (dataset, Kind.IMAGE) not in self._children:
+            return unread.count
+        return len(self.children(dataset, Kind.IMAGE))
 
     def recorded_at(self, address: Address) -> RecordedResource | None:
         return self.recorded.get(address)
@@ -108,9 +124,22 @@ class PlanningContext:
         check and the image updates of one dataset all ask (5,000 images each)."""
         found = self._live_images.get(dataset_id)
         if found is None:
-            found = {i.remote_id: i for i in self.live.images.get(dataset_id, ())}
+            images = self.live.images.get(dataset_id)
+            if images is None and dataset_id in self.live.images_from_state:
+                images = self._from_state(dataset_id)
+            found = {i.remote_id: i for i in images or ()}
             self._live_images[dataset_id] = found
         return found
+
+    def _from_state(self, dataset_id: int) -> tuple[LiveImage, ...]:
+        """A completed dataset's images as refresh would have taken them from the state."""
+        for address in self.unread:
+            rec = self.recorded.get(address)
+            if rec is not None and rec.remote_id == dataset_id:
+                recorded = self.children(address, Kind.IMAGE)
+                images = (LiveImage.from_recorded(r, dataset_id) for r in recorded)
+                return tuple(sorted(images, key=lambda i: i.remote_id))
+        return ()
 
     def training_on(
         self, *, dataset_id: int | None = None, project_id: int | None = None

@@ -11,10 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from reconciler.addresses import Address, Kind
 from reconciler.errors import StateError
-from reconciler.resources import JsonValue, RecordedResource
+from reconciler.resources import JsonValue, RecordedResource, UnreadImages
+
+EntryRow = tuple[object, ...]
+"""address, kind, remote_id, parent, attributes (JSON text), deposed (JSON text)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,60 @@ class ResourceEntry:
         }
 
 
+def entry_from_row(row: EntryRow) -> ResourceEntry:
+    """One stored row as an entry (the columns both SQL backends store)."""
+    address, kind, remote_id, parent, attributes, deposed = row
+    return ResourceEntry(
+        address=str(address),
+        kind=Kind(str(kind)),
+        remote_id=remote_id if isinstance(remote_id, int) else int(str(remote_id or 0)),
+        parent=str(parent) if parent is not None else None,
+        attributes=load_json_object(str(attributes)),
+        deposed=load_int_list(str(deposed)),
+    )
+
+
+class DeferredResources(Mapping[str, ResourceEntry]):
+    """The state's entries, the images of completed datasets with a valid digest kept as
+    stored rows until something asks for them: looking one up, iterating or counting reads
+    them all (so every caller sees the whole state); `StateDocument.recorded_parts` leaves
+    them unread. They were read in the same snapshot as the rest."""
+
+    def __init__(self, entries: dict[str, ResourceEntry], rows: dict[str, list[EntryRow]]):
+        self._entries = entries
+        self._rows = rows
+
+    def _read_all(self) -> dict[str, ResourceEntry]:
+        if self._rows:
+            for rows in self._rows.values():
+                for row in rows:
+                    entry = entry_from_row(row)
+                    self._entries[entry.address] = entry
+            self._rows = {}
+        return self._entries
+
+    def __getitem__(self, key: str) -> ResourceEntry:
+        found = self._entries.get(key)
+        if found is not None:
+            return found
+        return self._read_all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read_all())
+
+    def __len__(self) -> int:
+        return len(self._read_all())
+
+    def parts(self) -> tuple[Mapping[str, ResourceEntry], Mapping[str, list[EntryRow]]]:
+        """The entries read, and the unread image rows by dataset address."""
+        return self._entries, self._rows
+
+
+def _read_images(rows: list[EntryRow]) -> tuple[RecordedResource, ...]:
+    recorded = (entry_from_row(row).to_recorded() for row in rows)
+    return tuple(sorted(recorded, key=lambda r: r.address.sort_key()))
+
+
 @dataclass(frozen=True)
 class Intent:
     """An operation announced before its API call; pending until completed or discarded."""
@@ -143,6 +201,24 @@ class StateDocument:
         yield from sorted(
             self.resources.values(), key=lambda e: Address.parse(e.address).sort_key()
         )
+
+    def recorded_parts(self) -> tuple[tuple[RecordedResource, ...], dict[Address, UnreadImages]]:
+        """`recorded()`, less the images the store left unread (completed datasets with a
+        valid digest): those as a count per dataset, read only if asked for."""
+        resources = self.resources
+        if not isinstance(resources, DeferredResources):
+            return self.recorded(), {}
+        entries, rows = resources.parts()
+        digests = self.digests
+        recorded = sorted(
+            (entry.to_recorded(digests.get(key)) for key, entry in entries.items()),
+            key=lambda r: r.address.sort_key(),
+        )
+        unread = {
+            Address.parse(parent): UnreadImages(len(found), partial(_read_images, found))
+            for parent, found in rows.items()
+        }
+        return tuple(recorded), unread
 
     def recorded(self) -> tuple[RecordedResource, ...]:
         """What the planner compares against the manifests and the live API, in address order."""

@@ -29,12 +29,14 @@ from reconciler.addresses import Address, AddressError, Kind
 from reconciler.errors import LockError, StateError
 from reconciler.resources import JsonValue
 from reconciler.state.model import (
+    DeferredResources,
+    EntryRow,
     Intent,
     ResourceEntry,
     StateDocument,
     StateMeta,
     dump_json,
-    load_int_list,
+    entry_from_row,
     load_json_object,
 )
 from reconciler.state.store import LockInfo, StateLock, locked_error, utc_now
@@ -238,25 +240,38 @@ class SqlStateStore(ABC):
     # ------------------------------------------------------------------ reads
 
     def read(self) -> StateDocument:
+        """One snapshot. The image rows of completed datasets with a valid digest are kept
+        as rows (`DeferredResources`): a plan that trusts the digest never converts them."""
         with self._reading() as ex:
             meta = self._read_meta(ex)
             rows = ex.all(
                 "SELECT address, kind, remote_id, parent, attributes, deposed "
                 f"FROM {self._t('resources')}"
             )
-            resources = {
-                str(address): ResourceEntry(
-                    address=str(address),
-                    kind=Kind(str(kind)),
-                    remote_id=int(remote_id or 0),
-                    parent=str(parent) if parent is not None else None,
-                    attributes=load_json_object(str(attributes)),
-                    deposed=load_int_list(str(deposed)),
-                )
-                for address, kind, remote_id, parent, attributes, deposed in rows
-            }
+            entries: dict[str, ResourceEntry] = {}
+            images: list[EntryRow] = []
+            for row in rows:
+                if row[1] == "image":
+                    images.append(row)
+                else:
+                    entry = entry_from_row(row)
+                    entries[entry.address] = entry
+            digests = self._digests(ex, entries)
             intents = self._pending(ex)
-            digests = self._digests(ex, resources)
+        unread: dict[str, list[EntryRow]] = {
+            address: [] for address in digests
+            if entries[address].attributes.get("completed") is True
+        }
+        for image in images:
+            group = unread.get(str(image[3])) if unread else None
+            if group is None:
+                entry = entry_from_row(image)
+                entries[entry.address] = entry
+            else:
+                group.append(image)
+        resources: Mapping[str, ResourceEntry] = (
+            DeferredResources(entries, unread) if unread else entries
+        )
         return StateDocument(meta.lineage, meta.serial, resources, intents, digests)
 
     def meta(self) -> StateMeta:

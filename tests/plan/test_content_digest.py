@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.addresses import Kind
+from reconciler.addresses import Address, Kind
 from reconciler.engine.refresh import RefreshScope
 from reconciler.plan import attributes as attrs
 from reconciler.plan.builder import build_plan
@@ -28,6 +29,7 @@ from reconciler.resources import (
     JsonValue,
     LiveSnapshot,
     RecordedResource,
+    UnreadImages,
 )
 from tests.plan.factories import World, converged, dataset, image, images, project, workspace
 from tests.plan.test_properties import workspaces
@@ -133,9 +135,36 @@ def _live(recorded: Sequence[RecordedResource], world: World) -> LiveSnapshot:
     return RefreshScope.from_recorded(recorded).as_read(world.snapshot())
 
 
+def _unread(recorded: Sequence[RecordedResource], live: LiveSnapshot,
+            ) -> tuple[list[RecordedResource], dict[Address, UnreadImages], LiveSnapshot]:
+    """The same, as a plan that shows counts reads it: the images of completed datasets with
+    a digest left unread in the state, and not taken into the live view either."""
+    digested = {r.address: r.remote_id for r in recorded if r.content_digest is not None
+                and r.attributes.get("completed") is True}
+    below: dict[Address, list[RecordedResource]] = {a: [] for a in digested}
+    kept: list[RecordedResource] = []
+    for r in recorded:
+        if r.kind is Kind.IMAGE and r.parent in below:
+            below[r.parent].append(r)
+        else:
+            kept.append(r)
+    unread = {a: UnreadImages(len(found), partial(tuple, found)) for a, found in below.items()}
+    images = {k: v for k, v in live.images.items()
+              if k not in live.images_from_state or k not in digested.values()}
+    return kept, unread, replace(live, images=images)
+
+
 def _both(ws: DesiredWorkspace, recorded: Sequence[RecordedResource], live: LiveSnapshot,
           ) -> tuple[Plan, Plan]:
+    """The plan trusting digests (checked equal whether the state's images were read or
+    not), and the plan of a full comparison."""
     trusting = build_plan(ws, recorded, live)
+    kept, unread, partial_live = _unread(recorded, live)
+    lazy = build_plan(ws, kept, partial_live, unread_images=unread)
+    assert replace(lazy, live_fingerprint="") == replace(trusting, live_fingerprint="")
+    assert replace(lazy.materialised(), live_fingerprint="") == replace(
+        trusting.materialised(), live_fingerprint=""
+    )
     full = build_plan(ws, [replace(r, content_digest=None) for r in recorded], live)
     assert full.unchanged_images == ()
     return trusting, full

@@ -42,7 +42,7 @@ def plan_unchanged_completed(
         return False
     if diff_attributes(Kind.DATASET, before, after, frozen=True):
         return False
-    if len(ctx.children(desired.address, Kind.IMAGE)) != len(desired.images):
+    if ctx.image_count(desired.address) != len(desired.images):
         return False
     if desired_digest(desired) != rec.content_digest:
         return False
