@@ -45,6 +45,7 @@ from reconciler.client.api import BriaClient
 from reconciler.client.staging import Stager
 from reconciler.engine import recovery
 from reconciler.engine.apply_result import ApplyResult, RunControl
+from reconciler.engine.digest_record import record_missing_digests
 from reconciler.engine.executor import execute
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
@@ -181,6 +182,7 @@ async def _locked_run(
     if plan.errors:
         raise PlanError(f"{options.verb.capitalize()} refused: the plan has errors (above).")
     if not plan.has_changes:
+        record_missing_digests(store, lock, plan.materialised())
         return
     ask(plan, options)
     if plan.refresh_only:

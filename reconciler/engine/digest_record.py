@@ -4,16 +4,19 @@ Apply records it as a dataset's change finishes (after all its images): from the
 `after` values, the ones the planner hashes from the manifest next time, and only when the
 state's image rows hold exactly those values, so that a matching digest later means a full
 comparison would find nothing to do. Adopted, recovered and cloned datasets get theirs the
-same way, at the end of the first apply whose plan holds them.
+same way, at the end of the first apply whose plan holds them; an apply with nothing to do
+records those still missing (a state from before digests), so that the next plan trusts them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reconciler.addresses import Kind
 from reconciler.engine.ledger import Ledger
 from reconciler.plan.digest import content_digest
-from reconciler.plan.model import Action, Change
+from reconciler.plan.model import Action, Change, Plan
+from reconciler.state.store import StateLock, StateStore
 
 
 def record_content_digest(ledger: Ledger, dataset: Change, images: Sequence[Change]) -> None:
@@ -43,3 +46,24 @@ def record_content_digest(ledger: Ledger, dataset: Change, images: Sequence[Chan
     ledger.writer.submit(
         lambda store, lock: store.record_digest(lock, key, remote_id, digest, count)
     )
+
+
+def record_missing_digests(store: StateStore, lock: StateLock, plan: Plan) -> int:
+    """After a plan with no changes: the digests of its completed datasets that the state
+    has none for. Returns how many were recorded. Writes no resource (the serial stays)."""
+    recorded = store.read().digests
+    missing = [
+        change
+        for change in plan.changes
+        if change.kind is Kind.DATASET
+        and change.deposed is None
+        and str(change.address) not in recorded
+        and (change.after or {}).get("completed") is True
+    ]
+    if not missing:
+        return 0
+    ledger = Ledger.open(store, lock)
+    for change in missing:
+        record_content_digest(ledger, change, plan.images_of(change.address))
+    ledger.flush()
+    return len(store.read().digests) - len(recorded)

@@ -3,17 +3,20 @@ count) until anything about the dataset or its images changes. Against the sandb
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 
 import pytest
 
 from reconciler.addresses import Address, Kind
+from reconciler.engine.digest_record import record_missing_digests
 from reconciler.engine.planning import make_plan
 from reconciler.engine.refresh import RefreshScope
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.digest import desired_digest
 from reconciler.plan.model import Action, Plan
 from reconciler.plan.planfile import plan_to_json
+from reconciler.state.sqlite import SqliteStateStore
 from tests.engine.conftest import Env, seed_images, simple_project, write_manifest
 
 pytestmark = pytest.mark.anyio
@@ -108,3 +111,23 @@ async def test_state_surgery_on_an_image_voids_the_digest(env: Env) -> None:
     assert plan.unchanged_images == ()
     dataset = next(c for c in plan.changes if c.address == DATASET and c.deposed is None)
     assert dataset.action is Action.REPLACE
+
+
+async def test_an_apply_with_nothing_to_do_records_missing_digests(env: Env) -> None:
+    """A state from before digests: the first no-change apply records them."""
+    await _applied(env)
+    store = env.store
+    assert isinstance(store, SqliteStateStore)
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("DELETE FROM tailor_digests")
+    assert store.read().digests == {}
+    before = await _plan(env)
+    assert before.unchanged_images == () and not before.has_changes
+    full, _live = await make_plan(env.client, load_workspace(env.root), store.read())
+    serial = store.read().serial
+    with store.lock("apply") as lock:
+        assert record_missing_digests(store, lock, full) == 1
+        assert record_missing_digests(store, lock, full) == 0
+    assert store.read().serial == serial
+    after = await _plan(env)
+    assert [g.count for g in after.unchanged_images] == [6]
