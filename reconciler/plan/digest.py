@@ -38,5 +38,6 @@ def content_digest(
 def desired_digest(dataset: DesiredDataset) -> str:
     """The digest of what the manifest declares for `dataset`."""
     return content_digest(
-        attrs.dataset_attributes(dataset), (attrs.image_attributes(i) for i in dataset.images)
+        attrs.dataset_attributes(dataset),
+        (attrs.image_attributes(i, json_caption=dataset.is_fibo) for i in dataset.images),
     )

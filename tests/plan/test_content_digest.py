@@ -32,6 +32,14 @@ from reconciler.resources import (
     UnreadImages,
 )
 from tests.plan.factories import World, converged, dataset, image, images, project, workspace
+from tests.plan.factories_fibo import (
+    FILE_SCHEMA,
+    caption_text,
+    converged_fibo,
+    fibo_dataset,
+    fibo_image,
+    schema_text,
+)
 from tests.plan.test_properties import workspaces
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -98,8 +106,8 @@ def test_a_field_a_builder_gains_is_covered_without_a_change_to_the_digest(
     builder = attrs.image_attributes
 
     def with_extra(extra: str) -> Any:
-        def image_attributes(img: DesiredImage) -> dict[str, JsonValue]:
-            return {**builder(img), "structured_caption": {"style": extra}}
+        def image_attributes(img: DesiredImage, **kw: bool) -> dict[str, JsonValue]:
+            return {**builder(img, **kw), "structured_caption": {"style": extra}}
 
         return image_attributes
 
@@ -281,3 +289,38 @@ def test_any_edit_plans_the_same_whether_or_not_the_digest_is_trusted(
     recorded = _with_digests(world, before)
     trusting, full = _both(after, recorded, _live(recorded, world))
     _same_everywhere(trusting, full)
+
+
+FIBO_EDITS = {
+    "none": lambda d: d,
+    "JSON caption changed": lambda d: replace(d, images=(
+        replace(d.images[0], caption=caption_text(d.images[0].name, mood="sleepy")),
+        *d.images[1:])),
+    "JSON caption dropped": lambda d: replace(d, images=(
+        replace(d.images[0], caption=None, caption_origin=None), *d.images[1:])),
+    "schema changed": lambda d: replace(d, visual_schema=schema_text({"style": "ink"})),
+    "refine added": lambda d: replace(d, refine=("warmer palette",)),
+    **COMPLETED_EDITS,
+}
+
+
+@pytest.mark.parametrize("edit", sorted(FIBO_EDITS))
+def test_a_completed_fibo_dataset_plans_the_same_trusting_its_digest(edit: str) -> None:
+    """JSON captions and the visual schema are in the digest through the builders."""
+    imgs = tuple(
+        fibo_image(f"fox-{i:02d}.png", caption=caption_text(f"fox-{i:02d}.png") if i % 2 else None)
+        for i in range(1, 7)
+    )
+    ds = fibo_dataset(schema=FILE_SCHEMA, completed=True, imgs=imgs)
+    ws = workspace(project(datasets=(ds,), models=()))
+    world = converged_fibo(ws)
+    for img in ds.images:  # as apply records them: a JSON caption as its object
+        world.recorded[img.address] = replace(
+            world.recorded[img.address], attributes=attrs.image_attributes(img, json_caption=True)
+        )
+    recorded = _with_digests(world, ws)
+    changed = workspace(project(datasets=(FIBO_EDITS[edit](ds),), models=()))
+    trusting, full = _both(changed, recorded, _live(recorded, world))
+    assert bool(trusting.unchanged_images) is (edit == "none")
+    _same_everywhere(trusting, full)
+    assert any(c.action is not Action.NO_OP for c in full.changes) is (edit != "none")
