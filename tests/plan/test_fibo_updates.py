@@ -121,6 +121,7 @@ def test_a_completed_schema_edit_rebuilds_with_its_models() -> None:
     assert dataset.replace_path.path is BuildPath.REBUILD
     assert "clone keeps the old one" in dataset.replace_path.why
     assert dataset.requires_replace == ("visual_schema",)
+    assert any("DS-COMPLETED-SCHEMA-LOCKED" in note for note in dataset.notes)
     kinds = [s.kind for s in dataset.steps]
     assert kinds[:2] == [StepKind.CREATE_DATASET, StepKind.SET_VISUAL_SCHEMA]
     assert change(plan, Address("acme", model="fibo")).action is Action.REPLACE

@@ -34,6 +34,7 @@ from reconciler.plan.compare.dataset_clone import clone_blocker, plan_by_clone, 
 from reconciler.plan.compare.dataset_delete import delete_dataset_tree
 from reconciler.plan.compare.dataset_update import (
     CAPTIONING_FIELDS,
+    SCHEMA_LOCKED_NOTE,
     refined_schema,
     update_dataset,
 )
@@ -124,6 +125,7 @@ def plan_dataset(
     elif completed and (content or captioning):
         reason = Reason.COMPLETED_DATASET_CONTENT
         forcing = (["images"] if content else []) + captioning
+        notes = (SCHEMA_LOCKED_NOTE,) if desired.is_fibo else ()
     elif completed and not desired.completed:
         reason = Reason.DATASET_REOPEN
         forcing = ["completed"]

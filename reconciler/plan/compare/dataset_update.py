@@ -37,8 +37,12 @@ CAPTIONING_FIELDS = ("caption_prefix", "visual_schema", "refine")
 """Dataset fields that shape the captions Bria writes: on a completed dataset their change is
 a content change (a new dataset, as for its images), not a field Bria could update."""
 RECAPTION_NOTE = (
-    "the images already at Bria were captioned with the old schema (or wait, pending, for "
-    "one): every caption is written again from the new schema"
+    "the images already at Bria were captioned with the old schema, or are pending without "
+    "one: every caption is written again from the new schema"
+)
+SCHEMA_LOCKED_NOTE = (
+    "Bria refuses visual_schema and caption changes in a completed FIBO dataset "
+    "(DS-COMPLETED-SCHEMA-LOCKED)"
 )
 
 
