@@ -89,6 +89,28 @@ def fibo_schema_sample_of_12_images() -> Scenario:
     return Scenario(plan_of(ws), {"acme/datasets/v1": "create"})
 
 
+def fibo_advanced_dataset_new() -> Scenario:
+    """Advanced upload: the schema is set before the ZIP's bulk upload (without one Bria skips
+    captioning, tg L2055), and a NAME.json caption is PUT after it, never a caption file."""
+    sidecar = fibo_image("fox-01.png", caption=caption_text("fox-01.png", pose="waving"))
+    ds = fibo_dataset(
+        auto=True,
+        refine=REFINE[:1],
+        imgs=(sidecar, *fibo_images(6)[1:]),
+        upload_type="advanced",
+        increase_resolution=False,
+    )
+    ws = workspace(project(datasets=(ds,), models=(fibo_model(),)))
+    return Scenario(
+        plan_of(ws),
+        {
+            "acme/datasets/v1": "create",
+            "acme/datasets/v1/images/fox-01.png": "create",
+            "acme/models/fibo": "create",
+        },
+    )
+
+
 def fibo_workspace_from_files() -> Scenario:
     """Loaded by the manifest loader from tests/plan/fixtures/fibo_workspace: a schema.json
     whose keys are out of order, NAME.json captions, a model whose training_version is
@@ -134,6 +156,7 @@ BUILD_SCENARIOS: dict[str, Callable[[], Scenario]] = {
         fibo_schema_from_file_with_captions,
         fibo_schema_moved_inline,
         fibo_schema_sample_of_12_images,
+        fibo_advanced_dataset_new,
         fibo_workspace_from_files,
         fibo_project_beside_a_legacy_one,
     )
