@@ -533,11 +533,12 @@ class BriaClient(FiboCalls):
         self,
         dataset_id: int,
         zip_url: str,
-        automatic_captioning: bool = True,
+        automatic_captioning: bool | None = True,
         content_moderation: bool = False,
     ) -> None:
         """Start the one bulk upload of an empty advanced dataset from a ZIP Bria can fetch
-        (poll bulk_upload_status for its progress)."""
+        (poll bulk_upload_status for its progress). `automatic_captioning` None leaves the
+        field out: Bria's current operation (FIBO) has only zip_url and content_moderation."""
 
         async def started() -> Settled[None] | None:
             try:
@@ -552,7 +553,8 @@ class BriaClient(FiboCalls):
                 f"/tailored-gen/datasets/{dataset_id}/images/bulk-upload",
                 json={
                     "zip_url": zip_url,
-                    "automatic_captioning": automatic_captioning,
+                    **({} if automatic_captioning is None
+                       else {"automatic_captioning": automatic_captioning}),
                     "content_moderation": content_moderation,
                 },
                 kind="upload",

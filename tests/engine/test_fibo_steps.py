@@ -175,3 +175,32 @@ def test_plans_with_fibo_steps_validate_and_say_what_each_put_is_for() -> None:
     jsonschema.validate(plan_to_json(_plan([change])), schema)
     assert step_purpose(steps[2]) == "set visual schema (generated)"
     assert steps[1].describe() == "POST /tailored-gen/refine_structured_prompt"
+
+
+async def test_a_fibo_bulk_upload_sends_no_automatic_captioning() -> None:
+    """Bria's current bulk upload has only zip_url and content_moderation: the FIBO step
+    carries no captioning choice, and the request then leaves the field out."""
+    import httpx
+    from pydantic import SecretStr
+
+    from reconciler.client.api import BriaClient
+    from reconciler.engine.steps.bulk import captioning_choice
+
+    bodies: list[dict[str, object]] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content))
+        return httpx.Response(202)
+
+    fibo = Step(StepKind.BULK_UPLOAD, DATASET, {})
+    legacy = Step(StepKind.BULK_UPLOAD, DATASET, {"automatic_captioning": False})
+    async with BriaClient("http://127.0.0.1:9/v1", SecretStr("t"),
+                          transport=httpx.MockTransport(handle)) as client:
+        for step in (fibo, legacy):
+            await client.bulk_upload(4, "https://example.com/z.zip",
+                                     automatic_captioning=captioning_choice(step))
+    assert bodies == [
+        {"zip_url": "https://example.com/z.zip", "content_moderation": False},
+        {"zip_url": "https://example.com/z.zip", "automatic_captioning": False,
+         "content_moderation": False},
+    ]

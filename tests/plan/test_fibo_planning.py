@@ -113,3 +113,15 @@ def test_the_content_fingerprint_covers_schema_refine_and_json_captions() -> Non
     legacy = dataset()
     unchanged = replace(legacy, refine=("ignored",))
     assert legacy.content_fingerprint() == unchanged.content_fingerprint()
+
+
+def test_a_fibo_bulk_upload_step_carries_no_automatic_captioning() -> None:
+    """Bria's current bulk-upload operation has no automatic_captioning (PUBLISHED-OPENAPI
+    section 3); the legacy generation still chooses it."""
+    def bulk_args(ds: DesiredDataset) -> dict[str, object]:
+        plan = build_plan(workspace(project(datasets=(ds,))), [], LiveSnapshot())
+        change = next(c for c in plan.changes if c.address == DATASET)
+        return next(dict(s.args) for s in change.steps if s.kind is StepKind.BULK_UPLOAD)
+
+    assert bulk_args(fibo(upload_type="advanced", visual_schema_auto=True)) == {}
+    assert bulk_args(dataset(upload_type="advanced")) == {"automatic_captioning": True}

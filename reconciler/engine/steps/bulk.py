@@ -27,7 +27,7 @@ from reconciler.engine.run_context import (
 from reconciler.engine.step_args import flag, optional_text, records, text
 from reconciler.engine.waits import bulk_upload_ended, check_bulk_upload
 from reconciler.engine.workspace_files import checked_file
-from reconciler.plan.model import StepKind
+from reconciler.plan.model import Step, StepKind
 from reconciler.resources import JsonValue
 
 
@@ -98,6 +98,13 @@ def _hand_over(ctx: RunContext, address: Address) -> None:
     ctx.staged.pop(str(address), None)
 
 
+def captioning_choice(step: Step) -> bool | None:
+    """The legacy generation's `automatic_captioning`; None (the field left out) for a FIBO
+    dataset, whose step carries no such choice."""
+    choice = step.args.get("automatic_captioning")
+    return choice if isinstance(choice, bool) else None
+
+
 async def bulk_upload(ctx: RunContext, call: StepCall) -> Outcome:
     """Journaled before it is sent: Bria takes one bulk upload per dataset, so a run that
     loses track of it must adopt its images, never send another."""
@@ -108,9 +115,7 @@ async def bulk_upload(ctx: RunContext, call: StepCall) -> Outcome:
     dataset_id = ctx.path_id(step, "dataset_id")
     intent_id = await ctx.ledger.announce_bulk(_bulk_intent(call, dataset_id))
     try:
-        await ctx.client.bulk_upload(
-            dataset_id, url, automatic_captioning=flag(step.args, "automatic_captioning", True)
-        )
+        await ctx.client.bulk_upload(dataset_id, url, automatic_captioning=captioning_choice(step))
     except ApiError as error:
         if refused(error):
             ctx.ledger.abandon(intent_id)

@@ -134,6 +134,12 @@ def all_captions_explicit(dataset: DesiredDataset) -> bool:
     return all(i.caption is not None for i in dataset.images)
 
 
+def bulk_upload_args(dataset: DesiredDataset, explicit: bool) -> dict[str, JsonValue]:
+    """Bria's current bulk upload has no `automatic_captioning` (a FIBO dataset is always
+    captioned from its schema); only the legacy generation still chooses."""
+    return {} if dataset.is_fibo else {"automatic_captioning": not explicit}
+
+
 def bulk_steps(dataset: DesiredDataset) -> list[Step]:
     """Advanced upload: zip the files (with caption .txt files when every image has an
     explicit caption), stage the zip where Bria can fetch it, bulk-upload, wait."""
@@ -151,7 +157,7 @@ def bulk_steps(dataset: DesiredDataset) -> list[Step]:
             {"images": images, "caption_files": explicit, "zip_name": zip_name},
         ),
         Step(StepKind.STAGE_ZIP, address, {"zip_name": zip_name}),
-        Step(StepKind.BULK_UPLOAD, address, {"automatic_captioning": not explicit}),
+        Step(StepKind.BULK_UPLOAD, address, bulk_upload_args(dataset, explicit)),
         Step(
             StepKind.WAIT_BULK_UPLOAD,
             address,
