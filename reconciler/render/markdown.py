@@ -40,6 +40,7 @@ from reconciler.render.planview import (
     step_lines,
     summary_rows,
     symbol,
+    training_family,
     waiting_lines,
 )
 from reconciler.render.valueview import (
@@ -188,7 +189,8 @@ def _diagnostic_line(diagnostic: Diagnostic) -> str:
 
 def _training(plan: Plan, budget: int) -> str:
     lines = [
-        f"- {md_code(str(c.address))}: training starts during apply; {rules.TRAINING_STEP_NOTE}."
+        f"- {md_code(str(c.address))}: training starts during apply; "
+        f"{rules.training_step_note(training_family(c))}."
         for c in resource_changes(plan)
         if is_training(c)
     ]

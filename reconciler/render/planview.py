@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from reconciler.addresses import Address, Kind
+from reconciler.bria_rules import Family, family_of
 from reconciler.plan import rules
 from reconciler.plan.cost import apply_cost
 from reconciler.plan.model import (
@@ -87,6 +88,12 @@ def is_training(change: Change) -> bool:
     return any(step.kind is StepKind.START_TRAINING for step in change.steps)
 
 
+def training_family(change: Change) -> Family:
+    """The generation a training change trains in, from the model's declared version."""
+    version = (change.after or {}).get("training_version")
+    return family_of(version if isinstance(version, str) else None)
+
+
 def change_notes(change: Change) -> tuple[str, ...]:
     """The planner's notes, after how a dataset replace is built; a change that starts a
     training always says what training costs, also when its plan was built without the
@@ -94,8 +101,8 @@ def change_notes(change: Change) -> tuple[str, ...]:
     notes = change.notes
     if change.replace_path is not None:
         notes = (change.replace_path.describe(), *notes)
-    if is_training(change) and rules.TRAINING_NOTE not in notes:
-        return (rules.TRAINING_NOTE, *notes)
+    if is_training(change) and not rules.TRAINING_NOTES.intersection(notes):
+        return (rules.training_note(training_family(change)), *notes)
     return notes
 
 
@@ -141,7 +148,7 @@ def step_lines(change: Change) -> list[str]:
         if step.note:
             extras.append(step.note)
         elif step.kind is StepKind.START_TRAINING:
-            extras.append(rules.TRAINING_STEP_NOTE)
+            extras.append(rules.training_step_note(training_family(change)))
         if extras:
             text += "  # " + "; ".join(extras)
         lines.append(text)

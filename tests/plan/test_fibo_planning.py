@@ -125,3 +125,21 @@ def test_a_fibo_bulk_upload_step_carries_no_automatic_captioning() -> None:
 
     assert bulk_args(fibo(upload_type="advanced", visual_schema_auto=True)) == {}
     assert bulk_args(dataset(upload_type="advanced")) == {"automatic_captioning": True}
+
+
+def test_a_fibo_model_says_fibo_training_takes_2_to_4_hours() -> None:
+    """Bria's published doc: FIBO "Training duration is typically 2-4 hours"; legacy 1-3."""
+    def notes(version: str) -> list[str]:
+        ds = fibo(visual_schema_auto=True) if version == "fibo" else dataset()
+        ws = workspace(project(datasets=(ds,), models=(model("m", training_version=version),)))
+        plan = build_plan(ws, [], LiveSnapshot())
+        change = next(c for c in plan.changes if c.address.model == "m")
+        step = next(s for s in change.steps if s.kind is StepKind.START_TRAINING)
+        return [*change.notes, step.note or ""]
+
+    assert [n for n in notes("fibo") if "hours" in n] == [
+        "training typically takes 2-4 hours and is billed by Bria; `apply --wait` waits for it",
+        "2-4 hours; billed by Bria",
+    ]
+    assert all("2-4" not in n for n in notes("max"))
+    assert any("1-3 hours" in n for n in notes("max"))

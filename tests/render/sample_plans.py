@@ -155,7 +155,7 @@ def create_workspace() -> Plan:
                 Reason.NEW,
                 after=_model_attrs("light", "light", "fully_automated"),
                 steps=_training_model_steps(LIGHT),
-                notes=(rules.TRAINING_NOTE,),
+                notes=(rules.training_note("legacy"),),
             ),
         ),
         state_lineage="3f1c",
@@ -233,7 +233,7 @@ def dataset_replace_cascade() -> Plan:
                         note="once the successor finished training",
                     ),
                 ),
-                notes=(rules.TRAINING_NOTE,),
+                notes=(rules.training_note("legacy"),),
                 remote_id=3,
             ),
             Change(
@@ -258,7 +258,7 @@ def dataset_replace_cascade() -> Plan:
                         note="retain_on_replace: the old model is kept at Bria",
                     ),
                 ),
-                notes=(rules.TRAINING_NOTE,),
+                notes=(rules.training_note("legacy"),),
                 remote_id=4,
             ),
         ),
@@ -412,7 +412,7 @@ def many_images(count: int = 10_000) -> Plan:
             requires_replace=("dataset",),
             replace_mode=ReplaceMode.CREATE_BEFORE_DESTROY,
             steps=_training_model_steps(LIGHT),
-            notes=(rules.TRAINING_NOTE,),
+            notes=(rules.training_note("legacy"),),
             remote_id=3,
         )
     )

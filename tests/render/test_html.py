@@ -268,7 +268,8 @@ def test_no_changes_page() -> None:
 
 
 @pytest.mark.parametrize(
-    "notes", [(), (rules.TRAINING_NOTE,), ("the predecessor is billed until it is deleted",)]
+    "notes",
+    [(), (rules.training_note("legacy"),), ("the predecessor is billed until it is deleted",)],
 )
 def test_every_renderer_shows_the_training_note_once_for_a_training_change(
     notes: tuple[str, ...],
@@ -291,6 +292,21 @@ def test_every_renderer_shows_the_training_note_once_for_a_training_change(
         render_text(plan, header="h", color=False),
         render_markdown(plan, header="h"),
     ):
-        assert page.count(rules.TRAINING_NOTE) == 1
+        assert page.count(rules.training_note("legacy")) == 1
         for note in (*notes, "billed by Bria until deleted"):
             assert note in page
+
+
+def test_a_fibo_training_change_without_notes_says_fibos_duration() -> None:
+    """Bria: FIBO training "typically 2-4 hours"; the legacy generation 1-3."""
+    model = Address("p", model="m")
+    steps = (Step(StepKind.CREATE_MODEL, model), Step(StepKind.START_TRAINING, model))
+    training = Change(model, Action.CREATE, Reason.NEW, steps=steps,
+                      after={"training_version": "fibo"})
+    plan = Plan(changes=(training,))
+    for page in (
+        render_html(plan, header="h"),
+        render_text(plan, header="h", color=False),
+        render_markdown(plan, header="h"),
+    ):
+        assert "2-4 hours" in page and "1-3 hours" not in page

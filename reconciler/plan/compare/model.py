@@ -30,6 +30,7 @@ from reconciler.plan.compare.model_steps import (
     start_training,
     stop_steps,
     stop_then_delete,
+    training_note,
 )
 from reconciler.plan.context import Mode, PlanningContext
 from reconciler.plan.diff import diff_attributes, drift_fields
@@ -155,7 +156,7 @@ def _create(
             before=before,
             after=after,
             steps=tuple(creation_steps(desired)),
-            notes=(rules.TRAINING_NOTE,) if desired.train else (),
+            notes=(training_note(desired),) if desired.train else (),
             location=desired.location,
         )
     )
@@ -178,7 +179,7 @@ def _replace(
 ) -> None:
     address = desired.address
     steps = creation_steps(desired)
-    notes = [rules.TRAINING_NOTE] if desired.train else []
+    notes = [training_note(desired)] if desired.train else []
     old: dict[str, JsonValue] = {"old_id": rec.remote_id}
     if desired.retain_on_replace:
         steps.append(Step(StepKind.FORGET, address, old))
@@ -239,7 +240,7 @@ def _update(
     reason = Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED
     if desired.train and live.status == "Created":
         steps.append(start_training(desired))
-        notes = (rules.TRAINING_NOTE,)
+        notes = (training_note(desired),)
         if not diffs:
             reason = Reason.TRAINING_NOT_STARTED
     out.add(

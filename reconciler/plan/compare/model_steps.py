@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.addresses import Address
+from reconciler.bria_rules import family_of
 from reconciler.plan import rules
 from reconciler.plan.model import Step, StepKind
 from reconciler.resources import DesiredModel, JsonValue
@@ -26,13 +27,18 @@ def creation_steps(desired: DesiredModel) -> list[Step]:
     return steps
 
 
+def training_note(model: DesiredModel) -> str:
+    """How long this model's generation trains, on the change that starts it."""
+    return rules.training_note(family_of(model.training_version))
+
+
 def start_training(model: DesiredModel) -> Step:
     parameters: dict[str, JsonValue] = dict(sorted(model.parameters))
     return Step(
         StepKind.START_TRAINING,
         model.address,
         {"parameters": parameters},
-        note=rules.TRAINING_STEP_NOTE,
+        note=rules.training_step_note(family_of(model.training_version)),
     )
 
 
