@@ -1,8 +1,9 @@
 """How one API call reaches Bria: `RetryingSender`, the one path every call of the client takes.
 
 It paces the call (pacing.py), sends it, retries it within bounds (retry.py) and logs it
-without the token (redaction.py). It wraps an httpx client, whose own `transport` (a socket, or
-the embedded sandbox in process) is injected.
+without the token (redaction.py). It sends on its own keep-alive connections to Bria
+(connections.py), or through an httpx client when a transport is injected (the embedded
+sandbox in process, the tests) or a proxy from the environment applies.
 
 Every failure is sorted into one of two kinds, because that decides whether a retry is safe:
 
@@ -27,18 +28,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import random
+import re
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
 
-from reconciler.client.connections import socket_transport
+from reconciler.client.connections import Connections, proxied
 from reconciler.client.errors import (
     ApiError,
     error_from_response,
@@ -67,8 +71,13 @@ class Timeouts:
     generation: float = 180.0
 
     def for_kind(self, kind: CallKind) -> httpx.Timeout:
-        seconds = {"default": self.default, "upload": self.upload, "generation": self.generation}
-        return httpx.Timeout(seconds[kind], connect=self.connect)
+        return httpx.Timeout(self.seconds(kind), connect=self.connect)
+
+    def seconds(self, kind: CallKind) -> float:
+        """Sending the request, and reading its answer, may each take this long."""
+        if kind == "upload":
+            return self.upload
+        return self.generation if kind == "generation" else self.default
 
 
 @dataclass(frozen=True)
@@ -139,6 +148,17 @@ class _Failure:
         return type(self.exception).__name__
 
 
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/_~-]+(\.[A-Za-z0-9_~-]+)*")
+"""A path the socket path writes as it is: no dot segments, nothing to percent-encode."""
+_HEADER_VALUE = re.compile(r"(?:[!-~](?:[ \t]*[!-~])*)?")
+"""A header value HTTP/1.1 allows (RFC 9110 field-value, ASCII only as httpx encodes)."""
+
+
+def _json_body(value: object) -> bytes:
+    """A JSON body byte for byte as httpx writes one."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
 def _tls_for(base_url: str) -> ssl.SSLContext | bool:
     """Every request goes to `base_url` (no redirects followed), so a plain-HTTP API (the
     sandbox on loopback) never uses TLS: skip loading the CA bundle, 0.1 s of every command.
@@ -178,8 +198,16 @@ class RetryingSender:
         """Told of every 429 before the call waits: apply shows why it is slow."""
         self._no_more_retries = asyncio.Event()
         verify = _tls_for(self.base_url)
-        if transport is None:
-            transport = socket_transport(self.base_url, max_concurrency, verify)
+        self._socket: Connections | None = None
+        """Direct keep-alive connections (connections.py); None: httpx sends (a transport
+        was given, as the tests and the in-process sandbox do, or a proxy applies)."""
+        if transport is None and not proxied(self.base_url):
+            parts = urlsplit(self.base_url)
+            self._origin = f"{parts.scheme}://{parts.netloc}"
+            self._prefix = parts.path
+            if not isinstance(verify, ssl.SSLContext):
+                verify = httpx.create_ssl_context()  # once, shared with the httpx client
+            self._socket = Connections(self._origin, max_concurrency, verify)
         try:
             self._http = httpx.AsyncClient(
                 base_url=self.base_url + "/",
@@ -197,6 +225,7 @@ class RetryingSender:
             raise ConfigError(
                 f"cannot set up HTTP to {self.base_url}: {error}", hint=_PROXY_HINT
             ) from None
+        self._defaults = dict(self._http.headers.items())
         self._filter = RedactSecrets([token.get_secret_value()])
         logger.addFilter(self._filter)
 
@@ -211,6 +240,8 @@ class RetryingSender:
 
     async def aclose(self) -> None:
         logger.removeFilter(self._filter)
+        if self._socket is not None:
+            self._socket.close()
         await self._http.aclose()
 
     # ------------------------------------------------------------------ one attempt
@@ -221,14 +252,17 @@ class RetryingSender:
         async with self._semaphore:
             started = time.monotonic()
             try:
-                response = await self._http.request(
-                    call.method,
-                    call.path.lstrip("/"),
-                    json=call.json,
-                    params=dict(call.params) if call.params else None,
-                    headers=headers,
-                    timeout=self.timeouts.for_kind(call.kind),
-                )
+                if self._socket is not None:
+                    response = await self._send_direct(call, headers)
+                else:
+                    response = await self._http.request(
+                        call.method,
+                        call.path.lstrip("/"),
+                        json=call.json,
+                        params=dict(call.params) if call.params else None,
+                        headers=headers,
+                        timeout=self.timeouts.for_kind(call.kind),
+                    )
             except Exception as error:
                 logger.debug(
                     "%s %s -> no answer (%s) after %.1f ms (attempt %d)",
@@ -263,6 +297,40 @@ class RetryingSender:
                     response.content[:300].decode("utf-8", errors="replace"),
                 )
         return response
+
+    def _send_direct(self, call: Call, headers: dict[str, str]) -> Awaitable[httpx.Response]:
+        """The call as one HTTP/1.1 message on a slot's own connection (connections.py):
+        the same bytes httpx would send, less its per-request machinery."""
+        assert self._socket is not None
+        path = call.path.lstrip("/")
+        target = f"{self._prefix}/{path}"
+        if call.params or not _PLAIN_PATH.fullmatch(path):
+            url = self._http.build_request(
+                call.method, path, params=dict(call.params) if call.params else None
+            ).url  # percent-encoding, dot segments, the query: httpx's rules, rarely needed
+            target = url.raw_path.decode("ascii")
+        headers = {**self._defaults, **headers}  # httpx's own, user-agent among them
+        if not all(_HEADER_VALUE.fullmatch(value) for value in headers.values()):
+            # h11's rule, and its exception (httpx would raise it); never the value itself
+            raise httpx.LocalProtocolError("Illegal header value")
+        body = b"" if call.json is None else _json_body(call.json)
+        lines = [f"{call.method} {target} HTTP/1.1\r\n"]
+        lines.append(f"host: {self._socket.host_header}\r\n")
+        for name, value in headers.items():
+            lines.append(f"{name}: {value}\r\n")
+        if body or call.method in ("POST", "PUT", "PATCH"):
+            lines.append(f"content-length: {len(body)}\r\n")
+        if call.json is not None:
+            lines.append("content-type: application/json\r\n")
+        lines.append("\r\n")
+        message = "".join(lines).encode("ascii") + body
+
+        def made() -> httpx.Request:
+            return httpx.Request(call.method, f"{self._origin}{target}", headers=headers)
+
+        return self._socket.send(
+            message, self.timeouts.seconds(call.kind), self.timeouts.connect, made
+        )
 
     # ------------------------------------------------------------------ the retry loop
 
