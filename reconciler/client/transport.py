@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from reconciler.client.connections import Connections, proxied
+from reconciler.client.connections import Connections, NotSending, proxied
 from reconciler.client.errors import (
     ApiError,
     error_from_response,
@@ -205,9 +205,9 @@ class RetryingSender:
             parts = urlsplit(self.base_url)
             self._origin = f"{parts.scheme}://{parts.netloc}"
             self._prefix = parts.path
-            if not isinstance(verify, ssl.SSLContext):
-                verify = httpx.create_ssl_context()  # once, shared with the httpx client
-            self._socket = Connections(self._origin, max_concurrency, verify)
+            tls = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context()
+            self._socket = Connections(self._origin, max_concurrency, tls)
+            transport = NotSending()
         try:
             self._http = httpx.AsyncClient(
                 base_url=self.base_url + "/",
