@@ -20,10 +20,12 @@ httpx's own client and pool are used instead: it applies those settings.
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import ssl
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import urlsplit
 
 import httpx
@@ -33,6 +35,15 @@ KEEPALIVE_SECONDS = 5.0
 HEAD_LIMIT = 256 * 1024
 """The most bytes an answer's status line and headers may take."""
 Header = tuple[bytes, bytes]
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/_~-]+(\.[A-Za-z0-9_~-]+)*")
+_HEADER_VALUE = re.compile(r"(?:[!-~](?:[ \t]*[!-~])*)?")
+"""A header value HTTP/1.1 allows (RFC 9110 field-value, ASCII only as httpx encodes)."""
+
+
+def plain_path(path: str) -> bool:
+    """Whether `path` goes on the request line as it is: no dot segments, nothing to
+    percent-encode (else httpx's URL rules form it)."""
+    return _PLAIN_PATH.fullmatch(path) is not None
 
 
 class Answer(httpx.Response):
@@ -215,10 +226,13 @@ class NotSending(httpx.AsyncBaseTransport):
 
 
 class Connections:
-    """`slots` keep-alive connections to one origin (`scheme://host[:port]`)."""
+    """`slots` keep-alive connections to the origin (`scheme://host[:port]`) of `base_url`."""
 
-    def __init__(self, origin: str, slots: int, tls: ssl.SSLContext | None) -> None:
-        url = httpx.URL(origin)  # the host IDNA-encoded, as httpx sends it
+    def __init__(self, base_url: str, slots: int, tls: ssl.SSLContext | None) -> None:
+        url = httpx.URL(base_url)  # the host IDNA-encoded, as httpx sends it
+        self.origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
+        self.prefix = url.path.rstrip("/")
+        """The base URL's path, e.g. `/v1`: request targets start with it."""
         secure = url.scheme == "https"
         host = url.raw_host.decode("ascii")
         port = url.port or (443 if secure else 80)
@@ -226,7 +240,36 @@ class Connections:
         self._all = [_Connection(host, port, tls if secure else None) for _ in range(slots)]
         self._free = list(self._all)
 
-    async def send(
+    def send(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: object | None,
+        seconds: float,
+        connect: float,
+    ) -> Awaitable[httpx.Response]:
+        """`method target` with `headers` and `body` as JSON, byte for byte as httpx writes
+        it; an illegal header value is refused as h11 refuses it, never quoted."""
+        if not all(_HEADER_VALUE.fullmatch(value) for value in headers.values()):
+            raise httpx.LocalProtocolError("Illegal header value")
+        content = b"" if body is None else json.dumps(
+            body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        ).encode()
+        lines = [f"{method} {target} HTTP/1.1\r\nhost: {self.host_header}\r\n"]
+        lines.extend(f"{name}: {value}\r\n" for name, value in headers.items())
+        if content or method in ("POST", "PUT", "PATCH"):
+            lines.append(f"content-length: {len(content)}\r\n")
+        if body is not None:
+            lines.append("content-type: application/json\r\n")
+        lines.append("\r\n")
+
+        def made() -> httpx.Request:
+            return httpx.Request(method, f"{self.origin}{target}", headers=headers)
+
+        return self.exchange("".join(lines).encode("ascii") + content, seconds, connect, made)
+
+    async def exchange(
         self,
         request: bytes,
         seconds: float,
@@ -245,6 +288,24 @@ class Connections:
     def close(self) -> None:
         for connection in self._all:
             connection.close()
+
+
+def tls_for(base_url: str) -> ssl.SSLContext | bool:
+    """Every request goes to `base_url` (no redirects followed), so a plain-HTTP API (the
+    sandbox on loopback) never uses TLS: skip loading the CA bundle, 0.1 s of every command.
+    The context given instead trusts no certificate, so any TLS use would fail closed."""
+    if base_url.startswith("http://"):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    return True
+
+
+def direct(base_url: str, slots: int, verify: ssl.SSLContext | bool) -> Connections | None:
+    """`slots` connections to `base_url`'s origin; None where a proxy from the environment
+    applies (httpx routes through it)."""
+    if proxied(base_url):
+        return None
+    tls = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context()
+    return Connections(base_url, slots, tls)
 
 
 def proxied(base_url: str) -> bool:

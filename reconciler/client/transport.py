@@ -28,21 +28,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
-import re
-import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
 
-from reconciler.client.connections import Connections, NotSending, proxied
+from reconciler.client.connections import Connections, NotSending, direct, plain_path, tls_for
 from reconciler.client.errors import (
     ApiError,
     error_from_response,
@@ -148,26 +144,6 @@ class _Failure:
         return type(self.exception).__name__
 
 
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9/_~-]+(\.[A-Za-z0-9_~-]+)*")
-"""A path the socket path writes as it is: no dot segments, nothing to percent-encode."""
-_HEADER_VALUE = re.compile(r"(?:[!-~](?:[ \t]*[!-~])*)?")
-"""A header value HTTP/1.1 allows (RFC 9110 field-value, ASCII only as httpx encodes)."""
-
-
-def _json_body(value: object) -> bytes:
-    """A JSON body byte for byte as httpx writes one."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-
-
-def _tls_for(base_url: str) -> ssl.SSLContext | bool:
-    """Every request goes to `base_url` (no redirects followed), so a plain-HTTP API (the
-    sandbox on loopback) never uses TLS: skip loading the CA bundle, 0.1 s of every command.
-    The context given instead trusts no certificate, so any TLS use would fail closed."""
-    if base_url.startswith("http://"):
-        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    return True
-
-
 class RetryingSender:
     """The retrying, rate-limited, logged path from a Call to a parsed answer."""
 
@@ -197,18 +173,14 @@ class RetryingSender:
         self.on_rate_limit: Callable[[RateLimitEvent], None] | None = None
         """Told of every 429 before the call waits: apply shows why it is slow."""
         self._no_more_retries = asyncio.Event()
-        verify = _tls_for(self.base_url)
+        verify = tls_for(self.base_url)
         self._socket: Connections | None = None
-        """Direct keep-alive connections (connections.py); None: httpx sends (a transport
-        was given, as the tests and the in-process sandbox do, or a proxy applies)."""
-        if transport is None and not proxied(self.base_url):
-            parts = urlsplit(self.base_url)
-            self._origin = f"{parts.scheme}://{parts.netloc}"
-            self._prefix = parts.path
-            tls = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context()
-            self._socket = Connections(self._origin, max_concurrency, tls)
-            transport = NotSending()
+        """Own keep-alive connections (connections.py); None: httpx sends (a transport was
+        given, as the tests and the in-process sandbox do, or a proxy applies)."""
         try:
+            if transport is None:
+                self._socket = direct(self.base_url, max_concurrency, verify)
+                transport = None if self._socket is None else NotSending()
             self._http = httpx.AsyncClient(
                 base_url=self.base_url + "/",
                 transport=transport,
@@ -299,38 +271,19 @@ class RetryingSender:
         return response
 
     def _send_direct(self, call: Call, headers: dict[str, str]) -> Awaitable[httpx.Response]:
-        """The call as one HTTP/1.1 message on a slot's own connection (connections.py):
-        the same bytes httpx would send, less its per-request machinery."""
+        """The call on a slot's own connection (connections.py), as httpx would send it."""
         assert self._socket is not None
         path = call.path.lstrip("/")
-        target = f"{self._prefix}/{path}"
-        if call.params or not _PLAIN_PATH.fullmatch(path):
+        if call.params or not plain_path(path):
             url = self._http.build_request(
                 call.method, path, params=dict(call.params) if call.params else None
             ).url  # percent-encoding, dot segments, the query: httpx's rules, rarely needed
             target = url.raw_path.decode("ascii")
+        else:
+            target = f"{self._socket.prefix}/{path}"
         headers = {**self._defaults, **headers}  # httpx's own, user-agent among them
-        if not all(_HEADER_VALUE.fullmatch(value) for value in headers.values()):
-            # h11's rule, and its exception (httpx would raise it); never the value itself
-            raise httpx.LocalProtocolError("Illegal header value")
-        body = b"" if call.json is None else _json_body(call.json)
-        lines = [f"{call.method} {target} HTTP/1.1\r\n"]
-        lines.append(f"host: {self._socket.host_header}\r\n")
-        for name, value in headers.items():
-            lines.append(f"{name}: {value}\r\n")
-        if body or call.method in ("POST", "PUT", "PATCH"):
-            lines.append(f"content-length: {len(body)}\r\n")
-        if call.json is not None:
-            lines.append("content-type: application/json\r\n")
-        lines.append("\r\n")
-        message = "".join(lines).encode("ascii") + body
-
-        def made() -> httpx.Request:
-            return httpx.Request(call.method, f"{self._origin}{target}", headers=headers)
-
-        return self._socket.send(
-            message, self.timeouts.seconds(call.kind), self.timeouts.connect, made
-        )
+        seconds, connect = self.timeouts.seconds(call.kind), self.timeouts.connect
+        return self._socket.send(call.method, target, headers, call.json, seconds, connect)
 
     # ------------------------------------------------------------------ the retry loop
 

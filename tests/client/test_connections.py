@@ -127,7 +127,7 @@ async def test_every_slot_is_free_again_after_answers_and_failures(
         assert len(slots._free) == 3
     refused = Connections("http://127.0.0.1:9", 2, None)  # nothing listens on port 9
     with pytest.raises(httpx.ConnectError):
-        await refused.send(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n", 5.0, 5.0, _no_request)
+        await refused.exchange(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n", 5.0, 5.0, _no_request)
     assert len(refused._free) == 2
 
 
@@ -180,13 +180,13 @@ async def test_failures_are_the_exceptions_httpcore_raises() -> None:
                         close_after_answer=True) as server:
         slots = Connections(server.origin, 1, None)
         with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
-            await slots.send(request, 5.0, 5.0, _no_request)
+            await slots.exchange(request, 5.0, 5.0, _no_request)
         with pytest.raises(httpx.ReadTimeout):
-            await slots.send(request, 0.2, 5.0, _no_request)
+            await slots.exchange(request, 0.2, 5.0, _no_request)
         with pytest.raises(httpx.RemoteProtocolError, match="not an HTTP"):
-            await slots.send(request, 5.0, 5.0, _no_request)
+            await slots.exchange(request, 5.0, 5.0, _no_request)
         with pytest.raises(httpx.RemoteProtocolError, match="mid-answer"):
-            await slots.send(request, 5.0, 5.0, _no_request)
+            await slots.exchange(request, 5.0, 5.0, _no_request)
         assert len(slots._free) == 1
         slots.close()
     assert server.connections == 4, "a failed exchange never leaves its connection in use"

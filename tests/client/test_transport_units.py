@@ -10,9 +10,10 @@ from email.utils import format_datetime
 
 import pytest
 
+from reconciler.client.connections import tls_for as _tls_for
 from reconciler.client.redaction import RedactSecrets, redact_headers
 from reconciler.client.retry import RetryPolicy, parse_retry_after
-from reconciler.client.transport import Timeouts, _tls_for
+from reconciler.client.transport import Timeouts
 
 
 def test_full_jitter_stays_within_the_exponential_ceiling() -> None:
