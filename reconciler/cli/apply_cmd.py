@@ -50,7 +50,7 @@ from reconciler.engine.executor import execute
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
 from reconciler.engine.refresh import RefreshScope, refresh
-from reconciler.engine.refresh_only import record_drift
+from reconciler.engine.refresh_only import drift_apply_leaves, record_drift
 from reconciler.engine.run_context import RunContext
 from reconciler.engine.workspace_files import changed_files
 from reconciler.errors import ApplyError, PlanError
@@ -189,12 +189,14 @@ async def _locked_run(
         count = record_drift(Ledger.open(store, lock), plan.drift)
         say(f"Recorded what Bria has now for {counted(count, 'object')}.")
         return
+    ledger = Ledger.open(store, lock)
+    record_drift(ledger, drift_apply_leaves(plan))
     with progress_for(plan) as progress:
         expected = apply_cost(plan).total
         client.on_rate_limit(RateLimitNotices(progress.note, expected=expected, start=start))
         ctx = RunContext(
             client=client,
-            ledger=Ledger.open(store, lock),
+            ledger=ledger,
             root=settings.workspace,
             hooks=progress,
             stager=stager,

@@ -1,4 +1,5 @@
-"""Applying a refresh-only plan (`tailor plan --refresh-only`): Bria's values into the state."""
+"""Bria's values into the state: a refresh-only plan's drift, and a normal apply's drift on what
+it leaves alone."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import replace
 
 from reconciler.addresses import Address
 from reconciler.engine.ledger import Ledger
-from reconciler.plan.model import Drift
+from reconciler.plan.model import Action, Drift, Plan
 from reconciler.resources import JsonValue
 
 
@@ -35,3 +36,12 @@ def record_drift(ledger: Ledger, drift: Sequence[Drift]) -> int:
         ledger.put(replace(entry, attributes=attributes))
     ledger.flush()
     return len(touched)
+
+
+def drift_apply_leaves(plan: Plan) -> list[Drift]:
+    """Drift on objects this apply sends nothing for (an `auto` schema or prefix edited in the
+    Console, a field tailor does not manage): no step records Bria's value, so apply takes it
+    into the state, as Terraform saves its refresh. Otherwise every later plan reports it again
+    until a refresh-only apply. Objects gone at Bria are left to their create."""
+    acting = {c.address for c in plan.changes if c.action is not Action.NO_OP}
+    return [d for d in plan.drift if d.field != "exists" and d.address not in acting]

@@ -10,7 +10,7 @@ from reconciler.engine.apply_result import ApplyResult, NodeResult
 from reconciler.engine.handlers import HANDLERS
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
-from reconciler.engine.refresh_only import record_drift
+from reconciler.engine.refresh_only import drift_apply_leaves, record_drift
 from reconciler.engine.run_context import Outcome, RunContext, StepCall
 from reconciler.events import AddressResult, ResultStatus
 from reconciler.manifest.workspace import load_workspace
@@ -189,6 +189,42 @@ async def test_refresh_only_records_what_bria_has(env: Env) -> None:
     after = await env.plan()
     assert after.drift == ()
     assert [c.action for c in after.changes if c.address == Address("acme")] == [Action.UPDATE]
+
+
+async def test_apply_takes_in_the_drift_of_what_it_leaves_alone(env: Env) -> None:
+    """A generated prefix edited in the Console is drift with nothing to send: apply records
+    Bria's value (else every later plan reports it again); a declared field it sets back is not
+    taken in."""
+    seed_images(env.root, "acme", 2)
+    project = simple_project(models={}, completed=False, caption_prefix="auto")
+    write_manifest(env.root, "acme", project)
+    await env.apply()
+    state = env.store.read()
+    base = "http://127.0.0.1:8787/v1/tailored-gen"
+    dataset_id = state.require("acme/datasets/v1").remote_id
+    project_id = state.require("acme").remote_id
+    edits = {
+        f"{base}/datasets/{dataset_id}": {"caption_prefix": "a fox, edited in the Console"},
+        f"{base}/projects/{project_id}": {"project_description": "edited in the Console"},
+    }
+    for url, body in edits.items():
+        assert (await env.control.put(url, json=body)).status_code == 200
+    plan = await env.plan()
+    assert sorted((str(d.address), d.field) for d in plan.drift) == [
+        ("acme", "description"),
+        ("acme/datasets/v1", "caption_prefix"),
+    ]
+    assert [(str(d.address), d.field) for d in drift_apply_leaves(plan)] == [
+        ("acme/datasets/v1", "caption_prefix")
+    ]
+    with env.store.lock("apply") as lock:
+        assert record_drift(Ledger.open(env.store, lock), drift_apply_leaves(plan)) == 1
+    _, result = await env.apply(plan=plan)
+    assert result.ok, result.failed
+    recorded = env.store.read().require("acme/datasets/v1").attributes
+    assert recorded["caption_prefix"] == "a fox, edited in the Console"
+    after = await env.plan()
+    assert (after.drift, after.has_changes) == ((), False)
 
 
 async def test_a_deferred_dataset_delete_runs_when_this_apply_ended_the_training(
