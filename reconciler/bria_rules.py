@@ -289,6 +289,10 @@ def _fibo_dataset_violations(dataset: DatasetFacts) -> list[Violation]:
     return found
 
 
+FAMILY_LOCK = "DS-FAMILY-LOCK"
+"""Bria locks a project to the generation of its first dataset."""
+
+
 def family_lock_violations(
     datasets: Sequence[tuple[str, str]], locked: str | None = None
 ) -> dict[str, Violation]:
@@ -308,7 +312,7 @@ def family_lock_violations(
     for key, version in datasets:
         if family_of(version) != lock:
             found[key] = Violation(
-                "DS-FAMILY-LOCK",
+                FAMILY_LOCK,
                 f"{version} is a {family_name(family_of(version))} version, but this project "
                 f"is {family_name(lock)} ({by}); Bria locks a project to the family of its "
                 "first dataset",

@@ -20,7 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from reconciler.addresses import Address, Kind
-from reconciler.plan.compare.project import plan_project
+from reconciler.bria_rules import FAMILY_LOCK
+from reconciler.plan.compare.project import generation_change, plan_project
 from reconciler.plan.context import PlanningContext
 from reconciler.plan.draft import DraftPlan
 from reconciler.plan.graph import build_dependencies, topological_order
@@ -45,13 +46,20 @@ def _check_prevent_destroy(out: DraftPlan) -> None:
             (change.before or {}).get("prevent_destroy")
         )
         if protected:
+            switch = generation_change(change)
+            why = (
+                f"its generation changes: {switch.before} -> {switch.after}"
+                if switch is not None
+                else change.reason.describe()
+            )
             out.error(
                 f"{change.address} has lifecycle.prevent_destroy, but the plan would "
-                f"{change.action} it: {change.reason.describe()}",
+                f"{change.action} it: {why}",
                 change.address,
                 change.location,
                 detail="remove prevent_destroy from the manifest if this is intended, or undo "
                 "the change that forces it",
+                constraint=FAMILY_LOCK if switch is not None else None,
             )
 
 

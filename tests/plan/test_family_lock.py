@@ -68,3 +68,23 @@ def test_a_lock_bria_reports_in_its_own_spelling_is_a_family() -> None:
     for family in ("max", "light", "3.2", "2.3"):
         plan = _plan(ws, _locked(converged(ws), family))
         assert _project_change(plan).action is Action.NO_OP, family
+
+
+def test_a_protected_project_switching_generation_names_the_switch_and_the_lock() -> None:
+    """prevent_destroy on a legacy project whose manifest turns FIBO: the error says the
+    generation changes, with Bria's constraint, not a generic forced replace."""
+    from tests.plan.scenarios_fibo import (
+        fibo_project_back_to_legacy_prevent_destroy,
+        project_switches_family_prevent_destroy,
+    )
+
+    (error,) = project_switches_family_prevent_destroy().plan.errors
+    assert error.summary == (
+        "acme has lifecycle.prevent_destroy, but the plan would replace it: its generation "
+        "changes: max (legacy) -> fibo (FIBO)"
+    )
+    assert error.constraint == "DS-FAMILY-LOCK"
+    back = fibo_project_back_to_legacy_prevent_destroy().plan.errors
+    assert [(e.summary.rsplit(": ", 1)[-1], e.constraint) for e in back] == [
+        ("fibo (FIBO) -> max (legacy)", "DS-FAMILY-LOCK")
+    ]

@@ -250,6 +250,17 @@ def family_switch(
     )
 
 
+def generation_change(change: Change) -> FieldChange | None:
+    """The field change that replaces a project because its datasets move to the other
+    generation (DS-FAMILY-LOCK), if that is what replaces it."""
+    if change.kind is not Kind.PROJECT:
+        return None
+    return next(
+        (fc for fc in change.field_changes if fc.field == "training_version" and fc.forces_replace),
+        None,
+    )
+
+
 def warn_unmanaged_project(ctx: PlanningContext, out: DraftPlan, project: DesiredProject) -> None:
     for live in ctx.unmanaged_projects():
         if live.name == project.name:
