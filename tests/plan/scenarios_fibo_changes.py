@@ -135,6 +135,33 @@ def fibo_refine_edited_draft() -> Scenario:
     return Scenario(plan_of(ws, world), {"acme/datasets/v1": "update"})
 
 
+def fibo_schema_changed_in_console_draft() -> Scenario:
+    """Someone set another schema on the draft in Bria's Console: drift, set back."""
+    ws = _ws(completed=False)
+    world = converged_fibo(ws)
+    did = world.id_of("acme/datasets/v1")
+    world.datasets[did] = replace(world.datasets[did], visual_schema={"style": "from the Console"})
+    return Scenario(
+        plan_of(ws, world),
+        {"acme/datasets/v1": "update"},
+        drift=("acme/datasets/v1 visual_schema",),
+    )
+
+
+def fibo_auto_schema_changed_in_console_draft() -> Scenario:
+    """The same on a draft whose schema is `auto`: the drift is shown, and nothing is set back
+    (as `caption_prefix: auto`): tailor cannot tell a regenerated schema from an edited one."""
+    ws = _ws(completed=False, schema=None, auto=True)
+    world = converged_fibo(ws)
+    did = world.id_of("acme/datasets/v1")
+    world.datasets[did] = replace(world.datasets[did], visual_schema={"style": "from the Console"})
+    return Scenario(
+        plan_of(ws, world),
+        {"acme/datasets/v1": "no-op"},
+        drift=("acme/datasets/v1 visual_schema",),
+    )
+
+
 def fibo_images_before_schema() -> Scenario:
     """A draft applied without a schema (its images got no captions: Bria's `pending`) now
     declares one: set it, then Regenerate All Captions, then complete."""
@@ -190,6 +217,8 @@ CHANGE_SCENARIOS: dict[str, Callable[[], Scenario]] = {
         fibo_dataset_deleted_in_console,
         fibo_schema_file_edited_draft,
         fibo_refine_edited_draft,
+        fibo_schema_changed_in_console_draft,
+        fibo_auto_schema_changed_in_console_draft,
         fibo_images_before_schema,
         fibo_completed_auto_schema_image_added,
         fibo_dataset_into_a_project_bria_locked_to_legacy,
