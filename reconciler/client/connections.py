@@ -1,14 +1,16 @@
-"""One keep-alive HTTP/1.1 connection per request slot, spoken directly on asyncio streams.
+"""One keep-alive HTTP/1.1 connection per request slot: h11 on asyncio streams.
 
 Bria's API is small JSON requests and answers over HTTP/1.1. httpx's client, httpcore's pool
 and anyio's streams around them cost ~0.6 ms of CPU per request (URL parsing and merging,
 cookie and auth hooks, pool bookkeeping that asks every idle socket whether it is still open,
 cancel scopes per read): more than tailor's own work per image of an apply
-(`benchmarks/bench_client_cpu.py`). Here a request is written as bytes and its answer read
-with the stream's own buffer: ~0.2 ms. The answer is still an `httpx.Response` (callers parse
-it as before; its `request` is built only if asked for, by a log line or an error), and every
-failure is raised as the httpx exception httpcore would raise, so `RetryingSender` sorts it
-into *not sent* or *maybe applied* exactly as before.
+(`benchmarks/bench_client_cpu.py`). Here h11, the HTTP/1.1 state machine httpcore itself uses,
+frames each request and reads its answer straight off an asyncio stream: the protocol (chunked
+bodies, 1xx answers, keep-alive, malformed answers) stays a library's job, without the layers
+around it. The answer is still an `httpx.Response` (callers parse it as before; its `request`
+is built only if asked for, by a log line or an error), and every failure is raised as the
+httpx exception httpcore would raise, so `RetryingSender` sorts it into *not sent* or *maybe
+applied* exactly as before.
 
 The client never has more requests in flight than its concurrency (a semaphore), so each slot
 owns one connection and a request takes any free one: nothing to scan. A connection the server
@@ -28,16 +30,16 @@ import urllib.request
 from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import urlsplit
 
+import h11
 import httpx
 
 KEEPALIVE_SECONDS = 5.0
 """An idle connection older than this is closed rather than reused (httpcore's default)."""
 HEAD_LIMIT = 256 * 1024
 """The most bytes an answer's status line and headers may take."""
+READ_SIZE = 64 * 1024
 Header = tuple[bytes, bytes]
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9/_~-]+(\.[A-Za-z0-9_~-]+)*")
-_HEADER_VALUE = re.compile(r"(?:[!-~](?:[ \t]*[!-~])*)?")
-"""A header value HTTP/1.1 allows (RFC 9110 field-value, ASCII only as httpx encodes)."""
 
 
 def plain_path(path: str) -> bool:
@@ -77,6 +79,7 @@ class _Connection:
         self._host, self._port, self._tls = host, port, tls
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+        self._http = h11.Connection(h11.CLIENT, max_incomplete_event_size=HEAD_LIMIT)
         self._idle_since = 0.0
 
     def close(self) -> None:
@@ -90,6 +93,7 @@ class _Connection:
             and self._writer is not None
             and not self._reader.at_eof()
             and not self._writer.is_closing()
+            and self._http.our_state is h11.IDLE
             and time.monotonic() - self._idle_since < KEEPALIVE_SECONDS
         )
 
@@ -102,16 +106,16 @@ class _Connection:
                     self._port,
                     ssl=self._tls,
                     server_hostname=self._host if self._tls is not None else None,
-                    limit=HEAD_LIMIT,
                 )
         except TimeoutError:
             raise httpx.ConnectTimeout("timed out connecting") from None
         except OSError as error:  # refused, unreachable, no such host, TLS handshake
             raise httpx.ConnectError(str(error) or type(error).__name__) from None
+        self._http = h11.Connection(h11.CLIENT, max_incomplete_event_size=HEAD_LIMIT)
         return self._reader, self._writer
 
     async def exchange(
-        self, request: bytes, seconds: float, connect: float
+        self, head: h11.Request, body: bytes, seconds: float, connect: float
     ) -> tuple[int, list[Header], bytes]:
         """Send one request (head and body) and read its whole answer."""
         if self._usable():
@@ -119,9 +123,13 @@ class _Connection:
             reader, writer = self._reader, self._writer
         else:
             reader, writer = await self._open(connect)
+        http = self._http
         try:
             try:
-                writer.write(request)
+                data = http.send(head) or b""
+                if body:
+                    data += http.send(h11.Data(data=body)) or b""
+                writer.write(data + (http.send(h11.EndOfMessage()) or b""))
                 async with asyncio.timeout(seconds):
                     await writer.drain()
             except TimeoutError:
@@ -130,96 +138,52 @@ class _Connection:
                 raise httpx.WriteError(str(error) or type(error).__name__) from None
             try:
                 async with asyncio.timeout(seconds):
-                    status, headers, content, keep = await _read_answer(reader)
+                    status, headers, content = await _read_answer(http, reader)
             except TimeoutError:
                 raise httpx.ReadTimeout("timed out reading the answer") from None
             except OSError as error:
                 raise httpx.ReadError(str(error) or type(error).__name__) from None
+            except h11.RemoteProtocolError as error:
+                raise httpx.RemoteProtocolError(str(error)) from None
         except BaseException:
             self.close()  # its state is unknown: a half-read answer, a cancelled call
             raise
-        if keep:
+        if http.our_state is h11.DONE and http.their_state is h11.DONE:
+            http.start_next_cycle()
             self._idle_since = time.monotonic()
-        else:
+        else:  # Connection: close, HTTP/1.0, a body read to EOF
             self.close()
         return status, headers, content
 
 
-async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, list[Header], bytes, bool]:
-    """(status, headers, body, whether the connection may be reused) of the next answer."""
+async def _read_answer(
+    http: h11.Connection, reader: asyncio.StreamReader
+) -> tuple[int, list[Header], bytes]:
+    """(status, headers, body) of the next final answer; 1xx answers are skipped."""
+    status, headers, parts = 0, [], []
+    received = False
     while True:
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError as error:
-            if not error.partial:
-                raise httpx.RemoteProtocolError(
-                    "Server disconnected without sending a response."
-                ) from None
-            raise httpx.RemoteProtocolError("the answer ended inside its headers") from None
-        except asyncio.LimitOverrunError:
-            raise httpx.RemoteProtocolError("the answer's headers are too long") from None
-        lines = head[:-4].split(b"\r\n")
-        version, _, rest = lines[0].partition(b" ")
-        code = rest[:3]
-        if not version.startswith(b"HTTP/1.") or len(code) != 3 or not code.isdigit():
-            raise httpx.RemoteProtocolError(f"not an HTTP/1.1 answer: {lines[0][:60]!r}")
-        status = int(code)
-        headers: list[Header] = []
-        for line in lines[1:]:
-            name, colon, value = line.partition(b":")
-            if not colon or not name or name[-1:] in (b" ", b"\t"):
-                raise httpx.RemoteProtocolError(f"malformed header line {line[:60]!r}")
-            headers.append((name, value.strip(b" \t")))
-        if status >= 200 or status == 101:
-            break  # 1xx (100 Continue, 103 Early Hints): the real answer follows
-    keep = version == b"HTTP/1.1"
-    length: int | None = None
-    chunked = False
-    for name, value in headers:
-        lowered = name.lower()
-        if lowered == b"content-length":
-            try:
-                length = int(value)
-            except ValueError:
-                raise httpx.RemoteProtocolError("malformed Content-Length") from None
-        elif lowered == b"transfer-encoding":
-            chunked = value.lower().endswith(b"chunked")
-        elif lowered == b"connection" and b"close" in value.lower():
-            keep = False
-    try:
-        if status in (204, 304) or 100 <= status < 200:
-            body = b""
-        elif chunked:
-            body = await _read_chunked(reader)
-        elif length is not None:
-            body = await reader.readexactly(length)
-        else:
-            body, keep = await reader.read(), False
-    except asyncio.IncompleteReadError:
-        raise httpx.RemoteProtocolError("the server closed the connection mid-answer") from None
-    except (asyncio.LimitOverrunError, ValueError):
-        raise httpx.RemoteProtocolError("malformed chunked answer") from None
-    return status, headers, body, keep
-
-
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    parts: list[bytes] = []
-    while True:
-        size = int((await reader.readuntil(b"\r\n")).split(b";", 1)[0].strip(), 16)
-        if size == 0:
-            while await reader.readuntil(b"\r\n") != b"\r\n":
-                pass  # trailers
-            return b"".join(parts)
-        chunk = await reader.readexactly(size + 2)
-        if chunk[-2:] != b"\r\n":
-            raise ValueError("chunk not followed by CRLF")
-        parts.append(chunk[:-2])
+        event = http.next_event()
+        if event is h11.NEED_DATA:
+            data = await reader.read(READ_SIZE)
+            if not data and not received:
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+            received = True
+            http.receive_data(data)
+        elif isinstance(event, h11.Response):
+            status, headers = event.status_code, list(event.headers.raw_items())
+        elif isinstance(event, h11.Data):
+            parts.append(bytes(event.data))
+        elif isinstance(event, h11.EndOfMessage):
+            return status, headers, b"".join(parts)
+        elif isinstance(event, h11.ConnectionClosed):
+            raise httpx.RemoteProtocolError("the server closed the connection mid-answer")
 
 
 class NotSending(httpx.AsyncBaseTransport):
     """httpx's client beside `Connections`: it forms the rare URL (a query, a path to encode)
-    and never sends, so it needs no transport of its own (httpx's would import httpcore,
-    h11 and anyio: ~15 ms of every command's start-up)."""
+    and never sends, so it needs no transport of its own (httpx's would import httpcore and
+    anyio: ~10 ms of every command's start-up)."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         raise RuntimeError("requests to Bria go through Connections, not httpx's client")
@@ -250,37 +214,38 @@ class Connections:
         connect: float,
     ) -> Awaitable[httpx.Response]:
         """`method target` with `headers` and `body` as JSON, byte for byte as httpx writes
-        it; an illegal header value is refused as h11 refuses it, never quoted."""
-        if not all(_HEADER_VALUE.fullmatch(value) for value in headers.values()):
-            raise httpx.LocalProtocolError("Illegal header value")
+        it; an illegal header value is refused by h11 before anything is sent, never quoted."""
         content = b"" if body is None else json.dumps(
             body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
         ).encode()
-        lines = [f"{method} {target} HTTP/1.1\r\nhost: {self.host_header}\r\n"]
-        lines.extend(f"{name}: {value}\r\n" for name, value in headers.items())
+        fields = [("host", self.host_header), *headers.items()]
         if content or method in ("POST", "PUT", "PATCH"):
-            lines.append(f"content-length: {len(content)}\r\n")
+            fields.append(("content-length", str(len(content))))
         if body is not None:
-            lines.append("content-type: application/json\r\n")
-        lines.append("\r\n")
+            fields.append(("content-type", "application/json"))
+        try:
+            head = h11.Request(method=method, target=target, headers=fields)
+        except h11.LocalProtocolError:  # its message quotes the value: the token, maybe
+            raise httpx.LocalProtocolError("Illegal header name or value") from None
 
         def made() -> httpx.Request:
             return httpx.Request(method, f"{self.origin}{target}", headers=headers)
 
-        return self.exchange("".join(lines).encode("ascii") + content, seconds, connect, made)
+        return self.exchange(head, content, seconds, connect, made)
 
     async def exchange(
         self,
-        request: bytes,
+        head: h11.Request,
+        body: bytes,
         seconds: float,
         connect: float,
         made: Callable[[], httpx.Request],
     ) -> httpx.Response:
-        """The answer to `request` (the whole HTTP/1.1 message) on a free connection; the
-        caller holds one of `slots` places (its semaphore), so one is always free."""
+        """The answer to the request `head` + `body` on a free connection; the caller holds
+        one of `slots` places (its semaphore), so one is always free."""
         connection = self._free.pop()
         try:
-            status, headers, content = await connection.exchange(request, seconds, connect)
+            status, headers, content = await connection.exchange(head, body, seconds, connect)
         finally:
             self._free.append(connection)
         return Answer(status, headers, content, made)
