@@ -44,18 +44,19 @@ def project_attributes(project: DesiredProject) -> Attrs:
 def dataset_attributes(dataset: DesiredDataset) -> Attrs:
     """`caption_prefix` is the literal text (None when omitted or `auto`, whose text is only
     known after apply); `caption_prefix_auto` says the prefix was generated. A FIBO dataset
-    adds its schema as a JSON object (None when generated: known after apply, or when not
-    declared), whether it is generated, and the refine instructions; a legacy dataset's
+    has its schema instead, as a JSON object (None when generated: known after apply, or when
+    not declared), whether it is generated, and the refine instructions; a legacy dataset's
     attributes are as they were before FIBO."""
-    auto = dataset.caption_prefix == CAPTION_PREFIX_AUTO
     values: Attrs = {
         "name": dataset.name,
         "training_version": dataset.training_version,
         "upload_type": dataset.upload_type,
-        "caption_prefix": None if auto else dataset.caption_prefix,
-        "caption_prefix_auto": auto,
     }
-    if dataset.is_fibo:
+    if not dataset.is_fibo:
+        auto = dataset.caption_prefix == CAPTION_PREFIX_AUTO
+        values["caption_prefix"] = None if auto else dataset.caption_prefix
+        values["caption_prefix_auto"] = auto
+    else:
         values["visual_schema"] = json_document(dataset.visual_schema)
         values["visual_schema_auto"] = dataset.visual_schema_auto
         values["refine"] = list(dataset.refine)

@@ -52,6 +52,8 @@ class FieldRule:
     """What a recorded value missing from an older state was (it predates the row)."""
     fibo_only: bool = False
     """Declared by FIBO datasets only: a legacy dataset's attributes never carry it."""
+    legacy_only: bool = False
+    """Declared by legacy datasets only (the caption prefix): a FIBO dataset's never carry it."""
 
 
 FIELD_RULES: Mapping[Kind, tuple[FieldRule, ...]] = {
@@ -91,8 +93,14 @@ FIELD_RULES: Mapping[Kind, tuple[FieldRule, ...]] = {
             unset_means_unmanaged=True,
             constraint="DS-COMPLETED-PREFIX-LOCKED",
             generated_when="caption_prefix_auto",
+            legacy_only=True,
         ),
-        FieldRule("caption_prefix_auto", Rule.FROZEN_WHEN_COMPLETED, flag_for="caption_prefix"),
+        FieldRule(
+            "caption_prefix_auto",
+            Rule.FROZEN_WHEN_COMPLETED,
+            flag_for="caption_prefix",
+            legacy_only=True,
+        ),
         FieldRule(
             "visual_schema",
             Rule.FROZEN_WHEN_COMPLETED,

@@ -195,7 +195,7 @@ def converged(ws: DesiredWorkspace, *, model_status: str = "Completed") -> World
             after = attrs.dataset_attributes(d)
             if d.caption_prefix == CAPTION_PREFIX_AUTO:
                 after["caption_prefix"] = GENERATED_PREFIX
-            prefix = str(after["caption_prefix"] or DEFAULT_PREFIX)
+            prefix = str(after.get("caption_prefix") or DEFAULT_PREFIX)
             world.recorded[d.address] = RecordedResource(
                 d.address, Kind.DATASET, did, parent=p.address, attributes=after
             )
