@@ -13,9 +13,13 @@ from reconciler.resources import JsonValue
 
 
 def record_drift(ledger: Ledger, drift: Sequence[Drift]) -> int:
-    """A refresh-only apply: take Bria's values into the state, change nothing at Bria.
+    """Take Bria's values for `drift` into the state, changing nothing at Bria: all of a
+    refresh-only plan's, or those `drift_apply_leaves` picks for a normal apply.
 
-    Returns how many addresses were updated. An object gone at Bria leaves the state."""
+    Returns how many addresses were updated. An object gone at Bria leaves the state. With
+    no drift it returns at once: every apply calls it, and a flush blocks on the writer."""
+    if not drift:
+        return 0
     touched: set[Address] = set()
     for item in drift:
         entry = ledger.get(item.address)
