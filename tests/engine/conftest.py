@@ -16,13 +16,14 @@ import yaml
 from PIL import Image
 from pydantic import SecretStr
 
+from reconciler.addresses import Address, Kind
 from reconciler.client.api import BriaClient
 from reconciler.client.retry import RetryPolicy
 from reconciler.client.staging import SandboxStager
 from reconciler.engine import recovery
 from reconciler.engine.apply_result import ApplyResult
 from reconciler.engine.executor import execute
-from reconciler.engine.ledger import Ledger
+from reconciler.engine.ledger import CreateIntent, Ledger
 from reconciler.engine.planning import make_plan
 from reconciler.engine.run_context import RunContext
 from reconciler.engine.waits import WaitPolicy
@@ -146,6 +147,24 @@ async def open_env(tmp_path: Path, training_seconds: float = 3600.0) -> AsyncIte
         await control.aclose()
         await client.aclose()
         store.close()
+
+
+async def clone_announced(env: Env, address: Address) -> tuple[int, Any]:
+    """What apply does up to the clone of the dataset at `address`, then dies: the intent
+    journaled, the clone made at Bria, no answer recorded. Returns the source id and clone."""
+    document = env.store.read()
+    source = document.require(str(address))
+    project_id = document.require(address.project).remote_id
+    with env.store.lock("apply") as lock:
+        attributes = {**source.attributes, "completed": False}
+        await Ledger.open(env.store, lock).announce_clone(
+            CreateIntent(address, Kind.DATASET, address.key, project_id, (source.remote_id,),
+                         attributes, source.remote_id)
+        )
+    clone = await env.client.clone_dataset(
+        source.remote_id, address.key, project_id=project_id, known_ids=[source.remote_id]
+    )
+    return source.remote_id, clone
 
 
 def write_png(path: Path, seed: int, size: int = 300) -> None:

@@ -5,7 +5,6 @@ never clones twice."""
 from __future__ import annotations
 
 import random
-from typing import Any
 
 import pytest
 
@@ -18,7 +17,14 @@ from reconciler.plan.model import (
     Action,
     Plan,
 )
-from tests.engine.conftest import Env, seed_images, simple_project, write_manifest, write_png
+from tests.engine.conftest import (
+    Env,
+    clone_announced,
+    seed_images,
+    simple_project,
+    write_manifest,
+    write_png,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -154,29 +160,12 @@ async def test_a_lost_clone_answer_is_adopted_not_cloned_again(env: Env) -> None
     assert not (await env.plan()).has_changes
 
 
-async def _clone_announced(env: Env) -> tuple[int, Any]:
-    """What apply does up to the clone request, then dies: the intent journaled, the clone
-    made at Bria, no answer recorded."""
-    document = env.store.read()
-    source = document.require(str(DATASET))
-    project_id = document.require("acme").remote_id
-    with env.store.lock("apply") as lock:
-        attributes = {**source.attributes, "completed": False}
-        await Ledger.open(env.store, lock).announce_clone(
-            CreateIntent(DATASET, Kind.DATASET, "v1", project_id, (source.remote_id,),
-                         attributes, source.remote_id)
-        )
-    clone = await env.client.clone_dataset(source.remote_id, "v1", project_id=project_id,
-                                           known_ids=[source.remote_id])
-    return source.remote_id, clone
-
-
 async def test_a_clone_whose_run_died_is_adopted_with_its_images(env: Env) -> None:
     _workspace(env, 6)
     await _version(env)
     old_images = {e.remote_id for e in env.store.read().resources.values() if e.kind is Kind.IMAGE}
     (env.root / "images" / "acme" / "img-00.txt").write_text("Foxy, redrawn\n")
-    source_id, clone = await _clone_announced(env)
+    source_id, clone = await clone_announced(env, DATASET)
     assert [i.operation for i in env.store.read().intents] == [CLONE_OPERATION]
 
     resolutions = await recovery.inspect(env.client, env.store.read())

@@ -11,6 +11,7 @@ from tests.plan.factories_fibo import converged_fibo, fibo_dataset, fibo_model
 from tests.plan.scenario_kit import Scenario, plan_of
 from tests.plan.scenarios_fibo_builds import BUILD_SCENARIOS
 from tests.plan.scenarios_fibo_changes import CHANGE_SCENARIOS
+from tests.plan.scenarios_fibo_clone import CLONE_SCENARIOS
 
 FLAT = {"style": "flat"}
 
@@ -119,4 +120,5 @@ FIBO_SCENARIOS: dict[str, Callable[[], Scenario]] = (
     }
     | BUILD_SCENARIOS
     | CHANGE_SCENARIOS
+    | CLONE_SCENARIOS
 )

@@ -1,6 +1,6 @@
 """FIBO planner scenarios on an applied workspace: schema and caption edits (draft: in place;
-completed: rebuild with the model cascade), the Console's changes, and images that reached
-Bria before the schema. Registered in `scenarios.SCENARIOS`."""
+completed: a new version by clone, with the model cascade), the Console's changes, and images
+that reached Bria before the schema. Registered in `scenarios.SCENARIOS`."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def _captioned(first: str | None) -> tuple[DesiredImage, ...]:
 
 
 def fibo_schema_file_edited_completed() -> Scenario:
-    """A completed dataset's schema is frozen: a new dataset, and its model is retrained."""
+    """A completed dataset's schema is frozen: a new version (a clone given the new schema and
+    its captions regenerated), and its model is retrained."""
     world = converged_fibo(_ws(completed=True))
     return Scenario(
         plan_of(_ws(completed=True, schema=EDITED_SCHEMA), world),
@@ -177,8 +178,9 @@ def fibo_images_before_schema() -> Scenario:
 
 
 def fibo_completed_auto_schema_image_added() -> Scenario:
-    """A seventh image moves the schema sample: Bria's clone would keep the schema generated
-    from the old six, so the new version is built again and its schema generated again."""
+    """A seventh image moves the schema sample: Bria's clone keeps the schema generated from
+    the old six, so the clone's schema is generated again from the new sample and set, and
+    every caption regenerated from it, as a rebuild would."""
     imgs = fibo_images(6)
     world = converged_fibo(_ws(completed=True, schema=None, auto=True, imgs=imgs))
     more = (*imgs, fibo_image("fox-07.png"))

@@ -113,18 +113,85 @@ def test_other_refine_instructions_make_a_new_generated_schema() -> None:
     assert fields["refine"].after == ["add mood", "set style: ink"]
 
 
-def test_a_completed_schema_edit_rebuilds_with_its_models() -> None:
+def test_a_completed_schema_edit_clones_sets_the_schema_and_recaptions() -> None:
+    """Bria's clone inherits the schema, a draft's schema may be set: the copy gets the new
+    schema, every caption regenerated, the explicit one PUT after; no image is uploaded."""
     plan = replan(ds(schema=FILE_SCHEMA), ds(schema=EDITED))
     dataset = change(plan, DATASET)
     assert dataset.action is Action.REPLACE
     assert dataset.replace_path is not None
-    assert dataset.replace_path.path is BuildPath.REBUILD
-    assert "clone keeps the old one" in dataset.replace_path.why
+    assert dataset.replace_path.path is BuildPath.CLONE
+    assert "sets the new visual schema and regenerates every caption" in dataset.replace_path.why
     assert dataset.requires_replace == ("visual_schema",)
     assert any("DS-COMPLETED-SCHEMA-LOCKED" in note for note in dataset.notes)
-    kinds = [s.kind for s in dataset.steps]
-    assert kinds[:2] == [StepKind.CREATE_DATASET, StepKind.SET_VISUAL_SCHEMA]
+    assert [(s.kind, dict(s.args)) for s in dataset.steps] == [
+        (StepKind.CLONE_DATASET, {"source_id": 10, "name": "v1", "recaptioned": True}),
+        (StepKind.SET_VISUAL_SCHEMA, {"visual_schema": EDITED}),
+        (StepKind.REGENERATE_CAPTIONS, {}),
+        (StepKind.WAIT_CAPTIONS, {}),
+        (StepKind.COMPLETE_DATASET, {"status": "completed"}),
+        (StepKind.DELETE_DATASET, {"old_id": 10}),
+    ]
+    images = [c for c in plan.changes if c.address.image]
+    steps = [(str(c.address), s.kind) for c in images for s in c.steps]
+    assert steps == [(str(CAPTIONED), StepKind.UPDATE_CAPTION)]
     assert change(plan, Address("acme", model="fibo")).action is Action.REPLACE
+
+
+def test_a_completed_refine_edit_clones_and_generates_the_schema_again() -> None:
+    plan = replan(ds(auto=True, refine=("add mood",)), ds(auto=True, refine=("set style: ink",)))
+    dataset = change(plan, DATASET)
+    assert dataset.replace_path is not None and dataset.replace_path.path is BuildPath.CLONE
+    assert [s.kind for s in dataset.steps][:6] == [
+        StepKind.CLONE_DATASET,
+        StepKind.GENERATE_VISUAL_SCHEMA,
+        StepKind.REFINE_VISUAL_SCHEMA,
+        StepKind.SET_VISUAL_SCHEMA,
+        StepKind.REGENERATE_CAPTIONS,
+        StepKind.WAIT_CAPTIONS,
+    ]
+    fields = {fc.field: fc for fc in dataset.field_changes}
+    assert fields["visual_schema"].known_after_apply
+
+
+def test_a_schema_edit_with_images_changed_clones_with_their_edits() -> None:
+    old = ds(schema=FILE_SCHEMA)
+    new = replace(
+        ds(schema=EDITED),
+        images=(*old.images[1:], fibo_image("fox-77.png")),
+    )
+    plan = replan(old, new)
+    dataset = change(plan, DATASET)
+    assert dataset.replace_path is not None and dataset.replace_path.path is BuildPath.CLONE
+    steps = sorted(
+        (str(c.address), s.kind.value) for c in plan.changes if c.address.image for s in c.steps
+    )
+    assert steps == [
+        ("acme/datasets/v1/images/fox-01.png", "delete_image"),
+        ("acme/datasets/v1/images/fox-77.png", "upload_image"),
+        (str(CAPTIONED), "update_caption"),
+    ]
+
+
+def test_an_explicit_caption_dropped_with_a_schema_edit_is_regenerated_with_all() -> None:
+    plan = replan(ds(schema=FILE_SCHEMA), ds(schema=EDITED, caption=None))
+    captioned = change(plan, CAPTIONED)
+    assert captioned.steps == ()
+    assert [fc.field for fc in captioned.field_changes] == ["caption"]
+    assert captioned.field_changes[0].known_after_apply
+
+
+def test_a_schema_edit_of_a_legacy_prefix_still_rebuilds() -> None:
+    """Only a FIBO schema is set again on the copy: a legacy prefix keeps its rebuild."""
+    from tests.plan.factories import converged, dataset, images
+
+    old = dataset(imgs=images(6), caption_prefix="A fox")
+    world = converged(workspace(project(datasets=(old,), models=())))
+    new = replace(old, caption_prefix="A red fox")
+    plan = plan_of(workspace(project(datasets=(new,), models=())), world)
+    path = change(plan, DATASET).replace_path
+    assert path is not None and path.path is BuildPath.REBUILD
+    assert "caption prefix changes" in path.why
 
 
 def test_a_completed_json_caption_change_clones_and_puts_the_object() -> None:

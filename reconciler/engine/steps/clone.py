@@ -16,7 +16,7 @@ from reconciler.engine.journaled_create import (
 )
 from reconciler.engine.ledger import CreateIntent, by_name
 from reconciler.engine.run_context import NOTHING, Outcome, RunContext, StepCall
-from reconciler.engine.step_args import text
+from reconciler.engine.step_args import flag, text
 
 
 async def clone_dataset(ctx: RunContext, call: StepCall) -> Outcome:
@@ -67,9 +67,12 @@ async def clone_dataset(ctx: RunContext, call: StepCall) -> Outcome:
     record = ctx.ledger.cloned(intent_id, intent, clone.id, listing)
     ctx.ledger.know_listing(IMAGES, clone.id, listing)
     captions = {entry.remote_id: entry.attributes.get("caption") for entry in record.images}
+    recaptioned = flag(step.args, "recaptioned", False)
     for image in copies:
         if image.id not in captions:
             await ctx.client.delete_image(clone.id, image.id)
+            continue
+        if recaptioned:  # a new schema regenerates every caption; the plan PUTs them after
             continue
         caption = captions[image.id]
         if isinstance(caption, dict) and json_object(image.caption) != caption:

@@ -12,6 +12,13 @@ dataset whose caption prefix and `increase_resolution` stay (the copied images w
 and prepared with them), holding no image tailor does not manage (a clone would copy it), and
 only when it costs fewer requests than uploading every image again. Otherwise the plan says
 why it rebuilds.
+
+A FIBO clone inherits the visual schema, but a draft's schema may be set (Update Dataset,
+"only when the dataset status is draft"), so a new schema (declared, refined again, or an
+`auto` one whose sample moved) is set on the copy, then Regenerate All Captions writes every
+caption from it, as a rebuild's uploads would, and explicit JSON captions are PUT after it
+(regenerating overwrites them). Such a clone sends no image bytes, so an advanced FIBO dataset
+whose images stay is cloned too.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from reconciler.plan.build_path import BuildPath, ReplacePath
 from reconciler.plan.compare.dataset_build import predecessor_delete
 from reconciler.plan.compare.dataset_delete import plan_dataset_deposed
 from reconciler.plan.compare.dataset_steps import sample_indexes, schema_steps
+from reconciler.plan.compare.dataset_update import RECAPTION_WAIT_NOTE
 from reconciler.plan.compare.image import update_image
 from reconciler.plan.context import PlanningContext
 from reconciler.plan.draft import DraftPlan
@@ -66,7 +74,11 @@ def clone_blocker(
     content: list[str],
 ) -> str | None:
     """Why a clone of the dataset cannot end as the manifest declares; None when it can."""
-    if desired.upload_type != "basic" or live.upload_type != "basic":
+    if (desired.upload_type != "basic" or live.upload_type != "basic") and not (
+        desired.is_fibo
+        and desired.upload_type == live.upload_type
+        and set(content) <= {"caption"}
+    ):
         return (
             "an advanced dataset takes its images by one bulk upload into an empty dataset, "
             "and a clone is not empty"
@@ -74,11 +86,8 @@ def clone_blocker(
     if "outside" in content:
         return "the dataset holds images tailor does not manage, which a clone would copy"
     for fc in diffs:
-        if fc.field in ("visual_schema", "refine"):
-            return (
-                "the visual schema changes, and a clone keeps the old one (Bria's clone "
-                "inherits visual_schema) with the copied images captioned from it"
-            )
+        if fc.field in ("visual_schema", "refine") and desired.is_fibo:
+            continue
         if fc.field in ("caption_prefix", "caption_prefix_auto"):
             return (
                 "the caption prefix changes, and the copied images' automatic captions were "
@@ -95,9 +104,22 @@ def clone_blocker(
         return "increase_resolution changes, and the copied images were prepared with the old one"
     if desired.caption_prefix == CAPTION_PREFIX_AUTO and _sample_moved(ctx, desired, rec):
         return "caption_prefix: auto is generated again from a different sample of the images"
-    if desired.visual_schema_auto and _sample_moved(ctx, desired, rec, SCHEMA_SAMPLE_MAX):
-        return "visual_schema: auto is generated again from a different sample of the images"
     return None
+
+
+def schema_again(
+    ctx: PlanningContext,
+    desired: DesiredDataset,
+    rec: RecordedResource,
+    diffs: tuple[FieldChange, ...],
+) -> bool:
+    """The clone of a FIBO dataset needs a new schema: declared or refined otherwise, or
+    `auto` over a sample that moved (a rebuild would generate it again from the new one)."""
+    if not desired.is_fibo:
+        return False
+    if any(fc.field in ("visual_schema", "refine") for fc in diffs):
+        return True
+    return desired.visual_schema_auto and _sample_moved(ctx, desired, rec, SCHEMA_SAMPLE_MAX)
 
 
 def _sample_moved(
@@ -136,32 +158,32 @@ def plan_by_clone(
     address = desired.address
     live_images = ctx.live_images(live.remote_id)
     recorded = {r.address.key: r for r in ctx.children(address, Kind.IMAGE)}
+    recaption = schema_again(ctx, desired, rec, diffs)
     images = DraftPlan()
     for image in desired.images:
         update_image(
             images, desired, image, recorded.get(image.name), live_images,
-            prefix_changed=False, bulk=False, in_zip=False, copied=True,
+            prefix_changed=False, bulk=False, in_zip=False, copied=True, recaptioned=recaption,
         )
     wanted = {i.name for i in desired.images}
     for name, r in sorted(recorded.items()):
         if name not in wanted:
             images.remove(r, by_parent=False, steps=(Step(StepKind.DELETE_IMAGE, r.address),))
-    by_clone = 1 + sum(len(c.steps) for c in images.changes)
+    schema = _new_schema_steps(desired) if recaption else []
+    by_clone = 1 + len(schema) + sum(len(c.steps) for c in images.changes)
     rebuild = 1 + len(schema_steps(desired))
     rebuild += sum(1 + (i.caption is not None) for i in desired.images)
-    if by_clone >= rebuild:
+    if by_clone >= rebuild and desired.upload_type == "basic":
         return (
             f"uploading every image again takes {rebuild} requests, a clone and its edits "
             f"{by_clone}"
         )
-    steps = [
-        Step(
-            StepKind.CLONE_DATASET,
-            address,
-            {"source_id": rec.remote_id, "name": desired.name},
-            {"dataset_id": "source_id"},
-        )
-    ]
+    clone_args: dict[str, JsonValue] = {"source_id": rec.remote_id, "name": desired.name}
+    if recaption:
+        clone_args["recaptioned"] = True
+        diffs = _schema_known_after_apply(diffs, before)
+    steps = [Step(StepKind.CLONE_DATASET, address, clone_args, {"dataset_id": "source_id"})]
+    steps.extend(schema)
     if desired.completed:
         steps.append(
             Step(StepKind.COMPLETE_DATASET, address, {"status": "completed"}, phase=Phase.FINALIZE)
@@ -182,13 +204,48 @@ def plan_by_clone(
             notes=(*notes, *kept),
             remote_id=rec.remote_id,
             location=desired.location,
-            replace_path=ReplacePath(BuildPath.CLONE, _clone_why(len(recorded), images.changes)),
+            replace_path=ReplacePath(
+                BuildPath.CLONE, _clone_why(len(recorded), images.changes, recaption)
+            ),
         )
     )
     for change in images.changes:
         out.add(change)
     plan_dataset_deposed(ctx, out, rec)
     return None
+
+
+RECAPTION_CLONE_NOTE = (
+    "the copied images carry captions written from the old schema: every caption is written "
+    "again from the new one, as the uploads of a rebuild would be"
+)
+
+
+def _new_schema_steps(desired: DesiredDataset) -> list[Step]:
+    """The copy's new schema, then every caption regenerated from it and waited for."""
+    address = desired.address
+    return [
+        *schema_steps(desired),
+        Step(StepKind.REGENERATE_CAPTIONS, address, note=RECAPTION_CLONE_NOTE),
+        Step(StepKind.WAIT_CAPTIONS, address, note=RECAPTION_WAIT_NOTE),
+    ]
+
+
+def _schema_known_after_apply(
+    diffs: tuple[FieldChange, ...], before: dict[str, JsonValue]
+) -> tuple[FieldChange, ...]:
+    """An `auto` schema generated again from a moved sample shows as a schema change known
+    after apply, as on a rebuild."""
+    if any(fc.field == "visual_schema" for fc in diffs):
+        return diffs
+    again = FieldChange(
+        "visual_schema",
+        before.get("visual_schema"),
+        None,
+        known_after_apply=True,
+        forces_replace=True,
+    )
+    return (*diffs, again)
 
 
 _EDITS = {
@@ -199,7 +256,7 @@ _EDITS = {
 }
 
 
-def _clone_why(copied: int, images: list[Change]) -> str:
+def _clone_why(copied: int, images: list[Change], recaption: bool) -> str:
     """What the clone path sends beside the clone, in a few words."""
     counts: dict[str, int] = {}
     for change in images:
@@ -209,7 +266,8 @@ def _clone_why(copied: int, images: list[Change]) -> str:
         f"{n} {label}{'s' if n > 1 and label != 'caption regenerated' else ''}"
         for label, n in counts.items()
     )
+    schema = ", sets the new visual schema and regenerates every caption" if recaption else ""
     return (
-        f"Clone Dataset As Draft copies its {copied} image(s), then only "
+        f"Clone Dataset As Draft copies its {copied} image(s){schema}, then only "
         f"{edits or 'the completion'} (instead of every image uploaded again)"
     )

@@ -40,6 +40,7 @@ RECAPTION_NOTE = (
     "the images already at Bria were captioned with the old schema, or are pending without "
     "one: every caption is written again from the new schema"
 )
+RECAPTION_WAIT_NOTE = "until captions_update_status is done"
 SCHEMA_LOCKED_NOTE = (
     "Bria refuses visual_schema and caption changes in a completed FIBO dataset "
     "(DS-COMPLETED-SCHEMA-LOCKED)"
@@ -96,7 +97,7 @@ def update_dataset(
         if recaption:
             steps.append(Step(StepKind.REGENERATE_CAPTIONS, address, note=RECAPTION_NOTE))
             steps.append(
-                Step(StepKind.WAIT_CAPTIONS, address, note="until captions_update_status is done")
+                Step(StepKind.WAIT_CAPTIONS, address, note=RECAPTION_WAIT_NOTE)
             )
     bulk = bulk_due(ctx, desired, live, ctx.children(address, Kind.IMAGE))
     if bulk:

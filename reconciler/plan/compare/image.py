@@ -138,7 +138,12 @@ def update_image(
     elif image.caption is None and (before.get("caption") is not None or prefix_changed):
         diffs = [fc for fc in diffs if fc.field != "caption"]
         diffs.append(FieldChange("caption", before.get("caption"), None, known_after_apply=True))
-        steps.append(Step(StepKind.REGENERATE_CAPTION, image.address, {"regenerate_caption": True}))
+        if recaptioned:
+            notes.append("regenerated with every caption for the new schema")
+        else:
+            steps.append(
+                Step(StepKind.REGENERATE_CAPTION, image.address, {"regenerate_caption": True})
+            )
         if prefix_changed and before.get("caption") is None:
             notes.append("automatic caption regenerated with the new caption prefix")
     elif recaptioned and image.caption is not None:
