@@ -45,6 +45,7 @@ from reconciler.plan.diff import diff_attributes, drift_fields
 from reconciler.plan.draft import DraftPlan
 from reconciler.plan.model import (
     Action,
+    FieldChange,
     Reason,
 )
 from reconciler.resources import DesiredDataset, DesiredProject, JsonValue, RecordedResource
@@ -108,6 +109,7 @@ def plan_dataset(
             Reason.CASCADE,
             before,
             after,
+            diffs=_cascaded_fields(before, after),
             replaced_by=project.address,
             replace_path=ReplacePath(BuildPath.REBUILD, rebuild_why(Reason.CASCADE)),
         )
@@ -161,6 +163,21 @@ def plan_dataset(
         notes=notes,
         replace_path=ReplacePath(BuildPath.REBUILD, why),
     )
+
+
+def _cascaded_fields(
+    before: dict[str, JsonValue], after: dict[str, JsonValue]
+) -> tuple[FieldChange, ...]:
+    """What changes in a dataset rebuilt with its project (its generation, in a family
+    switch), leaving out fields only one generation has that stay empty (`refine: []`)."""
+    return tuple(
+        fc
+        for fc in diff_attributes(Kind.DATASET, before, after)
+        if not (fc.before in _EMPTY and fc.after in _EMPTY)
+    )
+
+
+_EMPTY: tuple[JsonValue, ...] = (None, [], {})
 
 
 def warn_unmanaged_dataset(
