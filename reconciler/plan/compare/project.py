@@ -1,7 +1,9 @@
 """Projects: name, description, ip_name and ip_description update in place (PUT); ip_type and
 ip_medium cannot change at Bria (PRJ-UPDATE-IMMUTABLE), so they replace the project and
 everything in it. The old project is deposed and deleted by a later plan once nothing trains
-in it (deleting it at once would take the old models with it before their successors trained).
+in it (deleting it at once would take the old models with it before their successors trained);
+an old project that holds nothing, at Bria or in the state (say, one whose datasets went in the
+Console and is still locked to the other generation), goes in the same apply.
 """
 
 from __future__ import annotations
@@ -118,14 +120,15 @@ def plan_project(
             diffs = (*diffs, switch)
         forcing = tuple(fc.field for fc in diffs if fc.forces_replace)
         if forcing:
+            empty = _holds_nothing(ctx, rec)
             old = Step(
                 StepKind.DELETE_PROJECT,
                 address,
                 {"old_id": rec.remote_id},
                 {"project_id": "old_id"},
                 Phase.FINALIZE,
-                deferred=True,
-                note="deleted by a later plan once no model trains in it",
+                deferred=not empty,
+                note=_EMPTY_NOTE if empty else "deleted by a later plan once no model trains in it",
             )
             out.add(
                 Change(
@@ -220,6 +223,22 @@ _FAMILY_NOTE = (
     "Bria locks a project to the generation of its first dataset (DS-FAMILY-LOCK): datasets of "
     "the other generation need a new project"
 )
+
+
+_EMPTY_NOTE = "nothing is in it, at Bria or in the state: deleted in this apply"
+
+
+def _holds_nothing(ctx: PlanningContext, rec: RecordedResource) -> bool:
+    """The replaced project has no dataset or model, recorded or seen at Bria: no model can
+    serve from it until a successor trained, so it need not wait for a later plan."""
+    project_id = rec.remote_id
+    return not (
+        ctx.children(rec.address, Kind.DATASET)
+        or ctx.children(rec.address, Kind.MODEL)
+        or ctx.unmanaged_datasets(project_id)
+        or ctx.unmanaged_models(project_id)
+        or ctx.training_on(project_id=project_id)
+    )
 
 
 def family_switch(
