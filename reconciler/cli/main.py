@@ -129,8 +129,18 @@ class TailorGroup(WholeHelpGroup):
     """Loads commands lazily, and turns our errors into messages and exit code 1 for every
     command, also under a test runner, so no TailorError reaches the user as a traceback."""
 
+    resolved: str | None = None
+    """The command this process runs, once click has found it (for `main`'s exit)."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        self.resolved = name
+        return name, command, rest
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
@@ -195,6 +205,11 @@ hundreds of thousands of long-lived records; for a 12,000-image workspace that w
 of a 12,000-image no-change plan's 0.7 s of work. Cycles are still collected, just less often."""
 
 
+READ_ONLY_COMMANDS = frozenset({"plan", "validate"})
+"""Commands that leave nothing behind but their output (and the image cache, written before
+it): once one has finished, the process ends without freeing its objects (`end_now`)."""
+
+
 UNUSED_OPTIONAL_IMPORTS = ("trio", "httpx._main")
 """Modules that libraries import only to probe for features tailor never uses: httpcore loads
 trio when it is installed (tailor runs on asyncio), and httpx loads its own command line (rich
@@ -226,4 +241,34 @@ def main() -> None:
         where = f": {error.filename}" if error.filename else ""
         click.echo(f"Error: {error.strerror or error}{where}", err=True)
         sys.exit(1)
-    sys.exit(result if isinstance(result, int) else 0)
+    code = result if isinstance(result, int) else 0
+    if cli.resolved is not None and cli.resolved in READ_ONLY_COMMANDS:
+        end_now(code)
+    sys.exit(code)
+
+
+def end_now(code: int) -> None:
+    """Ends the process as `sys.exit(code)` would, but without Python's finalisation, which
+    frees every object one by one (module teardown, a last full collection): after a no-change
+    plan of 30,000 images that was ~0.07 s of CPU for memory the kernel takes back at once.
+    Output is flushed and atexit handlers run as at a normal exit. With another thread that a
+    normal exit would wait for still alive, or output that cannot be flushed (a closed pipe),
+    it returns and the normal exit follows."""
+    import atexit
+    import threading
+
+    main = threading.main_thread()
+    if any(t is not main and not t.daemon for t in threading.enumerate()) or not _flushed():
+        return  # daemon threads are stopped at any exit, others are waited for
+    atexit._run_exitfuncs()
+    _flushed()  # what the handlers wrote; nothing more can be done if that fails
+    os._exit(code)
+
+
+def _flushed() -> bool:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe or stream: the normal exit reports it
+        return False
+    return True
