@@ -11,11 +11,10 @@ import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import click
-import httpx
 from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
@@ -27,6 +26,9 @@ from reconciler.render.progress import RateLimitNotices
 from reconciler.settings import Settings, is_loopback_url, resolve
 from reconciler.state.factory import open_store
 from reconciler.state.store import StateLock, StateMissing, StateStore
+
+if TYPE_CHECKING:
+    import httpx
 
 T = TypeVar("T")
 
@@ -86,6 +88,8 @@ def load_settings(
 
 
 def _embedded_transport(root: Path) -> httpx.AsyncBaseTransport:
+    import httpx
+
     from reconciler.sandbox.app import create_app
 
     db = _sandbox_db(root)

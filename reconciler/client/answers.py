@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from reconciler.client.errors import ApiError, unreadable
+from reconciler.client.wire import Answer
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -25,15 +25,14 @@ def problem(error: ValidationError) -> str:
     return f"{where}: {first['msg']}{shown}" + (f", and {more} more" if more else "")
 
 
-def unreadable_answer(response: httpx.Response, what: str) -> ApiError:
-    request = response.request
-    return unreadable(response.status_code, what, method=request.method, path=request.url.path)
+def unreadable_answer(response: Answer, what: str) -> ApiError:
+    return unreadable(response.status_code, what, method=response.method, path=response.path)
 
 
-def one(model: type[M]) -> Callable[[httpx.Response], M]:
+def one(model: type[M]) -> Callable[[Answer], M]:
     """A parser of answers holding one `model` object."""
 
-    def parse(response: httpx.Response) -> M:
+    def parse(response: Answer) -> M:
         try:
             return model.model_validate_json(response.content)
         except ValidationError as error:

@@ -42,9 +42,8 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
 from reconciler.addresses import Kind
@@ -90,8 +89,12 @@ from reconciler.client.transport import (
     SettleError,
     Timeouts,
 )
+from reconciler.client.wire import Answer
 from reconciler.events import RateLimitEvent
 from reconciler.resources import UnreadableObject
+
+if TYPE_CHECKING:
+    from httpx import AsyncBaseTransport
 
 logger = logging.getLogger("reconciler.client")
 
@@ -102,10 +105,10 @@ T = TypeVar("T")
 H = TypeVar("H", bound=Identified)
 
 
-def _maybe(model: type[M]) -> Callable[[httpx.Response], M | None]:
+def _maybe(model: type[M]) -> Callable[[Answer], M | None]:
     """For writes: the object if the answer holds a readable one, else None (read it then)."""
 
-    def parse(response: httpx.Response) -> M | None:
+    def parse(response: Answer) -> M | None:
         try:
             return model.model_validate_json(response.content)
         except ValidationError:
@@ -131,11 +134,11 @@ def _id_of(item: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _many(model: type[M], kind: Kind) -> Callable[[httpx.Response], Listing[M]]:
+def _many(model: type[M], kind: Kind) -> Callable[[Answer], Listing[M]]:
     """The whole list at once; when an item does not fit, item by item, skipping those."""
     adapter = _list_adapter(model)
 
-    def parse(response: httpx.Response) -> Listing[M]:
+    def parse(response: Answer) -> Listing[M]:
         try:
             return Listing(adapter.validate_json(response.content))
         except ValidationError:
@@ -154,14 +157,14 @@ def _many(model: type[M], kind: Kind) -> Callable[[httpx.Response], Listing[M]]:
             except ValidationError as error:
                 skipped.append(UnreadableObject(kind, _id_of(item), problem(error)))
         readable.skipped = tuple(skipped)
-        logger.debug("%s %s: %d item(s) skipped as unreadable", response.request.method,
-                     response.request.url.path, len(skipped))
+        logger.debug("%s %s: %d item(s) skipped as unreadable", response.method,
+                     response.path, len(skipped))
         return readable
 
     return parse
 
 
-def _nothing(response: httpx.Response) -> None:
+def _nothing(response: Answer) -> None:
     return None
 
 
@@ -192,7 +195,7 @@ class BriaClient(FiboCalls):
         base_url: str,
         token: SecretStr,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: AsyncBaseTransport | None = None,
         max_concurrency: int = 8,
         requests_per_minute: float | None = None,
         retry: RetryPolicy | None = None,
@@ -246,7 +249,7 @@ class BriaClient(FiboCalls):
 
     # ------------------------------------------------------------------ plumbing
 
-    async def _get(self, path: str, parse: Callable[[httpx.Response], T],
+    async def _get(self, path: str, parse: Callable[[Answer], T],
                    params: Mapping[str, str | int] | None = None) -> T:
         return await self._t.request(Call("GET", path, params=params), parse, idempotent=True)
 
@@ -302,7 +305,7 @@ class BriaClient(FiboCalls):
 
         statuses: list[int] = []
 
-        def parse(response: httpx.Response) -> H | None:
+        def parse(response: Answer) -> H | None:
             statuses.append(response.status_code)
             return _maybe(model)(response)
 

@@ -1,210 +1,310 @@
-"""One keep-alive HTTP/1.1 connection per request slot: h11 on asyncio streams.
+"""One keep-alive HTTP/1.1 connection per request slot: llhttp (httptools) on asyncio.
 
 Bria's API is small JSON requests and answers over HTTP/1.1. httpx's client, httpcore's pool
-and anyio's streams around them cost ~0.6 ms of CPU per request (URL parsing and merging,
-cookie and auth hooks, pool bookkeeping that asks every idle socket whether it is still open,
-cancel scopes per read): more than tailor's own work per image of an apply
-(`benchmarks/bench_client_cpu.py`). Here h11, the HTTP/1.1 state machine httpcore itself uses,
-frames each request and reads its answer straight off an asyncio stream: the protocol (chunked
-bodies, 1xx answers, keep-alive, malformed answers) stays a library's job, without the layers
-around it. The answer is still an `httpx.Response` (callers parse it as before; its `request`
-is built only if asked for, by a log line or an error), and every failure is raised as the
-httpx exception httpcore would raise, so `RetryingSender` sorts it into *not sent* or *maybe
-applied* exactly as before.
+and anyio around them cost ~0.6 ms of CPU per request, and h11's pure-Python state machine
+after them still ~0.1 ms (`benchmarks/bench_client_cpu.py`): more than tailor's own work per
+image of an apply. Here each connection is an asyncio protocol; what arrives is fed to
+httptools' parser (llhttp, the C parser of Node.js that uvicorn uses), so the protocol
+(chunked bodies, 1xx answers, keep-alive, malformed answers) stays a library's job, and the
+request line and headers are written here: a few fields, each checked before anything is
+sent. Every failure is a `wire` failure named as httpx names it, so `RetryingSender` sorts it
+into *not sent* or *maybe applied*.
 
 The client never has more requests in flight than its concurrency (a semaphore), so each slot
 owns one connection and a request takes any free one: nothing to scan. A connection the server
-closed while idle (its stream at EOF), or idle longer than `KEEPALIVE_SECONDS`, is replaced
-before use, as httpcore does. Behind a proxy from the environment (HTTPS_PROXY and friends)
-httpx's own client and pool are used instead: it applies those settings.
+closed while idle, or idle longer than `KEEPALIVE_SECONDS`, is replaced before use. The client
+sends GET, POST, PUT and DELETE only (never HEAD, whose answer has no body to parse).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import ssl
 import time
-import urllib.request
-from collections.abc import Awaitable, Callable, Mapping
+import zlib
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-import h11
-import httpx
+import httptools
+
+from reconciler import __version__
+from reconciler.client.wire import (
+    Answer,
+    ConnectError,
+    ConnectTimeout,
+    DecodingError,
+    LocalProtocolError,
+    ReadError,
+    ReadTimeout,
+    RemoteProtocolError,
+    WireFailure,
+    WriteTimeout,
+    header_dict,
+)
 
 KEEPALIVE_SECONDS = 5.0
 """An idle connection older than this is closed rather than reused (httpcore's default)."""
 HEAD_LIMIT = 256 * 1024
 """The most bytes an answer's status line and headers may take."""
-READ_SIZE = 64 * 1024
-Header = tuple[bytes, bytes]
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9/_~-]+(\.[A-Za-z0-9_~-]+)*")
+USER_AGENT = f"tailor/{__version__}"
+DEFAULT_HEADERS = {
+    "accept": "*/*",
+    "accept-encoding": "gzip, deflate",
+    "connection": "keep-alive",
+    "user-agent": USER_AGENT,
+}
+"""Sent with every request (a call's own headers win), on either path."""
+_PLAIN = re.compile(r"[A-Za-z0-9/_~-]+(\.[A-Za-z0-9_~-]+)*")
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.~-]*")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_FIELD_VALUE = re.compile(r"(?:[\x21-\x7e](?:[ \t]*[\x21-\x7e])*)?")
+"""RFC 9110 field values (ASCII): visible characters, spaces and tabs only between them."""
 
 
 def plain_path(path: str) -> bool:
     """Whether `path` goes on the request line as it is: no dot segments, nothing to
     percent-encode (else httpx's URL rules form it)."""
-    return _PLAIN_PATH.fullmatch(path) is not None
+    return _PLAIN.fullmatch(path) is not None
 
 
-class Answer(httpx.Response):
-    """An answer read off the socket; its `httpx.Request` is made only when asked for."""
-
-    def __init__(
-        self,
-        status: int,
-        headers: list[Header],
-        content: bytes,
-        request: Callable[[], httpx.Request],
-    ) -> None:
-        super().__init__(status, headers=headers, content=content)
-        self._make_request = request
-
-    @property
-    def request(self) -> httpx.Request:
-        if self._request is None:
-            self._request = self._make_request()
-        return self._request
-
-    @request.setter
-    def request(self, value: httpx.Request) -> None:
-        self._request = value
+def plain_query(params: Mapping[str, str | int | float | bool]) -> str | None:
+    """`k=v&...` as httpx writes it, when no key or value needs percent-encoding; else None."""
+    parts = []
+    for key, value in params.items():
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        if not (_PLAIN_VALUE.fullmatch(key) and _PLAIN_VALUE.fullmatch(text)):
+            return None
+        parts.append(f"{key}={text}")
+    return "&".join(parts)
 
 
-class _Connection:
-    """One keep-alive connection to the origin; (re)opened when a request needs it."""
+def request_head(method: str, target: str, fields: list[tuple[str, str]]) -> bytes:
+    """The request line and header block; LocalProtocolError, quoting nothing, for a name or
+    value HTTP forbids (the token is one of the values)."""
+    lines = [f"{method} {target} HTTP/1.1"]
+    for name, value in fields:
+        if _TOKEN.fullmatch(name) is None or _FIELD_VALUE.fullmatch(value) is None:
+            raise LocalProtocolError("Illegal header name or value")
+        lines.append(f"{name}: {value}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+
+
+def _decoded(content: bytes, encoding: str | None) -> bytes:
+    """The body as sent before the content-coding we offered (gzip, deflate) was applied."""
+    if not encoding or encoding == "identity" or not content:
+        return content
+    try:
+        if encoding == "gzip":
+            return zlib.decompress(content, zlib.MAX_WBITS | 16)
+        if encoding == "deflate":
+            try:
+                return zlib.decompress(content)
+            except zlib.error:
+                return zlib.decompress(content, -zlib.MAX_WBITS)
+    except zlib.error as error:
+        raise DecodingError(f"the {encoding} body could not be decoded: {error}") from None
+    return content
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive connection to the origin; (re)opened when a request needs it. The
+    parser's callbacks (`on_*`) gather the answer in flight."""
 
     def __init__(self, host: str, port: int, tls: ssl.SSLContext | None) -> None:
         self._host, self._port, self._tls = host, port, tls
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-        self._http = h11.Connection(h11.CLIENT, max_incomplete_event_size=HEAD_LIMIT)
+        self._transport: asyncio.Transport | None = None
         self._idle_since = 0.0
+        self._answer: asyncio.Future[tuple[int, list[tuple[bytes, bytes]], bytes]] | None = None
+        self._parser: httptools.HttpResponseParser | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self._received = 0
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._in_head = True
+        self._status = 0
+        self._framed = False
+        """Content-Length or chunked: the body ends by itself, not at the connection's end."""
+        self._keep_alive = False
+        self._body: list[bytes] = []
+
+    # ------------------------------------------------------------------ asyncio.Protocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        answer, parser = self._answer, self._parser
+        if answer is None or parser is None or answer.done():
+            self.close()  # nothing was asked: a server that talks out of turn is not reused
+            return
+        self._received += len(data)
+        try:
+            parser.feed_data(data)
+        except httptools.HttpParserError as error:
+            self._fail(RemoteProtocolError(f"the answer is not valid HTTP/1.1 ({error})"))
+            return
+        if self._in_head and self._received > HEAD_LIMIT:
+            self._fail(RemoteProtocolError("the answer's headers are too long"))
+
+    def eof_received(self) -> bool:
+        self._ended()
+        return False  # the transport closes itself
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._transport = None
+        if exc is not None:
+            self._fail(ReadError(str(exc) or type(exc).__name__))
+        self._ended()
+
+    def _ended(self) -> None:
+        """The server closed: an answer whose body runs to the end is complete now."""
+        if self._answer is None or self._answer.done():
+            return
+        if not self._in_head and not self._framed:
+            self._keep_alive = False
+            self._complete()
+        elif self._received == 0:
+            self._fail(RemoteProtocolError("Server disconnected without sending a response."))
+        else:
+            self._fail(
+                RemoteProtocolError("peer closed connection without sending complete message body")
+            )
+
+    # ------------------------------------------------------------------ parser callbacks
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if self._in_head:  # after the head: a chunked body's trailer, not kept
+            self._headers.append((name, value))
+            lowered = name.lower()
+            if lowered == b"content-length" or (
+                lowered == b"transfer-encoding" and b"chunked" in value.lower()
+            ):
+                self._framed = True
+
+    def on_headers_complete(self) -> None:
+        assert self._parser is not None
+        self._in_head = False
+        self._status = self._parser.get_status_code()
+        self._keep_alive = self._parser.should_keep_alive()
+        if self._status in (204, 304) or 100 <= self._status < 200:
+            self._framed = True
+
+    def on_body(self, body: bytes) -> None:
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        if 100 <= self._status < 200:  # an informational answer: the final one follows
+            self._reset()
+            self._received = 1
+            return
+        self._complete()
+
+    def _complete(self) -> None:
+        if self._answer is not None and not self._answer.done():
+            self._answer.set_result((self._status, self._headers, b"".join(self._body)))
+
+    def _fail(self, error: WireFailure) -> None:
+        if self._answer is not None and not self._answer.done():
+            self._answer.set_exception(error)
+
+    # ------------------------------------------------------------------ use
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        self._reader = self._writer = None
+        if self._transport is not None:
+            self._transport.close()
+        self._transport = None
 
     def _usable(self) -> bool:
+        transport = self._transport
         return (
-            self._reader is not None
-            and self._writer is not None
-            and not self._reader.at_eof()
-            and not self._writer.is_closing()
-            and self._http.our_state is h11.IDLE
+            transport is not None
+            and not transport.is_closing()
             and time.monotonic() - self._idle_since < KEEPALIVE_SECONDS
         )
 
-    async def _open(self, seconds: float) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def _open(self, seconds: float) -> asyncio.Transport:
         self.close()
+        loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(seconds):
-                self._reader, self._writer = await asyncio.open_connection(
+                await loop.create_connection(
+                    lambda: self,
                     self._host,
                     self._port,
                     ssl=self._tls,
                     server_hostname=self._host if self._tls is not None else None,
                 )
         except TimeoutError:
-            raise httpx.ConnectTimeout("timed out connecting") from None
+            raise ConnectTimeout("timed out connecting") from None
         except OSError as error:  # refused, unreachable, no such host, TLS handshake
-            raise httpx.ConnectError(str(error) or type(error).__name__) from None
-        self._http = h11.Connection(h11.CLIENT, max_incomplete_event_size=HEAD_LIMIT)
-        return self._reader, self._writer
+            raise ConnectError(str(error) or type(error).__name__) from None
+        assert self._transport is not None
+        return self._transport
 
     async def exchange(
-        self, head: h11.Request, body: bytes, seconds: float, connect: float
-    ) -> tuple[int, list[Header], bytes]:
-        """Send one request (head and body) and read its whole answer."""
-        if self._usable():
-            assert self._reader is not None and self._writer is not None
-            reader, writer = self._reader, self._writer
-        else:
-            reader, writer = await self._open(connect)
-        http = self._http
+        self, data: bytes, seconds: float, connect: float
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """Send one request (`data`: head and body) and read its whole answer. The request
+        may take `seconds` to go out, and the answer as long again after that."""
+        transport = self._transport if self._usable() else None
+        if transport is None:
+            transport = await self._open(connect)
+        loop = asyncio.get_running_loop()
+        self._reset()
+        answer = self._answer = loop.create_future()
+        self._parser = httptools.HttpResponseParser(self)
+        timer = loop.call_later(seconds, self._timed_out, seconds, False)
         try:
-            try:
-                data = http.send(head) or b""
-                if body:
-                    data += http.send(h11.Data(data=body)) or b""
-                writer.write(data + (http.send(h11.EndOfMessage()) or b""))
-                async with asyncio.timeout(seconds):
-                    await writer.drain()
-            except TimeoutError:
-                raise httpx.WriteTimeout("timed out sending the request") from None
-            except OSError as error:
-                raise httpx.WriteError(str(error) or type(error).__name__) from None
-            try:
-                async with asyncio.timeout(seconds):
-                    status, headers, content = await _read_answer(http, reader)
-            except TimeoutError:
-                raise httpx.ReadTimeout("timed out reading the answer") from None
-            except OSError as error:
-                raise httpx.ReadError(str(error) or type(error).__name__) from None
-            except h11.RemoteProtocolError as error:
-                raise httpx.RemoteProtocolError(str(error)) from None
+            transport.write(data)
+            status, headers, content = await answer
         except BaseException:
             self.close()  # its state is unknown: a half-read answer, a cancelled call
             raise
-        if http.our_state is h11.DONE and http.their_state is h11.DONE:
-            http.start_next_cycle()
+        finally:
+            timer.cancel()
+            self._answer = self._parser = None
+        if self._keep_alive:
             self._idle_since = time.monotonic()
-        else:  # Connection: close, HTTP/1.0, a body read to EOF
+        else:  # Connection: close, HTTP/1.0, a body read to the end
             self.close()
         return status, headers, content
 
-
-async def _read_answer(
-    http: h11.Connection, reader: asyncio.StreamReader
-) -> tuple[int, list[Header], bytes]:
-    """(status, headers, body) of the next final answer; 1xx answers are skipped."""
-    status, headers, parts = 0, [], []
-    received = False
-    while True:
-        event = http.next_event()
-        if event is h11.NEED_DATA:
-            data = await reader.read(READ_SIZE)
-            if not data and not received:
-                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
-            received = True
-            http.receive_data(data)
-        elif isinstance(event, h11.Response):
-            status, headers = event.status_code, list(event.headers.raw_items())
-        elif isinstance(event, h11.Data):
-            parts.append(bytes(event.data))
-        elif isinstance(event, h11.EndOfMessage):
-            return status, headers, b"".join(parts)
-        elif isinstance(event, h11.ConnectionClosed):
-            raise httpx.RemoteProtocolError("the server closed the connection mid-answer")
-
-
-class NotSending(httpx.AsyncBaseTransport):
-    """httpx's client beside `Connections`: it forms the rare URL (a query, a path to encode)
-    and never sends, so it needs no transport of its own (httpx's would import httpcore and
-    anyio: ~10 ms of every command's start-up)."""
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        raise RuntimeError("requests to Bria go through Connections, not httpx's client")
+    def _timed_out(self, seconds: float, reading: bool) -> None:
+        """The request still going out fails now; one that went out gets `seconds` more."""
+        answer, transport = self._answer, self._transport
+        if answer is None or answer.done():
+            return
+        if not reading and transport is not None and transport.get_write_buffer_size() > 0:
+            answer.set_exception(WriteTimeout("timed out sending the request"))
+        elif not reading:
+            loop = asyncio.get_running_loop()
+            timer = loop.call_later(seconds, self._timed_out, seconds, True)
+            answer.add_done_callback(lambda _: timer.cancel())
+        else:
+            answer.set_exception(ReadTimeout("timed out reading the answer"))
 
 
 class Connections:
     """`slots` keep-alive connections to the origin (`scheme://host[:port]`) of `base_url`."""
 
     def __init__(self, base_url: str, slots: int, tls: ssl.SSLContext | None) -> None:
-        url = httpx.URL(base_url)  # the host IDNA-encoded, as httpx sends it
-        self.origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
+        url = urlsplit(base_url)
+        secure = url.scheme == "https"
+        host = url.hostname or ""
+        port = url.port or (443 if secure else 80)
+        default = port == (443 if secure else 80)
+        self.host_header = host.encode("idna").decode("ascii") + ("" if default else f":{port}")
         self.prefix = url.path.rstrip("/")
         """The base URL's path, e.g. `/v1`: request targets start with it."""
-        secure = url.scheme == "https"
-        host = url.raw_host.decode("ascii")
-        port = url.port or (443 if secure else 80)
-        self.host_header = url.netloc.decode("ascii")
         self._all = [_Connection(host, port, tls if secure else None) for _ in range(slots)]
         self._free = list(self._all)
 
-    def send(
+    async def send(
         self,
         method: str,
         target: str,
@@ -212,43 +312,30 @@ class Connections:
         body: object | None,
         seconds: float,
         connect: float,
-    ) -> Awaitable[httpx.Response]:
+    ) -> Answer:
         """`method target` with `headers` and `body` as JSON, byte for byte as httpx writes
-        it; an illegal header value is refused by h11 before anything is sent, never quoted."""
+        it; an illegal header value is refused before anything is sent, never quoted. The
+        caller holds one of `slots` places (its semaphore), so a connection is always free."""
         content = b"" if body is None else json.dumps(
             body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
         ).encode()
-        fields = [("host", self.host_header), *headers.items()]
+        fields = [("host", self.host_header), *{**DEFAULT_HEADERS, **headers}.items()]
         if content or method in ("POST", "PUT", "PATCH"):
             fields.append(("content-length", str(len(content))))
         if body is not None:
             fields.append(("content-type", "application/json"))
         try:
-            head = h11.Request(method=method, target=target, headers=fields)
-        except h11.LocalProtocolError:  # its message quotes the value: the token, maybe
-            raise httpx.LocalProtocolError("Illegal header name or value") from None
-
-        def made() -> httpx.Request:
-            return httpx.Request(method, f"{self.origin}{target}", headers=headers)
-
-        return self.exchange(head, content, seconds, connect, made)
-
-    async def exchange(
-        self,
-        head: h11.Request,
-        body: bytes,
-        seconds: float,
-        connect: float,
-        made: Callable[[], httpx.Request],
-    ) -> httpx.Response:
-        """The answer to the request `head` + `body` on a free connection; the caller holds
-        one of `slots` places (its semaphore), so one is always free."""
+            head = request_head(method, target, fields)
+        except UnicodeEncodeError:  # a header with non-ASCII text
+            raise LocalProtocolError("Illegal header name or value") from None
         connection = self._free.pop()
         try:
-            status, headers, content = await connection.exchange(head, body, seconds, connect)
+            status, raw, answer = await connection.exchange(head + content, seconds, connect)
         finally:
             self._free.append(connection)
-        return Answer(status, headers, content, made)
+        found = header_dict(raw)
+        path = target.partition("?")[0]
+        return Answer(status, found, _decoded(answer, found.get("content-encoding")), method, path)
 
     def close(self) -> None:
         for connection in self._all:
@@ -269,12 +356,28 @@ def direct(base_url: str, slots: int, verify: ssl.SSLContext | bool) -> Connecti
     applies (httpx routes through it)."""
     if proxied(base_url):
         return None
-    tls = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context()
+    tls = verify if isinstance(verify, ssl.SSLContext) else trusted_context()
     return Connections(base_url, slots, tls)
+
+
+def trusted_context() -> ssl.SSLContext:
+    """TLS that trusts what httpx trusts: SSL_CERT_FILE or SSL_CERT_DIR when set, else
+    certifi's CA bundle."""
+    if os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+    if os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
+    import certifi  # only for https: the CA bundle's path
+
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def proxied(base_url: str) -> bool:
     """Whether a proxy from the environment applies to `base_url` (then httpx routes it)."""
+    if not any(name.lower().endswith("_proxy") for name in os.environ):
+        return False  # urllib.request (and the email package it imports) not needed
+    import urllib.request
+
     proxies = urllib.request.getproxies_environment()
     scheme, host = urlsplit(base_url).scheme, urlsplit(base_url).hostname or ""
     if not (proxies.get(scheme) or proxies.get("all")):

@@ -8,7 +8,6 @@ read by its id on that base, never at the answer's `status_url`, so the token go
 
 from __future__ import annotations
 
-import httpx
 from pydantic import ValidationError
 
 from reconciler.client.answers import one, problem, unreadable_answer
@@ -24,12 +23,13 @@ from reconciler.client.models import (
 )
 from reconciler.client.models import json_object as json_object
 from reconciler.client.transport import Call, RetryingSender
+from reconciler.client.wire import Answer
 
 V2 = "../v2"
 """v2 paths, relative to the v1 base URL."""
 
 
-def _generated(response: httpx.Response) -> ImageGenerated | ImageAccepted:
+def _generated(response: Answer) -> ImageGenerated | ImageAccepted:
     """200 holds the image, 202 the id of a request still running."""
     model = ImageAccepted if response.status_code == 202 else ImageGenerated
     try:

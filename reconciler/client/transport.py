@@ -33,12 +33,19 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
-import httpx
 from pydantic import SecretStr
 
-from reconciler.client.connections import Connections, NotSending, direct, plain_path, tls_for
+from reconciler.client import wire
+from reconciler.client.connections import (
+    DEFAULT_HEADERS,
+    Connections,
+    direct,
+    plain_path,
+    plain_query,
+    tls_for,
+)
 from reconciler.client.errors import (
     ApiError,
     error_from_response,
@@ -49,6 +56,11 @@ from reconciler.client.redaction import REDACTED, TOKEN_HEADER, RedactSecrets, r
 from reconciler.client.retry import RetryPolicy, parse_retry_after
 from reconciler.errors import ConfigError
 from reconciler.events import RateLimitEvent
+
+if TYPE_CHECKING:
+    from httpx import AsyncBaseTransport
+
+    from reconciler.client.via_httpx import HttpxPath
 
 logger = logging.getLogger("reconciler.client")
 
@@ -65,9 +77,6 @@ class Timeouts:
     default: float = 30.0
     upload: float = 300.0
     generation: float = 180.0
-
-    def for_kind(self, kind: CallKind) -> httpx.Timeout:
-        return httpx.Timeout(self.seconds(kind), connect=self.connect)
 
     def seconds(self, kind: CallKind) -> float:
         """Sending the request, and reading its answer, may each take this long."""
@@ -97,27 +106,9 @@ class Settled(Generic[T]):
 Recover = Callable[[], Awaitable[Settled[T] | None]]
 SettleError = Callable[[ApiError], Awaitable[Settled[T] | None]]
 
-_NOT_SENT: tuple[type[Exception], ...] = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-)
-_MAYBE_APPLIED: tuple[type[Exception], ...] = (
-    httpx.TimeoutException,
-    httpx.NetworkError,
-    httpx.RemoteProtocolError,
-    httpx.DecodingError,  # Bria answered, so it acted; the body could not be decoded
-)
-_CANNOT_SEND: tuple[type[Exception], ...] = (httpx.HTTPError, httpx.InvalidURL)
-"""Every other failure httpx raises: a proxy that refuses, a scheme it cannot speak, a request
-it will not form, a redirect loop. Nothing reached Bria, and trying again cannot help."""
-_CANNOT_SEND_HINTS: tuple[tuple[type[Exception], str], ...] = (
-    (httpx.ProxyError, "The proxy refused the request: check HTTPS_PROXY, HTTP_PROXY, "
-                       "ALL_PROXY and NO_PROXY."),
-    (httpx.UnsupportedProtocol, "The URL is not http or https: check the api setting and "
-                                "the HTTPS_PROXY / HTTP_PROXY variables."),
-    (httpx.LocalProtocolError, "tailor could not form a valid request: check that "
-                               "BRIA_API_TOKEN holds no spaces, line breaks or non-ASCII text."),
+_LOCAL_HINT = (
+    "tailor could not form a valid request: check that BRIA_API_TOKEN holds no spaces, line "
+    "breaks or non-ASCII text."
 )
 _PROXY_HINT = (
     "Check HTTPS_PROXY, HTTP_PROXY and ALL_PROXY: tailor speaks to http and https proxies "
@@ -130,7 +121,7 @@ class _Failure:
     """Why an attempt did not produce an answer we can use."""
 
     maybe_applied: bool
-    response: httpx.Response | None = None
+    response: wire.Answer | None = None
     exception: Exception | None = None
     retry_after: float | None = None
 
@@ -152,7 +143,7 @@ class RetryingSender:
         base_url: str,
         token: SecretStr,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: AsyncBaseTransport | None = None,
         max_concurrency: int = 8,
         requests_per_minute: float | None = None,
         retry: RetryPolicy | None = None,
@@ -177,27 +168,18 @@ class RetryingSender:
         self._socket: Connections | None = None
         """Own keep-alive connections (connections.py); None: httpx sends (a transport was
         given, as the tests and the in-process sandbox do, or a proxy applies)."""
+        self._httpx: HttpxPath | None = None
         try:
             if transport is None:
                 self._socket = direct(self.base_url, max_concurrency, verify)
-                transport = None if self._socket is None else NotSending()
-            self._http = httpx.AsyncClient(
-                base_url=self.base_url + "/",
-                transport=transport,
-                limits=httpx.Limits(
-                    max_connections=max_concurrency, max_keepalive_connections=max_concurrency
-                ),
-                timeout=self.timeouts.for_kind("default"),
-                follow_redirects=False,
-                verify=verify,
-            )
-        except (ValueError, ImportError, httpx.InvalidURL) as error:
+            if self._socket is None:
+                self._httpx = self._via_httpx(transport, max_concurrency, verify)
+        except (ValueError, ImportError) as error:
             # httpx reads *_PROXY when the client is made: an unknown scheme is a ValueError,
             # socks5:// without the socksio package an ImportError.
             raise ConfigError(
                 f"cannot set up HTTP to {self.base_url}: {error}", hint=_PROXY_HINT
             ) from None
-        self._defaults = dict(self._http.headers.items())
         self._filter = RedactSecrets([token.get_secret_value()])
         logger.addFilter(self._filter)
 
@@ -214,27 +196,28 @@ class RetryingSender:
         logger.removeFilter(self._filter)
         if self._socket is not None:
             self._socket.close()
-        await self._http.aclose()
+        if self._httpx is not None:
+            await self._httpx.aclose()
+
+    def _via_httpx(
+        self, transport: AsyncBaseTransport | None, slots: int, verify: object
+    ) -> HttpxPath:
+        """httpx for this client (imported only now: the own connections need none of it)."""
+        from reconciler.client.via_httpx import HttpxPath
+
+        return HttpxPath(
+            self.base_url, transport, slots, self.timeouts.default, self.timeouts.connect, verify
+        )
 
     # ------------------------------------------------------------------ one attempt
 
-    async def _send_once(self, call: Call, attempt: int) -> httpx.Response:
+    async def _send_once(self, call: Call, attempt: int) -> wire.Answer:
         headers = {"accept": "application/json", TOKEN_HEADER: self._token.get_secret_value()}
         sent_at = await self.pacer.acquire()
         async with self._semaphore:
             started = time.monotonic()
             try:
-                if self._socket is not None:
-                    response = await self._send_direct(call, headers)
-                else:
-                    response = await self._http.request(
-                        call.method,
-                        call.path.lstrip("/"),
-                        json=call.json,
-                        params=dict(call.params) if call.params else None,
-                        headers=headers,
-                        timeout=self.timeouts.for_kind(call.kind),
-                    )
+                response = await self._send(call, headers)
             except Exception as error:
                 logger.debug(
                     "%s %s -> no answer (%s) after %.1f ms (attempt %d)",
@@ -258,7 +241,7 @@ class RetryingSender:
                 response.status_code,
                 (time.monotonic() - started) * 1000,
                 attempt,
-                redact_headers(dict(response.request.headers)),
+                redact_headers({**DEFAULT_HEADERS, **headers}),
                 len(response.content),
             )
             if response.status_code >= 400:
@@ -270,27 +253,39 @@ class RetryingSender:
                 )
         return response
 
-    def _send_direct(self, call: Call, headers: dict[str, str]) -> Awaitable[httpx.Response]:
-        """The call on a slot's own connection (connections.py), as httpx would send it."""
-        assert self._socket is not None
+    def _send(self, call: Call, headers: dict[str, str]) -> Awaitable[wire.Answer]:
+        """The call on a slot's own connection (connections.py), as httpx would send it, or
+        through httpx."""
         path = call.path.lstrip("/")
-        if call.params or not plain_path(path):
-            url = self._http.build_request(
-                call.method, path, params=dict(call.params) if call.params else None
-            ).url  # percent-encoding, dot segments, the query: httpx's rules, rarely needed
-            target = url.raw_path.decode("ascii")
-        else:
-            target = f"{self._socket.prefix}/{path}"
-        headers = {**self._defaults, **headers}  # httpx's own, user-agent among them
         seconds, connect = self.timeouts.seconds(call.kind), self.timeouts.connect
+        if self._socket is None:
+            assert self._httpx is not None
+            return self._httpx.send(
+                call.method, path, json=call.json, params=call.params, headers=headers,
+                seconds=seconds, connect=connect,
+            )
+        query = plain_query(call.params) if call.params else ""
+        if query is None or not plain_path(path):
+            target = self._odd_target(call.method, path, call.params)
+        else:
+            target = f"{self._socket.prefix}/{path}" + (f"?{query}" if query else "")
         return self._socket.send(call.method, target, headers, call.json, seconds, connect)
+
+    def _odd_target(
+        self, method: str, path: str, params: Mapping[str, str | int | float | bool] | None
+    ) -> str:
+        """A target to percent-encode or with dot segments: httpx's URL rules form it (rare:
+        no call of an apply needs them)."""
+        from reconciler.client.via_httpx import target
+
+        return target(self.base_url, method, path, params)
 
     # ------------------------------------------------------------------ the retry loop
 
     async def request(
         self,
         call: Call,
-        parse: Callable[[httpx.Response], T],
+        parse: Callable[[wire.Answer], T],
         *,
         idempotent: bool,
         recover: Recover[T] | None = None,
@@ -340,16 +335,16 @@ class RetryingSender:
             sent += 1
             try:
                 response = await self._send_once(call, sent)
-            except _NOT_SENT as lost:
+            except wire.NotSent as lost:
                 failure = _Failure(maybe_applied=False, exception=lost)
                 failed += 1
                 continue
-            except _MAYBE_APPLIED as lost:
+            except wire.MaybeApplied as lost:
                 failure = _Failure(maybe_applied=True, exception=lost)
                 maybe_applied_before = True
                 failed += 1
                 continue
-            except _CANNOT_SEND as broken:
+            except wire.WireFailure as broken:
                 raise self._cannot_send(call, broken) from None
             if response.is_success:
                 return parse(response)
@@ -409,20 +404,19 @@ class RetryingSender:
                      call.method, call.path, failure.describe())
         return await recover()
 
-    def _cannot_send(self, call: Call, error: Exception) -> ApiError:
-        """A failure no retry mends, said at once. What httpx says of a request it would not
-        form may quote a header (the token's), so that text is left out."""
-        hint = next(
-            (text for kind, text in _CANNOT_SEND_HINTS if isinstance(error, kind)),
-            "Check the network, any proxy (HTTPS_PROXY, HTTP_PROXY) and the API URL.",
-        )
-        detail = "" if isinstance(error, httpx.LocalProtocolError) else f" ({error})"
-        text = f"{type(error).__name__}{detail}"
+    def _cannot_send(self, call: Call, error: wire.WireFailure) -> ApiError:
+        """A failure no retry mends (tailor could not form the request, or httpx would not
+        send it), said at once, never quoting the token."""
+        local = isinstance(error, wire.LocalProtocolError)
+        text = "LocalProtocolError" if local else str(error)
+        hint = _LOCAL_HINT if local else error.hint
         secret = self._token.get_secret_value()
         if secret:
             text = text.replace(secret, REDACTED)
         failed = unreachable(text, method=call.method, path=call.path)
-        failed.hint = hint
+        failed.hint = hint or (
+            "Check the network, any proxy (HTTPS_PROXY, HTTP_PROXY) and the API URL."
+        )
         return failed
 
     def _give_up(

@@ -4,6 +4,7 @@ the set of imported packages is what keeps start-up fast, and it cannot drift un
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli.main import COMMANDS, cli
-from tests.conftest import copy_example
+from tests.conftest import SANDBOX_TOKEN, copy_example
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -95,5 +96,29 @@ def test_validate_imports_no_planner_client_or_state(tmp_path: Path) -> None:
         for name in loaded
         if name.startswith(("reconciler.plan", "reconciler.client", "reconciler.state", "httpx"))
         or name == "pydantic.type_adapter"
+    )
+    assert unwanted == []
+
+
+HTTP_PACKAGES = {"httpx", "httpcore", "h11", "anyio", "sniffio", "idna", "certifi"}
+"""What the client's httpx path needs (an injected transport, a proxy): its own keep-alive
+connections (client/connections.py) need none of it."""
+
+
+def test_apply_over_the_clients_own_connections_imports_no_httpx(
+    sandbox_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plan and apply against a URL import neither httpx nor the HTTP packages behind it,
+    nor urllib.request (proxy settings are read only when a *_proxy variable is set)."""
+    for name in [n for n in os.environ if n.lower().endswith("_proxy")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("BRIA_API_TOKEN", SANDBOX_TOKEN)
+    workspace = copy_example(EXAMPLES / "quickstart", tmp_path / "quickstart")
+    loaded = _imported("apply", "--auto-approve", "--api", sandbox_server, str(workspace))
+    assert {"reconciler.engine.executor", "httptools"} <= loaded  # the apply ran
+    loaded -= _imported()  # what the interpreter itself loads (site hooks) is not tailor's
+    unwanted = sorted(
+        name for name in loaded
+        if name.split(".")[0] in HTTP_PACKAGES or name in {"urllib.request", "http.client"}
     )
     assert unwanted == []

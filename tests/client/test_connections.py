@@ -1,10 +1,11 @@
-"""Requests go over one keep-alive HTTP/1.1 connection per slot, spoken on asyncio streams
-(client/connections.py), except behind a proxy; failures are the httpx exceptions httpcore
-would raise, so the retry rules sort them as before."""
+"""Requests go over one keep-alive HTTP/1.1 connection per slot, spoken on asyncio
+(client/connections.py), except behind a proxy; failures are `wire` failures named as httpx
+names them, so the retry rules sort them as before."""
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,8 +16,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from reconciler.client import wire
 from reconciler.client.api import BriaClient
-from reconciler.client.connections import Connections, proxied
+from reconciler.client.connections import DEFAULT_HEADERS, Connections, proxied
 from reconciler.client.retry import RetryPolicy
 from reconciler.client.transport import Call, RetryingSender
 from tests.client.conftest import TOKEN
@@ -89,7 +91,7 @@ def sender(origin: str, **kwargs: Any) -> RetryingSender:
     return RetryingSender(f"{origin}/v1", SecretStr(TOKEN), retry=policy, **kwargs)
 
 
-def body_of(response: httpx.Response) -> bytes:
+def body_of(response: wire.Answer) -> bytes:
     return response.content
 
 
@@ -126,7 +128,7 @@ async def test_every_slot_is_free_again_after_answers_and_failures(
         assert len(listed) == 30
         assert len(slots._free) == 3
     refused = Connections("http://127.0.0.1:9", 2, None)  # nothing listens on port 9
-    with pytest.raises(httpx.ConnectError):
+    with pytest.raises(wire.ConnectError):
         await refused.send("GET", "/", {}, None, 5.0, 5.0)
     assert len(refused._free) == 2
 
@@ -158,8 +160,8 @@ async def test_a_connection_the_server_ends_is_replaced_before_the_next_request(
         assert client._socket is not None
         assert await client.request(Call("GET", "/p"), body_of, idempotent=True) == b"{}"
         idle = client._socket._all[0]
-        for _ in range(200):  # the server's close reaches the idle stream as EOF
-            if idle._reader is None or idle._reader.at_eof():
+        for _ in range(200):  # the server's close reaches the idle connection
+            if not idle._usable():
                 break
             await asyncio.sleep(0.01)
         assert await client.request(Call("GET", "/p"), body_of, idempotent=True) == b"{}"
@@ -169,18 +171,18 @@ async def test_a_connection_the_server_ends_is_replaced_before_the_next_request(
 
 
 @pytest.mark.anyio
-async def test_failures_are_the_exceptions_httpcore_raises() -> None:
+async def test_failures_say_whether_the_request_may_have_reached_the_server() -> None:
     async with scripted(CLOSE, HANG, b"garbage\r\n\r\n",
                         b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n{}",
                         close_after_answer=True) as server:
         slots = Connections(server.origin, 1, None)
-        with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+        with pytest.raises(wire.RemoteProtocolError, match="without sending a response"):
             await slots.send("GET", "/", {}, None, 5.0, 5.0)
-        with pytest.raises(httpx.ReadTimeout):
-            await slots.send("GET", "/", {}, None, 0.2, 5.0)
-        with pytest.raises(httpx.RemoteProtocolError, match="status line"):
+        with pytest.raises(wire.ReadTimeout):
+            await slots.send("GET", "/", {}, None, 0.1, 5.0)
+        with pytest.raises(wire.RemoteProtocolError, match="not valid HTTP"):
             await slots.send("GET", "/", {}, None, 5.0, 5.0)
-        with pytest.raises(httpx.RemoteProtocolError, match="complete message body"):
+        with pytest.raises(wire.RemoteProtocolError, match="complete message body"):
             await slots.send("GET", "/", {}, None, 5.0, 5.0)
         assert len(slots._free) == 1
         slots.close()
@@ -211,7 +213,7 @@ async def test_the_request_is_what_httpx_would_send() -> None:
         for call in calls:
             await client.request(call, body_of, idempotent=True)
         await client.aclose()
-    reference = httpx.AsyncClient(base_url=f"{server.origin}/v1/")
+    reference = httpx.AsyncClient(base_url=f"{server.origin}/v1/", headers=DEFAULT_HEADERS)
     for call, sent in zip(calls, server.requests, strict=True):
         expected = reference.build_request(
             call.method, call.path.lstrip("/"), json=call.json,
@@ -239,3 +241,24 @@ async def test_a_header_http_forbids_is_refused_before_anything_is_sent() -> Non
     assert "tok\nen" not in str(raised.value)
     assert "tailor could not form a valid request" in str(getattr(raised.value, "hint", ""))
     assert server.requests == []
+
+
+@pytest.mark.anyio
+async def test_a_compressed_answer_is_read_as_sent() -> None:
+    """The connections offer gzip and deflate (as httpx does) and decode what comes back."""
+    body = json.dumps({"id": 1, "name": "x" * 500}).encode()
+    gzipped = gzip.compress(body)
+    answers = [
+        b"HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: %d\r\n\r\n%s"
+        % (len(gzipped), gzipped),
+        b"HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: 4\r\n\r\nnope",
+    ]
+    async with scripted(*answers) as server:
+        slots = Connections(server.origin, 1, None)
+        answer = await slots.send("GET", "/v1/p", {}, None, 5.0, 5.0)
+        assert (answer.status_code, answer.content) == (200, body)
+        assert answer.headers["content-encoding"] == "gzip"
+        with pytest.raises(wire.DecodingError):
+            await slots.send("GET", "/v1/p", {}, None, 5.0, 5.0)
+        slots.close()
+    assert b"accept-encoding: gzip, deflate" in server.requests[0]

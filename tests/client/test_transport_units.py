@@ -60,10 +60,10 @@ def test_retry_after_http_date() -> None:
 
 def test_timeouts_per_kind() -> None:
     timeouts = Timeouts(connect=1, default=2, upload=3, generation=4)
-    assert timeouts.for_kind("default").read == 2
-    assert timeouts.for_kind("upload").read == 3
-    assert timeouts.for_kind("generation").write == 4
-    assert timeouts.for_kind("upload").connect == 1
+    assert timeouts.seconds("default") == 2
+    assert timeouts.seconds("upload") == 3
+    assert timeouts.seconds("generation") == 4
+    assert timeouts.connect == 1
 
 
 def test_headers_and_records_are_redacted() -> None:
