@@ -3,9 +3,11 @@
 Bria documents both answers but no numbers beyond its plan summary (10 or 60 requests a
 minute, 1,000 requests in total on the free plan): a 429 has no body and no Retry-After, a 403
 is a bare JSON string. The rate is a sliding window of the last 60 s of wall-clock time (not
-the simulated clock: a client paces itself by the wall clock). Only admitted requests fill the
-window and use the quota; refusals cost nothing. Limits and the quota used are kept in the
-store's meta table, so a file-backed sandbox (the CLI's embedded one) keeps them across runs.
+the simulated clock: a client paces itself by the wall clock): a burst of N passes at once, the
+N+1-th within the minute is refused. Only admitted requests fill the window and use the quota;
+refusals cost nothing. Tests shorten the window (`window_seconds`) to see several in seconds.
+Limits and the quota used are kept in the store's meta table, so a file-backed sandbox (the
+CLI's embedded one) keeps them across runs.
 """
 
 from __future__ import annotations
@@ -36,6 +38,15 @@ class LimitsConfigError(ValueError):
     """A field of the limits body is out of range."""
 
 
+def _window(body: dict[str, Any]) -> float:
+    value = body.get("window_seconds")
+    if value is None:
+        return WINDOW_S
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= WINDOW_S:
+        raise LimitsConfigError(f"window_seconds must be a number in (0, {WINDOW_S:g}], or null")
+    return float(value)
+
+
 def _limit(body: dict[str, Any], name: str, minimum: int) -> int | None:
     value = body.get(name)
     if value is None:
@@ -51,13 +62,23 @@ class LimitsConfig:
 
     requests_per_minute: int | None = None
     quota: int | None = None
+    window_seconds: float = WINDOW_S
+    """The minute `requests_per_minute` counts over: 60 s, shorter only in tests."""
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> LimitsConfig:
         return cls(
             requests_per_minute=_limit(body, "requests_per_minute", 1),
             quota=_limit(body, "quota", 0),
+            window_seconds=_window(body),
         )
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "requests_per_minute": self.requests_per_minute,
+            "quota": self.quota,
+            "window_seconds": self.window_seconds,
+        }
 
 
 class RequestLimits:
@@ -91,12 +112,7 @@ class RequestLimits:
             self._config = config
             if quota_used is not None:
                 self._used = quota_used
-            self._store.meta_set(
-                _CONFIG_KEY,
-                json.dumps(
-                    {"requests_per_minute": config.requests_per_minute, "quota": config.quota}
-                ),
-            )
+            self._store.meta_set(_CONFIG_KEY, json.dumps(config.body()))
             self._store.meta_set(_USED_KEY, str(self._used))
 
     def reset(self) -> None:
@@ -109,14 +125,13 @@ class RequestLimits:
         with self._lock:
             self._expire(self._now())
             return {
-                "requests_per_minute": self._config.requests_per_minute,
-                "quota": self._config.quota,
+                **self._config.body(),
                 "quota_used": self._used,
                 "requests_in_last_minute": len(self._window),
             }
 
     def _expire(self, now: float) -> None:
-        while self._window and now - self._window[0] >= WINDOW_S:
+        while self._window and now - self._window[0] >= self._config.window_seconds:
             self._window.popleft()
 
     def admit(self) -> Admission:

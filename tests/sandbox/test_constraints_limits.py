@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ async def test_past_the_quota_answers_403_with_brias_string_until_raised() -> No
             "quota": 3,
             "quota_used": 2,
             "requests_in_last_minute": 0,
+            "window_seconds": 60.0,
         }, "refused requests use no quota"
         assert (await client.get(PROJECTS)).status_code == 200
         _assert_quota_exceeded(await client.get(PROJECTS))
@@ -95,6 +97,28 @@ def test_the_window_slides_over_sixty_seconds() -> None:
     assert limits.admit() == "rate_limited"
 
 
+@covers("LIMIT-RATE")
+@pytest.mark.anyio
+async def test_a_burst_of_the_whole_minute_passes_and_one_more_is_refused() -> None:
+    """Bria's free plan's 10 sent at once all pass (a sliding window, not a spacing); the
+    11th within the minute gets the bare 429."""
+    async with _limited(requests_per_minute=10) as client:
+        burst = await asyncio.gather(*(client.get(PROJECTS) for _ in range(10)))
+        assert [response.status_code for response in burst] == [200] * 10
+        _assert_rate_limited(await client.get(PROJECTS))
+
+
+def test_a_shortened_window_counts_the_same_way() -> None:
+    """Tests shorten the minute (`window_seconds`) to see several pass in seconds."""
+    now = [1000.0]
+    config = LimitsConfig.from_body({"requests_per_minute": 2, "window_seconds": 0.5})
+    limits = RequestLimits(Store(None), config, now=lambda: now[0])
+    assert [limits.admit(), limits.admit(), limits.admit()] == ["ok", "ok", "rate_limited"]
+    now[0] += 0.5
+    assert [limits.admit(), limits.admit(), limits.admit()] == ["ok", "ok", "rate_limited"]
+    assert limits.view()["window_seconds"] == 0.5
+
+
 @pytest.mark.anyio
 async def test_reset_restores_startup_limits_and_forgets_use() -> None:
     async with _limited(quota=1) as client:
@@ -108,7 +132,8 @@ async def test_reset_restores_startup_limits_and_forgets_use() -> None:
 @pytest.mark.anyio
 async def test_bad_limits_are_refused() -> None:
     async with _limited() as client:
-        for body in ({"quota": -1}, {"requests_per_minute": 0}, {"quota_used": "x"}):
+        for body in ({"quota": -1}, {"requests_per_minute": 0}, {"quota_used": "x"},
+                     {"window_seconds": 0}, {"window_seconds": 61}, {"window_seconds": "1"}):
             expect_error(await control(client, "PUT", "/limits", json=body), 400, "BODY-FIELD")
 
 
