@@ -28,11 +28,34 @@ FREE_PLAN_REQUESTS_PER_MINUTE = 10.0
 PACING_HEADROOM = 0.98
 """The client sends at 98% of `requests_per_minute`: arrival times at Bria vary by the
 network's jitter, and a window Bria counts must never see more than the rate."""
+RATE_WINDOW_SECONDS = 60.0
+"""The minute `requests_per_minute` counts over. Internal, not a setting: tests shorten it
+(with the sandbox's `window_seconds`) to run several minutes' worth of requests in seconds."""
 
 
 def request_interval(per_minute: float) -> float:
-    """Seconds between two requests at `per_minute` (PACING_HEADROOM included)."""
-    return 60.0 / (per_minute * PACING_HEADROOM)
+    """Seconds between two requests spaced strictly at `per_minute` (PACING_HEADROOM included)."""
+    return RATE_WINDOW_SECONDS / (per_minute * PACING_HEADROOM)
+
+
+def burst_size(per_minute: float) -> int:
+    """Requests that may start at once at `per_minute`: a whole minute's allowance (at least 1)."""
+    return max(1, math.floor(per_minute))
+
+
+def burst_span(per_minute: float) -> float:
+    """Seconds a start counts against the allowance: a minute at PACING_HEADROOM (61.2 s), so
+    that network jitter never puts `burst_size` + 1 starts into one minute at Bria; longer below
+    one request a minute, where a start waits for the interval."""
+    return max(RATE_WINDOW_SECONDS / PACING_HEADROOM, request_interval(per_minute))
+
+
+def paced_seconds(requests: int, per_minute: float) -> float:
+    """How long pacing makes `requests` take, from the first start to the last, when nothing
+    else holds them up and Bria answers no 429: each burst waits for the one before to age."""
+    if requests <= 0:
+        return 0.0
+    return (requests - 1) // burst_size(per_minute) * burst_span(per_minute)
 
 
 DEFAULT_RATE_LIMIT_WAIT = 600.0

@@ -1,8 +1,13 @@
-"""Bria's rate limit kept on our side: every request of a client is spaced, and a 429 slows it.
+"""Bria's rate limit kept on our side: at most N requests start in any minute, and a 429 slows.
 
 Bria allows 10 requests a minute on the free plan and 60 on starter, and counts them over a
-window it does not publish; so the client spaces requests strictly and, when Bria still answers
-429, halves its pace and wins it back slowly (additive increase, multiplicative decrease).
+window it does not publish. The client keeps the start times of its last N requests and lets a
+request start only when the N-th before it started more than a minute ago (plus headroom): so
+a short run (a plan's 3 requests, a small apply) goes at once, a long one averages N a minute,
+and no minute, fixed or sliding, ever holds more than N. If Bria still answers 429 it counts
+differently (or another client shares the account), and the client falls back, for the rest of
+the run, to spacing requests strictly and halving its pace on 429s, winning it back slowly
+(additive increase, multiplicative decrease).
 """
 
 from __future__ import annotations
@@ -10,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Awaitable, Callable
 
-from reconciler.settings import request_interval
+from reconciler.settings import burst_size, burst_span, request_interval
 
 MIN_PER_MINUTE = 1.0
 """The slowest a 429 makes the pacer go."""
@@ -29,19 +35,25 @@ OBSERVED_SENDS = 20
 class Pacer:
     """Every request of one client passes here first: at most `per_minute` start per minute.
 
-    Strict spacing, `request_interval(rate)` seconds between sends and no burst, because Bria does
-    not publish how it counts its window; so the client never exceeds the rate in any window.
-    Waiters are served in arrival order (the lock is held while sleeping).
+    Until Bria answers 429, a sliding log: the last `burst_size(rate)` start times are kept,
+    and a request starts once the oldest of them is `burst_span(rate)` old (a minute at 98%
+    of the rate: settings.PACING_HEADROOM). Waiters are served in arrival order (the lock is
+    held while sleeping).
 
-    On a 429 the rate halves (down to MIN_PER_MINUTE; at most once per SLOWDOWN_ROUND, and
-    never for a request sent before the last slowdown), and each request Bria answers
-    afterwards wins back RECOVERY_SHARE of the set rate, never more than it (additive
+    On the first 429 the pacer spaces requests strictly (`request_interval(rate)` apart) for
+    the rest of its life, and the rate halves (down to MIN_PER_MINUTE; at most once per
+    SLOWDOWN_ROUND, and never for a request sent before the last slowdown); each request Bria
+    answers afterwards wins back RECOVERY_SHARE of the set rate, never more than it (additive
     increase, multiplicative decrease). Without a set rate (`None`: the sandbox) the pacer
     does not wait until a 429 comes; then it starts from half the rate it observed.
     """
 
     def __init__(
-        self, per_minute: float | None = None, *, clock: Callable[[], float] = time.monotonic
+        self,
+        per_minute: float | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if per_minute is not None and per_minute <= 0:
             raise ValueError("requests_per_minute must be positive")
@@ -50,9 +62,13 @@ class Pacer:
         self._ceiling = per_minute
         self._rate = per_minute
         self._clock = clock
+        self._sleep = sleep
+        self._bursting = per_minute is not None
+        """True until the first 429: starts are limited by the sliding log, not spaced."""
+        self._starts: deque[float] = deque(maxlen=burst_size(per_minute) if per_minute else 1)
         self._next = 0.0
         self._slowed_at = -math.inf
-        self._recent: list[float] = []
+        self._recent: deque[float] = deque(maxlen=OBSERVED_SENDS)
         self._lock = asyncio.Lock()
 
     @property
@@ -60,24 +76,41 @@ class Pacer:
         """The rate now: the set one, or lower after Bria's 429s; None when unpaced."""
         return self._rate
 
+    @property
+    def bursting(self) -> bool:
+        """Whether requests still start as the sliding log allows (no 429 yet)."""
+        return self._bursting
+
     async def acquire(self) -> float:
         """Wait for this request's turn; the monotonic time it may be sent at."""
         async with self._lock:
             now = self._clock()
-            if self._rate is not None and self._next > now:
-                await asyncio.sleep(self._next - now)
+            turn = self._turn()
+            if turn > now:
+                await self._sleep(turn - now)
                 now = self._clock()
-            if self._rate is not None:
+            if self._bursting:
+                self._starts.append(now)
+            elif self._rate is not None:
                 self._next = max(now, self._next) + request_interval(self._rate)
             self._recent.append(now)
-            del self._recent[:-OBSERVED_SENDS]
             return now
+
+    def _turn(self) -> float:
+        """The earliest time the next request may start (0: at once)."""
+        if self._rate is None:
+            return 0.0
+        if self._bursting:
+            full = len(self._starts) == self._starts.maxlen
+            return self._starts[0] + burst_span(self._rate) if full else 0.0
+        return self._next
 
     def limited(self, sent_at: float) -> None:
         """Bria answered 429 to a request sent at `sent_at`: slow down (once per round)."""
         now = self._clock()
         if sent_at < self._slowed_at or now - self._slowed_at < SLOWDOWN_ROUND:
             return
+        self._bursting = False
         if self._rate is None:
             self._ceiling = self._observed(now)
             self._rate = self._ceiling
@@ -88,7 +121,9 @@ class Pacer:
 
     def answered(self, sent_at: float) -> None:
         """Bria answered (not 429) a request sent after the last slowdown: speed up a bit."""
-        if self._rate is None or self._ceiling is None or sent_at < self._slowed_at:
+        if self._bursting or self._rate is None or self._ceiling is None:
+            return
+        if sent_at < self._slowed_at:
             return
         self._rate = self._rate + self._ceiling * RECOVERY_SHARE
         if self._rate >= self._ceiling:

@@ -18,9 +18,10 @@ found that the write did not happen; if it did, the callback's value is the answ
 create is never blindly repeated. Attempts and total time are both bounded (`RetryPolicy`).
 
 Bria's rate limit (10 requests a minute on the free plan, 60 on starter) is kept by a `Pacer`
-that spaces every request of the client, retries included. A 429 is not a failure but a
-signal: the pacer slows down, and the call waits and tries again for as long as
-`RetryPolicy.rate_limit_seconds` allows, telling a listener so the user sees why apply waits.
+that every request of the client passes, retries included: at most a minute's allowance starts
+in any minute. A 429 is not a failure but a signal: the pacer spaces requests and slows
+down, and the call waits and tries again for as long as `RetryPolicy.rate_limit_seconds`
+allows, telling a listener so the user sees why apply waits.
 A 403 is never retried (Bria's quota answer among them: waiting does not refill it).
 """
 
@@ -213,8 +214,10 @@ class RetryingSender:
 
     async def _send_once(self, call: Call, attempt: int) -> wire.Answer:
         headers = {"accept": "application/json", TOKEN_HEADER: self._token.get_secret_value()}
-        sent_at = await self.pacer.acquire()
         async with self._semaphore:
+            # Paced once a connection is free: the start the pacer logs is the send's, even
+            # when every connection was busy (a minute's allowance counts real sends).
+            sent_at = await self.pacer.acquire()
             started = time.monotonic()
             try:
                 response = await self._send(call, headers)

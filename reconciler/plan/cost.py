@@ -1,5 +1,10 @@
 """What applying a plan costs in requests to Bria, and how long that takes at a pace.
 
+The time is what the client's pacing makes the requests take (client/pacing.py): a minute's
+allowance starts at once, each further one a minute (and 2%) after the one before it
+(`settings.paced_seconds`). Bria's latency and local work come on top; a 429 (Bria counting
+differently, another client on the account) makes the client space requests strictly instead.
+
 Bria rations requests (10 or 60 a minute, 1,000 in total on the free plan), so a plan says
 what its apply will spend. The count follows what the engine does (engine/steps/), from
 the plan's own steps:
@@ -33,7 +38,7 @@ from dataclasses import dataclass
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan.model import Action, Plan, Step, StepKind
-from reconciler.settings import request_interval
+from reconciler.settings import paced_seconds
 
 WAITS = frozenset(
     {StepKind.WAIT_CAPTIONS, StepKind.WAIT_BULK_UPLOAD, StepKind.WAIT_TRAINING_STOPPED}
@@ -67,15 +72,11 @@ class ApplyCost:
         return self.polls > 0 or self.maybe > 0
 
     def seconds(self, per_minute: float | None) -> float | None:
-        """Wall time at `per_minute` (as the client paces: `settings.request_interval`);
-        None when unpaced, where Bria's own speed decides."""
-        return duration_seconds(self.total, per_minute)
-
-
-def duration_seconds(requests: int, per_minute: float | None) -> float | None:
-    if per_minute is None:
-        return None
-    return requests * request_interval(per_minute)
+        """Seconds the pace at `per_minute` holds the requests back (0: a minute's allowance
+        covers them all); None when unpaced, where Bria's own speed decides."""
+        if per_minute is None:
+            return None
+        return paced_seconds(self.total, per_minute)
 
 
 def apply_cost(plan: Plan) -> ApplyCost:

@@ -3,12 +3,15 @@ retried. Against the in-process sandbox, whose faults answer 429 like Bria (no b
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
@@ -16,6 +19,7 @@ from reconciler.client.errors import Forbidden, QuotaExceeded, RateLimited, erro
 from reconciler.client.pacing import MIN_PER_MINUTE, RECOVERY_SHARE, SLOWDOWN_ROUND, Pacer
 from reconciler.client.retry import RetryPolicy
 from reconciler.events import RateLimitEvent
+from reconciler.settings import PACING_HEADROOM, burst_size
 from tests.client.conftest import BASE_URL, Control
 
 pytestmark = pytest.mark.anyio
@@ -26,12 +30,95 @@ QUOTA = (
 )
 
 
-async def test_the_pacer_never_sends_faster_than_its_rate() -> None:
-    pacer = Pacer(3000.0)  # one request every 20 ms
-    sent = [await pacer.acquire() for _ in range(8)]
-    gaps = [later - earlier for earlier, later in itertools.pairwise(sent)]
-    assert min(gaps) >= 0.02 * 0.95
-    assert sent[-1] - sent[0] >= 7 * 0.02 * 0.95
+class FakeClock:
+    """A monotonic clock that only moves when the pacer sleeps (or a test moves it)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def paced(per_minute: float | None, clock: FakeClock) -> Pacer:
+    return Pacer(per_minute, clock=clock, sleep=clock.sleep)
+
+
+async def starts(pacer: Pacer, count: int) -> list[float]:
+    return [await pacer.acquire() for _ in range(count)]
+
+
+def most_in_one_minute(sent: list[float]) -> int:
+    """The most starts any 60 s window (sliding, so fixed ones too) holds."""
+    return max(sum(1 for t in sent if start <= t < start + 60.0) for start in sent)
+
+
+async def test_a_minutes_allowance_starts_at_once_and_the_next_a_minute_later() -> None:
+    clock = FakeClock()
+    sent = await starts(paced(10.0, clock), 25)
+    span = 60.0 / PACING_HEADROOM
+    assert sent[:10] == [1000.0] * 10, "the free plan's 10 go at once"
+    assert sent[10:20] == [pytest.approx(1000.0 + span)] * 10
+    assert sent[20:] == [pytest.approx(1000.0 + 2 * span)] * 5
+    assert most_in_one_minute(sent) == 10
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    per_minute=st.one_of(st.integers(1, 60).map(float), st.floats(0.3, 60.0)),
+    gaps=st.lists(st.floats(0.0, 20.0), min_size=1, max_size=150),
+)
+def test_no_minute_ever_holds_more_than_the_rate(per_minute: float, gaps: list[float]) -> None:
+    """Whenever requests arrive, no 60 s window holds more starts than the rate allows, and
+    a start waits only for the allowance (never while the last minute had room)."""
+    clock = FakeClock()
+    pacer = paced(per_minute, clock)
+
+    async def run() -> list[float]:
+        sent: list[float] = []
+        for gap in gaps:
+            clock.now += gap
+            arrived = clock.now
+            sent.append(await pacer.acquire())
+            if sent[-1] > arrived:  # it waited: the allowance before it was used up
+                span = max(60.0, 60.0 / per_minute) / PACING_HEADROOM
+                recent = [t for t in sent[:-1] if t > arrived - span]
+                assert len(recent) >= burst_size(per_minute)
+        return sent
+
+    sent = asyncio.run(run())
+    assert most_in_one_minute(sent) <= max(1, int(per_minute))
+
+
+async def test_a_long_run_averages_the_rate_at_98_percent() -> None:
+    clock = FakeClock()
+    sent = await starts(paced(60.0, clock), 601)
+    assert sent[-1] - sent[0] == pytest.approx(10 * 60.0 / PACING_HEADROOM)
+    slow = await starts(paced(0.5, clock), 3)  # under one a minute: one every 122 s
+    assert slow[2] - slow[0] == pytest.approx(2 * 120.0 / PACING_HEADROOM)
+
+
+async def test_after_the_first_429_requests_are_spaced_for_the_rest_of_the_run() -> None:
+    """Bria counted differently: today's strict spacing at half the rate, won back slowly,
+    and no burst again even once the set rate is reached."""
+    clock = FakeClock()
+    pacer = paced(10.0, clock)
+    sent = await starts(pacer, 3)
+    assert pacer.bursting and sent == [1000.0] * 3
+    pacer.limited(sent[-1])
+    assert not pacer.bursting and pacer.per_minute == 5.0
+    spaced = await starts(pacer, 3)
+    halved = 60.0 / (5.0 * PACING_HEADROOM)
+    assert spaced[0] - 1000.0 == pytest.approx(halved)
+    assert [b - a for a, b in itertools.pairwise(spaced)] == [pytest.approx(halved)] * 2
+    for _ in range(int(1 / RECOVERY_SHARE)):
+        pacer.answered(clock.now)
+    assert pacer.per_minute == 10.0 and not pacer.bursting
+    again = await starts(pacer, 3)
+    assert again[2] - again[1] == pytest.approx(60.0 / (10.0 * PACING_HEADROOM))
 
 
 async def test_an_idle_pacer_sends_the_first_request_at_once() -> None:
@@ -41,17 +128,9 @@ async def test_an_idle_pacer_sends_the_first_request_at_once() -> None:
     assert time.monotonic() - started < 0.5
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_a_429_halves_the_rate_once_per_minute_and_answers_win_it_back() -> None:
     clock = FakeClock()
-    pacer = Pacer(600.0, clock=clock)
+    pacer = paced(600.0, clock)
     before = clock.now
     clock.now += 1
     pacer.limited(before)
@@ -74,7 +153,7 @@ def test_a_429_halves_the_rate_once_per_minute_and_answers_win_it_back() -> None
 
 def test_the_pacer_slows_down_to_a_floor() -> None:
     clock = FakeClock()
-    pacer = Pacer(4.0, clock=clock)
+    pacer = paced(4.0, clock)
     for _ in range(10):
         clock.now += SLOWDOWN_ROUND
         pacer.limited(clock.now)

@@ -2,7 +2,8 @@
 --requests-per-minute N --quota N` on a real socket.
 
 These take wall time (the sandbox counts its limit over a real minute), so they are kept to
-the quickstart's 16 requests, or to an unpaced run where only the quota matters.
+the quickstart's 16 requests, to an unpaced run where only the quota matters, or to a minute
+shortened on both sides (`settings.RATE_WINDOW_SECONDS`, the sandbox's `window_seconds`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from reconciler import settings
 from tests.conftest import serve_sandbox
 from tests.e2e.conftest import Sandbox, assert_no_token, make_workspace, tailor, tailor_here
 
@@ -41,26 +44,83 @@ def planned_cost(ws: Path, *args: str) -> dict[str, object]:
     return cost
 
 
-def test_at_the_sandboxs_rate_apply_gets_no_429_and_takes_the_predicted_time(
+def timed_apply(sandbox: Sandbox, ws: Path, rate: str) -> tuple[Any, float, int, int]:
+    """`apply` at `rate` in this process (its time, not an interpreter's start-up): the
+    result, its seconds, the requests the sandbox received and those it admitted."""
+    sandbox.control("POST", "stats/reset")
+    admitted_before = sandbox.control("GET", "limits")["quota_used"]
+    started = time.monotonic()
+    applied = tailor_here("apply", "--auto-approve", "--requests-per-minute", rate, str(ws))
+    elapsed = time.monotonic() - started
+    assert applied.exit_code == 0, applied.output
+    received = sandbox.stats()["total"]
+    admitted = sandbox.control("GET", "limits")["quota_used"] - admitted_before
+    return applied, elapsed, received, admitted
+
+
+def test_within_a_minutes_allowance_apply_does_not_wait_and_gets_no_429(
     tmp_path: Path,
 ) -> None:
+    """The quickstart's 16 requests (and the plan's 3 before them) at 60 a minute: all start
+    as soon as the apply reaches them; spaced at 60 a minute they took 16 s."""
     with limited_sandbox(tmp_path / "sandbox.db", "--requests-per-minute", "60") as sandbox:
         ws = make_workspace(tmp_path, sandbox.api)
         cost = planned_cost(ws, "--requests-per-minute", "60")
         assert cost["requests_per_minute"] == 60 and cost["at_least"] is False
-        sandbox.control("POST", "stats/reset")
-        admitted_before = sandbox.control("GET", "limits")["quota_used"]
-        started = time.monotonic()  # in this process: the apply's time, not an interpreter's
-        applied = tailor_here("apply", "--auto-approve", "--requests-per-minute", "60", str(ws))
-        elapsed = time.monotonic() - started
-        assert applied.exit_code == 0, applied.output
-        received = sandbox.stats()["total"]
-        admitted = sandbox.control("GET", "limits")["quota_used"] - admitted_before
+        assert cost["seconds"] == 0.0
+        applied, elapsed, received, admitted = timed_apply(sandbox, ws, "60")
     assert WAITING not in applied.output
     assert received == admitted == cost["requests"], "a 429, or a request the plan did not count"
-    predicted = float(str(cost["seconds"]))
-    assert predicted * 0.8 <= elapsed <= predicted * 1.2, (elapsed, predicted)
-    assert f"about {round(predicted)} s at 60 requests/minute" in applied.output
+    assert elapsed < 8.0, elapsed
+    assert "within a minute's allowance at 60 requests/minute, no wait" in applied.output
+
+
+def test_past_the_allowance_apply_gets_no_429_and_takes_the_predicted_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More requests than a minute allows (16 at 5 a minute): a burst of 5, then 5 more each
+    minute, none refused by a sandbox counting 5 over its minute, in the plan's predicted time
+    (3 minutes and 6%: 12.2 s, the minute shortened to 4 s on our side and 3.5 s on the
+    sandbox's, whose window must not be longer than ours)."""
+    monkeypatch.setattr(settings, "RATE_WINDOW_SECONDS", 4.0)
+    rate = ("--requests-per-minute", "5")
+    with limited_sandbox(tmp_path / "sandbox.db") as sandbox:
+        sandbox.control("PUT", "limits", {"requests_per_minute": 5, "window_seconds": 3.5})
+        ws = make_workspace(tmp_path, sandbox.api)
+        shown = tailor_here("plan", "--format", "json", *rate, str(ws))
+        assert shown.exit_code == 0, shown.output
+        cost = json.loads(shown.output)["cost"]
+        predicted = float(cost["seconds"])
+        assert predicted == pytest.approx((cost["requests"] - 1) // 5 * 4.0 / 0.98, abs=0.1)
+        assert cost["requests"] > 10 and cost["at_least"] is False
+        time.sleep(3.5)  # the plan's requests leave the sandbox's minute
+        applied, elapsed, received, admitted = timed_apply(sandbox, ws, "5")
+    assert WAITING not in applied.output
+    assert received == admitted == cost["requests"], "a 429, or a request the plan did not count"
+    assert predicted * 0.9 <= elapsed <= predicted * 1.2, (elapsed, predicted)
+    assert f"about {round(predicted)} s at 5 requests/minute" in applied.output
+
+
+def test_a_plans_three_requests_at_the_free_plans_pace_start_at_once(tmp_path: Path) -> None:
+    """A no-change plan at 10 a minute against a sandbox counting 10 a minute, 100 ms per
+    request: no wait for the pace (spaced, its 3 requests took 12 s)."""
+    args = ("--requests-per-minute", "10", "--latency-ms", "100")
+    with limited_sandbox(tmp_path / "sandbox.db", *args) as sandbox:
+        sandbox.control("PUT", "limits", {"requests_per_minute": None})
+        ws = make_workspace(tmp_path, sandbox.api)
+        ok(tailor("apply", "--auto-approve", ".", cwd=ws))
+        sandbox.control("PUT", "limits", {"requests_per_minute": 10})
+        sandbox.control("POST", "stats/reset")
+        started = time.monotonic()
+        planned = tailor_here("plan", "--detailed-exitcode", "--requests-per-minute", "10",
+                              str(ws))
+        elapsed = time.monotonic() - started
+        assert planned.exit_code == 0, planned.output
+        received = sandbox.stats()["total"]
+        admitted = sandbox.control("GET", "limits")["quota_used"]
+    assert received == 3 and WAITING not in planned.output
+    assert admitted >= 3, "the plan's requests were counted (the limit was on)"
+    assert elapsed < 4.0, elapsed
 
 
 def test_a_client_set_faster_than_the_sandbox_still_finishes_and_says_why_it_waits(

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from reconciler.plan.cost import apply_cost
+from reconciler.plan.cost import ApplyCost, apply_cost
 from reconciler.render.html import render_html
 from reconciler.render.jsonplan import render_json
 from reconciler.render.markdown import render_markdown
@@ -29,7 +29,7 @@ def test_a_paced_plan_says_how_long_its_apply_takes() -> None:
     plan = replace(sample_plans.create_workspace(), refresh_requests=1, requests_per_minute=10)
     cost = apply_cost(plan)
     assert (cost.refresh, cost.total) == (1, 15)
-    line = "Apply makes 15 requests to Bria: about 1.5 min at 10 requests/minute."
+    line = "Apply makes 15 requests to Bria: about 61 s at 10 requests/minute."
     assert cost_line(plan) == line
     text = render_text(plan, header="h", color=False).splitlines()
     counts = "Plan: 3 to create (and 6 images to upload), 0 to update, 0 to replace, 0 to delete."
@@ -40,8 +40,32 @@ def test_a_paced_plan_says_how_long_its_apply_takes() -> None:
     assert document == {
         "requests": 15, "at_least": False, "refresh_requests": 1, "step_requests": 13,
         "read_requests": 1, "poll_requests": 0, "requests_per_minute": 10,
-        "seconds": round(15 * 60 / (10 * 0.98), 1),
+        "seconds": round(60 / 0.98, 1),
     }
+
+
+@pytest.mark.parametrize(
+    ("requests", "per_minute", "seconds"),
+    [(1, 10, 0.0), (10, 10, 0.0), (11, 10, 61.2), (20, 10, 61.2), (21, 10, 122.4),
+     (207, 60, 183.7), (3, 0.5, 244.9), (16, 7.5, 122.4)],
+)
+def test_the_time_is_a_minutes_allowance_at_once_then_one_a_minute(
+    requests: int, per_minute: float, seconds: float
+) -> None:
+    """The client's pacing (client/pacing.py): the first minute's allowance starts at once,
+    each further one a minute (at 98%) after the one before."""
+    cost = ApplyCost(refresh=0, steps=requests, reads=0, polls=0)
+    assert cost.seconds(per_minute) == pytest.approx(seconds, abs=0.05)
+    assert cost.seconds(None) is None
+
+
+def test_an_apply_within_a_minutes_allowance_says_it_does_not_wait() -> None:
+    plan = replace(sample_plans.create_workspace(), refresh_requests=1, requests_per_minute=60)
+    assert cost_line(plan) == (
+        "Apply makes 15 requests to Bria: within a minute's allowance at 60 requests/minute, "
+        "no wait."
+    )
+    assert json.loads(render_json(plan))["cost"]["seconds"] == 0.0
 
 
 def test_plan_verbose_shows_the_refresh_cost_and_where_requests_go() -> None:
