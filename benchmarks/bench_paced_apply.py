@@ -1,8 +1,8 @@
 """Paced apply: does the plan's predicted cost (requests and time) match what an apply does
 at a set `--requests-per-minute` against a sandbox that enforces that same limit?
 
-    python benchmarks/bench_paced_apply.py                       # the quickstart, 60/minute
-    python benchmarks/bench_paced_apply.py --images 200          # a 200-image dataset
+    python -m benchmarks.bench_paced_apply                       # the quickstart, 60/minute
+    python -m benchmarks.bench_paced_apply --images 200          # a 200-image dataset
 
 Starts `tailor sandbox serve --requests-per-minute R` on 127.0.0.1, takes the plan's `cost`
 from `tailor plan --format json`, then times `tailor apply` and reads the sandbox's counters:

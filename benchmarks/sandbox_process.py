@@ -22,14 +22,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def sandbox(latency_ms: int = 0) -> Iterator[str]:
+def sandbox(latency_ms: int = 0, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
     """A sandbox answering after `latency_ms` per request; yields its origin. Waits at most
-    30 s for it to answer, then runs the benchmark anyway (its first request will say why)."""
+    30 s for it to answer, then runs the benchmark anyway (its first request will say why).
+    `extra_args` go to `serve` as given (e.g. `("--requests-per-minute", "10")`)."""
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "reconciler.cli", "sandbox", "serve", "--port", str(port),
-         "--latency-ms", str(latency_ms)],
+         "--latency-ms", str(latency_ms), *extra_args],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
