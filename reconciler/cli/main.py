@@ -208,6 +208,10 @@ of a 12,000-image no-change plan's 0.7 s of work. Cycles are still collected, ju
 READ_ONLY_COMMANDS = frozenset({"plan", "validate"})
 """Commands that leave nothing behind but their output (and the image cache, written before
 it): once one has finished, the process ends without freeing its objects (`end_now`)."""
+CLOSED_ON_RETURN_COMMANDS = frozenset({"apply", "destroy"})
+"""Commands whose writes are committed, the state closed and its lock released before they
+return: once one has succeeded, its process ends as a read-only command's does (~0.05 s of
+CPU after a 200-image apply, a quarter of a millisecond per request it made)."""
 
 
 UNUSED_OPTIONAL_IMPORTS = ("trio", "httpx._main")
@@ -242,7 +246,7 @@ def main() -> None:
         click.echo(f"Error: {error.strerror or error}{where}", err=True)
         sys.exit(1)
     code = result if isinstance(result, int) else 0
-    if cli.resolved is not None and cli.resolved in READ_ONLY_COMMANDS:
+    if cli.resolved in READ_ONLY_COMMANDS or cli.resolved in CLOSED_ON_RETURN_COMMANDS:
         end_now(code)
     sys.exit(code)
 

@@ -99,3 +99,19 @@ def test_a_plan_with_changes_keeps_its_exit_code_and_whole_output(
     assert completed.returncode == 2, completed.stderr
     assert "Plan:" in completed.stdout
     assert marks == ["atexit"]
+
+
+def test_an_apply_ends_at_once_with_everything_recorded(
+    tmp_path: Path, sandbox_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A successful apply has committed its writes and closed the state before it returns:
+    its process skips finalisation too, and the next plan finds nothing left to do."""
+    workspace = copy_example(EXAMPLES / "quickstart", tmp_path / "quickstart")
+    (workspace / "tailor.yaml").write_text(f"api: {sandbox_server}\n", encoding="utf-8")
+    monkeypatch.setenv("BRIA_API_TOKEN", "test-token-end-now")
+    completed, marks = _run(tmp_path, "apply", "--auto-approve", str(workspace))
+    assert completed.returncode == 0, completed.stderr
+    assert marks == ["atexit"]
+    (tmp_path / "marks").unlink()
+    again, _ = _run(tmp_path, "plan", str(workspace), "--detailed-exitcode")
+    assert again.returncode == 0, again.stdout + again.stderr
