@@ -24,6 +24,7 @@ from reconciler.bria_rules import FAMILY_LOCK
 from reconciler.plan.compare.project import generation_change, plan_project
 from reconciler.plan.context import PlanningContext
 from reconciler.plan.draft import DraftPlan
+from reconciler.plan.fields import rules_for
 from reconciler.plan.graph import build_dependencies, topological_order
 from reconciler.plan.model import Action, Change, Diagnostic, Plan, Reason, Severity, StepKind
 from reconciler.resources import (
@@ -46,12 +47,7 @@ def _check_prevent_destroy(out: DraftPlan) -> None:
             (change.before or {}).get("prevent_destroy")
         )
         if protected:
-            switch = generation_change(change)
-            why = (
-                f"its generation changes: {switch.before} -> {switch.after}"
-                if switch is not None
-                else change.reason.describe()
-            )
+            why, constraint = _why_replaced(change)
             out.error(
                 f"{change.address} has lifecycle.prevent_destroy, but the plan would "
                 f"{change.action} it: {why}",
@@ -59,8 +55,35 @@ def _check_prevent_destroy(out: DraftPlan) -> None:
                 change.location,
                 detail="remove prevent_destroy from the manifest if this is intended, or undo "
                 "the change that forces it",
-                constraint=FAMILY_LOCK if switch is not None else None,
+                constraint=constraint,
             )
+
+
+_SCHEMA_LOCK = {
+    row.name: row.constraint
+    for row in rules_for(Kind.DATASET)
+    if row.name in ("visual_schema", "refine")
+}
+"""The FIBO fields Bria locks in a completed dataset, and the rule that locks them."""
+
+
+def _why_replaced(change: Change) -> tuple[str, str | None]:
+    """Why a protected object would go, and Bria's rule behind it where one is named: the
+    project's generation (DS-FAMILY-LOCK), a completed FIBO dataset's schema."""
+    switch = generation_change(change)
+    if switch is not None:
+        return f"its generation changes: {switch.before} -> {switch.after}", FAMILY_LOCK
+    locked = [
+        fc.field for fc in change.field_changes if fc.forces_replace and fc.field in _SCHEMA_LOCK
+    ]
+    if change.kind is Kind.DATASET and locked:
+        fields = " and ".join(dict.fromkeys(locked))
+        return (
+            f"its {fields} changes, which Bria refuses in a completed FIBO dataset, so a new "
+            "version is built",
+            _SCHEMA_LOCK[locked[0]],
+        )
+    return change.reason.describe(), None
 
 
 def _check_deletes_while_training(ctx: PlanningContext, out: DraftPlan) -> None:

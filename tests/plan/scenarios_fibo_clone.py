@@ -103,6 +103,18 @@ def fibo_schema_edited_completed_increase_resolution_changed() -> Scenario:
     return Scenario(_pair(old, new), {"acme/datasets/v1": "replace", "acme/models/fibo": "replace"})
 
 
+def fibo_dataset_prevent_destroy_schema_edited() -> Scenario:
+    """A completed FIBO dataset under its own prevent_destroy: a new schema would replace it
+    (clone or not, the old version is deleted), so the plan is refused, naming the rule."""
+    old = fibo_dataset(schema=FILE_SCHEMA, prevent_destroy=True)
+    new = fibo_dataset(schema=EDITED_SCHEMA, prevent_destroy=True)
+    return Scenario(
+        _pair(old, new),
+        {"acme/datasets/v1": "replace", "acme/models/fibo": "replace"},
+        errors=1,
+    )
+
+
 CLONE_SCENARIOS: dict[str, Callable[[], Scenario]] = {
     fn.__name__: fn
     for fn in (
@@ -111,5 +123,6 @@ CLONE_SCENARIOS: dict[str, Callable[[], Scenario]] = {
         fibo_advanced_schema_edited_completed,
         fibo_advanced_schema_edited_image_added_completed,
         fibo_schema_edited_completed_increase_resolution_changed,
+        fibo_dataset_prevent_destroy_schema_edited,
     )
 }

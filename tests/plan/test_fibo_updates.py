@@ -241,3 +241,13 @@ def test_an_unchanged_live_schema_is_no_drift() -> None:
     dataset = ds(schema=FILE_SCHEMA, completed=False)
     plan = drifted(dataset, dict(reversed(list(FILE_SCHEMA.items()))))
     assert plan.drift == () and not plan.has_changes
+
+
+def test_a_protected_fibo_dataset_refuses_a_new_schema_naming_the_rule() -> None:
+    old = ds(schema=FILE_SCHEMA, prevent_destroy=True)
+    world = converged_fibo(workspace(project(datasets=(old,), models=())))
+    ws = workspace(project(datasets=(ds(schema=EDITED, prevent_destroy=True),), models=()))
+    [error] = plan_of(ws, world).errors
+    assert error.constraint == "DS-COMPLETED-SCHEMA-LOCKED"
+    assert error.address == DATASET
+    assert "prevent_destroy" in error.summary and "visual_schema" in error.summary
