@@ -154,7 +154,11 @@ class Dataset(_Strict):
     visual_schema: NonEmptyText | dict[str, Any] | None = Field(
         None,
         description='FIBO only: "auto" (generate_visual_schema from 5-10 of the images), a '
-        "PATH.json relative to the manifest, or the schema as a mapping. Needed to complete.",
+        "PATH.json relative to the manifest, or the schema as a mapping. Needed to complete. "
+        '"auto" is generated when the schema is first set or its refine changes, not when '
+        "images are added to a draft later (they are captioned with the schema it has, as "
+        'with caption_prefix: "auto"); a completed dataset\'s new version generates it again '
+        "when its sample of images moved.",
     )
     refine: list[NonEmptyText] | None = Field(
         None,

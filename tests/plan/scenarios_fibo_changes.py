@@ -194,6 +194,23 @@ def fibo_completed_auto_schema_image_added() -> Scenario:
     )
 
 
+def fibo_auto_schema_draft_images_added() -> Scenario:
+    """Images added to a draft whose schema is `auto`: uploaded and captioned by Bria with the
+    schema it has; the schema is not generated again (as `caption_prefix: auto`): Bria's text
+    asks for 5-10 representative images once, not for a schema that follows the images."""
+    imgs = fibo_images(6)
+    world = converged_fibo(_ws(completed=False, schema=None, auto=True, imgs=imgs))
+    more = (*imgs, fibo_image("fox-07.png"), fibo_image("fox-08.png"))
+    return Scenario(
+        plan_of(_ws(completed=False, schema=None, auto=True, imgs=more), world),
+        {
+            "acme/datasets/v1": "no-op",
+            "acme/datasets/v1/images/fox-07.png": "create",
+            "acme/datasets/v1/images/fox-08.png": "create",
+        },
+    )
+
+
 def fibo_dataset_into_a_project_bria_locked_to_legacy() -> Scenario:
     """The state holds the project but none of its legacy datasets (deleted in the Console);
     Bria still reports the project locked to max, so a FIBO dataset needs a new project."""
@@ -223,6 +240,7 @@ CHANGE_SCENARIOS: dict[str, Callable[[], Scenario]] = {
         fibo_auto_schema_changed_in_console_draft,
         fibo_images_before_schema,
         fibo_completed_auto_schema_image_added,
+        fibo_auto_schema_draft_images_added,
         fibo_dataset_into_a_project_bria_locked_to_legacy,
     )
 }
