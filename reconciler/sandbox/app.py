@@ -32,6 +32,7 @@ from reconciler.sandbox.constraints import (
     QUERY_PARAM,
 )
 from reconciler.sandbox.errors import CONSTRAINT_HEADER, BriaError
+from reconciler.sandbox.faults import Decision
 from reconciler.sandbox.limits import QUOTA_EXCEEDED_MESSAGE, LimitsConfig
 from reconciler.sandbox.routes import control, datasets, fibo, models, projects
 from reconciler.sandbox.stats import RequestStats
@@ -101,6 +102,18 @@ class SandboxApp(FastAPI):
             await Response(status_code=429)(scope, receive, send)
             return
         decision = backend.faults.decide(scope["method"])
+        if not decision.held:
+            await self._answer(decision, scope, receive, send)
+            return
+        try:
+            await backend.faults.wait_held()
+            await self._answer(decision, scope, receive, send)
+        finally:
+            backend.faults.done_held()
+
+    async def _answer(self, decision: Decision, scope: Scope, receive: Receive, send: Send) -> None:
+        """What the fault decision says: latency, then an injected failure or Bria's answer."""
+        backend: Backend = self.state.backend
         if decision.latency_s > 0:
             await asyncio.sleep(decision.latency_s)
         config = backend.faults.config

@@ -3,17 +3,25 @@
 Decisions come from one RNG seeded by `PUT /_sandbox/faults`, so a sequential test sees the
 same faults every run. Every request draws the same number of values whatever is enabled, so
 turning one fault on does not shift the others.
+
+`hold_from_request` lets a test SIGKILL a client at an exact point however loaded the machine:
+from the Nth request on, nothing is acted on or answered until the faults are set again, and
+that `PUT` returns only once the held requests have run (so a rerun never races them).
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Action = Literal["none", "rate_limit", "error", "drop", "lose_after_commit"]
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+HOLD_MAX_S = 120.0
+"""A held request goes on by itself after this long: a forgotten hold never wedges a server."""
 
 
 class FaultConfigError(ValueError):
@@ -34,12 +42,13 @@ class FaultConfig:
     seed: int = 0
     training_failure_rate: float = 0.0
     moderation_block: tuple[str, ...] = field(default_factory=tuple)
+    hold_from_request: int = 0
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> FaultConfig:
         """Validate a JSON body; fields left out take their defaults (PUT replaces)."""
         values: dict[str, Any] = {}
-        for name in ("latency_ms", "error_status", "retry_after_s", "seed"):
+        for name in ("latency_ms", "error_status", "retry_after_s", "seed", "hold_from_request"):
             if name in body:
                 value = body[name]
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -78,6 +87,7 @@ class FaultConfig:
 class Decision:
     latency_s: float
     action: Action
+    held: bool = False
 
 
 class FaultInjector:
@@ -88,15 +98,27 @@ class FaultInjector:
         self._lock = threading.Lock()
         self._config = FaultConfig()
         self._rng = random.Random(0)
+        self._seen = 0
+        self._release = threading.Event()
+        self._holding = 0
+        self._held_done = threading.Condition(self._lock)
 
     @property
     def config(self) -> FaultConfig:
         return self._config
 
     def configure(self, config: FaultConfig) -> None:
+        """Replace the config; first let held requests go and wait (bounded) until they ran.
+
+        Called from a worker thread (sync routes), never from the event loop they run on.
+        """
         with self._lock:
+            self._release.set()
+            self._held_done.wait_for(lambda: self._holding == 0, timeout=HOLD_MAX_S)
             self._config = config
             self._rng = random.Random(config.seed)
+            self._seen = 0
+            self._release = threading.Event()
 
     def is_blocked(self, sha256_hex: str) -> bool:
         return sha256_hex.lower() in self._config.moderation_block
@@ -109,10 +131,31 @@ class FaultInjector:
         return random.Random(f"{self._config.seed}:{model_id}").random() < rate
 
     def decide(self, method: str) -> Decision:
+        """The request's fate; a held one must be passed to `wait_held` and then `done_held`."""
         with self._lock:
             config = self._config
             draws = [self._rng.random() for _ in range(4)]
+            self._seen += 1
+            held = 0 < config.hold_from_request <= self._seen
+            self._holding += held
         latency = (self._base_latency_ms + config.latency_ms) / 1000.0
+        decision = self._draw(method, config, draws, latency)
+        return Decision(decision.latency_s, decision.action, held)
+
+    async def wait_held(self) -> None:
+        """Until the faults are set again (or HOLD_MAX_S passed): polled, the loop stays free."""
+        release = self._release
+        deadline = time.monotonic() + HOLD_MAX_S
+        while not release.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+
+    def done_held(self) -> None:
+        with self._lock:
+            self._holding -= 1
+            self._held_done.notify_all()
+
+    @staticmethod
+    def _draw(method: str, config: FaultConfig, draws: list[float], latency: float) -> Decision:
         if draws[0] < config.rate_limit_rate:
             return Decision(latency, "rate_limit")
         if draws[1] < config.error_rate:

@@ -72,6 +72,33 @@ async def test_lost_response_after_commit(sandbox_http: httpx.AsyncClient) -> No
     assert [p["project_name"] for p in ok(await sandbox_http.get(PROJECTS))] == ["lost"]
 
 
+async def test_a_held_request_waits_until_the_faults_are_set_again(
+    sandbox_http: httpx.AsyncClient,
+) -> None:
+    import anyio
+
+    await _faults(sandbox_http, hold_from_request=2)
+    assert ok(await sandbox_http.get(PROJECTS)) == [], "the first request is not held"
+    answers: list[int] = []
+
+    async def create() -> None:
+        body = {"project_name": "held", "ip_type": "icons", "ip_medium": "illustration"}
+        answers.append((await sandbox_http.post(PROJECTS, json=body)).status_code)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(create)
+        for _ in range(2000):
+            if ok(await control(sandbox_http, "GET", "/stats"))["total"] == 2:
+                break
+            await anyio.sleep(0.005)
+        await anyio.sleep(0.05)
+        assert answers == [], "a held request is not answered"
+        await _faults(sandbox_http)  # returns once the held request has run
+        listed = [p["project_name"] for p in ok(await sandbox_http.get(PROJECTS))]
+        assert listed == ["held"]
+    assert answers in ([200], [201])
+
+
 async def test_bad_fault_config_is_refused(sandbox_http: httpx.AsyncClient) -> None:
     expect_error(
         await control(sandbox_http, "PUT", "/faults", json={"error_rate": 2}), 400, "BODY-FIELD"
