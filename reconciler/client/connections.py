@@ -148,6 +148,9 @@ class _Connection(asyncio.Protocol):
         except httptools.HttpParserError as error:
             self._fail(RemoteProtocolError(f"the answer is not valid HTTP/1.1 ({error})"))
             return
+        except httptools.HttpParserUpgrade:  # 101: the client asked for no other protocol
+            self._fail(RemoteProtocolError("the server switched protocols unasked"))
+            return
         if self._in_head and self._received > HEAD_LIMIT:
             self._fail(RemoteProtocolError("the answer's headers are too long"))
 

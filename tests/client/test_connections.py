@@ -174,6 +174,8 @@ async def test_a_connection_the_server_ends_is_replaced_before_the_next_request(
 async def test_failures_say_whether_the_request_may_have_reached_the_server() -> None:
     async with scripted(CLOSE, HANG, b"garbage\r\n\r\n",
                         b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n{}",
+                        b"HTTP/1.1 101 Switching Protocols\r\nupgrade: h2c\r\n"
+                        b"connection: upgrade\r\n\r\n",
                         close_after_answer=True) as server:
         slots = Connections(server.origin, 1, None)
         with pytest.raises(wire.RemoteProtocolError, match="without sending a response"):
@@ -184,9 +186,11 @@ async def test_failures_say_whether_the_request_may_have_reached_the_server() ->
             await slots.send("GET", "/", {}, None, 5.0, 5.0)
         with pytest.raises(wire.RemoteProtocolError, match="complete message body"):
             await slots.send("GET", "/", {}, None, 5.0, 5.0)
+        with pytest.raises(wire.RemoteProtocolError, match="switched protocols"):
+            await slots.send("GET", "/", {}, None, 5.0, 5.0)
         assert len(slots._free) == 1
         slots.close()
-    assert server.connections == 4, "a failed exchange never leaves its connection in use"
+    assert server.connections == 5, "a failed exchange never leaves its connection in use"
 
 
 @pytest.mark.anyio
