@@ -301,7 +301,8 @@ class Connections:
         host = url.hostname or ""
         port = url.port or (443 if secure else 80)
         default = port == (443 if secure else 80)
-        self.host_header = host.encode("idna").decode("ascii") + ("" if default else f":{port}")
+        named = f"[{host}]" if ":" in host else host.encode("idna").decode("ascii")
+        self.host_header = named + ("" if default else f":{port}")
         self.prefix = url.path.rstrip("/")
         """The base URL's path, e.g. `/v1`: request targets start with it."""
         self._all = [_Connection(host, port, tls if secure else None) for _ in range(slots)]

@@ -266,3 +266,14 @@ async def test_a_compressed_answer_is_read_as_sent() -> None:
             await slots.send("GET", "/v1/p", {}, None, 5.0, 5.0)
         slots.close()
     assert b"accept-encoding: gzip, deflate" in server.requests[0]
+
+
+@pytest.mark.parametrize("base_url", [
+    "http://127.0.0.1:8787/v1", BRIA, "http://[::1]:8080/v1", "https://bücher.example/v1",
+    "http://localhost:80/v1",
+])
+def test_the_host_header_is_httpx_one(base_url: str) -> None:
+    """IPv6 literals in brackets, IDNA-encoded names, the default port left out."""
+    assert Connections(base_url, 1, None).host_header == httpx.Request("GET", base_url).headers[
+        "host"
+    ]
