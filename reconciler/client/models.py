@@ -14,9 +14,11 @@ answers carry, and an organisation holds objects of both generations (legacy and
 An answer that still does not fit is never a traceback: `reconciler.client.api` reports a
 list's unreadable items one by one (`Listing.skipped`) and a single object as our own
 UnreadableAnswer. Requests are strict (`extra="forbid"`) so a typo fails here, not at Bria.
-"""
 
-from __future__ import annotations
+Annotations here are evaluated as each class is made (no `from __future__ import
+annotations`): pydantic then has no strings to resolve for 33 models, ~2 ms of the start-up
+of every command that talks to Bria.
+"""
 
 import json
 from datetime import UTC, datetime
