@@ -2,8 +2,9 @@
 
 Images are untrusted files that can be huge, so nothing here decodes pixels:
 - the format is sniffed from the first bytes (the extension is not trusted);
-- Pillow reads only the header for the dimensions, and a pixel cap refuses decompression bombs
-  from the declared size alone;
+- the dimensions come from the header: read here with struct for the well-formed common cases
+  (PNG, JPEG and WebP), by Pillow for anything else, so every error is still Pillow's verdict;
+  a pixel cap refuses decompression bombs from the declared size alone;
 - truncation is caught from each format's end marker, read with one small seek;
 - sha256 is computed in 1 MiB blocks, so memory stays bounded for any file size.
 
@@ -28,6 +29,7 @@ from reconciler.manifest.files import (
     kind_of,
     read_workspace_file,
 )
+from reconciler.manifest.headers import jpeg_size, png_size, webp_size
 from reconciler.manifest.jsondocs import read_json_object
 from reconciler.resources import IMAGE_SUFFIXES, ImageFormat
 
@@ -352,27 +354,15 @@ def _name_other_format(head: bytes) -> str:
 
 
 def _header_size(handle: BinaryIO, image_format: ImageFormat, head: bytes) -> tuple[int, int]:
-    """Width and height from the header; refuses a decompression bomb by its declared size.
-    Pillow is imported here, on the first image not in the cache: a cached run needs none."""
-    from PIL import Image
-
-    pil_name = _PIL_BY_FORMAT[image_format]
-    try:
-        if image_format == "webp":
-            width, height = _webp_size(head)
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                image = Image.open(handle, formats=[pil_name])
-                width, height = image.size
-    except Image.DecompressionBombError:
-        raise ImageProblem(
-            f"declares more than {MAX_IMAGE_PIXELS:,} pixels (a decompression bomb?)"
-        ) from None
-    except Exception:  # any parser failure on untrusted bytes means a damaged file
-        raise ImageProblem(
-            f"has a damaged {image_format.upper()} header", hint="export the image again"
-        ) from None
+    """Width and height from the header; refuses a decompression bomb by its declared size."""
+    if image_format == "webp":
+        known = webp_size(head)
+        if known is None:
+            raise _damaged(image_format)
+        width, height = known
+    else:
+        known = _plain_header_size(handle, image_format)
+        width, height = known if known else _pillow_size(handle, image_format)
     if width * height > MAX_IMAGE_PIXELS or width <= 0 or height <= 0:
         raise ImageProblem(
             f"declares {width}x{height} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels"
@@ -380,19 +370,46 @@ def _header_size(handle: BinaryIO, image_format: ImageFormat, head: bytes) -> tu
     return width, height
 
 
-def _webp_size(head: bytes) -> tuple[int, int]:
-    """From the first chunk: Pillow's WebP reader loads the whole file, so we read it here."""
-    chunk = head[12:16]
-    if chunk == b"VP8X" and len(head) >= 30:
-        return int.from_bytes(head[24:27], "little") + 1, int.from_bytes(head[27:30], "little") + 1
-    if chunk == b"VP8 " and len(head) >= 30 and head[23:26] == b"\x9d\x01\x2a":
-        width = int.from_bytes(head[26:28], "little") & 0x3FFF
-        height = int.from_bytes(head[28:30], "little") & 0x3FFF
-        return width, height
-    if chunk == b"VP8L" and len(head) >= 25 and head[20] == 0x2F:
-        bits = int.from_bytes(head[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    raise ValueError("unknown WebP chunk")
+def _damaged(image_format: ImageFormat) -> ImageProblem:
+    return ImageProblem(
+        f"has a damaged {image_format.upper()} header", hint="export the image again"
+    )
+
+
+def _pillow_size(handle: BinaryIO, image_format: ImageFormat) -> tuple[int, int]:
+    """Pillow's reading of the header, for whatever `headers` leaves to it.
+    Pillow is imported here, on the first such image: most runs need none."""
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(handle, formats=[_PIL_BY_FORMAT[image_format]])
+            width, height = image.size
+    except Image.DecompressionBombError:
+        raise ImageProblem(
+            f"declares more than {MAX_IMAGE_PIXELS:,} pixels (a decompression bomb?)"
+        ) from None
+    except Exception:  # any parser failure on untrusted bytes means a damaged file
+        raise _damaged(image_format) from None
+    return width, height
+
+
+_PREFIX_BYTES = 256 * 1024
+"""A large file's headers are looked for in its first bytes (JPEG EXIF is at most 64 KiB)."""
+
+
+def _plain_header_size(handle: BinaryIO, image_format: ImageFormat) -> tuple[int, int] | None:
+    """The size by `headers`' readers, or None to ask Pillow."""
+    if isinstance(handle, io.BytesIO):
+        data = handle.getvalue()
+    else:
+        data = handle.read(_PREFIX_BYTES)
+        handle.seek(0)
+    size = png_size(data) if image_format == "png" else jpeg_size(data)
+    if size is None or not 0 < size[0] * size[1] <= MAX_IMAGE_PIXELS:
+        return None
+    return size
 
 
 def _check_complete(handle: BinaryIO, image_format: ImageFormat, head: bytes, size: int) -> None:
