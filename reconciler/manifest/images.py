@@ -5,8 +5,9 @@ Images are untrusted files that can be huge, so nothing here decodes pixels:
 - the dimensions come from the header: read here with struct for the well-formed common cases
   (PNG, JPEG and WebP), by Pillow for anything else, so every error is still Pillow's verdict;
   a pixel cap refuses decompression bombs from the declared size alone;
-- truncation is caught from each format's end marker, read with one small seek;
-- sha256 is computed in 1 MiB blocks, so memory stays bounded for any file size.
+- truncation is caught from each format's end marker;
+- a file up to 1 MiB is read whole in one call and looked at in memory; a larger one is read
+  at its start and end, and hashed in 1 MiB blocks, so memory stays bounded for any size.
 
 Facts about an image (sha256, size, dimensions, format) are cached by `image_cache`, so a
 second run over thousands of unchanged images opens none of them.
@@ -46,6 +47,9 @@ MAX_HASHING_THREADS = 8
 WHOLE_READ_BYTES = 1024 * 1024
 """Files up to this size are read in one piece (and the piece looked at in memory)."""
 _HEAD_BYTES = 64
+_TAIL_BYTES = 1024
+_PREFIX_BYTES = 256 * 1024
+"""A large file's headers are looked for in its first bytes (JPEG EXIF is at most 64 KiB)."""
 
 _FORMAT_BY_PIL: dict[str, ImageFormat] = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp"}
 _PIL_BY_FORMAT = {v: k for k, v in _FORMAT_BY_PIL.items()}
@@ -278,33 +282,47 @@ def hashing_threads(sizes: list[int]) -> int:
 
 def inspect_image(path: str | Path, stamp: FileStamp) -> ImageFacts:
     """Format, dimensions and sha256 of one image, reading no pixel data."""
-    if stamp.size == 0:
+    size = stamp.size
+    if size == 0:
         raise ImageProblem("is an empty file")
     try:
-        with open(path, "rb") as file:
-            handle = _in_memory(file, stamp.size)
-            head = handle.read(_HEAD_BYTES)
+        data = _read_whole(path, size) if size <= WHOLE_READ_BYTES else None
+        if data is not None:
+            head = data[:_HEAD_BYTES]
             image_format = _sniff(head)
-            _check_complete(handle, image_format, head, stamp.size)
-            width, height = _header_size(handle, image_format, head)
-            handle.seek(0)
-            digest = _sha256(handle)
+            _check_complete(data[max(0, size - _TAIL_BYTES) : size], image_format, head, size)
+            width, height = _header_size(data, image_format, None)
+            digest = hashlib.sha256(data).hexdigest()
+        else:
+            with open(path, "rb") as file:
+                head = file.read(_HEAD_BYTES)
+                image_format = _sniff(head)
+                file.seek(max(0, size - _TAIL_BYTES))
+                _check_complete(file.read(min(size, _TAIL_BYTES)), image_format, head, size)
+                file.seek(0)
+                width, height = _header_size(file.read(_PREFIX_BYTES), image_format, file)
+                file.seek(0)
+                digest = _sha256(file)
     except OSError as error:
         raise ImageProblem(f"cannot be read: {error.strerror or error}") from None
-    return ImageFacts(digest, width, height, image_format, stamp.size)
+    return ImageFacts(digest, width, height, image_format, size)
 
 
-def _in_memory(file: BinaryIO, size: int) -> BinaryIO:
-    """A small file read whole, in one system call, then looked at in memory: its end, its
-    header and its hash would otherwise cost a seek and a read each. A file that grew past
-    the limit since its stat is read from disk as a large one."""
-    if size > WHOLE_READ_BYTES:
-        return file
-    data = file.read(WHOLE_READ_BYTES + 1)
-    if len(data) > WHOLE_READ_BYTES:
-        file.seek(0)
-        return file
-    return io.BytesIO(data)
+def _read_whole(path: str | Path, size: int) -> bytes | None:
+    """A small file's bytes, or None when it has grown past the limit since its stat (then it
+    is read from disk as a large one). os.read, not open(): no buffered file object for a
+    file read once, in one piece, then looked at in memory (its end, header and hash)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = os.read(fd, size + 1)
+        while data and len(data) <= WHOLE_READ_BYTES:
+            more = os.read(fd, WHOLE_READ_BYTES + 1 - len(data))
+            if not more:
+                break
+            data += more
+    finally:
+        os.close(fd)
+    return data if len(data) <= WHOLE_READ_BYTES else None
 
 
 def _sniff(head: bytes) -> ImageFormat:
@@ -353,16 +371,23 @@ def _name_other_format(head: bytes) -> str:
     return "a text file"
 
 
-def _header_size(handle: BinaryIO, image_format: ImageFormat, head: bytes) -> tuple[int, int]:
-    """Width and height from the header; refuses a decompression bomb by its declared size."""
+def _header_size(
+    prefix: bytes, image_format: ImageFormat, file: BinaryIO | None
+) -> tuple[int, int]:
+    """Width and height from the header; refuses a decompression bomb by its declared size.
+    `prefix` is the file's first bytes (all of them when `file` is None), `file` the open
+    file, at its start, for Pillow."""
     if image_format == "webp":
-        known = webp_size(head)
+        known = webp_size(prefix[:_HEAD_BYTES])
         if known is None:
             raise _damaged(image_format)
         width, height = known
     else:
-        known = _plain_header_size(handle, image_format)
-        width, height = known if known else _pillow_size(handle, image_format)
+        known = png_size(prefix) if image_format == "png" else jpeg_size(prefix)
+        if known is None or not 0 < known[0] * known[1] <= MAX_IMAGE_PIXELS:
+            width, height = _pillow_size(file or io.BytesIO(prefix), image_format)
+        else:
+            width, height = known
     if width * height > MAX_IMAGE_PIXELS or width <= 0 or height <= 0:
         raise ImageProblem(
             f"declares {width}x{height} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels"
@@ -395,32 +420,13 @@ def _pillow_size(handle: BinaryIO, image_format: ImageFormat) -> tuple[int, int]
     return width, height
 
 
-_PREFIX_BYTES = 256 * 1024
-"""A large file's headers are looked for in its first bytes (JPEG EXIF is at most 64 KiB)."""
-
-
-def _plain_header_size(handle: BinaryIO, image_format: ImageFormat) -> tuple[int, int] | None:
-    """The size by `headers`' readers, or None to ask Pillow."""
-    if isinstance(handle, io.BytesIO):
-        data = handle.getvalue()
-    else:
-        data = handle.read(_PREFIX_BYTES)
-        handle.seek(0)
-    size = png_size(data) if image_format == "png" else jpeg_size(data)
-    if size is None or not 0 < size[0] * size[1] <= MAX_IMAGE_PIXELS:
-        return None
-    return size
-
-
-def _check_complete(handle: BinaryIO, image_format: ImageFormat, head: bytes, size: int) -> None:
-    """A cut-short file is the usual damage; each format's end marker shows it."""
+def _check_complete(tail: bytes, image_format: ImageFormat, head: bytes, size: int) -> None:
+    """A cut-short file is the usual damage; each format's end marker shows it. `tail` is
+    what the file holds of the last 1 KiB of its stat's size."""
     if image_format == "png":
-        handle.seek(max(0, size - len(_PNG_END)))
-        complete = handle.read(len(_PNG_END)) == _PNG_END
+        complete = len(tail) == min(size, _TAIL_BYTES) and tail.endswith(_PNG_END)
     elif image_format == "jpeg":
-        handle.seek(max(0, size - 1024))
-        tail = handle.read(1024).rstrip(b"\x00")
-        complete = tail.endswith(b"\xff\xd9")
+        complete = tail.rstrip(b"\x00").endswith(b"\xff\xd9")
     else:
         declared = int.from_bytes(head[4:8], "little") + 8
         complete = declared <= size
@@ -429,7 +435,6 @@ def _check_complete(handle: BinaryIO, image_format: ImageFormat, head: bytes, si
             f"is truncated (the {image_format.upper()} data ends early)",
             hint="export or download the image again",
         )
-    handle.seek(0)  # Pillow reads the header from the start
 
 
 def _sha256(handle: BinaryIO) -> str:
