@@ -29,6 +29,13 @@ Attrs = dict[str, JsonValue]
 _VERSION_ALIASES = {"bria-2.3": "light", "bria-3.2": "max"}
 
 
+RECAPTION_DUE = "recaption_due"
+"""A dataset attribute set with a new visual schema whose Regenerate All Captions is still to
+come in the same change, cleared once it ended: a run that stops between them leaves it set,
+so the next plan regenerates the captions though the schema no longer differs. The change's
+final record (its declared attributes) drops it."""
+
+
 def project_attributes(project: DesiredProject) -> Attrs:
     return {
         "name": project.name,

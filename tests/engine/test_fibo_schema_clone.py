@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from reconciler.addresses import Address, Kind
@@ -163,3 +164,46 @@ async def test_a_clone_whose_run_died_before_the_schema_is_adopted_and_finished(
     assert requests[REGENERATE] == 1
     await check_bria(env, sorted(NEW))
     assert all(c.action is Action.NO_OP for c in (await env.plan()).changes)
+
+
+class NoRegeneration(httpx.AsyncBaseTransport):
+    """Bria down for Regenerate All Captions only: the run stops right after the schema."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT" and request.url.path.endswith("/images"):
+            return httpx.Response(503, json={"error": "unavailable"})
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_run_stopped_between_the_schema_and_the_regeneration_is_finished(
+    env: Env, tmp_path: Path
+) -> None:
+    """The copy got the new schema, then the run stopped: the next plan regenerates every
+    caption though the schema no longer differs, PUTs the explicit one, completes; the state
+    ends as a fresh build's."""
+    write_fibo(env.root, OLD)
+    await requests_of(env)
+    write_fibo(env.root, NEW)
+    env.transport.inner = NoRegeneration(env.transport.inner)
+    _, stopped = await env.apply()
+    assert not stopped.ok
+    env.transport.inner = env.transport.inner.inner  # type: ignore[attr-defined]
+    [live] = [d for d in await env.live("/tailored-gen/datasets") if d["status"] == "draft"]
+    assert json.loads(live["visual_schema"]) == NEW
+
+    plan, requests = await requests_of(env)
+    change = dataset_change(plan)
+    assert [s.kind for s in change.steps][:2] == [
+        StepKind.REGENERATE_CAPTIONS, StepKind.WAIT_CAPTIONS
+    ]
+    assert requests[REGENERATE] == 1 and CLONE not in requests and UPLOAD not in requests
+    await check_bria(env, sorted(NEW))
+    assert not (await env.plan()).has_changes
+    async with open_env(tmp_path / "rebuilt") as fresh:
+        write_fibo(fresh.root, NEW)
+        _, built = await fresh.apply()
+        assert built.ok, built.failed
+        assert ended_as(fresh) == ended_as(env)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from reconciler.addresses import Address
 from reconciler.resources import DesiredImage, DesiredWorkspace
 from tests.plan.factories import converged, project, workspace
 from tests.plan.factories_fibo import (
@@ -194,6 +195,25 @@ def fibo_completed_auto_schema_image_added() -> Scenario:
     )
 
 
+def fibo_recaption_interrupted_draft() -> Scenario:
+    """An earlier apply set the schema and stopped before Regenerate All Captions (the state
+    says `recaption_due`): the schema no longer differs, the captions are still regenerated,
+    the NAME.json caption PUT again after it, then the dataset completed."""
+    captioned = _captioned(caption_text("fox-01.png", pose="waving"))
+    world = converged_fibo(_ws(completed=False, imgs=captioned))
+    address = Address("acme", dataset="v1")
+    rec = world.recorded[address]
+    world.recorded[address] = replace(rec, attributes={**rec.attributes, "recaption_due": True})
+    return Scenario(
+        plan_of(_ws(completed=True, imgs=captioned), world),
+        {
+            "acme/datasets/v1": "update",
+            "acme/datasets/v1/images/fox-01.png": "update",
+            "acme/models/fibo": "update",
+        },
+    )
+
+
 def fibo_auto_schema_draft_images_added() -> Scenario:
     """Images added to a draft whose schema is `auto`: uploaded and captioned by Bria with the
     schema it has; the schema is not generated again (as `caption_prefix: auto`): Bria's text
@@ -241,6 +261,7 @@ CHANGE_SCENARIOS: dict[str, Callable[[], Scenario]] = {
         fibo_images_before_schema,
         fibo_completed_auto_schema_image_added,
         fibo_auto_schema_draft_images_added,
+        fibo_recaption_interrupted_draft,
         fibo_dataset_into_a_project_bria_locked_to_legacy,
     )
 }

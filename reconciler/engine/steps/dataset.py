@@ -22,6 +22,7 @@ from reconciler.engine.run_context import NOTHING, Outcome, RunContext, StepCall
 from reconciler.engine.step_args import flag, optional_text, text
 from reconciler.engine.waits import wait_captions
 from reconciler.engine.workspace_files import checked_bytes
+from reconciler.plan.attributes import RECAPTION_DUE
 from reconciler.resources import JsonValue
 
 
@@ -121,6 +122,8 @@ async def wait_captions_step(ctx: RunContext, call: StepCall) -> Outcome:
             ctx.client, ctx.path_id(call.step, "dataset_id"), address=str(call.step.address),
             policy=ctx.waits, hooks=ctx.hooks,
         )
+    if ctx.ledger.attributes(call.step.address).get(RECAPTION_DUE) is True:
+        return Outcome(attributes={RECAPTION_DUE: False})
     return NOTHING
 
 

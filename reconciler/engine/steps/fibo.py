@@ -20,6 +20,8 @@ from reconciler.client.models import (
 from reconciler.engine.run_context import NOTHING, Outcome, RunContext, StepCall, StepFailed
 from reconciler.engine.step_args import flag, text
 from reconciler.engine.steps.dataset import encoded_samples
+from reconciler.plan.attributes import RECAPTION_DUE
+from reconciler.plan.model import StepKind
 from reconciler.resources import JsonValue
 
 SCHEMA = "visual_schema"
@@ -78,4 +80,7 @@ async def set_visual_schema(ctx: RunContext, call: StepCall) -> Outcome:
         ctx.path_id(step, "dataset_id"), UpdateDatasetRequest(visual_schema=schema)
     )
     recorded: JsonValue = json_object(schema)
-    return Outcome(attributes={SCHEMA: recorded, "visual_schema_auto": generated})
+    attributes: dict[str, JsonValue] = {SCHEMA: recorded, "visual_schema_auto": generated}
+    if any(s.kind is StepKind.REGENERATE_CAPTIONS for s in call.change.steps):
+        attributes[RECAPTION_DUE] = True
+    return Outcome(attributes=attributes)

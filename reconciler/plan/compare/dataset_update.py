@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.addresses import Kind
+from reconciler.plan.attributes import RECAPTION_DUE
 from reconciler.plan.compare.dataset_bulk import bulk_due
 from reconciler.plan.compare.dataset_delete import plan_dataset_deposed
 from reconciler.plan.compare.dataset_steps import (
@@ -41,6 +42,10 @@ RECAPTION_NOTE = (
     "one: every caption is written again from the new schema"
 )
 RECAPTION_WAIT_NOTE = "until captions_update_status is done"
+RESUMED_NOTE = (
+    "an earlier apply set the visual schema and stopped before every caption was regenerated "
+    "from it"
+)
 SCHEMA_LOCKED_NOTE = (
     "Bria refuses visual_schema and caption changes in a completed FIBO dataset "
     "(DS-COMPLETED-SCHEMA-LOCKED)"
@@ -90,15 +95,15 @@ def update_dataset(
         steps.extend(prefix_steps(project, desired))
     live_images = ctx.live_images(live.remote_id)
     recorded_images = {r.address.key: r for r in ctx.children(address, Kind.IMAGE)}
-    recaption = False
-    if any(fc.field in ("visual_schema", "refine") for fc in diffs):
+    schema_changed = any(fc.field in ("visual_schema", "refine") for fc in diffs)
+    if schema_changed:
         steps.extend(schema_steps(desired))
-        recaption = bool(live_images)
-        if recaption:
-            steps.append(Step(StepKind.REGENERATE_CAPTIONS, address, note=RECAPTION_NOTE))
-            steps.append(
-                Step(StepKind.WAIT_CAPTIONS, address, note=RECAPTION_WAIT_NOTE)
-            )
+    resumed = not schema_changed and _recaption_due(rec, before)
+    recaption = bool(live_images) and (schema_changed or resumed)
+    if recaption:
+        note = RESUMED_NOTE if resumed else RECAPTION_NOTE
+        steps.append(Step(StepKind.REGENERATE_CAPTIONS, address, note=note))
+        steps.append(Step(StepKind.WAIT_CAPTIONS, address, note=RECAPTION_WAIT_NOTE))
     bulk = bulk_due(ctx, desired, live, ctx.children(address, Kind.IMAGE))
     if bulk:
         steps.extend(bulk_steps(desired))
@@ -106,11 +111,12 @@ def update_dataset(
         steps.append(
             Step(StepKind.COMPLETE_DATASET, address, {"status": "completed"}, phase=Phase.FINALIZE)
         )
+    changed = bool(diffs) or resumed
     out.add(
         Change(
             address=address,
-            action=Action.UPDATE if diffs else Action.NO_OP,
-            reason=Reason.UPDATED_FIELDS if diffs else Reason.UNCHANGED,
+            action=Action.UPDATE if changed else Action.NO_OP,
+            reason=Reason.UPDATED_FIELDS if changed else Reason.UNCHANGED,
             before=before,
             after=after,
             field_changes=diffs,
@@ -154,4 +160,10 @@ def update_dataset(
                 detail="delete it in the Console, or declare it in the manifest",
             )
     plan_dataset_deposed(ctx, out, rec)
-    return Action.UPDATE if diffs else Action.NO_OP
+    return Action.UPDATE if changed else Action.NO_OP
+
+
+def _recaption_due(rec: RecordedResource, before: Mapping[str, JsonValue]) -> bool:
+    """An earlier run set the draft's schema and stopped before every caption was regenerated
+    from it (a completed dataset's regeneration ended before it was completed)."""
+    return rec.attributes.get(RECAPTION_DUE) is True and before.get("completed") is not True
