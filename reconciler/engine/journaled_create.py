@@ -7,14 +7,15 @@ was listed under the parent before the create or that another address already ow
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterator
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
 
 from reconciler.addresses import Address, Kind
 from reconciler.client.errors import ApiError, refused
 from reconciler.engine.ledger import CreateIntent, Ledger
 from reconciler.engine.run_context import NOTHING, Outcome, RunContext, StepCall
+from reconciler.plan.fields import rules_for
 from reconciler.plan.model import Action, Change
-from reconciler.resources import JsonValue
+from reconciler.resources import FIBO, JsonValue
 
 IMAGES = "images"
 """The listing scope of a dataset's images (see Ledger.names_under)."""
@@ -97,12 +98,30 @@ def list_images(ctx: RunContext, dataset_id: int) -> Listing:
     return fetch
 
 
+UNSET_BY_CREATE: Mapping[str, JsonValue] = {
+    "completed": False,
+    "caption_prefix": None,
+    "caption_prefix_auto": False,
+    "visual_schema": None,
+    "visual_schema_auto": False,
+}
+"""A dataset's fields that steps after its create set (complete, prefix, schema): what they
+are at Bria between the create and those steps."""
+
+
 def provisional_attributes(change: Change) -> dict[str, JsonValue]:
-    """What is true right after the create request: lifecycle steps not done yet."""
+    """What is true right after the create request: lifecycle steps not done yet. A dataset
+    carries only its generation's fields (the field table's `legacy_only`/`fibo_only`), as
+    the finished record (the plan's `after`) does."""
     after = dict(change.after or {})
     kind = change.kind
     if kind is Kind.DATASET:
-        after.update({"completed": False, "caption_prefix": None, "caption_prefix_auto": False})
+        fibo = after.get("training_version") == FIBO
+        for row in rules_for(Kind.DATASET):
+            if (row.legacy_only and fibo) or (row.fibo_only and not fibo):
+                after.pop(row.name, None)
+            elif row.name in UNSET_BY_CREATE:
+                after[row.name] = UNSET_BY_CREATE[row.name]
     elif kind is Kind.MODEL:
         after["train"] = False
     elif kind is Kind.IMAGE:

@@ -18,6 +18,9 @@ from reconciler.engine.ledger import CreateIntent, by_name
 from reconciler.engine.run_context import NOTHING, Outcome, RunContext, StepCall
 from reconciler.engine.step_args import flag, text
 
+INHERITED = ("caption_prefix", "caption_prefix_auto", "visual_schema", "visual_schema_auto")
+"""What Bria's clone copies from its source besides the images: the prefix and the schema."""
+
 
 async def clone_dataset(ctx: RunContext, call: StepCall) -> Outcome:
     """Journaled before it is sent, so a lost answer or a crash is adopted by name, never
@@ -41,13 +44,9 @@ async def clone_dataset(ctx: RunContext, call: StepCall) -> Outcome:
 
     known = await same_named(ctx, project, "datasets", project_id, fetch, name)
     recorded = ctx.ledger.attributes(address)
-    attributes = {
-        **provisional_attributes(call.change),
-        "caption_prefix": recorded.get("caption_prefix"),
-        "caption_prefix_auto": recorded.get("caption_prefix_auto") is True,
-    }
-    for inherited in ("visual_schema", "visual_schema_auto"):  # Bria's clone keeps the schema
-        if inherited in recorded:
+    attributes = provisional_attributes(call.change)
+    for inherited in INHERITED:  # of the fields the version's generation has
+        if inherited in attributes and inherited in recorded:
             attributes[inherited] = recorded[inherited]
     intent = CreateIntent(address, Kind.DATASET, name, project_id, known, attributes, source_id)
     intent_id = await ctx.ledger.announce_clone(intent)
