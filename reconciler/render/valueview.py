@@ -5,6 +5,9 @@ A schema is a nested document of dozens of keys: printed as one JSON string, a c
 palette entry is a 2,000-character line nobody can review. Two objects are compared leaf by
 leaf, each difference a row with its path (`visual_schema.style.palette[1]`); an object facing
 a non-object (a schema added, a caption that was text) is shown whole, pretty, on its own lines.
+Lists are matched element by element on their canonical JSON (a longest common subsequence), so
+one colour put first in a palette is one added row, not every later colour changed: a removed
+element keeps the index it had, an added or changed one has the index it will have.
 Every row passes through `visible`, and the renderers put rows only into code (a fence, a
 `<pre>`), so keys and values from outside tailor stay inert.
 """
@@ -15,6 +18,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from reconciler.plan.model import Action, Change, FieldChange
 from reconciler.render.planview import format_value
@@ -91,12 +95,40 @@ def leaf_changes(path: str, before: Side, after: Side) -> Iterator[tuple[str, Si
                 child_path(path, key), before.get(key, _MISSING), after.get(key, _MISSING)
             )
     elif isinstance(before, list) and isinstance(after, list):
-        for index in range(max(len(before), len(after))):
-            old = before[index] if index < len(before) else _MISSING
-            new = after[index] if index < len(after) else _MISSING
-            yield from leaf_changes(child_path(path, index), old, new)
+        yield from _list_changes(path, before, after)
     else:
         yield path, before, after
+
+
+def _list_changes(
+    path: str, before: list[JsonValue], after: list[JsonValue]
+) -> Iterator[tuple[str, Side, Side]]:
+    """Elements only one side has are added or removed; where a run of elements was replaced
+    by another, they are paired in order and compared (a changed object key by key)."""
+    matcher = SequenceMatcher(None, _canonical(before), _canonical(after), autojunk=False)
+    for tag, old_from, old_to, new_from, new_to in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        paired = min(old_to - old_from, new_to - new_from)
+        for offset in range(paired):
+            yield from leaf_changes(
+                child_path(path, new_from + offset),
+                before[old_from + offset],
+                after[new_from + offset],
+            )
+        for index in range(old_from + paired, old_to):
+            yield child_path(path, index), before[index], _MISSING
+        for index in range(new_from + paired, new_to):
+            yield child_path(path, index), _MISSING, after[index]
+
+
+def _canonical(values: list[JsonValue]) -> list[str]:
+    """Each element as sorted, compact JSON: equal text is an equal element (`true` is not
+    `1`, nor `1.0`)."""
+    return [
+        json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        for value in values
+    ]
 
 
 def _same(a: Side, b: Side) -> bool:

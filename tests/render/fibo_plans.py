@@ -127,14 +127,18 @@ def create_fibo() -> Plan:
 
 
 def edit_fibo() -> Plan:
-    """A draft's schema file edited, a completed dataset rebuilt for its schema, JSON captions
-    changed (object to object, text to object, object to text), the Console's edits as drift."""
+    """A draft's schema file edited (an accessory put first in a list), a completed dataset
+    rebuilt for its schema, JSON captions changed (object to object, text to object, object to
+    text), the Console's edits as drift."""
     waving = _image(FILED, "fox-01.png")
     jumping = caption("jumping", {"hostile": HOSTILE_VALUE})
     worded = _image(FILED, "fox-02.png")
     plain = _image(FILED, "fox-03.png")
     new_schema = schema(palette_second="#1144cc", mood=None)
     new_schema["composition"] = {"framing": "centered"}
+    new_schema["subject"] = {
+        "name": "Foxy", "species": "fox", "accessories": ["red hat", "blue scarf"]
+    }
     new_schema[HOSTILE_KEY] = f"{HOSTILE_VALUE} (edited)"
     return Plan(
         changes=(

@@ -59,6 +59,9 @@ def test_review_page_shows_what_changes_in_a_schema_and_a_caption() -> None:
     page = _page(render_html(fibo_plans.edit_fibo(), header=HEADER))
     diffs = [text for text in page.pre if "→" in text]
     assert any('~ visual_schema.style.palette[1] = "#3355aa" → "#1144cc"' in t for t in diffs)
+    # an element put first in a list is added, the one that was first is not "changed"
+    assert any('+ visual_schema.subject.accessories[0] = "red hat"' in t for t in diffs)
+    assert not any("accessories[1]" in t for t in diffs)
     assert any('~ caption.action = "waving" → "jumping"' in t for t in diffs)
     drift_cells = [attrs for tag, attrs in page.tags if tag == "td"]
     assert drift_cells

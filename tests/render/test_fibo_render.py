@@ -55,8 +55,11 @@ def test_a_schema_edit_is_shown_key_by_key() -> None:
     assert '~ visual_schema.style.palette[1] = "#3355aa" → "#1144cc"' in text
     assert '- visual_schema.style.mood = "playful"' in text
     assert '+ visual_schema.composition = {"framing": "centered"}' in text
-    # keys that did not change are not repeated
-    assert "visual_schema.lighting" not in text and "visual_schema.subject" not in text
+    # an element put first in a list is one row; keys and elements that did not change are
+    # not repeated
+    assert '+ visual_schema.subject.accessories[0] = "red hat"' in text
+    assert "accessories[1]" not in text and "visual_schema.subject.name" not in text
+    assert "visual_schema.lighting" not in text
 
 
 def test_an_object_facing_a_non_object_is_shown_whole_on_its_own_lines() -> None:
@@ -181,3 +184,43 @@ def test_json_plan_keeps_objects_as_objects_and_fits_its_schema() -> None:
     assert isinstance(filed["field_changes"][0]["before"], dict)
     drift = document["drift"][0]
     assert drift["live"]["style"]["mood"] == "gloomy"
+
+
+def test_an_element_put_first_in_a_list_is_one_added_row() -> None:
+    before = {"palette": ["#ff7a00", "#3355aa", "#ffffff"]}
+    after = {"palette": ["#000000", "#ff7a00", "#3355aa", "#ffffff"]}
+    rows = value_rows("visual_schema", before, after)
+    assert [(r.marker, r.text) for r in rows] == [
+        ("+", 'visual_schema.palette[0] = "#000000"'),
+    ]
+
+
+def test_a_removed_element_keeps_its_index_and_the_rest_are_unchanged() -> None:
+    before = {"palette": ["a", "b", "c", "d"]}
+    after = {"palette": ["a", "c", "d", "e"]}
+    rows = value_rows("s", before, after)
+    assert [(r.marker, r.text) for r in rows] == [
+        ("-", 's.palette[1] = "b"'),
+        ("+", 's.palette[3] = "e"'),
+    ]
+
+
+def test_a_changed_object_in_a_list_is_compared_key_by_key_at_its_new_index() -> None:
+    before = {"people": [{"name": "Foxy", "age": 3}, {"name": "Owl", "age": 9}]}
+    after = {"people": [{"name": "Bunny", "age": 1}, {"name": "Foxy", "age": 3},
+                        {"name": "Owl", "age": 10}]}
+    rows = value_rows("v", before, after)
+    assert [(r.marker, r.text) for r in rows] == [
+        ("+", 'v.people[0] = {"age": 1, "name": "Bunny"}'),
+        ("~", "v.people[2].age = 9 → 10"),
+    ]
+
+
+def test_list_elements_match_on_type_as_well_as_value() -> None:
+    rows = value_rows("v", {"l": [1, True, "1"]}, {"l": [True, 1, "1"]})
+    assert sorted(r.marker for r in rows) == ["+", "-"], rows
+
+
+def test_drift_shows_an_inserted_element_as_absent_before() -> None:
+    rows = drift_rows("caption", {"tags": ["fox", "red"]}, {"tags": ["cute", "fox", "red"]})
+    assert rows == [("caption.tags[0]", "(absent)", '"cute"')]
