@@ -23,6 +23,7 @@ in any minute. A 429 is not a failure but a signal: the pacer spaces requests an
 down, and the call waits and tries again for as long as `RetryPolicy.rate_limit_seconds`
 allows, telling a listener so the user sees why apply waits.
 A 403 is never retried (Bria's quota answer among them: waiting does not refill it).
+Connections lost in a row across calls mean the API is gone: no call retries (retry_stop.py).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from reconciler.client.errors import (
 from reconciler.client.pacing import Pacer
 from reconciler.client.redaction import REDACTED, TOKEN_HEADER, RedactSecrets, redact_headers
 from reconciler.client.retry import RetryPolicy, parse_retry_after
+from reconciler.client.retry_stop import CONNECTION_LOST, RetryStop
 from reconciler.errors import ConfigError
 from reconciler.events import RateLimitEvent
 
@@ -164,7 +166,7 @@ class RetryingSender:
         """Requests Bria answered with anything but 429 (the count users see progress in)."""
         self.on_rate_limit: Callable[[RateLimitEvent], None] | None = None
         """Told of every 429 before the call waits: apply shows why it is slow."""
-        self._no_more_retries = asyncio.Event()
+        self._stop = RetryStop(self.retry.max_attempts)
         verify = tls_for(self.base_url)
         self._socket: Connections | None = None
         """Own keep-alive connections (connections.py); None: httpx sends (a transport was
@@ -191,7 +193,7 @@ class RetryingSender:
         """From now on a failed attempt is the call's last, and calls waiting to retry give
         up at once: the caller found the API gone (apply's circuit breaker), so each call in
         flight must not spend its own minute of retries finding that out again."""
-        self._no_more_retries.set()
+        self._stop.stop()
 
     async def aclose(self) -> None:
         logger.removeFilter(self._filter)
@@ -230,7 +232,10 @@ class RetryingSender:
                     (time.monotonic() - started) * 1000,
                     attempt,
                 )
+                if isinstance(error, CONNECTION_LOST):
+                    self._stop.lost()
                 raise
+        self._stop.answered()
         if response.status_code == 429:
             self.pacer.limited(sent_at)
         else:
@@ -381,11 +386,11 @@ class RetryingSender:
 
     async def _retries_stopped(self, wait: float) -> bool:
         """Wait before a retry; True (at once) if `stop_retrying` was or is called."""
-        if self._no_more_retries.is_set():
+        if self._stop.stopped.is_set():
             return True
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._no_more_retries.wait(), wait)
-        return self._no_more_retries.is_set()
+            await asyncio.wait_for(self._stop.stopped.wait(), wait)
+        return self._stop.stopped.is_set()
 
     def _tell_rate_limited(self, wait: float) -> None:
         if self.on_rate_limit is not None:

@@ -15,10 +15,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from reconciler.client import retry_stop
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import ApiError, ApiUnreachable
 from reconciler.client.models import CreateProjectRequest
 from reconciler.client.retry import RetryPolicy
+from reconciler.client.retry_stop import GONE_AFTER_SECONDS
 from reconciler.errors import ConfigError
 from tests.conftest import EXAMPLES, copy_example, free_port
 
@@ -147,3 +149,62 @@ async def test_calls_in_flight_stop_retrying_when_told_the_api_is_gone() -> None
         assert time.monotonic() - started < 2.0
     finally:
         await client.aclose()
+
+
+@pytest.mark.anyio
+async def test_connections_lost_across_calls_stop_every_retry() -> None:
+    """A refused port: 8 calls at once, each allowed 40 attempts (about 30 s of backoff
+    alone), all give up once attempts have failed to connect for GONE_AFTER_SECONDS in a
+    row; a later call makes one attempt."""
+    retry = RetryPolicy(max_attempts=40, total_seconds=60.0, base_delay=0.5, max_delay=1.0)
+    client = BriaClient(f"http://127.0.0.1:{free_port()}/v1", SecretStr(TOKEN), retry=retry)
+    try:
+        started = time.monotonic()
+        calls = [client.list_projects() for _ in range(8)]
+        failed = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 30)
+        elapsed = time.monotonic() - started
+        assert all(isinstance(error, ApiUnreachable) for error in failed), failed
+        assert GONE_AFTER_SECONDS <= elapsed < GONE_AFTER_SECONDS + 4.0, elapsed
+        with pytest.raises(ApiUnreachable, match="after 1 attempt"):
+            await client.list_projects()
+    finally:
+        await client.aclose()
+
+
+def scripted(outcomes: list[str], seen: list[str]) -> httpx.MockTransport:
+    """Answers in turn: "lost" (the connection refused) or "ok" (an empty project list)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if outcomes.pop(0) == "lost":
+            raise httpx.ConnectError("Connection refused")
+        return httpx.Response(200, json=[])
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.anyio
+async def test_an_answer_between_lost_connections_keeps_retries_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counted in a row across calls: 3 attempts lost (a call's max_attempts) stop every
+    retry, the call waiting in its backoff gives up at once; an answer turns retries on."""
+    monkeypatch.setattr(retry_stop, "GONE_AFTER_SECONDS", 0.0)
+    seen: list[str] = []
+    outcomes = ["lost", "lost", "ok"] * 3
+    retry = RetryPolicy(max_attempts=3, total_seconds=30.0, base_delay=0.05, max_delay=0.05)
+    async with BriaClient(BASE, SecretStr(TOKEN), retry=retry,
+                          transport=scripted(outcomes, seen)) as client:
+        for _ in range(3):  # 2 lost then answered, 3 times: never 3 in a row
+            assert await client.list_projects() == []
+        assert len(seen) == 9
+        outcomes.extend(["lost"] * 4)
+        both = asyncio.gather(client.list_projects(), client.list_projects(),
+                              return_exceptions=True)
+        failed = await asyncio.wait_for(both, 10)
+        assert all(isinstance(error, ApiUnreachable) for error in failed)
+        assert len(seen) == 9 + 3, "the 3rd lost attempt ended both calls' retries"
+        outcomes[:] = ["ok", "lost", "ok"]
+        assert await client.list_projects() == [], "answered: the API is back"
+        assert await client.list_projects() == [], "and retries are on again"
+        assert len(seen) == 9 + 3 + 3
