@@ -87,7 +87,8 @@ def test_help_lists_each_summary() -> None:
 
 def test_validate_imports_no_planner_client_or_state(tmp_path: Path) -> None:
     """validate reads manifests and images: the plan model, the client (httpx) and the state
-    stores are other commands' cost, as is pydantic's TypeAdapter (only invalid manifests)."""
+    stores are other commands' cost, as is pydantic's TypeAdapter (only invalid manifests) and
+    Pillow (only images the header reader leaves to it; the example's are plain PNGs)."""
     workspace = copy_example(EXAMPLES / "quickstart", tmp_path / "quickstart")
     loaded = _imported("validate", str(workspace))
     assert "reconciler.manifest.workspace" in loaded  # the probe saw the command run
@@ -95,7 +96,7 @@ def test_validate_imports_no_planner_client_or_state(tmp_path: Path) -> None:
         name
         for name in loaded
         if name.startswith(("reconciler.plan", "reconciler.client", "reconciler.state", "httpx"))
-        or name == "pydantic.type_adapter"
+        or name in ("pydantic.type_adapter", "PIL")
     )
     assert unwanted == []
 
