@@ -20,6 +20,7 @@ from reconciler.bria_rules import (
     Violation,
     dataset_violations,
     family_lock_violations,
+    image_size_violations,
     image_violations,
     missing_dataset_violation,
     model_violations,
@@ -86,18 +87,31 @@ def check_dataset(out: DraftPlan, project: DesiredProject, dataset: DesiredDatas
         dataset.location,
         dataset_violations(dataset_facts(dataset), project.ip_type),
     )
+    upload = dataset.upload_type
+    uncaptioned: dict[tuple[int, int], list[Violation]] = {}
+    """An image's rules but its file size (IMG-SIZE-12MB, asked apart, as `image_violations`
+    asks it first) depend on its size and caption alone: without a caption, they are asked
+    once per size, not once for each of thousands of images."""
     for image in dataset.images:
-        facts = ImageRuleFacts(
-            width=image.width,
-            height=image.height,
-            size_bytes=image.size_bytes,
-            upload_type=dataset.upload_type,
-            upscale=dataset.upload_type == "basic" and dataset.increase_resolution,
-            caption=image.caption,
-            caption_is_json=dataset.is_fibo and _is_json_object(image.caption),
-            training_version=dataset.training_version,
-        )
-        _report(out, image.address, image.location or dataset.location, image_violations(facts))
+        found = uncaptioned.get((image.width, image.height)) if image.caption is None else None
+        if found is None:
+            facts = ImageRuleFacts(
+                width=image.width,
+                height=image.height,
+                size_bytes=None,
+                upload_type=upload,
+                upscale=upload == "basic" and dataset.increase_resolution,
+                caption=image.caption,
+                caption_is_json=dataset.is_fibo and _is_json_object(image.caption),
+                training_version=dataset.training_version,
+            )
+            found = image_violations(facts)
+            if image.caption is None:
+                uncaptioned[(image.width, image.height)] = found
+        too_large = image_size_violations(image.size_bytes, upload)
+        if too_large or found:
+            where = image.location or dataset.location
+            _report(out, image.address, where, [*too_large, *found])
 
 
 def check_model(
