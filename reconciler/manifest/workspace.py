@@ -14,7 +14,9 @@ import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -82,6 +84,8 @@ if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
 SETTINGS_FILES = ("tailor.yaml", "tailor.yml")
+_BY_NAME = attrgetter("name")
+_BY_REL = attrgetter("rel")
 _Part = TypeVar("_Part", bound=BaseModel)
 
 
@@ -505,7 +509,7 @@ class _ManifestLoader:
             name=spec.display_name or key,
             upload_type=spec.upload,
             caption_prefix=spec.caption_prefix,
-            images=tuple(sorted(images, key=lambda image: image.name)),
+            images=tuple(sorted(images, key=_BY_NAME)),
             increase_resolution=upscale,
             completed=spec.completed,
             prevent_destroy=spec.lifecycle.prevent_destroy,
@@ -600,7 +604,7 @@ class _ManifestLoader:
                     picks[rel] = _Pick(path, folder, rel, name, caption, location)
         by_name: dict[str, _Pick] = {}
         unique: list[_Pick] = []
-        for pick in sorted(picks.values(), key=lambda p: p.rel):
+        for pick in sorted(picks.values(), key=_BY_REL):
             twin = by_name.get(pick.name)
             if twin is not None:
                 self.error(
@@ -630,14 +634,15 @@ class _ManifestLoader:
         for pick in picks:
             try:
                 info = os.stat(pick.path)
-                check_regular(info)
-                stamp = FileStamp(info.st_size, info.st_mtime_ns, info.st_ino)
+                if not S_ISREG(info.st_mode):
+                    check_regular(info)  # says what the file is instead
             except ImageProblem as problem:
                 self.error(f"image {pick.rel} {problem.message}", pick.location, problem.hint)
                 continue
             except OSError as error:
                 self.error(f"image {pick.rel} cannot be read: {error.strerror}", pick.location)
                 continue
+            stamp = FileStamp(info.st_size, info.st_mtime_ns, info.st_ino)
             too_large = image_size_violations(stamp.size, upload)
             for violation in too_large:
                 self.error(f"image {pick.rel}: {violation.message}", pick.location, violation.hint)
@@ -658,12 +663,23 @@ class _ManifestLoader:
         uncaptioned: dict[tuple[int, int], list[Violation]] = {}
         """The rules' verdict on an image without a caption depends on its size alone here:
         asked once per size, not once per image."""
-        for pick, _ in stamped:
-            result = facts[pick.rel]
+        sidecars: dict[str, bool] = {}
+        """Whether a folder holds any caption file: most hold none, and then no image in it
+        needs a look-up."""
+        for (pick, _), result in zip(stamped, facts, strict=True):
             if isinstance(result, ImageProblem):
                 self.error(f"image {pick.rel} {result.message}", pick.location, result.hint)
                 continue
-            caption, origin, is_json = self._caption(pick, fibo=fibo)
+            captioned = sidecars.get(pick.folder)
+            if captioned is None:
+                captioned = sidecars[pick.folder] = self._has_sidecars(pick.folder, fibo=fibo)
+            caption: str | None = pick.caption
+            origin: Literal["explicit", "sidecar"] | None = "explicit"
+            is_json = False
+            if caption is None:
+                origin = None
+                if captioned:
+                    caption, origin, is_json = self._caption(pick, fibo=fibo)
             size = (result.width, result.height)
             problems = uncaptioned.get(size) if caption is None else None
             if problems is None:
@@ -701,13 +717,18 @@ class _ManifestLoader:
             )
         return images
 
+    def _has_sidecars(self, folder: str, *, fibo: bool) -> bool:
+        """Whether `folder` holds a file a caption could be read from (`_caption`'s NAME.txt,
+        and NAME.json for FIBO): without one, its images need no look-up each."""
+        suffixes = (".txt", ".json") if fibo else (".txt",)
+        return any(name.endswith(suffixes) for name in self.index.listing(folder))
+
     def _caption(
         self, pick: _Pick, *, fibo: bool
     ) -> tuple[str | None, Literal["explicit", "sidecar"] | None, bool]:
-        """(caption, where it came from, whether it is a JSON object). A FIBO image's
-        caption is its NAME.json sidecar; text (NAME.txt, `caption:`) is refused by the rules."""
-        if pick.caption is not None:
-            return pick.caption, "explicit", False
+        """(caption, where it came from, whether it is a JSON object) of an image without an
+        explicit caption. A FIBO image's caption is its NAME.json sidecar; text (NAME.txt,
+        `caption:`) is refused by the rules."""
         try:
             if fibo:
                 found = read_json_sidecar(pick.folder, pick.name, self.index, self.root)
@@ -742,33 +763,43 @@ def _rel_folder(folder: str, root: Path) -> str:
 
 def _facts_for(
     stamped: list[tuple[_Pick, FileStamp]], cache: ImageCache
-) -> dict[str, ImageFacts | ImageProblem]:
-    """By workspace-relative path: cached facts where the file is unchanged; the rest
-    inspected, large files on threads while this thread takes the small ones."""
-    results: dict[str, ImageFacts | ImageProblem] = {}
-    misses: list[tuple[_Pick, FileStamp]] = []
-    for pick, stamp in stamped:
-        cached = cache.get(pick.rel, stamp)
-        if cached is not None:
-            results[pick.rel] = cached
-        else:
-            misses.append((pick, stamp))
-    threads = hashing_threads([stamp.size for _, stamp in misses])
-    threaded = [job for job in misses if threads and job[1].size >= THREADED_HASH_BYTES]
-    here = [job for job in misses if not threads or job[1].size < THREADED_HASH_BYTES]
-    outcomes: list[tuple[tuple[_Pick, FileStamp], ImageFacts | ImageProblem]] = []
+) -> list[ImageFacts | ImageProblem]:
+    """In `stamped`'s order: cached facts where the file is unchanged; the rest inspected,
+    large files on threads while this thread takes the small ones."""
+    results: list[ImageFacts | ImageProblem | None] = []
+    misses: list[tuple[int, tuple[_Pick, FileStamp]]] = []
+    get = cache.get
+    for job in stamped:
+        cached = get(job[0].rel, job[1])
+        if cached is None:
+            misses.append((len(results), job))
+        results.append(cached)
+    if misses:
+        _inspect_misses(misses, results, cache)
+    return cast(list[ImageFacts | ImageProblem], results)
+
+
+def _inspect_misses(
+    misses: list[tuple[int, tuple[_Pick, FileStamp]]],
+    results: list[ImageFacts | ImageProblem | None],
+    cache: ImageCache,
+) -> None:
+    """Inspect the images the cache did not know, each into its place in `results`."""
+    threads = hashing_threads([stamp.size for _, (_, stamp) in misses])
+    threaded = [miss for miss in misses if threads and miss[1][1].size >= THREADED_HASH_BYTES]
+    here = [miss for miss in misses if not threads or miss[1][1].size < THREADED_HASH_BYTES]
+    outcomes: list[tuple[tuple[int, tuple[_Pick, FileStamp]], ImageFacts | ImageProblem]] = []
     if threaded:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            running = pool.map(_inspect, threaded)
-            outcomes.extend((job, _inspect(job)) for job in here)
+            running = pool.map(_inspect, [job for _, job in threaded])
+            outcomes.extend((miss, _inspect(miss[1])) for miss in here)
             outcomes.extend(zip(threaded, running, strict=True))
     else:
-        outcomes.extend((job, _inspect(job)) for job in here)
-    for (pick, stamp), outcome in outcomes:
-        results[pick.rel] = outcome
+        outcomes.extend((miss, _inspect(miss[1])) for miss in here)
+    for (place, (pick, stamp)), outcome in outcomes:
+        results[place] = outcome
         if isinstance(outcome, ImageFacts):
             cache.put(pick.rel, stamp, outcome)
-    return results
 
 
 def _inspect(job: tuple[_Pick, FileStamp]) -> ImageFacts | ImageProblem:
