@@ -28,7 +28,6 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.saved_plan import pending_warning, write_saved_plan
 from reconciler.cli.terminal import use_color
-from reconciler.engine import recovery
 from reconciler.engine.planning import make_plan
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Plan
@@ -37,6 +36,7 @@ from reconciler.settings import Settings
 from reconciler.state.model import StateDocument
 
 if TYPE_CHECKING:
+    from reconciler.engine.recovery import Resolution
     from reconciler.render.html import Previews
 
 FORMATS = ("text", "json", "markdown", "html")
@@ -127,16 +127,20 @@ def plan(
         check_binding(store, settings)
         document = store.read() if store is not None else NO_STATE
 
-    pending: list[recovery.Resolution] = []
+    pending: list[Resolution] = []
 
     async def run() -> tuple[Plan, Previews | None]:
         async with open_client_with_files(settings) as (client, _stager, files):
-            if document.intents:
+            state = document
+            if document.intents:  # an interrupted apply: the recovery code is loaded for it
+                from reconciler.engine import recovery
+
                 pending.extend(await recovery.inspect(client, document))
+                state = recovery.preview(document, pending)
             made, live = await make_plan(
                 client,
                 desired,
-                recovery.preview(document, pending),
+                state,
                 targets=addresses,
                 refresh_only=refresh_only,
                 trust_completed=output_format != "html",
@@ -164,13 +168,15 @@ def plan(
 
 
 def pending_warnings(
-    pending: Sequence[recovery.Resolution], *, workspace: Path, saved_to: Path | None
+    pending: Sequence[Resolution], *, workspace: Path, saved_to: Path | None
 ) -> list[str]:
     """`pending_warning`, then one line per bulk upload of an interrupted apply still running
     at Bria: the plan cannot include its images yet and shows the dataset as Bria has it now
     (with its one upload spent, rebuilt), while apply waits for it first."""
     if not pending:
         return []
+    from reconciler.engine import recovery
+
     return [pending_warning(len(pending), workspace=workspace, saved_to=saved_to)] + [
         f"warning: {r.intent.address}: the bulk upload an interrupted apply sent is still "
         "running at Bria, so this plan cannot include its images yet; `tailor apply` first "

@@ -123,3 +123,18 @@ def test_apply_over_the_clients_own_connections_imports_no_httpx(
         if name.split(".")[0] in HTTP_PACKAGES or name in {"urllib.request", "http.client"}
     )
     assert unwanted == []
+
+
+def test_plan_without_an_interrupted_apply_imports_no_recovery_or_ledger(tmp_path: Path) -> None:
+    """The recovery of an interrupted apply (and the apply ledger behind it) is loaded only
+    when the state holds intents: a plain plan does not pay for it."""
+    workspace = copy_example(EXAMPLES / "quickstart", tmp_path / "quickstart")
+    loaded = _imported("plan", str(workspace))
+    assert "reconciler.engine.planning" in loaded  # the probe saw the plan run
+    unwanted = sorted(
+        name
+        for name in loaded
+        if name.startswith(("reconciler.engine.recovery", "reconciler.engine.ledger"))
+        or name.startswith(("reconciler.engine.executor", "reconciler.sandbox.server"))
+    )
+    assert unwanted == []
