@@ -25,6 +25,7 @@ a string is one, and is split only when looked up."""
 _FORMATS: dict[str, ImageFormat] = {name: name for name in FORMAT_NAMES}
 """One string object per format name, shared by every image that has it."""
 _SHA256_HEX = 64
+_new_tuple = tuple.__new__
 _ENTRY_PARTS = 7
 
 
@@ -74,16 +75,18 @@ class ImageCache:
         if (
             known_format is None
             or len(digest) != _SHA256_HEX
-            or not (_is_number(width) and _is_number(height))
+            or not (width.isdigit() and height.isdigit() and (width + height).isascii())
         ):
-            return None
+            return None  # digits only: int() would also take spaces, signs and underscores
         try:  # comparing numbers: formatting the stamp as text would cost twice as much
             if (int(size), int(mtime_ns), int(inode)) != stamp:
                 return None
         except ValueError:
             return None
         self._seen[rel] = entry
-        return ImageFacts(digest, int(width), int(height), known_format, stamp.size)
+        # tuple.__new__ is what ImageFacts(...) calls, through a Python-level __new__ that
+        # costs as much again: this runs once for each of tens of thousands of images.
+        return _new_tuple(ImageFacts, (digest, int(width), int(height), known_format, stamp.size))
 
     def put(self, rel: str, stamp: FileStamp, facts: ImageFacts) -> None:
         self._seen[rel] = (
@@ -119,11 +122,6 @@ class ImageCache:
         self._loaded_text = text
         self._changed = False
         return None
-
-
-def _is_number(text: str) -> bool:
-    """Digits only: int() would also take spaces, signs and underscores."""
-    return text.isascii() and text.isdigit()
 
 
 def _remove_quietly(path: Path) -> None:
