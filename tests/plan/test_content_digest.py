@@ -125,6 +125,20 @@ def test_key_order_and_image_order_do_not_matter() -> None:
     assert content_digest(attrs.dataset_attributes(ds), shuffled) == desired_digest(ds)
 
 
+@given(st.permutations(range(5)), st.booleans())
+def test_the_manifest_digest_is_the_digest_of_its_values_in_any_image_order(
+    order: list[int], fibo: bool
+) -> None:
+    """desired_digest orders the images itself: as content_digest orders their values."""
+    ds = _completed()
+    if fibo:
+        ds = replace(ds, training_version="fibo", caption_prefix=None)
+    imgs = tuple(replace(ds.images[0], name=f"fox-{n}.png", path=f"i/{n}") for n in order)
+    ds = replace(ds, images=imgs)
+    values = [attrs.image_attributes(i, json_caption=fibo) for i in imgs]
+    assert desired_digest(ds) == content_digest(attrs.dataset_attributes(ds), values)
+
+
 # --------------------------------------------------------------------------- planning
 
 
