@@ -12,6 +12,7 @@ Images are untrusted files that can be huge, so nothing here decodes pixels:
 Facts about an image (sha256, size, dimensions, format) are cached by `image_cache`, so a
 second run over thousands of unchanged images opens none of them.
 """
+# size: finding files and inspecting them share FolderIndex and ImageProblem; split them next
 
 from __future__ import annotations
 
@@ -95,8 +96,6 @@ class FolderIndex:
 
     def __init__(self) -> None:
         self._folders: dict[str, dict[str, os.DirEntry[str]]] = {}
-        self._by_path: dict[str, os.DirEntry[str]] = {}
-        """Every listed entry by its path, so a lookup need not split the path again."""
 
     def listing(self, folder: str) -> dict[str, os.DirEntry[str]]:
         """The folder's entries by name (empty when it cannot be listed)."""
@@ -108,26 +107,25 @@ class FolderIndex:
             except OSError:
                 entries = {}
             self._folders[folder] = entries
-            self._by_path.update((item.path, item) for item in entries.values())
         return entries
 
     def entry(self, path: str) -> os.DirEntry[str] | None:
-        found = self._by_path.get(path)
-        if found is None:
-            folder, name = os.path.split(path)
-            found = self.listing(folder).get(name)
-        return found
+        """A file's entry, when a glob or a single file names it (a folder's own glob takes
+        its entries from `glob_listed`, without looking each up by its path)."""
+        folder, name = os.path.split(path)
+        return self.listing(folder).get(name)
 
-    def glob(self, pattern: str) -> list[str]:
-        """`glob.glob(pattern, recursive=True)`, answered from the folder's listing when only
-        the last part has wildcards (`images/*.png`): glob would list the folder again."""
+    def glob_listed(self, pattern: str) -> list[os.DirEntry[str]] | None:
+        """What `glob.glob(pattern, recursive=True)` finds, as entries in name order, when
+        the folder's listing answers it (only the last part has wildcards: `images/*.png`;
+        glob would list the folder again); else None."""
         folder, leaf = os.path.split(pattern)
         if has_glob_magic(folder) or "**" in leaf:
-            return glob.glob(pattern, recursive=True)
+            return None
         entries = self.listing(folder)
         hidden_too = leaf.startswith(".")  # as glob: wildcards do not match a leading dot
         names = [name for name in entries if hidden_too or not name.startswith(".")]
-        return [entries[name].path for name in fnmatch.filter(names, leaf)]
+        return [entries[name] for name in sorted(fnmatch.filter(names, leaf))]
 
 
 # ------------------------------------------------------------------ finding files
@@ -162,15 +160,15 @@ def _expand(spec: str, manifest_dir: Path, root: Path, index: FolderIndex) -> li
             hint="keep images inside the workspace folder, next to the manifests",
         )
     if has_glob_magic(spec):
-        found = index.glob(pattern)
+        listed = index.glob_listed(pattern)
+        if listed is not None:
+            return _listed_images(spec, listed, root)
+        found = glob.glob(pattern, recursive=True)
         matches = [
             p for p in sorted(found) if p.lower().endswith(IMAGE_SUFFIXES) and _is_file(p, index)
         ]
         if not matches:
-            raise ImageProblem(
-                f"'{spec}' matches no image files ({', '.join(IMAGE_SUFFIXES)})",
-                hint="check the folder and the pattern; paths are relative to the manifest",
-            )
+            raise _no_images(spec)
     else:
         if not Path(pattern).exists():
             raise ImageProblem(f"image file '{spec}' does not exist")
@@ -194,6 +192,35 @@ def _expand(spec: str, manifest_dir: Path, root: Path, index: FolderIndex) -> li
                 hint="copy the image into the workspace instead of linking to it",
             )
     return matches
+
+
+def _listed_images(spec: str, listed: list[os.DirEntry[str]], root: Path) -> list[str]:
+    """`_expand` of a pattern whose matches are all in one listed folder: the same checks,
+    asked of each directory entry once (thousands of images in a folder) and of the folder
+    once."""
+    images = [
+        entry for entry in listed if entry.name.lower().endswith(IMAGE_SUFFIXES) and entry.is_file()
+    ]
+    if not images:
+        raise _no_images(spec)
+    folder = images[0].path.rpartition(os.sep)[0] or os.sep
+    folder_inside = _inside(Path(os.path.realpath(folder)), root)
+    for entry in images:
+        if not folder_inside or (
+            entry.is_symlink() and not _inside(Path(os.path.realpath(entry.path)), root)
+        ):
+            raise ImageProblem(
+                f"'{relative_posix(entry.path, root)}' is a link to a file outside the workspace",
+                hint="copy the image into the workspace instead of linking to it",
+            )
+    return [entry.path for entry in images]
+
+
+def _no_images(spec: str) -> ImageProblem:
+    return ImageProblem(
+        f"'{spec}' matches no image files ({', '.join(IMAGE_SUFFIXES)})",
+        hint="check the folder and the pattern; paths are relative to the manifest",
+    )
 
 
 def _is_file(path: str, index: FolderIndex) -> bool:

@@ -90,6 +90,34 @@ def test_symlink_inside_the_workspace_is_fine(good_workspace: Path) -> None:
     assert set(_images(good_workspace)) == {"a.png", "b.png", "c.png"}
 
 
+@pytest.mark.parametrize("pattern", ["linked/*.png", "linked/[ab].png", "./linked/*.png"])
+def test_a_globbed_folder_that_links_outside_is_refused(good_workspace: Path, pattern: str) -> None:
+    """The folder's own link is judged once for all its files; each file's name stays."""
+    outside = good_workspace.parent / f"{good_workspace.name}-elsewhere"
+    write_image(outside / "a.png")
+    write_image(outside / "b.png")
+    (good_workspace / "linked").symlink_to(outside, target_is_directory=True)
+    write_files(good_workspace, {"acme.yaml": GOOD_MANIFEST.replace("images/*.png", pattern)})
+    result = run_validate(good_workspace)
+    assert result.exit_code == 1
+    assert "'linked/a.png' is a link to a file outside the workspace" in result.output
+
+
+def test_links_in_a_globbed_folder_are_judged_one_by_one(good_workspace: Path) -> None:
+    """A link to a file inside passes; the first (in name order) leaving the workspace is
+    named."""
+    outside = good_workspace.parent / f"{good_workspace.name}-outside"
+    write_image(outside / "secret.png")
+    images = good_workspace / "images"
+    (images / "c.png").symlink_to(images / "a.png")
+    (images / "d.png").symlink_to(outside / "secret.png")
+    (images / "e.png").symlink_to(outside / "secret.png")
+    result = run_validate(good_workspace)
+    assert result.exit_code == 1
+    assert "'images/d.png' is a link to a file outside the workspace" in result.output
+    assert "images/e.png" not in result.output
+
+
 def test_truncated_webp(tmp_path: Path) -> None:
     data = write_image(tmp_path / "x.webp", (300, 300), fmt="WEBP").read_bytes()
     cut = tmp_path / "cut.webp"
