@@ -583,7 +583,7 @@ class _ManifestLoader:
                 if rel_folder is None:
                     rel_folder = rel_folders[folder] = _rel_folder(folder, self.root)
                 rel = rel_folder + name
-                hidden = unprintable_at(rel)
+                hidden = None if rel.isprintable() else unprintable_at(rel)
                 if hidden is not None:
                     self.error(
                         f"datasets.{key}.images[{index}]: the path {visible(rel)} has a "
@@ -720,8 +720,8 @@ class _ManifestLoader:
     def _has_sidecars(self, folder: str, *, fibo: bool) -> bool:
         """Whether `folder` holds a file a caption could be read from (`_caption`'s NAME.txt,
         and NAME.json for FIBO): without one, its images need no look-up each."""
-        suffixes = (".txt", ".json") if fibo else (".txt",)
-        return any(name.endswith(suffixes) for name in self.index.listing(folder))
+        names = "\0".join(self.index.listing(folder)) + "\0"  # no name holds a NUL
+        return ".txt\0" in names or (fibo and ".json\0" in names)
 
     def _caption(
         self, pick: _Pick, *, fibo: bool
