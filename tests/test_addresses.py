@@ -7,7 +7,7 @@ import pickle
 from dataclasses import FrozenInstanceError, astuple, replace
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.addresses import Address, Kind
@@ -15,6 +15,7 @@ from reconciler.addresses import Address, Kind
 _KEYS = st.from_regex(r"[a-z0-9][a-z0-9_.-]{0,8}", fullmatch=True)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(project=_KEYS, dataset=_KEYS, image=st.text(min_size=1, max_size=12), model=_KEYS)
 def test_every_kind_of_address_round_trips(
     project: str, dataset: str, image: str, model: str

@@ -125,6 +125,7 @@ def test_key_order_and_image_order_do_not_matter() -> None:
     assert content_digest(attrs.dataset_attributes(ds), shuffled) == desired_digest(ds)
 
 
+@FAST
 @given(st.permutations(range(5)), st.booleans())
 def test_the_manifest_digest_is_the_digest_of_its_values_in_any_image_order(
     order: list[int], fibo: bool

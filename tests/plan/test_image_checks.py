@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.bria_rules import (
@@ -24,8 +24,11 @@ _SIDES = st.sampled_from([64, 255, 256, 512, 1023, 1024, 2048])
 _BYTES = st.sampled_from([0, 50_000, MAX_IMAGE_BYTES, MAX_IMAGE_BYTES + 1, 3 * MAX_IMAGE_BYTES])
 _CAPTIONS = st.sampled_from([None, "", "  ", "a fox", '{"scene": "a fox"}', "[1]"])
 _VERSIONS = st.sampled_from(["max", "light", "fibo"])
+_UNTIMED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+"""No deadline: a loaded machine is slow, not wrong."""
 
 
+@_UNTIMED
 @given(
     width=_SIDES,
     height=_SIDES,
@@ -59,6 +62,7 @@ def _image_findings(ds: DesiredDataset) -> list[Diagnostic]:
     return [d for d in out.diagnostics if d.address is not None and d.address.image]
 
 
+@_UNTIMED
 @given(
     shapes=st.lists(st.tuples(_SIDES, _SIDES, _BYTES, _CAPTIONS), min_size=1, max_size=12),
     upload=st.sampled_from(["basic", "advanced"]),
