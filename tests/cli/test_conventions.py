@@ -23,7 +23,7 @@ import yaml
 
 from reconciler.cli.main import COMMANDS, cli
 from reconciler.environment import ENVIRONMENT
-from tests.conftest import EXAMPLES, copy_example
+from tests.conftest import EXAMPLES, copy_example, serve_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 QUICKSTART = EXAMPLES / "quickstart"
@@ -364,19 +364,29 @@ def test_bash_accepts_the_completion_script() -> None:
 
 
 def test_plan_counts_what_was_declared_and_says_what_waits(quickstart: Path) -> None:
-    first = tailor("plan", quickstart)
+    """On a served sandbox whose trainings take an hour: the embedded one trains in 30 s, which
+    a loaded machine can spend between the second apply and the last plan."""
+    with serve_sandbox(quickstart.parent / "sandbox.db", training_seconds=3600) as sandbox:
+        (quickstart / "tailor.yaml").write_text(
+            f"api: {sandbox.origin}/v1\nstate: .tailor/state.db\nparallelism: 8\n"
+        )
+        _plan_counts_and_waits(quickstart, {"BRIA_API_TOKEN": "conventions-token"})
+
+
+def _plan_counts_and_waits(quickstart: Path, env: dict[str, str]) -> None:
+    first = tailor("plan", quickstart, env=env)
     assert first.stdout.rstrip().splitlines()[-1] == (
         "Plan: 3 to create (and 6 images to upload), 0 to update, 0 to replace, 0 to delete."
     )
-    assert tailor("apply", quickstart, "--auto-approve").returncode == 0
+    assert tailor("apply", quickstart, "--auto-approve", env=env).returncode == 0
 
     (quickstart / "images" / "v1" / "fox-02.txt").write_text("Foxy waving", encoding="utf-8")
-    replace = tailor("plan", quickstart)  # no -v
+    replace = tailor("plan", quickstart, env=env)  # no -v
     assert "      forces replacement: images\n        fox-02.png: caption\n" in replace.stdout
     assert "fox-01.png" not in replace.stdout
-    assert tailor("apply", quickstart, "--auto-approve").returncode == 0
+    assert tailor("apply", quickstart, "--auto-approve", env=env).returncode == 0
 
-    waiting = tailor("plan", quickstart).stdout.rstrip().splitlines()
+    waiting = tailor("plan", quickstart, env=env).stdout.rstrip().splitlines()
     assert waiting[-2:] == [
         "1 old model (id 1) will be deleted once acme-mascot/models/light has trained "
         "(by the first apply after that).",
