@@ -67,7 +67,7 @@ def serve_sandbox(
     db: Path, *, training_seconds: float = 3600.0, port: int | None = None
 ) -> Iterator[Sandbox]:
     with serve_real_sandbox(
-        db, training_seconds=training_seconds, startup_seconds=20.0, port=port
+        db, training_seconds=training_seconds, startup_seconds=60.0, port=port
     ) as p:
         yield Sandbox(p.origin, p.process)
 
