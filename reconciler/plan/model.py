@@ -86,8 +86,8 @@ _REASON_TEXT: dict[Reason, str] = {
     Reason.UPDATED_FIELDS: "declared fields differ and can be updated in place",
     Reason.REQUIRES_REPLACE: "a field that cannot be updated in place changed",
     Reason.COMPLETED_DATASET_CONTENT: (
-        "the dataset is completed and Bria refuses image, caption or caption-prefix changes "
-        "in a completed dataset; a new dataset is built"
+        "the dataset is completed and Bria refuses changes to the images, captions, caption "
+        "prefix or visual schema of a completed dataset; a new dataset is built"
     ),
     Reason.DATASET_REOPEN: (
         "completed: false on a completed dataset; Bria cannot reopen it, a new draft is built"
