@@ -375,6 +375,41 @@ def image_violations(image: ImageRuleFacts) -> list[Violation]:
     return found
 
 
+class DatasetImageRules:
+    """One dataset's image rules, but the file size (IMG-SIZE-12MB, asked apart with
+    `image_size_violations`). Without a caption an image's verdict depends on its size alone,
+    so it is asked once per size, not once for each of thousands of images."""
+
+    def __init__(self, upload_type: str, upscale: bool, training_version: str) -> None:
+        self._upload_type = upload_type
+        self._upscale = upscale
+        self._training_version = training_version
+        self._uncaptioned: dict[tuple[int, int], list[Violation]] = {}
+
+    def violations(
+        self, width: int, height: int, caption: str | None, caption_is_json: bool
+    ) -> list[Violation]:
+        if caption is None:
+            found = self._uncaptioned.get((width, height))
+            if found is not None:
+                return found
+        found = image_violations(
+            ImageRuleFacts(
+                width=width,
+                height=height,
+                size_bytes=None,
+                upload_type=self._upload_type,
+                upscale=self._upscale,
+                caption=caption,
+                caption_is_json=caption_is_json,
+                training_version=self._training_version,
+            )
+        )
+        if caption is None:
+            self._uncaptioned[(width, height)] = found
+        return found
+
+
 def image_size_violations(size_bytes: int, upload_type: str) -> list[Violation]:
     """IMG-SIZE-12MB, checked from the file's size alone (nothing read to refuse it)."""
     if size_bytes <= MAX_IMAGE_BYTES:

@@ -24,10 +24,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from reconciler.addresses import Address, is_valid_key
 from reconciler.bria_rules import (
     MODEL_VERSION_OF_DATASET,
-    ImageRuleFacts,
-    Violation,
+    DatasetImageRules,
     image_size_violations,
-    image_violations,
 )
 from reconciler.errors import Location, ManifestError, ValidationFailed
 from reconciler.manifest.files import FileProblem
@@ -660,9 +658,7 @@ class _ManifestLoader:
         facts = _facts_for(stamped, self.cache)
         version = FIBO if fibo else "max"
         images: list[DesiredImage] = []
-        uncaptioned: dict[tuple[int, int], list[Violation]] = {}
-        """The rules' verdict on an image without a caption depends on its size alone here:
-        asked once per size, not once per image."""
+        rules = DatasetImageRules(upload, upscale, version)
         sidecars: dict[str, bool] = {}
         """Whether a folder holds any caption file: most hold none, and then no image in it
         needs a look-up."""
@@ -680,22 +676,7 @@ class _ManifestLoader:
                 origin = None
                 if captioned:
                     caption, origin, is_json = self._caption(pick, fibo=fibo)
-            size = (result.width, result.height)
-            problems = uncaptioned.get(size) if caption is None else None
-            if problems is None:
-                rule_facts = ImageRuleFacts(
-                    width=result.width,
-                    height=result.height,
-                    size_bytes=None,
-                    upload_type=upload,
-                    upscale=upscale,
-                    caption=caption,
-                    caption_is_json=is_json,
-                    training_version=version,
-                )
-                problems = image_violations(rule_facts)
-                if caption is None:
-                    uncaptioned[size] = problems
+            problems = rules.violations(result.width, result.height, caption, is_json)
             for violation in problems:
                 self.error(f"image {pick.rel}: {violation.message}", pick.location, violation.hint)
             if problems:

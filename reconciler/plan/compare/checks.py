@@ -13,7 +13,7 @@ from typing import Literal
 from reconciler.addresses import Address
 from reconciler.bria_rules import (
     DatasetFacts,
-    ImageRuleFacts,
+    DatasetImageRules,
     ModelDatasetFacts,
     ModelFacts,
     ProjectFacts,
@@ -21,7 +21,6 @@ from reconciler.bria_rules import (
     dataset_violations,
     family_lock_violations,
     image_size_violations,
-    image_violations,
     missing_dataset_violation,
     model_violations,
     project_violations,
@@ -88,26 +87,16 @@ def check_dataset(out: DraftPlan, project: DesiredProject, dataset: DesiredDatas
         dataset_violations(dataset_facts(dataset), project.ip_type),
     )
     upload = dataset.upload_type
-    uncaptioned: dict[tuple[int, int], list[Violation]] = {}
-    """An image's rules but its file size (IMG-SIZE-12MB, asked apart, as `image_violations`
-    asks it first) depend on its size and caption alone: without a caption, they are asked
-    once per size, not once for each of thousands of images."""
+    rules = DatasetImageRules(
+        upload, upload == "basic" and dataset.increase_resolution, dataset.training_version
+    )
     for image in dataset.images:
-        found = uncaptioned.get((image.width, image.height)) if image.caption is None else None
-        if found is None:
-            facts = ImageRuleFacts(
-                width=image.width,
-                height=image.height,
-                size_bytes=None,
-                upload_type=upload,
-                upscale=upload == "basic" and dataset.increase_resolution,
-                caption=image.caption,
-                caption_is_json=dataset.is_fibo and _is_json_object(image.caption),
-                training_version=dataset.training_version,
-            )
-            found = image_violations(facts)
-            if image.caption is None:
-                uncaptioned[(image.width, image.height)] = found
+        found = rules.violations(
+            image.width,
+            image.height,
+            image.caption,
+            dataset.is_fibo and _is_json_object(image.caption),
+        )
         too_large = image_size_violations(image.size_bytes, upload)
         if too_large or found:
             where = image.location or dataset.location
