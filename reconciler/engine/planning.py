@@ -65,6 +65,12 @@ async def make_plan(
     if not trust_completed:
         # Apply checks a saved plan against a refresh that trusts completed datasets: the
         # fingerprint must be of that view, or such a plan would always be refused as stale.
+        # Its refresh skips the image lists of those datasets: one request each, which the
+        # apply's cost must not count.
         trusted = RefreshScope.from_recorded(recorded).as_read(live)
-        plan = replace(plan, live_fingerprint=trusted.fingerprint())
+        plan = replace(
+            plan,
+            live_fingerprint=trusted.fingerprint(),
+            refresh_requests=refresh_requests - len(trusted.images_from_state),
+        )
     return plan, live
