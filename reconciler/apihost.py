@@ -29,8 +29,9 @@ def check_api_host(api: str, environ: Mapping[str, str]) -> None:
     if not host:
         raise ConfigError(f"api {api!r} names no host")
     if parts.username is not None or parts.password is not None:
+        shown = api.replace(f":{parts.password}@", ":***@", 1) if parts.password else api
         raise ConfigError(
-            f"api {api!r} carries credentials in the URL",
+            f"api {shown!r} carries credentials in the URL",
             hint="the token is read from BRIA_API_TOKEN; remove user:password@ from api:",
         )
     if host in allowed_hosts(environ):
