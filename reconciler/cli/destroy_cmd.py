@@ -33,7 +33,7 @@ from reconciler.errors import ValidationFailed
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.builder import unmatched_targets
 from reconciler.plan.graph import build_dependencies, topological_order
-from reconciler.plan.model import Plan, Reason
+from reconciler.plan.model import Action, Change, Diagnostic, Plan, Reason, Severity
 from reconciler.resources import DesiredWorkspace
 from reconciler.state.model import StateDocument
 
@@ -55,6 +55,7 @@ def only_targets(plan: Plan, targets: Sequence[Address]) -> Plan:
                 if d.address is None or any(t.contains(d.address) for t in targets)
             ),
             *unmatched_targets([c.address for c in plan.changes], targets),
+            *images_bria_keeps(plan, changes),
         ),
         dependencies=dependencies,
         order=topological_order(dependencies, changes),
@@ -62,8 +63,31 @@ def only_targets(plan: Plan, targets: Sequence[Address]) -> Plan:
     )
 
 
+def images_bria_keeps(plan: Plan, kept: Sequence[Change]) -> list[Diagnostic]:
+    """A targeted image of a completed dataset: Bria deletes none from it, and the new version
+    of the dataset that would leave it out is not the destroy's to build (nor the retraining
+    of its models)."""
+    replaced = {c.address for c in plan.changes if c.action is Action.REPLACE}
+    return [
+        Diagnostic(
+            Severity.ERROR,
+            f"{change.address} cannot be deleted: its dataset is completed, and Bria deletes "
+            "no image from a completed dataset",
+            detail="remove the image from the manifest and run `tailor apply`, which builds "
+            "a new version of the dataset without it (and retrains its models)",
+            address=change.address,
+            constraint="IMG-DELETE-COMPLETED-DATASET",
+        )
+        for change in kept
+        if change.kind is Kind.IMAGE
+        and change.action is Action.DELETE
+        and change.address.parent in replaced
+    ]
+
+
 def without(workspace: DesiredWorkspace, targets: Sequence[Address]) -> DesiredWorkspace:
-    """The manifests minus the targeted projects, datasets (with their images) and models."""
+    """The manifests minus the targeted projects, datasets (with their images), images and
+    models."""
 
     def hit(address: Address) -> bool:
         return any(t.contains(address) for t in targets)
@@ -71,7 +95,11 @@ def without(workspace: DesiredWorkspace, targets: Sequence[Address]) -> DesiredW
     projects = tuple(
         replace(
             p,
-            datasets=tuple(d for d in p.datasets if not hit(d.address)),
+            datasets=tuple(
+                replace(d, images=tuple(i for i in d.images if not hit(i.address)))
+                for d in p.datasets
+                if not hit(d.address)
+            ),
             models=tuple(m for m in p.models if not hit(m.address)),
         )
         for p in workspace.projects
