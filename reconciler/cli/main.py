@@ -6,6 +6,7 @@ import gc
 import importlib
 import os
 import sys
+import types
 from typing import NamedTuple, cast
 
 import click
@@ -146,6 +147,7 @@ class TailorGroup(WholeHelpGroup):
         if cmd_name not in COMMANDS:
             return None
         module_name, attribute, _ = COMMANDS[cmd_name]
+        sys.modules.setdefault(PYDANTIC_PLUGIN_LOADER, _no_pydantic_plugins())
         command = getattr(importlib.import_module(module_name), attribute)
         if not isinstance(command, click.Command):
             raise TypeError(f"{module_name}.{attribute} is not a click command")
@@ -219,6 +221,21 @@ UNUSED_OPTIONAL_IMPORTS = ("trio", "httpx._main")
 trio when it is installed (tailor runs on asyncio), and httpx loads its own command line (rich
 and pygments). Marked absent in the `tailor` process, they cost nothing: ~0.1 s of start-up
 for every command."""
+
+
+PYDANTIC_PLUGIN_LOADER = "pydantic.plugin._loader"
+"""Where pydantic looks for plugins (third-party hooks into every validation) the first time
+it builds a validator: importing it loads importlib.metadata, zipfile and shutil, and looking
+scans every installed distribution's entry points, ~0.02 s of every command that reads a
+manifest or an answer. tailor uses no pydantic plugin, so in the `tailor` process that module
+is one that finds none (as pydantic does with PYDANTIC_DISABLE_PLUGINS=__all__), put in place
+before a command is imported."""
+
+
+def _no_pydantic_plugins() -> types.ModuleType:
+    loader = types.ModuleType(PYDANTIC_PLUGIN_LOADER)
+    loader.get_plugins = tuple  # type: ignore[attr-defined]  # get_plugins() -> ()
+    return loader
 
 
 def main() -> None:

@@ -6,7 +6,6 @@ Which failures are safe to retry at all (sent or not, idempotent or not) is deci
 
 from __future__ import annotations
 
-import email.utils
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,6 +58,8 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     try:
         seconds = float(text)
     except ValueError:
+        import email.utils  # only for an HTTP date: ~5 ms of start-up otherwise
+
         try:
             when = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError):

@@ -138,3 +138,25 @@ def test_plan_without_an_interrupted_apply_imports_no_recovery_or_ledger(tmp_pat
         or name.startswith(("reconciler.engine.executor", "reconciler.sandbox.server"))
     )
     assert unwanted == []
+
+
+NOT_ON_THE_RUN_PATH = {
+    "importlib.metadata": "pydantic's scan of installed packages for plugins (cli/main.py)",
+    "email.utils": "Retry-After as an HTTP date, parsed only when one arrives",
+}
+"""Modules plan, apply and destroy of valid manifests against a URL do not load, and why."""
+
+
+def test_plan_apply_and_destroy_import_only_what_they_use(
+    sandbox_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each of these cost a few ms of every run's start-up before they were made lazy."""
+    monkeypatch.setenv("BRIA_API_TOKEN", SANDBOX_TOKEN)
+    workspace = copy_example(EXAMPLES / "quickstart", tmp_path / "quickstart")
+    interpreter = _imported()
+    for command in (["plan"], ["apply", "--auto-approve"], ["destroy", "--auto-approve"]):
+        loaded = _imported(*command, "--api", sandbox_server, str(workspace))
+        assert "reconciler.engine.planning" in loaded, command  # the probe saw it run
+        unwanted = sorted(set(NOT_ON_THE_RUN_PATH) & (loaded - interpreter))
+        assert unwanted == [], f"tailor {command[0]} imports {unwanted}"
+
