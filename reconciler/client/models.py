@@ -249,7 +249,7 @@ class BulkUploadStatus(_Response):
     total_processed: int = 0
     done: int = 0
     failed: int = 0
-    failed_images: list[FailedImage] = Field(default_factory=list)
+    failed_images: list[FailedImage] = Field(default_factory=lambda: [])
 
 
 class DatasetDownload(_Response):
@@ -288,9 +288,9 @@ class Model(Identified):
     generation_prefix: str = ""
     """Legacy generation; null (read as "") for FIBO models."""
     active_model_version: str | None = None
-    training_parameters: dict[str, Any] = Field(default_factory=dict)
+    training_parameters: dict[str, Any] = Field(default_factory=lambda: {})
     checkpoint_steps: Annotated[list[str], BeforeValidator(_texts)] = Field(
-        default_factory=list
+        default_factory=lambda: []
     )
     custom_metadata: str | None = None
     project_id: int | None = None
@@ -351,7 +351,7 @@ class Checkpoint(_Response):
 
 
 class CheckpointList(_Response):
-    checkpoints: list[Checkpoint] = Field(default_factory=list)
+    checkpoints: list[Checkpoint] = Field(default_factory=lambda: [])
     active_model_version: str | None = None
 
 
@@ -366,13 +366,13 @@ class ModelDownload(_Response):
 
 
 class GeneratedImage(_Response):
-    urls: list[str] = Field(default_factory=list)
+    urls: list[str] = Field(default_factory=lambda: [])
     seed: int | None = None
     uuid: str | None = None
 
 
 class GenerationResult(_Response):
-    result: list[GeneratedImage] = Field(default_factory=list)
+    result: list[GeneratedImage] = Field(default_factory=lambda: [])
 
 
 # --------------------------------------------------------------------------- FIBO
@@ -433,5 +433,5 @@ class ImageAccepted(_Response):
 class RequestStatus(_Response):
     status: str
     """IN_PROGRESS, COMPLETED, ERROR or UNKNOWN (Bria's status service)."""
-    result: dict[str, Any] = Field(default_factory=dict)
+    result: dict[str, Any] = Field(default_factory=lambda: {})
     error: dict[str, Any] | None = None

@@ -166,7 +166,7 @@ class Dataset(_Strict):
         "generated schema (refine_structured_prompt).",
     )
     images: list[ImageSpec] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description="Paths or globs relative to the manifest; NAME.txt beside an image is its "
         "caption (FIBO: NAME.json, a JSON object).",
     )
@@ -239,8 +239,8 @@ class Manifest(_Strict):
     )
     description: str = ""
     ip: Ip
-    datasets: dict[Key, Dataset] = Field(default_factory=dict)
-    models: dict[Key, Model] = Field(default_factory=dict)
+    datasets: dict[Key, Dataset] = Field(default_factory=lambda: {})
+    models: dict[Key, Model] = Field(default_factory=lambda: {})
     lifecycle: Lifecycle = Field(default_factory=Lifecycle)
 
 
