@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import importlib
 import os
@@ -233,9 +234,34 @@ before a command is imported."""
 
 
 def _no_pydantic_plugins() -> types.ModuleType:
+    """pydantic's plugin loader, but `get_plugins()` finds none; any other name a later
+    pydantic imports from it comes from the real module (so the stub can never break an
+    import), loaded then under a private name."""
     loader = types.ModuleType(PYDANTIC_PLUGIN_LOADER)
-    loader.get_plugins = tuple  # type: ignore[attr-defined]  # get_plugins() -> ()
+    loader.__dict__.update(get_plugins=tuple, __getattr__=_real_plugin_loader_attribute)
     return loader
+
+
+def _real_plugin_loader_attribute(name: str) -> object:
+    if name.startswith("__"):  # the import system's probes (__path__, ...): not there
+        raise AttributeError(name)
+    return getattr(_real_plugin_loader(), name)
+
+
+@functools.cache
+def _real_plugin_loader() -> types.ModuleType:
+    import importlib.util
+    from pathlib import Path
+
+    import pydantic.plugin
+
+    path = Path(pydantic.plugin.__file__).with_name("_loader.py")
+    spec = importlib.util.spec_from_file_location("_tailor_real_pydantic_plugin_loader", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def main() -> None:
