@@ -23,8 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from reconciler.errors import Location, ManifestError
 from reconciler.manifest.files import FileProblem, read_workspace_file
@@ -112,6 +115,38 @@ _Loader.add_implicit_resolver(
 )
 
 
+def _fast_loader() -> type[_Loader] | None:
+    """`_Loader` on libyaml's scanner and parser (a manifest in a tenth of the time): only the
+    events come from C; composing (with its alias and depth checks), resolving and
+    constructing stay `_Loader`'s own, so the data and positions are the same."""
+    try:
+        from yaml._yaml import CParser as parser
+    except ImportError:  # PyYAML built without libyaml
+        return None
+
+    class FastLoader(parser, _Loader):
+        def __init__(self, stream: str) -> None:
+            parser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+        def compose_scalar_node(self, anchor: Any) -> ScalarNode:
+            event = self.peek_event()
+            if isinstance(event, ScalarEvent) and not event.value and not event.style:
+                # An empty value (`key:` alone; libyaml's plain style is ""): libyaml may
+                # place it at the next token, Python's parser after the colon, and an error
+                # about it names that place.
+                raise _PythonOnly
+            return super().compose_scalar_node(anchor)
+
+    return FastLoader
+
+
+class _PythonOnly(Exception):
+    """Raised by `_fast_loader`'s loader where only Python's parser gives the positions."""
+
+
 class _LoadProblem(Exception):
     """A problem found while loading, with 0-based line/column like PyYAML marks."""
 
@@ -121,6 +156,19 @@ class _LoadProblem(Exception):
         self.line = line
         self.column = column
         self.hint = hint
+
+
+_FastLoader = _fast_loader()
+_PYTHON_ONLY = re.compile("[\t\ufeff]|[|>][-+0-9]*#")
+"""What libyaml and Python's parser read differently (found by tests/manifest/test_yamlload.py
+comparing them): tabs, which libyaml takes in places Python refuses; a byte order mark past
+the start, which libyaml skips; a comment straight after a block scalar's `|` or `>`."""
+
+
+def _python_only(text: str) -> bool:
+    """Whether `text` has something libyaml reads otherwise, or may have: also a `?` where
+    there can be a flow collection (libyaml lets `[a?]` hold the scalar `a?`)."""
+    return _PYTHON_ONLY.search(text) is not None or ("?" in text and ("[" in text or "{" in text))
 
 
 def _position(node: Node) -> Position:
@@ -230,7 +278,19 @@ def _line_col_of_char(text: str, offset: int) -> tuple[int, int]:
 
 
 def _compose(text: str, display_name: str) -> LoadedYaml:
-    loader = _Loader(text)
+    """Parsed by libyaml when PyYAML has it; any problem is found again by the pure-Python
+    parser, so every error (message, line, column) is the one it reports. Text with what
+    the two read differently (`_PYTHON_ONLY`) is left to Python's parser."""
+    if _FastLoader is not None and not _python_only(text):
+        try:
+            return _compose_with(_FastLoader, text, display_name)
+        except Exception:  # whatever it is, Python's parser words it its own way
+            pass
+    return _compose_with(_Loader, text, display_name)
+
+
+def _compose_with(kind: type[_Loader], text: str, display_name: str) -> LoadedYaml:
+    loader = kind(text)
     try:
         loader.get_event()  # type: ignore[no-untyped-call]  # the StreamStart event
         node: Node | None = None

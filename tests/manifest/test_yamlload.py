@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler.errors import Location, ManifestError
 from reconciler.manifest.yamlload import (
     MAX_ALIASES,
     MAX_MANIFEST_BYTES,
+    LoadedYaml,
     Position,
+    _compose,
+    _compose_with,
+    _describe_yaml_error,
+    _FastLoader,
+    _Loader,
     load_yaml_bytes,
     load_yaml_file,
 )
@@ -98,3 +109,63 @@ def test_unreadable_path_is_a_manifest_error(tmp_path: Path) -> None:
 def test_python_scalar_tags_are_refused() -> None:
     error = error_of(b"a: !!python/name:os.system ''\n")
     assert error.location == Location("m.yaml", 1, 4)
+
+
+# ------------------------------------------------------------------ libyaml beside pure Python
+
+FRAGMENTS = st.sampled_from(
+    [
+        *("a", "b", ": ", ":", "- ", "-", "- - ", "  - ", "\n", "\n  ", "  ", " ", "\t", "?", "? "),
+        *("&x ", "*x", "*x ", "&a [1]", "<<: ", "<<: *x\n", "{", "}", "[", "]", ", ", "#", "# c"),
+        *("'q'", "'", '"', '"d\\u00e9"', '"\\t"', "\\", "1e-4", "0x1F", "0o17", "1_000", ".inf"),
+        *("-.5", "12:30", "on", "~", "=", "@", "`", "a:b", "http://x", "---", "--- |\n", "..."),
+        *("!!str ", "!!int ", "!!float ", "!!bool ", "!!null ", "!!map ", "!!seq ", "!!", "!x "),
+        *("!<tag:yaml.org,2002:str> ", "%YAML 1.1\n", "%TAG ! tag:x,2000:\n", "|", ">-", ">+\n"),
+        *("|2\n", "key: |\n  text\n", "\r\n", "\r", "\x85", "\u2028", "\u2029", "\ufeff"),
+        *("é", "\u00a0", "\U0001f600", "\x00", "\x01", "\x7f", "\ud7ff", "\ue000", "\ufffe"),
+    ]
+)
+"""Pieces of YAML, of its odd corners most: joined at random they find where libyaml and
+Python's parser disagree (`_PYTHON_ONLY` lists what they found)."""
+
+
+def loaded(compose: Callable[[str, str], LoadedYaml], text: str) -> object:
+    """The loaded document (data with its types, value and key positions), or the problem's
+    class name."""
+    try:
+        doc = compose(text, "m.yaml")
+    except Exception as error:  # any problem: compared by its class
+        return type(error).__name__
+    return (repr(doc.data), doc.values, doc.keys)
+
+
+def python_parser(text: str, name: str) -> LoadedYaml:
+    return _compose_with(_Loader, text, name)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(FRAGMENTS, max_size=30).map("".join))
+def test_a_manifest_loads_as_the_python_parser_loads_it(text: str) -> None:
+    assert loaded(_compose, text) == loaded(python_parser, text)
+
+
+@pytest.mark.skipif(_FastLoader is None, reason="PyYAML built without libyaml")
+def test_libyaml_loads_every_yaml_file_of_the_project_as_python_does() -> None:
+    project = Path(__file__).resolve().parents[2]
+    files = [
+        path
+        for folder in ("examples", "tests", "docs", ".ci")
+        for path in sorted((project / folder).rglob("*.y*ml"))
+    ]
+    assert len(files) > 10
+    for path in files:
+        text = path.read_text(encoding="utf-8-sig")
+        fast = loaded(partial(_compose_with, _FastLoader), text)
+        assert fast == loaded(python_parser, text) or isinstance(fast, str), path
+
+
+def test_a_problem_is_reported_as_the_python_parser_words_it() -> None:
+    error = error_of(b"a: [1, 2\nb: 3\n")
+    with pytest.raises(yaml.YAMLError) as python:
+        _compose_with(_Loader, "a: [1, 2\nb: 3\n", "m.yaml")
+    assert error.message == _describe_yaml_error(python.value)  # type: ignore[arg-type]
