@@ -7,7 +7,6 @@ already compressed) and streamed from disk, so memory does not grow with the dat
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -54,6 +53,8 @@ def build_bulk_zip(
     automatic_captioning=false); otherwise captions are written only where given.
     A partly written file is removed if anything goes wrong.
     """
+    import zipfile  # only when an advanced dataset is uploaded: ~2 ms of every apply otherwise
+
     seen: set[str] = set()
     count = 0
     destination.parent.mkdir(parents=True, exist_ok=True)

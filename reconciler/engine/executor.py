@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
-import shutil
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -64,6 +63,8 @@ async def _cleanup(ctx: RunContext) -> None:
     with contextlib.suppress(TailorError):
         await release_staged(ctx)
     if ctx.work_dir is not None:
+        import shutil  # a work folder is made only for advanced datasets' ZIPs
+
         shutil.rmtree(ctx.work_dir, ignore_errors=True)
         ctx.work_dir = None
 

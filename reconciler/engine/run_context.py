@@ -8,7 +8,6 @@ the results earlier steps left for later ones.
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -95,6 +94,8 @@ class RunContext:
 
     def scratch_dir(self) -> Path:
         if self.work_dir is None:
+            import tempfile  # and shutil with it: only advanced datasets' ZIPs need a folder
+
             base = self.root / ".tailor"
             base.mkdir(parents=True, exist_ok=True)
             self.work_dir = Path(tempfile.mkdtemp(prefix="apply-", dir=base))

@@ -143,8 +143,12 @@ def test_plan_without_an_interrupted_apply_imports_no_recovery_or_ledger(tmp_pat
 NOT_ON_THE_RUN_PATH = {
     "importlib.metadata": "pydantic's scan of installed packages for plugins (cli/main.py)",
     "email.utils": "Retry-After as an HTTP date, parsed only when one arrives",
+    "zipfile": "advanced datasets' ZIPs (client/bulkzip.py)",
+    "tempfile": "the folder advanced datasets' ZIPs are written in (engine/run_context.py)",
+    "shutil": "removing that folder (engine/executor.py); tempfile imports it too",
 }
-"""Modules plan, apply and destroy of valid manifests against a URL do not load, and why."""
+"""Modules plan, apply and destroy of valid manifests (basic datasets) against a URL do not
+load, and why."""
 
 
 def test_plan_apply_and_destroy_import_only_what_they_use(
