@@ -112,6 +112,8 @@ class DesiredImage:
 
 @dataclass(frozen=True)
 class DesiredDataset:
+    """One dataset as its manifest declares it, images resolved and hashed."""
+
     address: Address
     key: str
     name: str
@@ -148,6 +150,8 @@ class DesiredDataset:
 
 @dataclass(frozen=True)
 class DesiredModel:
+    """One model as its manifest declares it."""
+
     address: Address
     key: str
     name: str
@@ -169,6 +173,8 @@ class DesiredModel:
 
 @dataclass(frozen=True)
 class DesiredProject:
+    """One manifest: the project, its datasets and its models."""
+
     address: Address
     key: str
     name: str
@@ -188,6 +194,8 @@ class DesiredProject:
 
 @dataclass(frozen=True)
 class DesiredWorkspace:
+    """Every manifest of the workspace, as the planner compares it with the state."""
+
     root: str
     projects: tuple[DesiredProject, ...] = ()
 
@@ -225,6 +233,8 @@ class UnreadImages:
 
 @dataclass(frozen=True)
 class LiveProject:
+    """A project as Bria's answer gave it, in the planner's terms."""
+
     remote_id: int
     name: str
     description: str
@@ -240,6 +250,8 @@ class LiveProject:
 
 @dataclass(frozen=True)
 class LiveDataset:
+    """A dataset as Bria's answer gave it, in the planner's terms."""
+
     remote_id: int
     project_id: int
     name: str
@@ -263,6 +275,8 @@ class LiveDataset:
 
 @dataclass(frozen=True)
 class LiveImage:
+    """An image as Bria's answer (or, for a completed dataset, the state) gave it."""
+
     remote_id: int
     dataset_id: int
     name: str
@@ -290,6 +304,8 @@ class LiveImage:
 
 @dataclass(frozen=True)
 class LiveModel:
+    """A model as Bria's answer gave it, in the planner's terms."""
+
     remote_id: int
     project_id: int
     dataset_id: int | None

@@ -64,6 +64,8 @@ DEFAULT_RATE_LIMIT_WAIT = 600.0
 
 @dataclass(frozen=True)
 class Settings:
+    """One command's settings, each from the first of flag, environment, tailor.yaml, default."""
+
     api: str
     """"sandbox" (the embedded emulator) or a base URL ending in /v1."""
     token: SecretStr | None
