@@ -25,7 +25,7 @@ def _c(cid: str, statuses: int | tuple[int, ...], rule: str) -> Constraint:
 
 AUTH_TOKEN = _c("AUTH-TOKEN", 401, "api_token header missing or unknown")
 PRJ_NAME_REQUIRED = _c("PRJ-NAME-REQUIRED", 400, "project_name required, non-empty")
-PRJ_IP_TYPE_ENUM = _c("PRJ-IP-TYPE-ENUM", 400, "ip_type required, one of six")
+PRJ_IP_TYPE_ENUM = _c("PRJ-IP-TYPE-ENUM", 400, "ip_type required, one of seven")
 PRJ_IP_MEDIUM_ENUM = _c("PRJ-IP-MEDIUM-ENUM", 400, "ip_medium required")
 PRJ_MEDIUM_ILLUSTRATION_ONLY = _c(
     "PRJ-MEDIUM-ILLUSTRATION-ONLY", 400, "some ip types need illustration"

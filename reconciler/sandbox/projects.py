@@ -11,7 +11,9 @@ from reconciler.sandbox.errors import BriaError
 from reconciler.sandbox.store import Row
 from reconciler.sandbox.validate import Body, choice, optional_text, required_text
 
-IP_TYPES = frozenset(get_args(schemas.ProjectIpType))
+IP_TYPES = frozenset(get_args(schemas.IpType))
+"""Create Project's enum, `other` included ("For IP types that don't fit into any of the
+types", Bria's published document); tailor's manifests offer the six named ones."""
 IP_MEDIA = frozenset(get_args(schemas.IpMedium))
 ILLUSTRATION_ONLY = frozenset(
     {"object_variants", "multi_object_set", "icons", "character_variants"}

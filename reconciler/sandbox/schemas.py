@@ -20,7 +20,8 @@ ProjectIpType = Literal[
     "character_variants",
 ]
 IpType = Literal[ProjectIpType, "other"]
-"""`other` is only ever set by Upload Model's auto-created project; clients must read it."""
+"""`other`: Create Project takes it (published document) and Upload Model's auto-created
+project has it by default."""
 IpMedium = Literal["photography", "illustration"]
 PrefixIpType = Literal["stylized_scene", "defined_character", "object_variants"]
 UploadType = Literal["basic", "advanced"]

@@ -71,10 +71,6 @@ async def test_project_crud_round_trip(sandbox_http: httpx.AsyncClient) -> None:
             "PRJ-NAME-REQUIRED",
         ),
         ({"project_name": "p", "ip_medium": "illustration"}, "PRJ-IP-TYPE-ENUM"),
-        (
-            {"project_name": "p", "ip_type": "other", "ip_medium": "illustration"},
-            "PRJ-IP-TYPE-ENUM",
-        ),
         ({"project_name": "p", "ip_type": "icons"}, "PRJ-IP-MEDIUM-ENUM"),
         ({"project_name": "p", "ip_type": "icons", "ip_medium": "video"}, "PRJ-IP-MEDIUM-ENUM"),
         (
