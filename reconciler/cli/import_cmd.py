@@ -73,7 +73,7 @@ async def _run(
 
 @click.command("import")
 @click.argument("address", required=False, metavar="[ADDR")
-@click.argument("remote_id", required=False, type=int, metavar="REMOTE_ID]")
+@click.argument("remote_id", required=False, metavar="REMOTE_ID]")
 @click.argument("path", required=False, type=click.Path(path_type=Path), metavar="[PATH]")
 @workspace_option
 @click.option("--adopt", "adopt", is_flag=True,
@@ -84,7 +84,7 @@ async def _run(
 @requests_per_minute_option
 def import_(
     address: str | None,
-    remote_id: int | None,
+    remote_id: str | None,
     path: Path | None,
     path_option: Path | None,
     adopt: bool,
@@ -112,6 +112,11 @@ def import_(
                 "import needs an address and a remote id",
                 hint="tailor import acme-mascot/models/light 42, or tailor import --adopt",
             )
+        if not remote_id.isdecimal():
+            raise ConfigError(
+                f"REMOTE_ID must be the object's numeric id at Bria, not {remote_id!r}",
+                hint="tailor import acme-mascot/models/light 42",
+            )
         root = workspace_root(one_workspace(path, path_option))
         workspace = _declared(root)
         target = Address.parse(address)
@@ -119,7 +124,8 @@ def import_(
         root, api=api, state=state, requests_per_minute=requests_per_minute
     )
     click.echo(settings.describe())
-    entries = run_async(_run(settings, workspace, target, remote_id, lock_timeout))
+    bria_id = int(remote_id) if remote_id is not None else None
+    entries = run_async(_run(settings, workspace, target, bria_id, lock_timeout))
     if not entries:
         click.echo("Nothing to import: no unmanaged object matches a manifest key by name.")
         return

@@ -3,6 +3,9 @@ the examples, with the embedded sandbox unless a test serves one."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +28,21 @@ class Ran:
     @property
     def output(self) -> str:
         return self.stdout + self.stderr
+
+
+def run_process(*args: str, env: dict[str, str] | None = None) -> Ran:
+    """`tailor ARGS` as its own process: exit codes as a shell sees them (click's usage
+    errors are mapped to 1 by the entry point, which click's runner does not call)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("BRIA_", "TAILOR_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "reconciler.cli", *args],
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    return Ran(done.returncode, done.stdout, done.stderr)
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Ran:
