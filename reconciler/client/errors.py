@@ -19,8 +19,9 @@
           └── AmbiguousCreate      a create's answer was lost and several objects could be it
      └── LocalFileError           a local file to send could not be read
 
-An ApiError never holds the token: it carries the status, Bria's own message, the method and
-the path (never the host's headers or the request body).
+An ApiError never holds the token: it carries the status, Bria's own message (with the token
+cut out wherever the answer quotes it), the method and the path (never the host's headers or
+the request body).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.client.redaction import REDACTED
 from reconciler.errors import TailorError
 
 
@@ -300,13 +302,28 @@ def _field_errors(parsed: object) -> tuple[FieldError, ...]:
     return tuple(result)
 
 
+SHORTEST_SECRET = 8
+"""A token shorter than this (a test's "t") is not cut from answers: it would cut ordinary
+words, and no real token is that short."""
+
+
+def _without(text: str, secret: str) -> str:
+    """`text` with `secret` replaced (a JSON escape in the raw body can spell it otherwise)."""
+    return text.replace(secret, REDACTED) if secret else text
+
+
 def error_from_response(
-    status: int, body: bytes, *, method: str, path: str, note: str = ""
+    status: int, body: bytes, *, method: str, path: str, note: str = "", secret: str = ""
 ) -> ApiError:
-    """Build the ApiError for a non-2xx answer; `note` is appended to Bria's message."""
+    """Build the ApiError for a non-2xx answer; `note` is appended to Bria's message. An
+    answer may quote the request's `secret` (the token) back: it is cut out before parsing
+    (so a cut to 500 characters cannot keep a part of it) and from the parsed text."""
+    secret = secret if len(secret) >= SHORTEST_SECRET else ""
+    if secret:
+        body = body.replace(secret.encode(), REDACTED.encode())
     _, parsed = _decoded(body)
     cls = error_class_for(status)
-    message = extract_message(body, status=status)
+    message = _without(extract_message(body, status=status), secret)
     if cls is Forbidden and QUOTA_TEXT in message.lower():
         cls = QuotaExceeded
     return cls(
@@ -314,7 +331,14 @@ def error_from_response(
         status=status,
         method=method,
         path=path,
-        field_errors=_field_errors(parsed),
+        field_errors=tuple(
+            FieldError(
+                _without(f.message, secret),
+                None if f.field is None else _without(f.field, secret),
+                None if f.value is None else _without(f.value, secret),
+            )
+            for f in _field_errors(parsed)
+        ),
         hint=_HINTS.get(cls),
     )
 

@@ -370,7 +370,8 @@ class RetryingSender:
                 maybe_applied_before = maybe_applied_before or failure.maybe_applied
                 continue
             error = error_from_response(
-                response.status_code, response.content, method=call.method, path=call.path
+                response.status_code, response.content, method=call.method, path=call.path,
+                secret=self._token.get_secret_value(),
             )
             if maybe_applied_before and settle_error is not None:
                 settled = await settle_error(error)
@@ -437,7 +438,7 @@ class RetryingSender:
                 failure.response.content,
                 method=call.method,
                 path=call.path,
-                note=tries,
+                note=tries, secret=self._token.get_secret_value(),
             )
         else:
             detail = str(failure.exception) or "no detail"
