@@ -18,6 +18,7 @@ import click
 from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
+from reconciler.client.recent_starts import SharedStarts, api_origin
 from reconciler.client.retry import RetryPolicy
 from reconciler.client.staging import S3Stager, SandboxStager, Stager
 from reconciler.errors import ConfigError, StateError
@@ -197,6 +198,7 @@ async def open_client_with_files(
         transport=transport,
         max_concurrency=settings.parallelism,
         requests_per_minute=settings.requests_per_minute,
+        shared_starts=SharedStarts(settings.workspace, api_origin(base_url)),
         retry=RetryPolicy(rate_limit_seconds=settings.rate_limit_wait),
     )
     client.on_rate_limit(RateLimitNotices(lambda line: click.echo(line, err=True)))

@@ -96,6 +96,8 @@ from reconciler.resources import UnreadableObject
 if TYPE_CHECKING:
     from httpx import AsyncBaseTransport
 
+    from reconciler.client.recent_starts import SharedStarts
+
 logger = logging.getLogger("reconciler.client")
 
 M = TypeVar("M", bound=BaseModel)
@@ -198,6 +200,7 @@ class BriaClient(FiboCalls):
         transport: AsyncBaseTransport | None = None,
         max_concurrency: int = 8,
         requests_per_minute: float | None = None,
+        shared_starts: SharedStarts | None = None,
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
     ) -> None:
@@ -210,6 +213,8 @@ class BriaClient(FiboCalls):
             retry=retry,
             timeouts=timeouts,
         )
+        if shared_starts is not None:
+            self._t.pacer.share(shared_starts)
         self.base_url = self._t.base_url
 
     def __repr__(self) -> str:
@@ -224,6 +229,11 @@ class BriaClient(FiboCalls):
     def requests_per_minute(self) -> float | None:
         """The pace the client was set to (it goes slower after Bria's 429s); None: unpaced."""
         return self._t.pacer.limit
+
+    def recent_ages(self) -> tuple[float, ...]:
+        """Seconds since other runs in the workspace started the requests still counting
+        against the pace's minute, oldest first; () when unpaced."""
+        return self._t.pacer.recent_ages()
 
     def on_rate_limit(self, listener: Callable[[RateLimitEvent], None] | None) -> None:
         """Tell `listener` of every 429 before the call waits it out."""

@@ -8,6 +8,11 @@ and no minute, fixed or sliding, ever holds more than N. If Bria still answers 4
 differently (or another client shares the account), and the client falls back, for the rest of
 the run, to spacing requests strictly and halving its pace on 429s, winning it back slowly
 (additive increase, multiplicative decrease).
+
+The allowance is the workspace's, not the run's: given the workspace's record of recent starts
+(recent_starts.py), the pacer counts the last minute's requests of earlier and concurrent
+tailor runs to the same API too, so a `plan` and the `apply` right after it never send more
+than N in a minute between them.
 """
 
 from __future__ import annotations
@@ -17,8 +22,12 @@ import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from reconciler.settings import burst_size, burst_span, request_interval
+
+if TYPE_CHECKING:
+    from reconciler.client.recent_starts import SharedStarts
 
 MIN_PER_MINUTE = 1.0
 """The slowest a 429 makes the pacer go."""
@@ -46,6 +55,9 @@ class Pacer:
     answers afterwards wins back RECOVERY_SHARE of the set rate, never more than it (additive
     increase, multiplicative decrease). Without a set rate (`None`: the sandbox) the pacer
     does not wait until a 429 comes; then it starts from half the rate it observed.
+
+    With `shared` (a set rate only), each start is also written to the workspace's record,
+    and the sliding log is this run's starts and the record's other ones together.
     """
 
     def __init__(
@@ -54,6 +66,7 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        shared: SharedStarts | None = None,
     ) -> None:
         if per_minute is not None and per_minute <= 0:
             raise ValueError("requests_per_minute must be positive")
@@ -65,11 +78,19 @@ class Pacer:
         self._sleep = sleep
         self._bursting = per_minute is not None
         """True until the first 429: starts are limited by the sliding log, not spaced."""
-        self._starts: deque[float] = deque(maxlen=burst_size(per_minute) if per_minute else 1)
+        self._burst = burst_size(per_minute) if per_minute else 1
+        self._starts: deque[float] = deque(maxlen=self._burst)
         self._next = 0.0
         self._slowed_at = -math.inf
         self._recent: deque[float] = deque(maxlen=OBSERVED_SENDS)
         self._lock = asyncio.Lock()
+        self._shared = shared if per_minute is not None else None
+
+    def share(self, shared: SharedStarts) -> None:
+        """Count other runs' recent starts from the workspace's record and write this run's
+        to it (at a set rate only: an unpaced run keeps none)."""
+        if self.limit is not None:
+            self._shared = shared
 
     @property
     def per_minute(self) -> float | None:
@@ -84,25 +105,56 @@ class Pacer:
     async def acquire(self) -> float:
         """Wait for this request's turn; the monotonic time it may be sent at."""
         async with self._lock:
-            now = self._clock()
-            turn = self._turn()
-            if turn > now:
-                await self._sleep(turn - now)
+            if self._shared is None:
                 now = self._clock()
-            if self._bursting:
-                self._starts.append(now)
-            elif self._rate is not None:
-                self._next = max(now, self._next) + request_interval(self._rate)
-            self._recent.append(now)
-            return now
+                turn = self._turn()
+                if turn > now:
+                    await self._sleep(turn - now)
+                    now = self._clock()
+                self._started(now)
+                return now
+            while True:  # other runs may start requests while this one sleeps
+                with self._shared.exchange(self._span()) as others:
+                    now = self._clock()
+                    offset = self._shared.wall() - now
+                    turn = self._turn([t - offset for t in others or ()])
+                    if turn <= now:
+                        self._started(now)
+                        if others is not None:
+                            others.append(now + offset)
+                        return now
+                await self._sleep(turn - now)
 
-    def _turn(self) -> float:
-        """The earliest time the next request may start (0: at once)."""
+    def recent_ages(self) -> tuple[float, ...]:
+        """How many seconds ago other runs (the workspace's record) started the requests
+        that still count against this pacer's allowance, oldest first: this run's next
+        requests wait for them to age (plan/cost.py predicts the time with them)."""
+        if self._shared is None or not self._bursting:
+            return ()
+        with self._shared.exchange(self._span()) as recorded:
+            now = self._shared.wall()
+            ages = sorted(now - t for t in recorded or ())
+        return tuple(ages[: self._burst][::-1])
+
+    def _started(self, now: float) -> None:
+        if self._bursting:
+            self._starts.append(now)
+        elif self._rate is not None:
+            self._next = max(now, self._next) + request_interval(self._rate)
+        self._recent.append(now)
+
+    def _span(self) -> float:
+        """Seconds a start counts against the set rate's allowance."""
+        return burst_span(self.limit) if self.limit is not None else 0.0
+
+    def _turn(self, others: list[float] | None = None) -> float:
+        """The earliest time the next request may start (0: at once); `others`: other runs'
+        starts within the allowance's span, on this pacer's clock."""
         if self._rate is None:
             return 0.0
         if self._bursting:
-            full = len(self._starts) == self._starts.maxlen
-            return self._starts[0] + burst_span(self._rate) if full else 0.0
+            log = sorted([*others, *self._starts])[-self._burst :] if others else self._starts
+            return log[0] + burst_span(self._rate) if len(log) == self._burst else 0.0
         return self._next
 
     def limited(self, sent_at: float) -> None:

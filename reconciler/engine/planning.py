@@ -61,6 +61,7 @@ async def make_plan(
         plan if images_as_counts else plan.materialised(),
         refresh_requests=refresh_requests,
         requests_per_minute=client.requests_per_minute,
+        recent_request_ages=client.recent_ages(),
     )
     if not trust_completed:
         # Apply checks a saved plan against a refresh that trusts completed datasets: the

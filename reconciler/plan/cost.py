@@ -2,8 +2,11 @@
 
 The time is what the client's pacing makes the requests take (client/pacing.py): a minute's
 allowance starts at once, each further one a minute (and 2%) after the one before it
-(`settings.paced_seconds`). Bria's latency and local work come on top; a 429 (Bria counting
-differently, another client on the account) makes the client space requests strictly instead.
+(`settings.paced_seconds`). The allowance is the workspace's: requests other runs made in the
+last minute (`Plan.recent_request_ages`: the `tailor plan` before a `tailor apply`, say) hold
+the first ones back. Bria's latency and local work come on top; a 429 (Bria
+counting differently, another client on the account) makes the client space requests
+strictly instead.
 
 Bria rations requests (10 or 60 a minute, 1,000 in total on the free plan), so a plan says
 what its apply will spend. The count follows what the engine does (engine/steps/), from
@@ -34,11 +37,12 @@ tests/engine/test_apply_cost.py checks the count against the requests the sandbo
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan.model import Action, Plan, Step, StepKind
-from reconciler.settings import paced_seconds
+from reconciler.settings import burst_size, burst_span, paced_seconds
 
 WAITS = frozenset(
     {StepKind.WAIT_CAPTIONS, StepKind.WAIT_BULK_UPLOAD, StepKind.WAIT_TRAINING_STOPPED}
@@ -61,6 +65,8 @@ class ApplyCost:
     """Waits for Bria's asynchronous jobs, counted once each: a floor."""
     maybe: int = 0
     """Deletes that run only if Bria's state allows when the apply gets there; not counted."""
+    earlier: tuple[float, ...] = ()
+    """Seconds since the requests still counting against the pace's minute were made."""
 
     @property
     def total(self) -> int:
@@ -76,13 +82,38 @@ class ApplyCost:
         covers them all); None when unpaced, where Bria's own speed decides."""
         if per_minute is None:
             return None
-        return paced_seconds(self.total, per_minute)
+        return paced_after(self.total, per_minute, self.earlier)
+
+    def waits_for_earlier(self, per_minute: float | None) -> bool:
+        """Whether the last minute's earlier requests make the apply take longer."""
+        if per_minute is None or not self.earlier:
+            return False
+        return paced_after(self.total, per_minute, self.earlier) > paced_seconds(
+            self.total, per_minute
+        )
+
+
+def paced_after(requests: int, per_minute: float, earlier: tuple[float, ...]) -> float:
+    """`settings.paced_seconds` when requests made `earlier` (their ages in seconds) still
+    count: the pacer lets request j of the first burst start once the j-th of the last
+    `burst_size` starts (the earlier ones, then the apply's own) is `burst_span` old, and
+    request i after it once request i - burst_size is; so the last one starts when the first
+    burst's request at its position does, and a span for each burst before it."""
+    size, span = burst_size(per_minute), burst_span(per_minute)
+    if requests <= 0 or not earlier:
+        return paced_seconds(requests, per_minute)
+    newest = sorted(earlier)[:size]
+    ages = [math.inf] * (size - len(newest)) + newest[::-1]
+    last = requests - 1
+    return max(0.0, span - ages[last % size]) + last // size * span
 
 
 def apply_cost(plan: Plan) -> ApplyCost:
     """Count from the plan's steps what its apply will send (see the module docstring)."""
     if plan.refresh_only:
-        return ApplyCost(plan.refresh_requests or 0, 0, 0, 0)
+        return ApplyCost(
+            plan.refresh_requests or 0, 0, 0, 0, earlier=plan.recent_request_ages
+        )
     created = _created_here(plan)
     steps = polls = maybe = 0
     listed: set[tuple[str, Address | None]] = set()
@@ -98,7 +129,9 @@ def apply_cost(plan: Plan) -> ApplyCost:
             else:
                 steps += 1
             listed.update(_listings(step, created))
-    return ApplyCost(plan.refresh_requests or 0, steps, len(listed), polls, maybe)
+    return ApplyCost(
+        plan.refresh_requests or 0, steps, len(listed), polls, maybe, plan.recent_request_ages
+    )
 
 
 def _created_here(plan: Plan) -> frozenset[Address]:

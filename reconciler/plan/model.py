@@ -338,6 +338,11 @@ class Plan:
     None when the plan was not made against an API (the pure planner's tests)."""
     requests_per_minute: float | None = None
     """The pace the client was set to when the plan was made; None: unpaced."""
+    recent_request_ages: tuple[float, ...] = ()
+    """Seconds before the plan was made that other runs (an earlier `tailor plan`, say)
+    started the requests still counting against the pace's minute: the apply waits for them
+    to age (`plan.cost`). This run's own refresh is not among them: the cost counts it as
+    the apply's. Not saved with a plan: by its apply they have aged."""
     unchanged_images: tuple[UnchangedImages, ...] = ()
     """No-op images not in `changes` (see `UnchangedImages`); `materialised()` puts them in."""
 

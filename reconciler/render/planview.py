@@ -380,7 +380,11 @@ def cost_line(plan: Plan) -> str | None:
     pace = f"{round(plan.requests_per_minute, 2):g} requests/minute"
     if seconds == 0:
         return f"Apply makes {count} to Bria: within a minute's allowance at {pace}, no wait."
-    return f"Apply makes {count} to Bria: about {duration_text(seconds)} at {pace}."
+    earlier = ""
+    if cost.waits_for_earlier(plan.requests_per_minute):
+        verb = "counts" if len(cost.earlier) == 1 else "count"
+        earlier = f" ({counted(len(cost.earlier), 'request')} of the last minute {verb} too)"
+    return f"Apply makes {count} to Bria: about {duration_text(seconds)} at {pace}{earlier}."
 
 
 def cost_detail(plan: Plan) -> list[str]:

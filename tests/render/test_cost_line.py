@@ -93,3 +93,32 @@ def test_waits_make_the_count_a_floor() -> None:
     cost = apply_cost(plan)
     assert cost.at_least
     assert (cost_line(plan) or "").startswith(f"Apply makes at least {cost.total} requests")
+
+
+@pytest.mark.parametrize(
+    ("requests", "earlier", "seconds"),
+    [(7, (5.0, 5.0, 5.0), 0.0), (8, (5.0, 5.0, 5.0), 56.2), (8, (30.0, 5.0, 5.0), 31.2),
+     (9, (30.0, 5.0, 5.0), 56.2), (10, (70.0,) * 10, 0.0), (21, (5.0,), 122.4),
+     (11, (60.0,) * 12, 62.4), (1, (1.0,) * 10, 60.2)],
+)
+def test_requests_other_runs_made_in_the_last_minute_hold_the_first_ones_back(
+    requests: int, earlier: tuple[float, ...], seconds: float
+) -> None:
+    """At 10 a minute, a plan's 3 requests 5 s ago leave 7 of the allowance: the 8th waits
+    until the first of them is a minute (61.2 s) old; older ones than that do not count, and
+    a full minute's worth 60 s ago holds the whole allowance back 1.2 s."""
+    cost = ApplyCost(refresh=0, steps=requests, reads=0, polls=0, earlier=earlier)
+    assert cost.seconds(10) == pytest.approx(seconds, abs=0.05)
+    assert cost.waits_for_earlier(10) is (seconds > ApplyCost(0, requests, 0, 0).seconds(10))
+
+
+def test_the_line_says_when_earlier_requests_make_the_apply_wait() -> None:
+    plan = replace(sample_plans.create_workspace(), refresh_requests=1, requests_per_minute=15,
+                   recent_request_ages=(10.0, 2.0))
+    assert cost_line(plan) == (
+        "Apply makes 15 requests to Bria: about 59 s at 15 requests/minute "
+        "(2 requests of the last minute count too)."
+    )
+    assert json.loads(render_json(plan))["cost"]["seconds"] == round(60 / 0.98 - 2.0, 1)
+    unpaced = replace(plan, requests_per_minute=None)
+    assert "not paced" in (cost_line(unpaced) or "")
