@@ -107,25 +107,43 @@ class AmbiguousRecovery(StateError):
     """Several objects could be the result of one interrupted create."""
 
 
-async def _same_named(client: BriaClient, intent: CreateIntent) -> list[int]:
-    name = intent.name
-    parent = intent.parent_id
-    try:
-        if intent.kind is Kind.PROJECT:
-            return [p.id for p in await client.list_projects() if p.project_name == name]
-        if parent is None:
+Listing = list[tuple[int, tuple[int | None, str]]]
+"""(id, (parent id, name)) of the objects under one parent (models: of every dataset)."""
+
+
+class _Listings:
+    """Each parent listed once per recovery, however many of its creates are pending: an
+    apply that was killed may leave several image intents of one dataset, and each listing
+    is a request of the user's rationed allowance. Recovery sends no write to Bria, so a
+    listing stays true while it runs."""
+
+    def __init__(self, client: BriaClient) -> None:
+        self.client = client
+        self._found: dict[tuple[Kind, int | None], Listing] = {}
+
+    async def same_named(self, intent: CreateIntent) -> list[int]:
+        if intent.kind is not Kind.PROJECT and intent.parent_id is None:
             return []
-        if intent.kind is Kind.DATASET:
-            return [d.id for d in await client.list_project_datasets(parent) if d.name == name]
-        if intent.kind is Kind.MODEL:
-            return [
-                m.id
-                for m in await client.list_models()
-                if m.name == name and m.dataset_id == parent
-            ]
-        return [i.id for i in await client.list_images(parent) if i.image_name == name]
-    except NotFound:
-        return []  # the parent is gone, and the object with it
+        key = (intent.kind, None if intent.kind is Kind.MODEL else intent.parent_id)
+        if key not in self._found:
+            self._found[key] = await self._list(intent)
+        name = (intent.parent_id, intent.name)
+        return [remote_id for remote_id, found in self._found[key] if found == name]
+
+    async def _list(self, intent: CreateIntent) -> Listing:
+        client, parent = self.client, intent.parent_id
+        try:
+            if intent.kind is Kind.PROJECT:
+                return [(p.id, (None, p.project_name)) for p in await client.list_projects()]
+            if intent.kind is Kind.MODEL:
+                return [(m.id, (m.dataset_id, m.name)) for m in await client.list_models()]
+            assert parent is not None
+            if intent.kind is Kind.DATASET:
+                datasets = await client.list_project_datasets(parent)
+                return [(d.id, (parent, d.name)) for d in datasets]
+            return [(i.id, (parent, i.image_name)) for i in await client.list_images(parent)]
+        except NotFound:
+            return []  # the parent is gone, and the object with it
 
 
 async def _copied_images(client: BriaClient, clone_id: int) -> dict[str, int]:
@@ -188,6 +206,7 @@ async def inspect(
     bulk upload still running is reported as such instead of waited for."""
     found: list[Resolution] = []
     claimed: set[tuple[Kind, int]] = set()
+    listings = _Listings(client)
     for intent in document.intents:
         if intent.operation == BULK_OPERATION:
             found.append(await _bulk(client, document, intent, waits, hooks or NoHooks()))
@@ -202,7 +221,7 @@ async def inspect(
         owned = owners(document, create.kind)
         candidates = [
             i
-            for i in await _same_named(client, create)
+            for i in await listings.same_named(create)
             if i not in create.known_ids and i not in owned and (create.kind, i) not in claimed
         ]
         if len(candidates) > 1:

@@ -93,3 +93,35 @@ async def test_plan_previews_the_adoption_without_writing(env: Env) -> None:
     project = next(c for c in plan.changes if c.address == PROJECT)
     assert project.action is not Action.CREATE
     assert env.store.read().intents == document.intents
+
+
+async def test_pending_creates_under_one_parent_list_it_once(env: Env) -> None:
+    """A killed apply may leave many image intents of one dataset: recovery lists the dataset
+    once for all of them (each listing is a request of the user's allowance)."""
+    seed_images(env.root, "acme", 4)
+    write_manifest(env.root, "acme", simple_project(images=4, completed=False, models={}))
+    _, result = await env.apply()
+    assert result.ok, result.failed
+    dataset_id = env.store.read().require("acme/datasets/v1").remote_id
+    uploaded = await env.client.upload_image(
+        dataset_id, data=(env.root / "images/acme/img-00.png").read_bytes(),
+        image_name="new-1.png", increase_resolution=True, known_ids=[],
+    )
+    with env.store.lock("apply") as lock:
+        ledger = Ledger.open(env.store, lock)
+        for name in ("new-1.png", "new-2.png", "new-3.png"):
+            address = Address("acme", dataset="v1", image=name)
+            await ledger.announce(
+                CreateIntent(address, Kind.IMAGE, name, dataset_id, (), {"caption": None})
+            )
+        ledger.flush()
+    env.transport.answers.clear()
+    resolutions = await recovery.inspect(env.client, env.store.read())
+    found = [(r.intent.address.rsplit("/", 1)[-1], r.verdict, r.remote_id) for r in resolutions]
+    assert found == [
+        ("new-1.png", recovery.Verdict.ADOPT, uploaded.id),
+        ("new-2.png", recovery.Verdict.DISCARD, None),
+        ("new-3.png", recovery.Verdict.DISCARD, None),
+    ]
+    listed = [path for method, path, _ in env.transport.answers if method == "GET"]
+    assert listed == [f"/v1/tailored-gen/datasets/{dataset_id}/images"], listed
