@@ -21,7 +21,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
 from reconciler.addresses import Address, Kind
@@ -87,6 +88,7 @@ class _Runner:
         self.control = control
         self.slots = WorkSlots(parallelism, control.wakeup)
         ctx.idle = self.slots.released
+        ctx.ahead = self._ahead
         self.deps = {node: tuple(before) for node, before in plan.dependencies.items()}
         self.order = list(plan.order) or sorted(self.deps)
         for node in self.order:
@@ -98,6 +100,10 @@ class _Runner:
         self.unreachable_in_a_row = 0
         self.recorded: dict[str, int] = {}
         """Per node that completed: the Ledger's mark once its writes were queued."""
+        self.started: set[str] = set()
+        self._alike: dict[tuple[StepKind, Address | None], list[tuple[str, StepCall]]] | None
+        self._alike = None
+        self._alike_from: dict[tuple[StepKind, Address | None], int] = {}
 
     async def run(self) -> ApplyResult:
         """Start nodes from a ready queue (plan order first) while a slot is free; each
@@ -146,6 +152,7 @@ class _Runner:
                     task = asyncio.create_task(self._guarded(node))
                     task.add_done_callback(done)
                     running[task] = node
+                    self.started.add(node)
                     continue
                 if not running:
                     break
@@ -167,6 +174,36 @@ class _Runner:
         nodes = tuple(self.results[n] for n in self.order if n in self.results)
         interrupted = control.stopped if self.quota is None else None
         return ApplyResult(nodes, _actions(self.plan), self.quota, interrupted)
+
+    def _ahead(self, call: StepCall) -> Iterator[StepCall]:
+        """Creates like `call`'s (its step kind, under the same parent), each the first step
+        of a node not started yet, in plan order (RunContext.ahead)."""
+        if self._alike is None:
+            self._alike = self._creates_by_kind_and_parent()
+        key = (call.step.kind, call.step.address.parent)
+        queue = self._alike.get(key, ())
+        start = self._alike_from.get(key, 0)
+        while start < len(queue) and queue[start][0] in self.started:
+            start += 1  # nodes start about in plan order: the scan stays short
+        self._alike_from[key] = start
+        for node, other in itertools.islice(queue, start, None):
+            if node not in self.started:
+                yield other
+
+    def _creates_by_kind_and_parent(
+        self,
+    ) -> dict[tuple[StepKind, Address | None], list[tuple[str, StepCall]]]:
+        """Nodes of new objects by their first step's kind and parent, in plan order."""
+        alike: dict[tuple[StepKind, Address | None], list[tuple[str, StepCall]]] = {}
+        for node in self.order:
+            change = self.plan.change_for(node)
+            if change.action is not Action.CREATE or node != change.node_ids()[0]:
+                continue
+            steps = self.plan.steps_for(node)
+            if steps and not steps[0].deferred:
+                key = (steps[0].kind, steps[0].address.parent)
+                alike.setdefault(key, []).append((node, StepCall(steps[0], change)))
+        return alike
 
     def _result_of(self, task: asyncio.Task[NodeResult], node: str) -> NodeResult:
         """A node cancelled by a stop or an abort failed; anything else is its own result

@@ -7,7 +7,7 @@ was listed under the parent before the create or that another address already ow
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Mapping
 
 from reconciler.addresses import Address, Kind
 from reconciler.client.errors import ApiError, refused
@@ -24,6 +24,16 @@ Listing = Callable[[], Awaitable[list[tuple[int, str]]]]
 """Lists (id, name) of the objects under one parent."""
 
 
+def create_intent(
+    ctx: RunContext, call: StepCall, name: str, parent_id: int | None, known_ids: tuple[int, ...]
+) -> CreateIntent:
+    address = call.step.address
+    return CreateIntent(
+        address, address.kind, name, parent_id, known_ids,
+        provisional_attributes(call.change), _replaces(ctx, call),
+    )
+
+
 async def journaled_create(
     ctx: RunContext,
     call: StepCall,
@@ -31,15 +41,14 @@ async def journaled_create(
     parent_id: int | None,
     known_ids: tuple[int, ...],
     send: Callable[[Collection[int]], Awaitable[int]],
+    ahead: Iterable[CreateIntent] = (),
 ) -> Outcome:
     """Journal, send, record. A refusal (4xx) drops the intent; a lost answer keeps it
-    pending so that the next run's recovery settles it."""
+    pending so that the next run's recovery settles it. `ahead`: the intents of creates
+    expected next, journaled in the same commit (Ledger.announce)."""
     address = call.step.address
-    intent = CreateIntent(
-        address, address.kind, name, parent_id, known_ids,
-        provisional_attributes(call.change), _replaces(ctx, call),
-    )
-    intent_id = await ctx.ledger.announce(intent)
+    intent = create_intent(ctx, call, name, parent_id, known_ids)
+    intent_id = await ctx.ledger.announce(intent, ahead)
     try:
         remote_id = await send(NotOurs(frozenset(intent.known_ids), ctx.ledger, address.kind))
     except ApiError as error:
@@ -87,6 +96,16 @@ async def same_named(
     if parent is not None and str(parent) in ctx.ledger.created_in_run:
         return ()
     return (await ctx.ledger.names_under(scope, parent_id, fetch)).get(name, ())
+
+
+def listed_names(
+    ctx: RunContext, parent: Address, scope: str, parent_id: int
+) -> Mapping[str, tuple[int, ...]] | None:
+    """What `same_named` finds under the parent, when that needs no request (the parent was
+    created in this run, or listed already); else None."""
+    if str(parent) in ctx.ledger.created_in_run:
+        return {}
+    return ctx.ledger.listed(scope, parent_id)
 
 
 def list_images(ctx: RunContext, dataset_id: int) -> Listing:

@@ -7,15 +7,20 @@ window on a writer thread, so the event loop never waits for the database. Creat
 journaled in two halves: `announce` before the request (an intent with what recovery needs to
 find the object by name), durable before it returns; `created` after it (the entry and the
 intent's completion, in one commit with whatever else is queued). A crash before that commit
-leaves the intent pending, and recovery adopts the object. `flush` before the run ends. An advanced
+leaves the intent pending, and recovery adopts the object. A create may journal the intents of
+creates that will follow it (the next images of its dataset) in the same commit: each of those
+finds its intent durable already when it is sent, and 200 uploads share ~25 commits, not ~110.
+`flush` ends the run: it discards the intents journaled ahead for creates never sent. An advanced
 dataset's bulk upload and the ZIP staged for it are journaled the same way (`BulkIntent`,
 `StagedZip`), so a run that dies mid-upload leaves recovery what it needs to adopt the images
 and delete the ZIP.
 """
+# size: the journal's record types beside the one writer of them; recovery reads the same types
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import InitVar, dataclass, field, replace
 
@@ -249,6 +254,21 @@ def entry_after_create(
     return ResourceEntry.for_address(intent.address, remote_id, intent.attributes, deposed)
 
 
+AHEAD = 8
+"""Intents of creates expected next that one announce journals with its own (the next images
+of its dataset): one commit for nine uploads, not one each. A run killed meanwhile leaves
+them pending; recovery lists the dataset once for all and finds them not sent."""
+
+
+@dataclass
+class _Ahead:
+    """An intent journaled ahead of its create: its id once committed, and the mark to await."""
+
+    intent: CreateIntent
+    recorded: list[str]
+    mark: int
+
+
 @dataclass
 class Ledger:
     store: StateStore
@@ -262,6 +282,8 @@ class Ledger:
     writer: GroupCommit = field(init=False)
     _listings: dict[tuple[str, int], dict[str, tuple[int, ...]]] = field(default_factory=dict)
     _listing_locks: dict[tuple[str, int], asyncio.Lock] = field(default_factory=dict)
+    _ahead: dict[str, _Ahead] = field(default_factory=dict)
+    """Per address: an intent journaled ahead, not yet claimed by its create."""
 
     def __post_init__(self, window: float | None) -> None:
         self.writer = GroupCommit(self.store, self.lock, window=window)
@@ -272,7 +294,11 @@ class Ledger:
         return cls(store, lock, dict(document.resources), window=window)
 
     def flush(self) -> None:
-        """Commit every queued write now (blocking); raises the StateError of a failed one."""
+        """End the run's writes: intents journaled ahead for creates never sent discarded,
+        every queued write committed now (blocking); raises the StateError of a failed one."""
+        for ahead in self._ahead.values():
+            self._discard(ahead)
+        self._ahead.clear()
         self.writer.flush()
 
     def mark(self) -> int:
@@ -309,8 +335,46 @@ class Ledger:
         await self.writer.durable()
         return recorded[0]
 
-    async def announce(self, intent: CreateIntent) -> str:
-        return await self._journal(str(intent.address), CREATE_OPERATION, intent.details())
+    async def announce(self, intent: CreateIntent, ahead: Iterable[CreateIntent] = ()) -> str:
+        """Journal a create's intent, durable when this returns. `ahead`: intents of creates
+        expected next, journaled in the same commit; the create that finds its own intent
+        journaled ahead (the same intent) only waits for that commit. One that finds a
+        different intent discards it and journals its own."""
+        address = str(intent.address)
+        early = self._ahead.pop(address, None)
+        if early is not None:
+            if early.intent == intent:
+                await self.writer.durable(early.mark)
+                return early.recorded[0]
+            self._discard(early)
+        batch = [intent]
+        batch += itertools.islice(
+            (
+                other for other in ahead
+                if str(other.address) != address and str(other.address) not in self._ahead
+            ),
+            AHEAD,
+        )
+        recorded: list[list[str]] = [[] for _ in batch]
+
+        def write(store: StateStore, lock: StateLock) -> None:
+            for one, held in zip(batch, recorded, strict=True):
+                held[:] = [store.record_intent(
+                    lock, str(one.address), CREATE_OPERATION, one.details()
+                )]
+
+        self.writer.submit(write)
+        mark = self.writer.queued
+        for other, held in zip(batch[1:], recorded[1:], strict=True):
+            self._ahead[str(other.address)] = _Ahead(other, held, mark)
+        await self.writer.durable(mark)
+        return recorded[0][0]
+
+    def _discard(self, ahead: _Ahead) -> None:
+        """An intent journaled ahead whose create will not be sent (queued after it, so its
+        id is known when this runs)."""
+        held = ahead.recorded
+        self.writer.submit(lambda store, lock: store.discard_intent(lock, held[0]))
 
     def created(self, intent_id: str, intent: CreateIntent, remote_id: int) -> ResourceEntry:
         entry = entry_after_create(self.get(intent.address), intent, remote_id)
@@ -435,6 +499,10 @@ class Ledger:
             if key not in self._listings:
                 self._listings[key] = by_name(await fetch())
             return self._listings[key]
+
+    def listed(self, scope: str, parent_id: int) -> Mapping[str, tuple[int, ...]] | None:
+        """Name -> ids under a parent if this run listed it already (no request); else None."""
+        return self._listings.get((scope, parent_id))
 
     def know_listing(
         self, scope: str, parent_id: int, listing: Mapping[str, Sequence[int]]

@@ -8,7 +8,7 @@ the results earlier steps left for later ones.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +49,10 @@ class Staging:
     intent_id: str
 
 
+def _nothing_ahead(call: StepCall) -> Iterator[StepCall]:
+    return iter(())
+
+
 @dataclass
 class RunContext:
     """Everything a handler may use. One per apply; shared by all concurrent steps."""
@@ -67,6 +71,9 @@ class RunContext:
     work_dir: Path | None = None
     idle: Callable[[], AbstractAsyncContextManager[None]] = contextlib.nullcontext
     """Around a wait on Bria: the executor gives the step's working slot to other nodes."""
+    ahead: Callable[[StepCall], Iterator[StepCall]] = _nothing_ahead
+    """Steps like this one (its kind, under the same parent) that begin nodes not started
+    yet, in plan order: a create may journal their intents with its own."""
 
     def results(self, address: Address) -> dict[str, JsonValue]:
         return self.scratch.setdefault(str(address), {})

@@ -3,21 +3,23 @@ create's answer and its commit is settled by recovery (the intent was durable fi
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from reconciler.client.staging import SandboxStager
 from reconciler.engine import recovery
-from reconciler.engine.apply_result import ApplyResult
+from reconciler.engine.apply_result import ApplyResult, RunControl
 from reconciler.engine.executor import execute
 from reconciler.engine.ledger import Ledger
 from reconciler.engine.run_context import RunContext
-from reconciler.events import StepEvent, StepOutcome
+from reconciler.events import NoHooks, StepEvent, StepOutcome
 from reconciler.state import group_commit
 from reconciler.state.sqlite import SqliteStateStore
 from reconciler.state.store import StateLock
@@ -190,3 +192,74 @@ def _uploads(env: Env) -> int:
         1 for method, path, status in env.transport.answers
         if method == "POST" and path.endswith("/images") and status < 300
     )
+
+
+async def test_uploads_share_commits_and_each_intent_is_on_disk_before_its_request(
+    env: Env, commits: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upload journals the intents of the dataset's next uploads with its own: 30 images
+    share a handful of commits, and still every upload's intent is committed (on disk, seen
+    by another connection) before its request goes out."""
+    seed_images(env.root, "acme", 30)
+    write_manifest(env.root, "acme", simple_project(images=30, completed=False, models={}))
+    state = env.root / ".tailor" / "state.db"
+    unjournaled: list[str] = []
+    forward = env.transport.handle_async_request
+
+    async def checking(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/images"):
+            name = json.loads(request.content)["image_name"]
+            reader = sqlite3.connect(state)
+            try:
+                found = reader.execute(
+                    "SELECT count(*) FROM tailor_intents WHERE address = ? AND "
+                    "status = 'pending'", (f"acme/datasets/v1/images/{name}",)
+                ).fetchone()[0]
+            finally:
+                reader.close()
+            if found != 1:
+                unjournaled.append(f"{name}: {found}")
+        return await forward(request)
+
+    monkeypatch.setattr(env.transport, "handle_async_request", checking)
+    _, result = await env.apply(parallelism=8)
+    assert result.ok, result.failed
+    assert _uploads(env) == 30
+    assert unjournaled == []
+    # The lock's prune, the project's and the dataset's intents and what the images build
+    # on, the uploads' intents nine at a time, the end: 9-12 (23 with one per upload).
+    assert commits[0] <= 16, commits[0]
+    assert env.store.read().intents == ()
+
+
+async def test_intents_journaled_ahead_of_uploads_never_sent_are_discarded(
+    env: Env, commits: list[int]
+) -> None:
+    seed_images(env.root, "acme", 20)
+    write_manifest(env.root, "acme", simple_project(images=20, completed=False, models={}))
+    plan = await env.plan()
+    control = RunControl()
+    uploaded: list[str] = []
+
+    class StopAfterThree(NoHooks):
+        def on_step(self, event: StepEvent) -> None:
+            if "/images/" in event.address and event.outcome is StepOutcome.DONE:
+                uploaded.append(event.address)
+                if len(uploaded) == 3:
+                    control.stop("enough")
+
+    lock = env.store.acquire_lock("apply")
+    try:
+        ctx = RunContext(
+            client=env.client, ledger=Ledger.open(env.store, lock), root=env.root,
+            hooks=StopAfterThree(),
+        )
+        result = await execute(plan, ctx, parallelism=2, control=control)
+    finally:
+        env.store.release_lock(lock)
+    assert result.interrupted == "enough"
+    assert 3 <= len(uploaded) < 20
+    assert env.store.read().intents == (), "nothing left for recovery to settle"
+    _, again = await env.apply()
+    assert again.ok, again.failed
+    assert _uploads(env) == 20, "every image uploaded once"

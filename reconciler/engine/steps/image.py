@@ -4,10 +4,18 @@ object) or regenerated, delete."""
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 
 from reconciler.addresses import Address
-from reconciler.engine.journaled_create import IMAGES, journaled_create, list_images, same_named
+from reconciler.engine.journaled_create import (
+    IMAGES,
+    create_intent,
+    journaled_create,
+    list_images,
+    listed_names,
+    same_named,
+)
+from reconciler.engine.ledger import CreateIntent
 from reconciler.engine.run_context import Outcome, RunContext, StepCall
 from reconciler.engine.step_args import flag, optional_text, text
 from reconciler.engine.workspace_files import checked_bytes
@@ -33,7 +41,21 @@ async def upload_image(ctx: RunContext, call: StepCall) -> Outcome:
     known = await same_named(
         ctx, dataset, IMAGES, dataset_id, list_images(ctx, dataset_id), name
     )
-    return await journaled_create(ctx, call, name, dataset_id, known, send)
+    ahead = _uploads_ahead(ctx, call, dataset, dataset_id)
+    return await journaled_create(ctx, call, name, dataset_id, known, send, ahead)
+
+
+def _uploads_ahead(
+    ctx: RunContext, call: StepCall, dataset: Address, dataset_id: int
+) -> Iterator[CreateIntent]:
+    """The intents the dataset's next uploads (plan order, not started yet) will journal, as
+    they will compute them: the Ledger journals a few with this one (Ledger.announce)."""
+    listing = listed_names(ctx, dataset, IMAGES, dataset_id)
+    if listing is None:
+        return
+    for other in ctx.ahead(call):
+        name = text(other.step.args, "image_name")
+        yield create_intent(ctx, other, name, dataset_id, listing.get(name, ()))
 
 
 async def update_caption(ctx: RunContext, call: StepCall) -> Outcome:
