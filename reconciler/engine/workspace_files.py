@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+from io import FileIO
 from pathlib import Path
 
 from reconciler.engine.run_context import RunContext, StepFailed
@@ -55,20 +57,29 @@ INLINE_BYTES = 256 << 10
 """Files up to this size are read on the event loop: a thread hop costs more than the read."""
 
 
-def _read_sha256(path: Path) -> tuple[bytes, str]:
-    data = path.read_bytes()
+def _read_sha256(handle: FileIO) -> tuple[bytes, str]:
+    data = handle.readall()
     return data, hashlib.sha256(data).hexdigest()
+
+
+def _read_path_sha256(path: str) -> tuple[bytes, str]:
+    with FileIO(path) as handle:
+        return _read_sha256(handle)
 
 
 async def checked_bytes(ctx: RunContext, relative: str, sha256: str | None, what: str) -> bytes:
     """The workspace file's bytes, provided they are still what the plan saw: read once, so
-    what is sent is what was checked. (An upload is at most 12 MB.)"""
-    path = ctx.root / relative
+    what is sent is what was checked. (An upload is at most 12 MB.) One unbuffered open,
+    its size from the open file: a path's stat, a Path and a buffered reader per upload cost
+    more than reading and hashing a small image."""
+    path = os.path.join(ctx.root, relative)
     try:
-        if path.stat().st_size <= INLINE_BYTES:
-            data, found = _read_sha256(path)
-        else:
-            data, found = await asyncio.to_thread(_read_sha256, path)
+        with FileIO(path) as handle:
+            small = os.fstat(handle.fileno()).st_size <= INLINE_BYTES
+            if small:
+                data, found = _read_sha256(handle)
+        if not small:  # opened again in the thread: a cancelled await never leaves it open
+            data, found = await asyncio.to_thread(_read_path_sha256, path)
     except OSError as error:
         raise _unreadable(what, relative, error) from None
     _refuse_changed(what, relative, sha256, found)

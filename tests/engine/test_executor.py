@@ -297,3 +297,23 @@ async def test_a_late_dataset_delete_that_fails_fails_the_apply(
     assert not result.ok
     assert [str(n.address) for n in result.failed] == ["acme/datasets/v1"]
     assert "Injected server error" in result.failed[0].message
+
+
+async def test_an_image_gone_or_turned_folder_since_plan_fails_its_upload_only(
+    env: Env,
+) -> None:
+    seed_images(env.root, "acme", 3)
+    write_manifest(env.root, "acme", simple_project(completed=False, models={}, images=3))
+    plan = await env.plan()
+    folder = env.root / "images" / "acme"
+    (folder / "img-00.png").unlink()
+    (folder / "img-01.png").unlink()
+    (folder / "img-01.png").mkdir()
+    _, result = await env.apply(plan=plan)
+    rows = {str(r.address): r for r in result.by_address()}
+    for name in ("img-00.png", "img-01.png"):
+        failed = rows[f"acme/datasets/v1/images/{name}"]
+        assert failed.status is ResultStatus.FAILED
+        assert f"cannot read images/acme/{name}" in failed.message, failed.message
+    assert rows["acme/datasets/v1/images/img-02.png"].status is ResultStatus.DONE
+    assert env.store.read().intents == ()
