@@ -81,15 +81,15 @@ def plain_query(params: Mapping[str, str | int | float | bool]) -> str | None:
     return "&".join(parts)
 
 
-def request_head(method: str, target: str, fields: list[tuple[str, str]]) -> bytes:
-    """The request line and header block; LocalProtocolError, quoting nothing, for a name or
-    value HTTP forbids (the token is one of the values)."""
-    lines = [f"{method} {target} HTTP/1.1"]
+def header_lines(fields: list[tuple[str, str]]) -> str:
+    """`name: value` lines, each ended by CRLF; LocalProtocolError, quoting nothing, for a
+    name or value HTTP forbids (the token is one of the values)."""
+    lines = []
     for name, value in fields:
         if _TOKEN.fullmatch(name) is None or _FIELD_VALUE.fullmatch(value) is None:
             raise LocalProtocolError("Illegal header name or value")
-        lines.append(f"{name}: {value}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+        lines.append(f"{name}: {value}\r\n")
+    return "".join(lines)
 
 
 def _decoded(content: bytes, encoding: str | None) -> bytes:
@@ -307,6 +307,9 @@ class Connections:
         """The base URL's path, e.g. `/v1`: request targets start with it."""
         self._all = [_Connection(host, port, tls if secure else None) for _ in range(slots)]
         self._free = list(self._all)
+        self._heads: dict[tuple[tuple[str, str], ...], str] = {}
+        """Checked header lines per set of a call's headers: a client sends one or two sets
+        (the same token every time), so each is checked once, not on every request."""
 
     async def send(
         self,
@@ -323,15 +326,19 @@ class Connections:
         content = b"" if body is None else json.dumps(
             body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
         ).encode()
-        fields = [("host", self.host_header), *{**DEFAULT_HEADERS, **headers}.items()]
+        key = tuple(headers.items())
+        lines = self._heads.get(key)
+        if lines is None:
+            fields = [("host", self.host_header), *{**DEFAULT_HEADERS, **headers}.items()]
+            lines = self._heads[key] = header_lines(fields)
         if content or method in ("POST", "PUT", "PATCH"):
-            fields.append(("content-length", str(len(content))))
+            lines += f"content-length: {len(content)}\r\n"
         if body is not None:
-            fields.append(("content-type", "application/json"))
+            lines += "content-type: application/json\r\n"
         try:
-            head = request_head(method, target, fields)
-        except UnicodeEncodeError:  # a header with non-ASCII text
-            raise LocalProtocolError("Illegal header name or value") from None
+            head = f"{method} {target} HTTP/1.1\r\n{lines}\r\n".encode("ascii")
+        except UnicodeEncodeError:  # the header lines are ASCII by their patterns
+            raise LocalProtocolError("Illegal request target") from None
         connection = self._free.pop()
         try:
             status, raw, answer = await connection.exchange(head + content, seconds, connect)

@@ -239,8 +239,9 @@ async def test_the_request_is_what_httpx_would_send() -> None:
 async def test_a_header_http_forbids_is_refused_before_anything_is_sent() -> None:
     async with scripted() as server:
         client = RetryingSender(f"{server.origin}/v1", SecretStr("tok\nen"))
-        with pytest.raises(Exception) as raised:
-            await client.request(Call("GET", "/p"), body_of, idempotent=True)
+        for _ in range(2):  # checked header lines are kept: the refusal is never among them
+            with pytest.raises(Exception) as raised:
+                await client.request(Call("GET", "/p"), body_of, idempotent=True)
         await client.aclose()
     assert "tok\nen" not in str(raised.value)
     assert "tailor could not form a valid request" in str(getattr(raised.value, "hint", ""))
