@@ -90,6 +90,8 @@ class Violation:
 
 @dataclass(frozen=True)
 class ProjectFacts:
+    """What Create Project's rules read: the manifest's ip, or a plan's desired project."""
+
     ip_type: str
     ip_medium: str
     ip_name: str | None
@@ -138,6 +140,8 @@ def project_violations(project: ProjectFacts) -> list[Violation]:
 
 @dataclass(frozen=True)
 class DatasetFacts:
+    """What the dataset rules read, from a manifest or a plan alike."""
+
     key: str
     training_version: str
     upload_type: str
@@ -327,6 +331,8 @@ def family_lock_violations(
 
 @dataclass(frozen=True)
 class ImageRuleFacts:
+    """What the image rules read: a file's pixels and bytes, its dataset's upload and upscaling."""
+
     width: int
     height: int
     size_bytes: int | None
@@ -450,6 +456,8 @@ def caption_violations(
 
 @dataclass(frozen=True)
 class ModelFacts:
+    """What the model rules read, from a manifest or a plan alike."""
+
     training_version: str | None
     """None when the manifest omits it (allowed for a FIBO dataset only)."""
     training_mode: str

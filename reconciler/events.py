@@ -23,6 +23,8 @@ class StepOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class StepEvent:
+    """One step of an apply started, finished, failed or was skipped."""
+
     address: str
     step: str
     """The step's description as the plan showed it, e.g. "POST /tailored-gen/models"."""
@@ -32,6 +34,8 @@ class StepEvent:
 
 @dataclass(frozen=True)
 class WaitEvent:
+    """A wait for Bria's asynchronous work (training, captions, bulk upload) polled."""
+
     address: str
     what: str
     """What is awaited, e.g. "training" or "bulk upload"."""

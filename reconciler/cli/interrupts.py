@@ -23,6 +23,8 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 @dataclass
 class Interrupts:
+    """The signals an apply received, and the run they stop."""
+
     control: RunControl
     received: signal.Signals | None = None
 

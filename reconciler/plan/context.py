@@ -38,6 +38,8 @@ class Mode(Enum):
 
 @dataclass
 class PlanningContext:
+    """What the comparisons look up: Bria's objects and the state's records."""
+
     live: LiveSnapshot
     recorded: Mapping[Address, RecordedResource]
     """Every recorded resource except the images in `unread`."""

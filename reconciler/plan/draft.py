@@ -27,6 +27,8 @@ from reconciler.resources import JsonValue, RecordedResource
 
 @dataclass
 class DraftPlan:
+    """The plan while the comparisons fill it in."""
+
     changes: list[Change] = field(default_factory=list)
     drift: list[Drift] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)

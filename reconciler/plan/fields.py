@@ -32,6 +32,8 @@ class Rule(StrEnum):
 
 @dataclass(frozen=True)
 class FieldRule:
+    """How the planner treats one declared field of a kind."""
+
     name: str
     rule: Rule
     api_field: str | None = None

@@ -61,6 +61,8 @@ class StepKind(StrEnum):
 
 @dataclass(frozen=True)
 class Endpoint:
+    """Where a step goes: Bria's method and path, or local or state-only work."""
+
     method: str
     """HTTP method, or "LOCAL" (files on this machine / staging) or "STATE" (state only)."""
     path: str

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Summary:
+    """Changes of a plan by action."""
+
     create: int = 0
     update: int = 0
     replace: int = 0

@@ -31,6 +31,8 @@ SYMBOL_STYLE = {
 
 @dataclass(frozen=True)
 class Style:
+    """Colours text with ANSI codes, or leaves it plain."""
+
     color: bool
 
     def __call__(self, text: str, style: str) -> str:
