@@ -123,10 +123,8 @@ def plan(
     )
     desired = load_workspace(root)
     addresses = parse_targets(targets)
-    with existing_state(settings) as store:
-        check_binding(store, settings)
-        document = store.read() if store is not None else NO_STATE
-
+    trust_completed = output_format != "html"
+    images_as_counts = output_format in ("text", "markdown") and out is None
     pending: list[Resolution] = []
 
     async def run() -> tuple[Plan, Previews | None]:
@@ -143,8 +141,8 @@ def plan(
                 state,
                 targets=addresses,
                 refresh_only=refresh_only,
-                trust_completed=output_format != "html",
-                images_as_counts=output_format in ("text", "markdown") and out is None,
+                trust_completed=trust_completed,
+                images_as_counts=images_as_counts,
             )
             if output_format != "html":
                 return made, None
@@ -152,7 +150,13 @@ def plan(
 
             return made, await collect_previews(made, live, root, files)
 
-    result, previews = run_async(run())
+    with existing_state(settings) as store:
+        check_binding(store, settings)
+        # Open until the plan is made: a plan for showing leaves the images of unchanged
+        # completed datasets in it, read only if it finds it must compare them after all.
+        defer = trust_completed and images_as_counts
+        document = store.read(defer_trusted_images=defer) if store is not None else NO_STATE
+        result, previews = run_async(run())
     for warning in pending_warnings(pending, workspace=path, saved_to=out):
         click.echo(warning, err=True)
     click.echo(render_plan(result, settings, output_format, verbose=verbose, previews=previews))

@@ -297,6 +297,40 @@ def check_content_digests(make_store: StoreFactory) -> None:
         _check(other.read().digests == {}, "a forgotten dataset has no digest")
 
 
+def check_deferred_images(make_store: StoreFactory) -> None:
+    """`read(defer_trusted_images=True)` leaves the image rows of a completed dataset with a
+    valid digest in the store, counted, and reads them on first use as `read()` has them;
+    refused when they were written since (the digest no longer holds)."""
+    store, other = make_store(), make_store()
+    completed = ResourceEntry.for_address(DATASET.address, 3, {"completed": True})
+    second = ResourceEntry.for_address(
+        "acme-mascot/datasets/v1/images/fox-02.png", 12, {"name": "fox-02.png", "sha256": "cd"}
+    )
+    draft = ResourceEntry.for_address("acme-mascot/datasets/v2", 4, {"completed": False})
+    drafted = ResourceEntry.for_address(
+        "acme-mascot/datasets/v2/images/fox-03.png", 13, {"name": "fox-03.png", "sha256": "ef"}
+    )
+    with store.lock("apply") as lock:
+        for entry in (PROJECT, completed, IMAGE, second, draft, drafted):
+            store.put(lock, entry)
+        store.record_digest(lock, completed.address, completed.remote_id, "d1", 2)
+        store.record_digest(lock, draft.address, draft.remote_id, "d2", 1)
+    whole = other.read()
+    deferred = other.read(defer_trusted_images=True)
+    recorded, unread = deferred.recorded_parts()
+    _check({str(a): u.count for a, u in unread.items()} == {completed.address: 2},
+           f"only the completed dataset's images are left, counted: {unread}")
+    _check(drafted.address in {str(r.address) for r in recorded}, "a draft's images are read")
+    loaded = {str(r.address) for r in unread[Address.parse(completed.address)].load()}
+    _check(loaded == {IMAGE.address, second.address}, f"read on first use: {loaded}")
+    _check(dict(deferred.resources) == dict(whole.resources), "the same state as read()")
+    _check(deferred.digests == whole.digests, "the same digests")
+    later = other.read(defer_trusted_images=True)
+    with store.lock("apply") as lock:
+        store.put(lock, IMAGE)
+    _raises(StateError, lambda: dict(later.resources))
+
+
 def _released(store: StateStore) -> StateLock:
     lock = store.acquire_lock("apply")
     store.release_lock(lock)
@@ -319,4 +353,5 @@ CHECKS: tuple[Callable[[StoreFactory], None], ...] = (
     check_force_unlock,
     check_binding,
     check_content_digests,
+    check_deferred_images,
 )

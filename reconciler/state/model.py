@@ -9,7 +9,7 @@ were announced before an API call and not yet completed, so a later run can reco
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -101,9 +101,12 @@ class DeferredResources(Mapping[str, ResourceEntry]):
     """The state's entries, the images of completed datasets with a valid digest kept as
     stored rows until something asks for them: looking one up, iterating or counting reads
     them all (so every caller sees the whole state); `StateDocument.recorded_parts` leaves
-    them unread. They were read in the same snapshot as the rest."""
+    them unread. They were read in the same snapshot as the rest, or are fetched on first use
+    (`SqlStateStore.read(defer_trusted_images=True)`)."""
 
-    def __init__(self, entries: dict[str, ResourceEntry], rows: dict[str, list[EntryRow]]):
+    def __init__(
+        self, entries: dict[str, ResourceEntry], rows: Mapping[str, Sequence[EntryRow]]
+    ) -> None:
         self._entries = entries
         self._rows = rows
 
@@ -128,12 +131,12 @@ class DeferredResources(Mapping[str, ResourceEntry]):
     def __len__(self) -> int:
         return len(self._read_all())
 
-    def parts(self) -> tuple[Mapping[str, ResourceEntry], Mapping[str, list[EntryRow]]]:
+    def parts(self) -> tuple[Mapping[str, ResourceEntry], Mapping[str, Sequence[EntryRow]]]:
         """The entries read, and the unread image rows by dataset address."""
         return self._entries, self._rows
 
 
-def _read_images(rows: list[EntryRow]) -> tuple[RecordedResource, ...]:
+def _read_images(rows: Sequence[EntryRow]) -> tuple[RecordedResource, ...]:
     recorded = (entry_from_row(row).to_recorded() for row in rows)
     return tuple(sorted(recorded, key=lambda r: r.address.sort_key()))
 

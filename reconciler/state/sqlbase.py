@@ -24,6 +24,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import overload
 
 from reconciler.addresses import Address, AddressError, Kind
 from reconciler.errors import LockError, StateError
@@ -239,29 +240,40 @@ class SqlStateStore(ABC):
 
     # ------------------------------------------------------------------ reads
 
-    def read(self) -> StateDocument:
+    def read(self, *, defer_trusted_images: bool = False) -> StateDocument:
         """One snapshot. The image rows of completed datasets with a valid digest are kept
-        as rows (`DeferredResources`): a plan that trusts the digest never converts them."""
+        as rows (`DeferredResources`): a plan that trusts the digest never converts them.
+        `defer_trusted_images` leaves them in the store (30,000 rows are most of a read), as
+        a count, fetched on first use while the store is open (`_TrustedImages`)."""
         with self._reading() as ex:
             meta = self._read_meta(ex)
-            rows = ex.all(
-                "SELECT address, kind, remote_id, parent, attributes, deposed "
-                f"FROM {self._t('resources')}"
-            )
+            columns = "SELECT address, kind, remote_id, parent, attributes, deposed "
+            if not defer_trusted_images:
+                stored = ex.all(f"{columns}FROM {self._t('resources')}")
+            else:
+                stored = ex.all(f"{columns}FROM {self._t('resources')} WHERE kind <> 'image'")
             entries: dict[str, ResourceEntry] = {}
             images: list[EntryRow] = []
-            for row in rows:
+            for row in stored:
                 if row[1] == "image":
                     images.append(row)
                 else:
                     entry = entry_from_row(row)
                     entries[entry.address] = entry
-            digests = self._digests(ex, entries)
+            valid = self._valid_digests(ex, entries)
+            digests = {address: digest for address, (digest, _) in valid.items()}
+            trusted = [a for a in digests if entries[a].attributes.get("completed") is True]
+            if defer_trusted_images:
+                others = f" AND (parent IS NULL OR parent NOT IN ({', '.join('?' * len(trusted))}))"
+                images.extend(
+                    ex.all(
+                        f"{columns}FROM {self._t('resources')} WHERE kind = 'image'"
+                        + (others if trusted else ""),
+                        trusted,
+                    )
+                )
             intents = self._pending(ex)
-        unread: dict[str, list[EntryRow]] = {
-            address: [] for address in digests
-            if entries[address].attributes.get("completed") is True
-        }
+        unread: dict[str, list[EntryRow]] = {address: [] for address in trusted}
         for image in images:
             group = unread.get(str(image[3])) if unread else None
             if group is None:
@@ -269,10 +281,37 @@ class SqlStateStore(ABC):
                 entries[entry.address] = entry
             else:
                 group.append(image)
-        resources: Mapping[str, ResourceEntry] = (
-            DeferredResources(entries, unread) if unread else entries
-        )
+        if not trusted:
+            return StateDocument(meta.lineage, meta.serial, entries, intents, digests)
+        rows: Mapping[str, Sequence[EntryRow]] = unread
+        if defer_trusted_images:
+            left = _TrustedImages(self, entries, {a: digests[a] for a in trusted})
+            rows = {address: left.rows_of(address, valid[address][1]) for address in trusted}
+        resources = DeferredResources(entries, rows)
         return StateDocument(meta.lineage, meta.serial, resources, intents, digests)
+
+    def _trusted_image_rows(
+        self, entries: Mapping[str, ResourceEntry], digests: Mapping[str, str]
+    ) -> dict[str, list[EntryRow]]:
+        """The image rows of the datasets `read` left in the store, by dataset; refused when
+        any of their digests no longer holds (an image row written since that read)."""
+        with self._reading() as ex:
+            now = self._valid_digests(ex, entries)
+            if any(now.get(address, ("", 0))[0] != digest for address, digest in digests.items()):
+                raise StateError(
+                    "the state changed while tailor was reading it (another run wrote to it)",
+                    hint="run the command again",
+                )
+            rows = ex.all(
+                "SELECT address, kind, remote_id, parent, attributes, deposed "
+                f"FROM {self._t('resources')} WHERE kind = 'image' "
+                f"AND parent IN ({', '.join('?' * len(digests))})",
+                list(digests),
+            )
+        found: dict[str, list[EntryRow]] = {address: [] for address in digests}
+        for row in rows:
+            found[str(row[3])].append(row)
+        return found
 
     def meta(self) -> StateMeta:
         with self._reading() as ex:
@@ -287,12 +326,13 @@ class SqlStateStore(ABC):
             row = ex.one(f"SELECT api FROM {self._t('binding')} WHERE id = 1")
         return str(row[0]) if row is not None else None
 
-    def _digests(
+    def _valid_digests(
         self, ex: Executor, resources: Mapping[str, ResourceEntry]
-    ) -> dict[str, str]:
-        """The content digests that still describe their dataset: recorded for its current
-        remote id, and its image rows unchanged since (the same count, newest write and id
-        sum). Any write of an image row since, by any tailor or by hand, voids the digest."""
+    ) -> dict[str, tuple[str, int]]:
+        """The content digests that still describe their dataset, with its image row count:
+        recorded for its current remote id, and its image rows unchanged since (the same
+        count, newest write and id sum). Any write of an image row since, by any tailor or
+        by hand, voids the digest."""
         rows = ex.all(
             "SELECT d.address, d.remote_id, d.digest, d.images, d.images_updated, "
             "d.images_ids, a.n, a.updated, a.ids "
@@ -302,13 +342,13 @@ class SqlStateStore(ABC):
             f"(SELECT address FROM {self._t('digests')}) GROUP BY parent) a "
             "ON a.parent = d.address"
         )
-        found: dict[str, str] = {}
+        found: dict[str, tuple[str, int]] = {}
         for address, remote_id, digest, images, updated, ids, n, now_updated, now_ids in rows:
             entry = resources.get(str(address))
             if entry is None or entry.kind is not Kind.DATASET or entry.remote_id != remote_id:
                 continue
             if (int(n or 0), now_updated, now_ids) == (images, updated, ids):
-                found[str(address)] = str(digest)
+                found[str(address)] = (str(digest), int(n or 0))
         return found
 
     def _read_meta(self, ex: Executor) -> StateMeta:
@@ -525,3 +565,51 @@ class SqlStateStore(ABC):
             for held in list(self._held.values()):
                 self.release_lock(held)
             self._close_connections()
+
+
+class _TrustedImages:
+    """The image rows a read left in the store (`defer_trusted_images`): each dataset's as
+    a sequence of its known length, all fetched together when one is first iterated."""
+
+    def __init__(
+        self,
+        store: SqlStateStore,
+        entries: Mapping[str, ResourceEntry],
+        digests: Mapping[str, str],
+    ) -> None:
+        self._store = store
+        self._entries = entries
+        self._digests = digests
+        self._fetched: dict[str, list[EntryRow]] | None = None
+
+    def rows_of(self, address: str, count: int) -> _DeferredRows:
+        return _DeferredRows(self, address, count)
+
+    def fetch(self, address: str) -> list[EntryRow]:
+        if self._fetched is None:
+            self._fetched = self._store._trusted_image_rows(self._entries, self._digests)
+        return self._fetched[address]
+
+
+class _DeferredRows(Sequence[EntryRow]):
+    """One dataset's image rows left in the store: counted without fetching them."""
+
+    def __init__(self, source: _TrustedImages, address: str, count: int) -> None:
+        self._source = source
+        self._address = address
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[EntryRow]:
+        return iter(self._source.fetch(self._address))
+
+    @overload
+    def __getitem__(self, index: int) -> EntryRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[EntryRow]: ...
+
+    def __getitem__(self, index: int | slice) -> EntryRow | Sequence[EntryRow]:
+        return self._source.fetch(self._address)[index]

@@ -125,7 +125,11 @@ class StateStore(Protocol):
     location: str
     """For display; a DSN's password is redacted."""
 
-    def read(self) -> StateDocument: ...
+    def read(self, *, defer_trusted_images: bool = False) -> StateDocument:
+        """The whole state in one snapshot. `defer_trusted_images` leaves the image rows of
+        completed datasets with a valid digest in the store until first used, which must be
+        while the store is open (a no-change plan never uses them)."""
+        ...
 
     def meta(self) -> StateMeta: ...
 

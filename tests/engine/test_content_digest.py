@@ -25,8 +25,10 @@ DATASET = Address("acme", dataset="v1")
 
 
 async def _plan(env: Env) -> Plan:
+    """As `tailor plan` makes one for showing: the trusted images left in the store."""
+    document = env.store.read(defer_trusted_images=True)
     plan, _live = await make_plan(
-        env.client, load_workspace(env.root), env.store.read(), images_as_counts=True
+        env.client, load_workspace(env.root), document, images_as_counts=True
     )
     return plan
 
