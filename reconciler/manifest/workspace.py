@@ -74,6 +74,7 @@ from reconciler.resources import (
     DesiredModel,
     DesiredProject,
     DesiredWorkspace,
+    ImageFormat,
     TrainingVersion,
 )
 from reconciler.unprintable import unprintable_at, visible
@@ -82,6 +83,20 @@ if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
 SETTINGS_FILES = ("tailor.yaml", "tailor.yml")
+IMAGE_FIELDS = (
+    "address",
+    "name",
+    "path",
+    "sha256",
+    "caption",
+    "caption_origin",
+    "width",
+    "height",
+    "format",
+    "size_bytes",
+    "location",
+)
+"""Every field of DesiredImage, in `_new_image`'s order."""
 _BY_NAME = attrgetter("name")
 _BY_REL = attrgetter("rel")
 _Part = TypeVar("_Part", bound=BaseModel)
@@ -627,8 +642,14 @@ class _ManifestLoader:
         fibo: bool,
         where: Location,
     ) -> list[DesiredImage]:
-        stamped: list[tuple[_Pick, FileStamp]] = []
         upload = "basic" if basic else "advanced"
+        picked: list[_Pick] = []
+        facts: list[ImageFacts | ImageProblem | None] = []
+        """In `picked`'s order: the cache's facts where the file is unchanged, else None
+        until the file is inspected (`misses`)."""
+        misses: list[tuple[int, tuple[_Pick, FileStamp]]] = []
+        cached = self.cache.get
+        total = 0
         for pick in picks:
             try:
                 info = os.stat(pick.path)
@@ -644,9 +665,14 @@ class _ManifestLoader:
             too_large = image_size_violations(stamp.size, upload)
             for violation in too_large:
                 self.error(f"image {pick.rel}: {violation.message}", pick.location, violation.hint)
-            if not too_large:
-                stamped.append((pick, stamp))
-        total = sum(stamp.size for _, stamp in stamped)
+            if too_large:
+                continue
+            total += stamp.size
+            known = cached(pick.rel, stamp)
+            if known is None:
+                misses.append((len(facts), (pick, stamp)))
+            picked.append(pick)
+            facts.append(known)
         if not basic and total > MAX_ZIP_BYTES:
             # From stat alone: nothing of a 5 GB upload is read to refuse it.
             self.error(
@@ -655,17 +681,20 @@ class _ManifestLoader:
                 where,
             )
             return []
-        facts = _facts_for(stamped, self.cache)
+        if misses:
+            _inspect_misses(misses, facts, self.cache)
         version = FIBO if fibo else "max"
         images: list[DesiredImage] = []
         rules = DatasetImageRules(upload, upscale, version)
         sidecars: dict[str, bool] = {}
         """Whether a folder holds any caption file: most hold none, and then no image in it
         needs a look-up."""
-        for (pick, _), result in zip(stamped, facts, strict=True):
-            if isinstance(result, ImageProblem):
+        for pick, result in zip(picked, facts, strict=True):
+            if type(result) is not ImageFacts:
+                assert isinstance(result, ImageProblem)  # every miss was inspected
                 self.error(f"image {pick.rel} {result.message}", pick.location, result.hint)
                 continue
+            sha256, width, height, image_format, size_bytes = result
             captioned = sidecars.get(pick.folder)
             if captioned is None:
                 captioned = sidecars[pick.folder] = self._has_sidecars(pick.folder, fibo=fibo)
@@ -676,24 +705,25 @@ class _ManifestLoader:
                 origin = None
                 if captioned:
                     caption, origin, is_json = self._caption(pick, fibo=fibo)
-            problems = rules.violations(result.width, result.height, caption, is_json)
+            problems = rules.violations(width, height, caption, is_json)
             for violation in problems:
                 self.error(f"image {pick.rel}: {violation.message}", pick.location, violation.hint)
             if problems:
                 continue
+            name = pick.name
             images.append(
-                DesiredImage(
-                    address=Address.image_(project, key, pick.name),
-                    name=pick.name,
-                    path=pick.rel,
-                    sha256=result.sha256,
-                    caption=caption,
-                    caption_origin=origin,
-                    width=result.width,
-                    height=result.height,
-                    format=result.format,
-                    size_bytes=result.size_bytes,
-                    location=pick.location,
+                _new_image(
+                    Address.image_(project, key, name),
+                    name,
+                    pick.rel,
+                    sha256,
+                    caption,
+                    origin,
+                    width,
+                    height,
+                    image_format,
+                    size_bytes,
+                    pick.location,
                 )
             )
         return images
@@ -742,22 +772,52 @@ def _rel_folder(folder: str, root: Path) -> str:
     return "" if folder == str(root) else relative_posix(folder, root) + "/"
 
 
-def _facts_for(
-    stamped: list[tuple[_Pick, FileStamp]], cache: ImageCache
-) -> list[ImageFacts | ImageProblem]:
-    """In `stamped`'s order: cached facts where the file is unchanged; the rest inspected,
-    large files on threads while this thread takes the small ones."""
-    results: list[ImageFacts | ImageProblem | None] = []
-    misses: list[tuple[int, tuple[_Pick, FileStamp]]] = []
-    get = cache.get
-    for job in stamped:
-        cached = get(job[0].rel, job[1])
-        if cached is None:
-            misses.append((len(results), job))
-        results.append(cached)
-    if misses:
-        _inspect_misses(misses, results, cache)
-    return cast(list[ImageFacts | ImageProblem], results)
+_new = object.__new__
+(
+    _set_address,
+    _set_name,
+    _set_path,
+    _set_sha256,
+    _set_caption,
+    _set_caption_origin,
+    _set_width,
+    _set_height,
+    _set_format,
+    _set_size_bytes,
+    _set_location,
+) = (vars(DesiredImage)[name].__set__ for name in IMAGE_FIELDS)
+
+
+def _new_image(
+    address: Address,
+    name: str,
+    path: str,
+    sha256: str,
+    caption: str | None,
+    caption_origin: Literal["explicit", "sidecar"] | None,
+    width: int,
+    height: int,
+    image_format: ImageFormat,
+    size_bytes: int,
+    location: Location,
+) -> DesiredImage:
+    """`DesiredImage(...)` in half the time (one per image file, 30,000 in a large
+    workspace): a frozen dataclass's __init__ sets each field through object.__setattr__,
+    this through the slots' own setters. tests/manifest checks the two give equal images
+    and that `IMAGE_FIELDS` are all of its fields."""
+    image = _new(DesiredImage)
+    _set_address(image, address)
+    _set_name(image, name)
+    _set_path(image, path)
+    _set_sha256(image, sha256)
+    _set_caption(image, caption)
+    _set_caption_origin(image, caption_origin)
+    _set_width(image, width)
+    _set_height(image, height)
+    _set_format(image, image_format)
+    _set_size_bytes(image, size_bytes)
+    _set_location(image, location)
+    return image
 
 
 def _inspect_misses(
