@@ -26,7 +26,7 @@ from reconciler.cli.options import (
     verbose_option,
     workspace_arguments,
 )
-from reconciler.cli.saved_plan import pending_warning, write_saved_plan
+from reconciler.cli.saved_plan import check_destination, pending_warning, write_saved_plan
 from reconciler.cli.terminal import use_color
 from reconciler.engine.planning import make_plan
 from reconciler.manifest.workspace import load_workspace
@@ -118,6 +118,8 @@ def plan(
 ) -> None:
     """Show what `tailor apply` would change in Bria, and why."""
     root = workspace_root(path)
+    if out is not None:
+        check_destination(out, root)
     settings = load_settings(
         root, api=api, state=state, requests_per_minute=requests_per_minute
     )

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from reconciler.errors import PlanError
+from reconciler.errors import ConfigError, PlanError
 from reconciler.plan.model import Plan
 from reconciler.plan.planfile import plan_from_json, plan_to_json
 
@@ -23,6 +23,37 @@ def write_saved_plan(path: Path, plan: Plan, root: Path) -> None:
     # (a CI artifact downloaded next to the workspace).
     document["workspace"] = os.path.relpath(root, path.resolve().parent)
     path.write_text(json.dumps(document, sort_keys=True, indent=2) + "\n", encoding="utf-8")
+
+
+def check_destination(path: Path, root: Path) -> None:
+    """Refuse, before any planning, an `--out` that would lose something: a folder, a file
+    that is not a saved plan (a manifest, an image, notes), or a new `*.yaml` beside the
+    manifests, which every later command would read as one. A saved plan is replaced."""
+    where = f"--out {path}"
+    if path.is_dir():
+        raise ConfigError(f"{where} is a folder", hint="name a file: --out tailor.plan")
+    if path.exists():
+        if not _is_saved_plan(path):
+            raise ConfigError(
+                f"{where} exists and is not a saved plan; tailor does not overwrite it",
+                hint="name another file (tailor.plan), or remove this one first",
+            )
+        return
+    if not path.parent.is_dir():
+        raise ConfigError(f"{where}: the folder {path.parent} does not exist")
+    if path.suffix in (".yaml", ".yml") and path.parent.resolve() == root.resolve():
+        raise ConfigError(
+            f"{where} would be read as a manifest by every later command in {root}",
+            hint="save plans as FILE.plan (or outside the workspace folder)",
+        )
+
+
+def _is_saved_plan(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "format_version" in data and "changes" in data
 
 
 def pending_warning(count: int, *, workspace: Path, saved_to: Path | None) -> str:
