@@ -112,6 +112,8 @@ def _one_schema_error(
     if kind in ("literal_error", "enum"):
         choices = _QUOTED.findall(str(detail.get("ctx", {}).get("expected", "")))
         hint = did_you_mean(str(value), choices) if isinstance(value, str) else None
+        if _number(value) and str(value) in choices:
+            hint = _QUOTE_IT.format(value=value)
         return ManifestError(
             f"{field}: {value!r} is not one of {', '.join(choices)}",
             hint=hint,
@@ -137,8 +139,17 @@ def _one_schema_error(
     ):
         return ManifestError(f"{field} must not be empty", location=location)
     return ManifestError(
-        f"{field}: {_lower_first(detail['msg'])}, not {_describe(value)}", location=location
+        f"{field}: {_lower_first(detail['msg'])}, not {_describe(value)}",
+        hint=_QUOTE_IT.format(value=value) if kind == "string_type" and _number(value) else None,
+        location=location,
     )
+
+
+_QUOTE_IT = "YAML reads {value} unquoted as a number; write it in quotes: '{value}'"
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, float | int) and not isinstance(value, bool)
 
 
 def _lower_first(text: str) -> str:
