@@ -30,19 +30,21 @@ from reconciler.bria_rules import (
 from reconciler.errors import Location, ManifestError, ValidationFailed
 from reconciler.manifest.files import FileProblem
 from reconciler.manifest.image_cache import ImageCache
-from reconciler.manifest.images import (
-    THREADED_HASH_BYTES,
-    FileStamp,
+from reconciler.manifest.image_files import (
     FolderIndex,
-    ImageFacts,
-    ImageProblem,
-    check_regular,
     expand_spec,
-    hashing_threads,
-    inspect_image,
     read_json_sidecar,
     read_sidecar,
     relative_posix,
+)
+from reconciler.manifest.images import (
+    THREADED_HASH_BYTES,
+    FileStamp,
+    ImageFacts,
+    ImageProblem,
+    check_regular,
+    hashing_threads,
+    inspect_image,
 )
 from reconciler.manifest.jsondocs import JsonProblem, mapping_as_json, read_json_object
 from reconciler.manifest.rules import (
