@@ -22,7 +22,7 @@ import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import overload
 
@@ -143,6 +143,8 @@ def check_entry(entry: ResourceEntry) -> None:
 class _OpenTransaction:
     executor: Executor
     lock: StateLock
+    thread: int
+    """The thread that opened it (and holds the store's mutex until it ends)."""
     dirty: bool = False
 
 
@@ -232,8 +234,18 @@ class SqlStateStore(ABC):
             with self._snapshot() as ex:
                 yield ex
 
+    def _writing(self, lock: StateLock) -> AbstractContextManager[_OpenTransaction]:
+        """The transaction to write in: this thread's open one, joined as it is (a group
+        commit's many writes enter no context of their own), else a new one."""
+        joined = self._open
+        if joined is not None and joined.thread == threading.get_ident():
+            if joined.lock is not lock:
+                raise StateError("a state transaction is open under a different lock")
+            return nullcontext(joined)
+        return self._written(lock)
+
     @contextmanager
-    def _writing(self, lock: StateLock) -> Iterator[_OpenTransaction]:
+    def _written(self, lock: StateLock) -> Iterator[_OpenTransaction]:
         with self.transaction(lock):
             assert self._open is not None
             yield self._open
@@ -453,7 +465,7 @@ class SqlStateStore(ABC):
                 return
             self._check_held(lock)
             with self._write_transaction(lock) as ex:
-                self._open = _OpenTransaction(ex, lock)
+                self._open = _OpenTransaction(ex, lock, threading.get_ident())
                 try:
                     yield
                     if self._open.dirty:

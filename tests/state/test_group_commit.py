@@ -140,3 +140,20 @@ async def test_one_writer_thread_serves_a_run_and_ends_at_its_last_flush(
     finally:
         store.release_lock(lock)
         store.close()
+
+
+def test_a_write_from_another_thread_never_joins_an_open_transaction(tmp_path: Path) -> None:
+    """A write joins the transaction its own thread has open; another thread's write waits
+    for it to end and commits on its own (so a rollback here never takes it along)."""
+    store = SqliteStateStore(tmp_path / "state.db")
+    with store.lock("test") as lock:
+        other = threading.Thread(target=lambda: store.put(lock, entry(2)))
+        with pytest.raises(RuntimeError), store.transaction(lock):
+            store.put(lock, entry(1))
+            other.start()
+            other.join(0.3)
+            assert other.is_alive(), "the other thread's write waits for this transaction"
+            raise RuntimeError("roll back")
+        other.join(10)
+        assert sorted(store.read().resources) == ["p2"]
+    store.close()
