@@ -118,6 +118,9 @@ class GroupCommit:
 
     async def durable(self, upto: int | None = None) -> None:
         """`flush` for a coroutine: the event loop goes on while the writer commits."""
+        wanted = self._queued if upto is None else upto
+        if self._done >= wanted and self._error is None:
+            return  # committed already (both only grow; a failure is set before `_done`)
         loop = asyncio.get_running_loop()
         with self._cond:
             upto = self._queued if upto is None else min(upto, self._queued)
