@@ -370,6 +370,10 @@ class Ledger:
         await self.writer.durable(mark)
         return recorded[0][0]
 
+    def journaled_ahead(self, address: Address) -> bool:
+        """Whether an intent for `address` was journaled ahead and waits for its create."""
+        return str(address) in self._ahead
+
     def _discard(self, ahead: _Ahead) -> None:
         """An intent journaled ahead whose create will not be sent (queued after it, so its
         id is known when this runs)."""

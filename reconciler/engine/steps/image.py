@@ -54,6 +54,8 @@ def _uploads_ahead(
     if listing is None:
         return
     for other in ctx.ahead(call):
+        if ctx.ledger.journaled_ahead(other.step.address):
+            continue  # journaled by an upload before this one
         name = text(other.step.args, "image_name")
         yield create_intent(ctx, other, name, dataset_id, listing.get(name, ()))
 
