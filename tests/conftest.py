@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 import warnings
@@ -236,32 +237,35 @@ def serve_sandbox(
     if training_seconds is not None:
         command += ["--training-seconds", str(training_seconds)]
     command += extra_args
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    origin = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + startup_seconds
-    try:
-        while True:
-            if process.poll() is not None:
-                error = process.stderr.read().decode() if process.stderr else ""
-                pytest.fail(f"tailor sandbox serve exited early: {error[-2000:]}")
-            try:
-                if httpx.get(f"{origin}/_sandbox/stats", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"tailor sandbox serve did not answer within {startup_seconds:.0f} s")
-            time.sleep(0.05)
-        yield SandboxProcess(origin, process)
-    finally:
-        process.terminate()
+    # A file, not a pipe: nobody reads the server's stderr while it runs, and a full pipe
+    # (64 KiB of logged client disconnects) would block the server mid-test.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+        origin = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + startup_seconds
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        if process.stderr:
-            process.stderr.close()
+            while True:
+                if process.poll() is not None:
+                    log.seek(0)
+                    error = log.read().decode(errors="replace")
+                    pytest.fail(f"tailor sandbox serve exited early: {error[-2000:]}")
+                try:
+                    if httpx.get(f"{origin}/_sandbox/stats", timeout=1.0).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    waited = f"{startup_seconds:.0f} s"
+                    pytest.fail(f"tailor sandbox serve did not answer within {waited}")
+                time.sleep(0.05)
+            yield SandboxProcess(origin, process)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
 
 
 @pytest.fixture
