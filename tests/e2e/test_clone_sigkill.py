@@ -15,7 +15,12 @@ from PIL import Image
 from reconciler.addresses import Address, Kind
 from reconciler.state.factory import open_store
 from tests.e2e.conftest import Sandbox, serve_sandbox, tailor_here
-from tests.e2e.test_reliability import apply_until_converged, pending
+from tests.e2e.test_reliability import (
+    apply_until_converged,
+    kill_apply_at_request,
+    pending,
+    start_apply,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.socket]
 
@@ -70,25 +75,6 @@ def assert_exactly_declared(sandbox: Sandbox, ws: Path) -> None:
     assert recorded == {i["image_name"]: i["id"] for i in live}
 
 
-def kill_while_held(sandbox: Sandbox, pid: int, count: int) -> None:
-    """SIGKILL once the sandbox holds request `count` unanswered (`hold_from_request`): the
-    kill lands between that request and its answer however slowly this machine runs."""
-    deadline = time.monotonic() + 60.0
-    while sandbox.stats()["total"] < count:
-        if os.waitpid(pid, os.WNOHANG) != (0, 0):
-            return  # finished before the chosen request: nothing left to kill
-        assert time.monotonic() < deadline, f"request {count} never came"
-        time.sleep(0.003)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-
-
-def start_apply(ws: Path) -> int:
-    from tests.e2e.test_reliability import start_apply as fork_apply
-
-    return fork_apply(ws)
-
-
 def test_sigkill_anywhere_in_a_clone_apply_then_rerun_converges(tmp_path: Path) -> None:
     with serve_sandbox(tmp_path / "sandbox.db") as sandbox:
         baseline = workspace(tmp_path / "baseline", sandbox.api)
@@ -105,11 +91,8 @@ def test_sigkill_anywhere_in_a_clone_apply_then_rerun_converges(tmp_path: Path) 
             ws = workspace(tmp_path / f"crash-{kill_at}", sandbox.api)
             assert tailor_here("apply", str(ws), "--auto-approve").exit_code == 0
             new_version(ws)
-            sandbox.control("POST", "stats/reset")
-            sandbox.faults(hold_from_request=kill_at)
-            kill_while_held(sandbox, start_apply(ws), kill_at)
+            kill_apply_at_request(sandbox, ws, kill_at)
             clone_pending += any(i.operation == "clone" for i in pending(ws))
-            sandbox.faults()  # the held request runs (its client is gone) before this returns
             apply_until_converged(ws)
             # One dataset at Bria: a clone the killed run made was adopted, not made again
             # (a clone request cut off before Bria acted is counted but made nothing).

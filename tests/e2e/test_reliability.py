@@ -106,21 +106,31 @@ def start_apply(ws: Path) -> int:
     return pid
 
 
-def kill_after_requests(sandbox: Sandbox, pid: int, count: int) -> None:
-    deadline = time.monotonic() + 30.0
-    while time.monotonic() < deadline:
+def kill_while_held(sandbox: Sandbox, pid: int, count: int) -> None:
+    """SIGKILL once the sandbox holds request `count` unanswered (`hold_from_request`): the
+    kill lands between that request and its answer however slowly this machine runs."""
+    deadline = time.monotonic() + 60.0
+    while sandbox.stats()["total"] < count:
         if os.waitpid(pid, os.WNOHANG) != (0, 0):
             return  # finished before the chosen request: nothing left to kill
-        if sandbox.stats()["total"] >= count:
-            break
+        assert time.monotonic() < deadline, f"request {count} never came"
         time.sleep(0.003)
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
 
 
+def kill_apply_at_request(sandbox: Sandbox, ws: Path, count: int) -> None:
+    """Run `tailor apply` in `ws` and SIGKILL it while Bria holds its request `count`: the
+    requests from `count` on were sent, none acted on. Then Bria acts on them (their client
+    gone) before this returns, as it would on requests a dying client had sent."""
+    sandbox.control("POST", "stats/reset")
+    sandbox.faults(hold_from_request=count)
+    kill_while_held(sandbox, start_apply(ws), count)
+    sandbox.faults()
+
+
 def test_sigkill_at_random_points_then_rerun_converges(tmp_path: Path) -> None:
     with serve_sandbox(tmp_path / "sandbox.db") as sandbox:
-        sandbox.faults(latency_ms=5)
         baseline = make_workspace(tmp_path, sandbox.api, "baseline")
         sandbox.control("POST", "stats/reset")
         assert tailor("apply", "--auto-approve", ".", cwd=baseline).returncode == 0
@@ -130,10 +140,8 @@ def test_sigkill_at_random_points_then_rerun_converges(tmp_path: Path) -> None:
         interrupted = 0
         for seed in range(CRASH_SEEDS):
             sandbox.control("POST", "reset")
-            sandbox.faults(latency_ms=5)
             ws = make_workspace(tmp_path, sandbox.api, f"crash-{seed}")
-            kill_at = rng.randint(1, requests_per_apply)
-            kill_after_requests(sandbox, start_apply(ws), kill_at)
+            kill_apply_at_request(sandbox, ws, rng.randint(1, requests_per_apply))
             interrupted += bool(pending_intents(ws))
             apply_until_converged(ws)
             assert_exactly_the_quickstart(sandbox, ws)
@@ -244,7 +252,7 @@ def test_sigkill_at_random_points_of_an_advanced_upload_then_rerun_converges(
         for seed in range(8):
             sandbox.control("POST", "reset")
             ws = advanced_workspace(tmp_path / f"crash-{seed}", sandbox.api)
-            kill_after_requests(sandbox, start_apply(ws), rng.randint(1, requests_per_apply))
+            kill_apply_at_request(sandbox, ws, rng.randint(1, requests_per_apply))
             staged = [i.details["key"] for i in pending(ws) if i.operation == "stage"]
             mid_upload += bool(staged)
             made = [d["id"] for d in sandbox.bria("/tailored-gen/datasets")]
