@@ -26,7 +26,8 @@ _FORMATS: dict[str, ImageFormat] = {name: name for name in FORMAT_NAMES}
 """One string object per format name, shared by every image that has it."""
 _SHA256_HEX = 64
 _new_tuple = tuple.__new__
-_ENTRY_PARTS = 7
+_STAMP_AND_DIGEST = 4
+"""An entry's values before its header ("WIDTH HEIGHT FORMAT"), which is split apart once."""
 
 
 class ImageCache:
@@ -44,6 +45,8 @@ class ImageCache:
         run that needs few of them does not build them all."""
         self._seen: dict[str, str] = {}
         """The entries of this run's images, as the file will hold them."""
+        self._headers: dict[str, tuple[int, int, ImageFormat]] = {}
+        """"WIDTH HEIGHT FORMAT" as read, by its text: thousands of images share a few."""
         self._loaded_text = ""
         self._changed = False
         self._load()
@@ -63,30 +66,37 @@ class ImageCache:
         except (FileProblem, OSError, ValueError):
             self._entries = {}
 
-    def get(self, rel: str, stamp: FileStamp) -> ImageFacts | None:
+    def get(self, rel: str, size: int, mtime_ns: int, inode: int) -> ImageFacts | None:
+        """The facts of the file at `rel` if its stamp (size, mtime_ns, inode) is the one
+        cached: taken apart, not made into a FileStamp first (one per image)."""
         entry = self._entries.get(rel)
         if type(entry) is not str:
             return None
-        parts = entry.split(" ")
-        if len(parts) != _ENTRY_PARTS:
+        parts = entry.split(" ", _STAMP_AND_DIGEST)
+        if len(parts) != _STAMP_AND_DIGEST + 1:
             return None
-        size, mtime_ns, inode, digest, width, height, image_format = parts
-        known_format = _FORMATS.get(image_format)
-        if (
-            known_format is None
-            or len(digest) != _SHA256_HEX
-            or not (width.isdigit() and height.isdigit() and (width + height).isascii())
-        ):
-            return None  # digits only: int() would also take spaces, signs and underscores
+        cached_size, cached_mtime_ns, cached_inode, digest, header_text = parts
+        header = self._headers.get(header_text)
+        if header is None:
+            header = _header(header_text)
+            if header is None:
+                return None
+            self._headers[header_text] = header
+        if len(digest) != _SHA256_HEX:
+            return None
         try:  # comparing numbers: formatting the stamp as text would cost twice as much
-            if (int(size), int(mtime_ns), int(inode)) != stamp:
+            if (
+                int(cached_size) != size
+                or int(cached_mtime_ns) != mtime_ns
+                or int(cached_inode) != inode
+            ):
                 return None
         except ValueError:
             return None
         self._seen[rel] = entry
         # tuple.__new__ is what ImageFacts(...) calls, through a Python-level __new__ that
         # costs as much again: this runs once for each of tens of thousands of images.
-        return _new_tuple(ImageFacts, (digest, int(width), int(height), known_format, stamp.size))
+        return _new_tuple(ImageFacts, (digest, *header, size))
 
     def put(self, rel: str, stamp: FileStamp, facts: ImageFacts) -> None:
         self._seen[rel] = (
@@ -122,6 +132,20 @@ class ImageCache:
         self._loaded_text = text
         self._changed = False
         return None
+
+
+def _header(text: str) -> tuple[int, int, ImageFormat] | None:
+    """(width, height, format) from an entry's "WIDTH HEIGHT FORMAT", None if malformed."""
+    parts = text.split(" ")
+    if len(parts) != 3:
+        return None
+    width, height, image_format = parts
+    known_format = _FORMATS.get(image_format)
+    if known_format is None or not (
+        width.isdigit() and height.isdigit() and (width + height).isascii()
+    ):
+        return None  # digits only: int() would also take spaces, signs and underscores
+    return int(width), int(height), known_format
 
 
 def _remove_quietly(path: Path) -> None:

@@ -663,15 +663,16 @@ class _ManifestLoader:
             except OSError as error:
                 self.error(f"image {pick.rel} cannot be read: {error.strerror}", pick.location)
                 continue
-            stamp = FileStamp(info.st_size, info.st_mtime_ns, info.st_ino)
-            too_large = image_size_violations(stamp.size, upload)
+            size = info.st_size
+            too_large = image_size_violations(size, upload)
             for violation in too_large:
                 self.error(f"image {pick.rel}: {violation.message}", pick.location, violation.hint)
             if too_large:
                 continue
-            total += stamp.size
-            known = cached(pick.rel, stamp)
+            total += size
+            known = cached(pick.rel, size, info.st_mtime_ns, info.st_ino)
             if known is None:
+                stamp = FileStamp(size, info.st_mtime_ns, info.st_ino)
                 misses.append((len(facts), (pick, stamp)))
             picked.append(pick)
             facts.append(known)
