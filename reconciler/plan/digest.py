@@ -20,7 +20,9 @@ from reconciler.resources import DesiredDataset, JsonValue
 _VERSION = b"tailor content digest 1\n"
 """Bumped when the encoding changes: an old digest then never matches (a full comparison)."""
 
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), check_circular=False)
+"""The builders' values are trees, never cyclic: not tracking each of 30,000 image dicts to
+find a cycle saves a sixth of the encoding (the bytes are the same)."""
 _NAME = attrgetter("name")
 
 
