@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -101,6 +101,8 @@ IMAGE_FIELDS = (
 """Every field of DesiredImage, in `_new_image`'s order."""
 _BY_NAME = attrgetter("name")
 _BY_REL = attrgetter("rel")
+_new_pick = tuple.__new__
+"""What _Pick(...) calls, without the Python-level __new__ in between (as ImageCache does)."""
 _Part = TypeVar("_Part", bound=BaseModel)
 
 
@@ -377,9 +379,8 @@ def _settings(root: Path, errors: list[ManifestError]) -> dict[str, object]:
     return parsed.model_dump(exclude_none=True)
 
 
-@dataclass(slots=True)
-class _Pick:
-    """One image file chosen by a manifest entry."""
+class _Pick(NamedTuple):
+    """One image file chosen by a manifest entry (one per image: made with `_new_pick`)."""
 
     path: str
     """Absolute and lexical, as `expand_spec` gives it."""
@@ -616,7 +617,7 @@ class _ManifestLoader:
                         location,
                     )
                 elif earlier is None or caption is not None:
-                    picks[rel] = _Pick(path, folder, rel, name, caption, location)
+                    picks[rel] = _new_pick(_Pick, (path, folder, rel, name, caption, location))
         by_name: dict[str, _Pick] = {}
         unique: list[_Pick] = []
         for pick in sorted(picks.values(), key=_BY_REL):
