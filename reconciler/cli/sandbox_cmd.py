@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+
 import click
 
 from reconciler.cli.options import WholeHelpGroup
+from reconciler.errors import ConfigError
 
 
 @click.group(name="sandbox", cls=WholeHelpGroup)
@@ -68,19 +72,43 @@ def serve(
     Limits (--requests-per-minute, --quota) behave like a Bria plan's; raise or clear them
     while it runs with PUT /_sandbox/limits.
     """
+    import sqlite3
+
     import uvicorn
 
     from reconciler.sandbox.app import create_app
 
     shown_host = f"[{host}]" if ":" in host else host
     public_url = f"http://{shown_host}:{port}"
-    app = create_app(
-        db_path=db_path,
-        training_seconds=training_seconds,
-        latency_ms=latency_ms,
-        public_url=public_url,
-        requests_per_minute=requests_per_minute,
-        quota=quota,
-    )
+    try:
+        app = create_app(
+            db_path=db_path,
+            training_seconds=training_seconds,
+            latency_ms=latency_ms,
+            public_url=public_url,
+            requests_per_minute=requests_per_minute,
+            quota=quota,
+        )
+    except sqlite3.Error as error:
+        raise ConfigError(f"cannot open the sandbox database {db_path}: {error}") from None
+    listening = _listen(host, port, f"{shown_host}:{port}")
     click.echo(f"Bria sandbox on {public_url}/v1 (control: {public_url}/_sandbox)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    with contextlib.suppress(KeyboardInterrupt):  # how it is stopped: exit 0, as uvicorn.run
+        server.run(sockets=[listening])
+
+
+def _listen(host: str, port: int, shown: str) -> socket.socket:
+    """The server's socket, bound here so that a port in use is one error line (uvicorn
+    would log it and exit 3) and the "Bria sandbox on" line is only said of a real server."""
+    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as error:
+        listening.close()
+        raise ConfigError(
+            f"cannot listen on {shown}: {error.strerror or error}",
+            hint="choose another --port, or stop what listens there",
+        ) from None
+    return listening
