@@ -29,9 +29,8 @@ def check_api_host(api: str, environ: Mapping[str, str]) -> None:
     if not host:
         raise ConfigError(f"api {api!r} names no host")
     if parts.username is not None or parts.password is not None:
-        shown = api.replace(f":{parts.password}@", ":***@", 1) if parts.password else api
         raise ConfigError(
-            f"api {shown!r} carries credentials in the URL",
+            f"api {hide_password(api)!r} carries credentials in the URL",
             hint="the token is read from BRIA_API_TOKEN; remove user:password@ from api:",
         )
     if host in allowed_hosts(environ):
@@ -77,3 +76,15 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def hide_password(url: str) -> str:
+    """The URL as it may be shown: a password in scheme://user:password@host (an API URL, a
+    PostgreSQL DSN) becomes ***."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    if ":" in creds:
+        creds = creds.split(":", 1)[0] + ":***"
+    return f"{scheme}://{creds}@{host}"

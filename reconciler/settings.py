@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-from reconciler.apihost import check_api_host, is_loopback_host
+from reconciler.apihost import check_api_host, hide_password, is_loopback_host
 from reconciler.errors import ConfigError
 
 SANDBOX = "sandbox"
@@ -85,24 +85,13 @@ class Settings:
 
     def describe(self) -> str:
         api = "embedded sandbox (.tailor/sandbox.db)" if self.uses_sandbox else self.api
-        return f"API: {api} · state: {redact_dsn(self.state)}"
+        return f"API: {api} · state: {hide_password(self.state)}"
 
     def __repr__(self) -> str:
         return (
             f"Settings(api={self.api!r}, token={'set' if self.token else 'unset'}, "
-            f"state={redact_dsn(self.state)!r}, parallelism={self.parallelism})"
+            f"state={hide_password(self.state)!r}, parallelism={self.parallelism})"
         )
-
-
-def redact_dsn(dsn: str) -> str:
-    """Hide a password in postgresql://user:password@host/db."""
-    if "://" not in dsn or "@" not in dsn:
-        return dsn
-    scheme, rest = dsn.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    if ":" in creds:
-        creds = creds.split(":", 1)[0] + ":***"
-    return f"{scheme}://{creds}@{host}"
 
 
 def is_loopback_url(url: str) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from reconciler.apihost import hide_password
 from reconciler.errors import StateError
-from reconciler.settings import redact_dsn
 from reconciler.state.store import StateMissing, StateStore
 
 
@@ -31,7 +31,7 @@ def open_store(location: str, *, workspace: Path, create: bool = True) -> StateS
         return PostgresStateStore(location)
     if "://" in location:
         raise StateError(
-            f"unsupported state location {redact_dsn(location)!r}",
+            f"unsupported state location {hide_password(location)!r}",
             hint="use a file path (SQLite, default .tailor/state.db) or postgresql://user@host/db",
         )
     from reconciler.state.sqlite import SqliteStateStore

@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 
+from reconciler.apihost import hide_password
 from reconciler.errors import StateError
-from reconciler.settings import redact_dsn
 from reconciler.state.sqlbase import Executor, Row, SqlStateStore, SqlValue, lock_info_from_row
 from reconciler.state.store import LockInfo, StateLock, unknown_lock_error
 
@@ -71,7 +71,7 @@ class _PgExecutor(Executor):
 class PostgresStateStore(SqlStateStore):
     def __init__(self, dsn: str) -> None:
         conninfo, schema = split_schema(dsn)
-        super().__init__(redact_dsn(dsn), prefix=f'"{schema}".')
+        super().__init__(hide_password(dsn), prefix=f'"{schema}".')
         self.schema = schema
         self._conninfo = conninfo
         self._lock_object = zlib.crc32(f"tailor-state:{schema}".encode()) & 0x7FFFFFFF
