@@ -22,13 +22,13 @@ import tracemalloc
 from pathlib import Path
 
 import httpx
-from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.bulkzip import ZipEntry, build_bulk_zip
 from reconciler.client.models import CreateDatasetRequest, CreateProjectRequest
 from reconciler.client.retry import RetryPolicy
 from reconciler.sandbox.app import create_app
+from reconciler.secret import Secret
 
 ORIGIN = "http://127.0.0.1:8787"
 FAULTS = {"error_rate": 0.3, "error_status": 503, "rate_limit_rate": 0.03, "retry_after_s": 1,
@@ -54,7 +54,7 @@ async def creates(count: int, concurrency: int, faults: dict[str, object] | None
     logger.addHandler(counter)
     policy = RetryPolicy(max_attempts=12, total_seconds=60.0, base_delay=0.01, max_delay=0.2)
     async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as control, BriaClient(
-        f"{ORIGIN}/v1", SecretStr("bench"), transport=transport, retry=policy,
+        f"{ORIGIN}/v1", Secret("bench"), transport=transport, retry=policy,
         max_concurrency=concurrency,
     ) as bria:
         projects = [

@@ -1,6 +1,6 @@
 """Resolved settings: command-line flag > environment > tailor.yaml > default.
 
-The token is a SecretStr: it is read from the environment only and is never serialised,
+The token is a `Secret` (secret.py): it is read from the environment only and is never serialised,
 printed or written anywhere. `describe()` gives the one line every plan and apply starts with.
 """
 
@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr
-
 from reconciler.apihost import check_api_host, hide_password, is_loopback_host
 from reconciler.errors import ConfigError
+from reconciler.secret import Secret
 
 SANDBOX = "sandbox"
 BRIA_PRODUCTION_URL = "https://engine.prod.bria-api.com/v1"
@@ -68,7 +67,7 @@ class Settings:
 
     api: str
     """"sandbox" (the embedded emulator) or a base URL ending in /v1."""
-    token: SecretStr | None
+    token: Secret | None
     state: str
     """A path (SQLite, relative to the workspace) or a postgresql:// DSN; `state.open_store`
     decides which backend it names."""
@@ -125,7 +124,7 @@ def resolve(
     # Whitespace only (an empty secret pasted with a newline) is no token; around a real
     # token it would only break the Authorization header.
     token_text = env.get("BRIA_API_TOKEN", "").strip()
-    token = SecretStr(token_text) if token_text else None
+    token = Secret(token_text) if token_text else None
 
     def source(name: str, env_name: str | None) -> str | None:
         """Where the value `pick` takes comes from, as the user would name it."""

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import click
-from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.recent_starts import SharedStarts, api_origin
@@ -24,6 +23,7 @@ from reconciler.client.staging import S3Stager, SandboxStager, Stager
 from reconciler.errors import ConfigError, StateError
 from reconciler.manifest.workspace import load_settings_file
 from reconciler.render.progress import RateLimitNotices
+from reconciler.secret import Secret
 from reconciler.settings import Settings, is_loopback_url, resolve
 from reconciler.state.factory import open_store
 from reconciler.state.store import StateLock, StateMissing, StateStore
@@ -35,7 +35,7 @@ T = TypeVar("T")
 
 EMBEDDED_SANDBOX_URL = "http://embedded-sandbox.localhost"
 """Base of the in-process sandbox. Requests never leave the process (ASGI transport)."""
-EMBEDDED_SANDBOX_TOKEN = SecretStr("embedded-sandbox")
+EMBEDDED_SANDBOX_TOKEN = Secret("embedded-sandbox")
 SANDBOX_DB = Path(".tailor") / "sandbox.db"
 SANDBOX_IDENTITY_KEY = "tailor:database-identity"
 """Where the embedded sandbox's database keeps the id that states made against it record."""

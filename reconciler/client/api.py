@@ -1,6 +1,6 @@
 """BriaClient: one async method per endpoint of Bria's training API.
 
-    client = BriaClient("https://engine.prod.bria-api.com/v1", SecretStr(token),
+    client = BriaClient("https://engine.prod.bria-api.com/v1", Secret(token),
                         transport=None, max_concurrency=8, requests_per_minute=None,
                         retry=RetryPolicy(), timeouts=Timeouts())
     async with client:
@@ -44,7 +44,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from reconciler.addresses import Kind
 from reconciler.client.answers import one, problem, unreadable_answer
@@ -92,6 +92,7 @@ from reconciler.client.transport import (
 from reconciler.client.wire import Answer
 from reconciler.events import RateLimitEvent
 from reconciler.resources import UnreadableObject
+from reconciler.secret import Secret
 
 if TYPE_CHECKING:
     from httpx import AsyncBaseTransport
@@ -195,7 +196,7 @@ class BriaClient(FiboCalls):
     def __init__(
         self,
         base_url: str,
-        token: SecretStr,
+        token: Secret,
         *,
         transport: AsyncBaseTransport | None = None,
         max_concurrency: int = 8,

@@ -37,8 +37,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
-from pydantic import SecretStr
-
 from reconciler.client import wire
 from reconciler.client.connections import (
     DEFAULT_HEADERS,
@@ -59,6 +57,7 @@ from reconciler.client.retry import RetryPolicy, parse_retry_after
 from reconciler.client.retry_stop import CONNECTION_LOST, RetryStop
 from reconciler.errors import ConfigError
 from reconciler.events import RateLimitEvent
+from reconciler.secret import Secret
 
 if TYPE_CHECKING:
     from httpx import AsyncBaseTransport
@@ -144,7 +143,7 @@ class RetryingSender:
     def __init__(
         self,
         base_url: str,
-        token: SecretStr,
+        token: Secret,
         *,
         transport: AsyncBaseTransport | None = None,
         max_concurrency: int = 8,

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image as PILImage
-from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.retry import RetryPolicy
+from reconciler.secret import Secret
 from tests.conftest import free_port
 
 ORIGIN = "http://127.0.0.1:8787"
@@ -34,7 +34,7 @@ def app() -> Any:
 
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[BriaClient]:
-    async with BriaClient(BASE_URL, SecretStr(TOKEN), transport=httpx.ASGITransport(app=app),
+    async with BriaClient(BASE_URL, Secret(TOKEN), transport=httpx.ASGITransport(app=app),
                           retry=FAST_RETRY, max_concurrency=8) as bria:
         yield bria
 

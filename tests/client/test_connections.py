@@ -14,13 +14,13 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from reconciler.client import wire
 from reconciler.client.api import BriaClient
 from reconciler.client.connections import DEFAULT_HEADERS, Connections, proxied
 from reconciler.client.retry import RetryPolicy
 from reconciler.client.transport import Call, RetryingSender
+from reconciler.secret import Secret
 from tests.client.conftest import TOKEN
 
 BRIA = "https://engine.prod.bria-api.com/v1"
@@ -88,7 +88,7 @@ async def scripted(*answers: object, close_after_answer: bool = False) -> AsyncI
 
 def sender(origin: str, **kwargs: Any) -> RetryingSender:
     policy = RetryPolicy(max_attempts=2, base_delay=0.0, max_delay=0.0)
-    return RetryingSender(f"{origin}/v1", SecretStr(TOKEN), retry=policy, **kwargs)
+    return RetryingSender(f"{origin}/v1", Secret(TOKEN), retry=policy, **kwargs)
 
 
 def body_of(response: wire.Answer) -> bytes:
@@ -103,12 +103,12 @@ async def test_a_proxy_from_the_environment_keeps_httpx_own_pool(
                  "all_proxy", "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     assert not proxied(BRIA)
-    direct = RetryingSender(BRIA, SecretStr(TOKEN))
+    direct = RetryingSender(BRIA, Secret(TOKEN))
     assert direct._socket is not None
     await direct.aclose()
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     assert proxied(BRIA)
-    routed = RetryingSender(BRIA, SecretStr(TOKEN))
+    routed = RetryingSender(BRIA, Secret(TOKEN))
     assert routed._socket is None
     await routed.aclose()
     assert not proxied("http://127.0.0.1:8787/v1")  # no proxy set for plain http
@@ -121,7 +121,7 @@ async def test_every_slot_is_free_again_after_answers_and_failures(
     served_app_url: tuple[str, Any],
 ) -> None:
     origin, _ = served_app_url
-    async with BriaClient(f"{origin}/v1", SecretStr(TOKEN), max_concurrency=3) as bria:
+    async with BriaClient(f"{origin}/v1", Secret(TOKEN), max_concurrency=3) as bria:
         slots = bria._t._socket
         assert isinstance(slots, Connections)
         listed = await asyncio.gather(*(bria.list_projects() for _ in range(30)))
@@ -238,7 +238,7 @@ async def test_the_request_is_what_httpx_would_send() -> None:
 @pytest.mark.anyio
 async def test_a_header_http_forbids_is_refused_before_anything_is_sent() -> None:
     async with scripted() as server:
-        client = RetryingSender(f"{server.origin}/v1", SecretStr("tok\nen"))
+        client = RetryingSender(f"{server.origin}/v1", Secret("tok\nen"))
         for _ in range(2):  # checked header lines are kept: the refusal is never among them
             with pytest.raises(Exception) as raised:
                 await client.request(Call("GET", "/p"), body_of, idempotent=True)

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import (
@@ -25,6 +24,7 @@ from reconciler.client.models import (
     CreateProjectRequest,
 )
 from reconciler.client.retry import RetryPolicy
+from reconciler.secret import Secret
 from tests.client.conftest import BASE_URL, Control
 
 pytestmark = pytest.mark.anyio
@@ -90,7 +90,7 @@ async def test_retry_after_is_honoured_and_bounded(app: Any, control: Control) -
     await control.faults(rate_limit_rate=1.0, retry_after_s=1)
     policy = RetryPolicy(max_attempts=3, total_seconds=10.0, base_delay=0.001, max_delay=0.002,
                          rate_limit_seconds=2.5)
-    async with BriaClient(BASE_URL, SecretStr("t"), retry=policy,
+    async with BriaClient(BASE_URL, Secret("t"), retry=policy,
                           transport=httpx.ASGITransport(app=app)) as bria:
         started = time.monotonic()
         with pytest.raises(RateLimited) as limited:
@@ -101,7 +101,7 @@ async def test_retry_after_is_honoured_and_bounded(app: Any, control: Control) -
 
     await control.reset_stats()
     await control.faults(rate_limit_rate=1.0, retry_after_s=30)
-    async with BriaClient(BASE_URL, SecretStr("t"), retry=policy,
+    async with BriaClient(BASE_URL, Secret("t"), retry=policy,
                           transport=httpx.ASGITransport(app=app)) as bria:
         with pytest.raises(RateLimited):
             await bria.list_projects()
@@ -112,7 +112,7 @@ async def test_unknown_token_is_unauthorized_with_a_hint() -> None:
     from reconciler.sandbox.app import create_app
 
     strict = create_app(api_tokens=frozenset({"the-right-one"}))
-    async with BriaClient(BASE_URL, SecretStr("the-wrong-one"),
+    async with BriaClient(BASE_URL, Secret("the-wrong-one"),
                           transport=httpx.ASGITransport(app=strict)) as bria:
         with pytest.raises(Unauthorized) as caught:
             await bria.list_models()

@@ -8,11 +8,11 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.models import CreateProjectRequest
 from reconciler.client.retry import RetryPolicy
+from reconciler.secret import Secret
 from tests.client.conftest import BASE_URL, ORIGIN
 
 POLICY = RetryPolicy(max_attempts=25, total_seconds=20.0, base_delay=0.001, max_delay=0.01)
@@ -24,7 +24,7 @@ async def _run(faults: dict[str, object], count: int) -> tuple[list[int], list[s
     app = create_app(public_url=ORIGIN)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as control, BriaClient(
-        BASE_URL, SecretStr("prop"), transport=transport, retry=POLICY, max_concurrency=4
+        BASE_URL, Secret("prop"), transport=transport, retry=POLICY, max_concurrency=4
     ) as bria:
         assert (await control.put("/_sandbox/faults", json=faults)).status_code == 200
         made = await asyncio.gather(*(

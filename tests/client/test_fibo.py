@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import ApiError, BadRequest, Conflict, NotFound
@@ -26,6 +26,7 @@ from reconciler.client.models import (
     RefineStructuredPromptRequest,
     UpdateDatasetRequest,
 )
+from reconciler.secret import Secret
 from tests.client.conftest import FAST_RETRY, TOKEN, Control, png_bytes, write_png
 
 pytestmark = pytest.mark.anyio
@@ -152,7 +153,7 @@ async def test_fibo_calls_survive_lost_answers(client: BriaClient, control: Cont
 async def test_fibo_over_a_socket(served_app_url: tuple[str, Any], tmp_path: Path) -> None:
     origin, _ = served_app_url
     async with httpx.AsyncClient(base_url=origin) as http, BriaClient(
-        f"{origin}/v1", SecretStr(TOKEN), retry=FAST_RETRY
+        f"{origin}/v1", Secret(TOKEN), retry=FAST_RETRY
     ) as bria:
         control = Control(http)
         model_id = await _fibo_model(bria, control, tmp_path)

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from reconciler.client import retry_stop
 from reconciler.client.api import BriaClient
@@ -22,6 +21,7 @@ from reconciler.client.models import CreateProjectRequest
 from reconciler.client.retry import RetryPolicy
 from reconciler.client.retry_stop import GONE_AFTER_SECONDS
 from reconciler.errors import ConfigError
+from reconciler.secret import Secret
 from tests.conftest import EXAMPLES, copy_example, free_port
 
 TOKEN = "tok-SECRET-network-0001"
@@ -48,7 +48,7 @@ def client_raising(raise_: Raise, seen: list[str]) -> BriaClient:
         raise raise_(request)
 
     policy = RetryPolicy(max_attempts=3, total_seconds=5.0, base_delay=0.0, max_delay=0.0)
-    return BriaClient(BASE, SecretStr(TOKEN), transport=httpx.MockTransport(handler),
+    return BriaClient(BASE, Secret(TOKEN), transport=httpx.MockTransport(handler),
                       retry=policy)
 
 
@@ -109,7 +109,7 @@ def test_proxy_settings_httpx_cannot_use_are_a_config_error(
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
     with pytest.raises(ConfigError) as caught:
-        BriaClient(f"http://127.0.0.1:{free_port()}/v1", SecretStr(TOKEN))
+        BriaClient(f"http://127.0.0.1:{free_port()}/v1", Secret(TOKEN))
     assert "HTTPS_PROXY" in (caught.value.hint or "")
 
 
@@ -133,7 +133,7 @@ async def test_calls_in_flight_stop_retrying_when_told_the_api_is_gone() -> None
     """Apply's circuit breaker tells the client: a call in its backoff gives up at once
     instead of spending the rest of its minute (a refused port on 127.0.0.1 here)."""
     retry = RetryPolicy(max_attempts=8, total_seconds=60.0, base_delay=5.0, max_delay=5.0)
-    client = BriaClient(f"http://127.0.0.1:{free_port()}/v1", SecretStr(TOKEN), retry=retry)
+    client = BriaClient(f"http://127.0.0.1:{free_port()}/v1", Secret(TOKEN), retry=retry)
     try:
         call = asyncio.create_task(client.list_projects())
         await asyncio.sleep(0.3)  # refused at once, then waiting to retry (up to 5 s a wait)
@@ -157,7 +157,7 @@ async def test_connections_lost_across_calls_stop_every_retry() -> None:
     alone), all give up once attempts have failed to connect for GONE_AFTER_SECONDS in a
     row; a later call makes one attempt."""
     retry = RetryPolicy(max_attempts=40, total_seconds=60.0, base_delay=0.5, max_delay=1.0)
-    client = BriaClient(f"http://127.0.0.1:{free_port()}/v1", SecretStr(TOKEN), retry=retry)
+    client = BriaClient(f"http://127.0.0.1:{free_port()}/v1", Secret(TOKEN), retry=retry)
     try:
         started = time.monotonic()
         calls = [client.list_projects() for _ in range(8)]
@@ -193,7 +193,7 @@ async def test_an_answer_between_lost_connections_keeps_retries_on(
     seen: list[str] = []
     outcomes = ["lost", "lost", "ok"] * 3
     retry = RetryPolicy(max_attempts=3, total_seconds=30.0, base_delay=0.05, max_delay=0.05)
-    async with BriaClient(BASE, SecretStr(TOKEN), retry=retry,
+    async with BriaClient(BASE, Secret(TOKEN), retry=retry,
                           transport=scripted(outcomes, seen)) as client:
         for _ in range(3):  # 2 lost then answered, 3 times: never 3 in a row
             assert await client.list_projects() == []

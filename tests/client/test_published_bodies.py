@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from reconciler.addresses import Kind
 from reconciler.client.api import BriaClient, Listing
@@ -30,6 +29,7 @@ from reconciler.client.models import (
     UploadModelRequest,
 )
 from reconciler.client.retry import RetryPolicy
+from reconciler.secret import Secret
 
 pytestmark = pytest.mark.anyio
 
@@ -146,7 +146,7 @@ class FakeBria:
 
     def client(self) -> BriaClient:
         return BriaClient(
-            BASE, SecretStr("t0ken"), transport=httpx.MockTransport(self.handle),
+            BASE, Secret("t0ken"), transport=httpx.MockTransport(self.handle),
             retry=RetryPolicy(max_attempts=1),
         )
 
@@ -344,7 +344,7 @@ async def test_upload_model_sends_the_current_fields() -> None:
             return httpx.Response(200, json=UPLOADED_200)
         return httpx.Response(200, json=[])
 
-    async with BriaClient(BASE, SecretStr("t"), transport=httpx.MockTransport(handle)) as c:
+    async with BriaClient(BASE, Secret("t"), transport=httpx.MockTransport(handle)) as c:
         await c.upload_model(UploadModelRequest(
             model_url="https://example.com/m.safetensors", model_name="m",
             training_version="bria-2.3", caption_prefix="A photo of ",
@@ -465,7 +465,7 @@ async def test_a_refused_repeat_is_decided_by_a_fresh_read(refusal: int) -> None
     status = "GET /tailored-gen/datasets/4/images/bulk-upload/status"
     bria = FakeBria({route: [(503, b""), (refusal, b"")],
                      status: [(404, b""), (200, _json(BULK_STATUS))]})
-    async with BriaClient(BASE, SecretStr("t"), transport=httpx.MockTransport(bria.handle),
+    async with BriaClient(BASE, Secret("t"), transport=httpx.MockTransport(bria.handle),
                           retry=RetryPolicy(max_attempts=3, base_delay=0)) as client:
         assert await client.bulk_upload(4, "https://example.com/z.zip") is None
     assert bria.sent == [route, status, route, status]
@@ -478,7 +478,7 @@ async def test_a_refused_repeat_with_nothing_done_is_raised_with_brias_text() ->
                                    b"supported when training_mode is set to 'expert'.\"}")],
         "GET /tailored-gen/models/7": (200, _json(MODEL_GOT | {"id": 7, "status": "Created"})),
     })
-    async with BriaClient(BASE, SecretStr("t"), transport=httpx.MockTransport(bria.handle),
+    async with BriaClient(BASE, Secret("t"), transport=httpx.MockTransport(bria.handle),
                           retry=RetryPolicy(max_attempts=3, base_delay=0)) as client:
         with pytest.raises(BadRequest, match="only supported when training_mode is set"):
             await client.start_training(7, {"rank": 8})
@@ -494,6 +494,6 @@ async def test_create_dataset_always_names_its_generation() -> None:
             return httpx.Response(201, json=DATASET_201)
         return httpx.Response(200, json=[])
 
-    async with BriaClient(BASE, SecretStr("t"), transport=httpx.MockTransport(handle)) as c:
+    async with BriaClient(BASE, Secret("t"), transport=httpx.MockTransport(handle)) as c:
         await c.create_dataset(CreateDatasetRequest(project_id=123, name="dataset v1"))
     assert seen == [{"project_id": 123, "name": "dataset v1", "training_version": "max"}]

@@ -12,13 +12,13 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import Forbidden, QuotaExceeded, RateLimited, error_from_response
 from reconciler.client.pacing import MIN_PER_MINUTE, RECOVERY_SHARE, SLOWDOWN_ROUND, Pacer
 from reconciler.client.retry import RetryPolicy
 from reconciler.events import RateLimitEvent
+from reconciler.secret import Secret
 from reconciler.settings import PACING_HEADROOM, burst_size
 from tests.client.conftest import BASE_URL, Control
 
@@ -187,7 +187,7 @@ async def test_429s_are_waited_out_with_notices_and_the_pacer_slows(
     await control.faults(rate_limit_rate=0.5, retry_after_s=0, seed=3)
     events: list[RateLimitEvent] = []
     policy = RetryPolicy(max_attempts=2, base_delay=0.001, max_delay=0.005)
-    async with BriaClient(BASE_URL, SecretStr("t"), retry=policy, requests_per_minute=60000,
+    async with BriaClient(BASE_URL, Secret("t"), retry=policy, requests_per_minute=60000,
                           transport=httpx.ASGITransport(app=app)) as bria:
         bria.on_rate_limit(events.append)
         for _ in range(12):
@@ -206,7 +206,7 @@ async def test_a_429_that_outlasts_the_budget_is_a_rate_limited_error(
 ) -> None:
     await control.faults(rate_limit_rate=1.0, retry_after_s=0)
     policy = RetryPolicy(base_delay=0.02, max_delay=0.05, rate_limit_seconds=0.5)
-    async with BriaClient(BASE_URL, SecretStr("t"), retry=policy,
+    async with BriaClient(BASE_URL, Secret("t"), retry=policy,
                           transport=httpx.ASGITransport(app=app)) as bria:
         started = time.monotonic()
         with pytest.raises(RateLimited) as limited:
@@ -233,7 +233,7 @@ def test_the_quota_answer_is_its_own_error_with_brias_words() -> None:
 
 async def test_a_quota_answer_is_never_retried(control: Control, app: Any) -> None:
     await control.faults(error_rate=1.0, error_status=403)
-    async with BriaClient(BASE_URL, SecretStr("t"), transport=httpx.ASGITransport(app=app),
+    async with BriaClient(BASE_URL, Secret("t"), transport=httpx.ASGITransport(app=app),
                           retry=RetryPolicy(base_delay=0.001, max_delay=0.002)) as bria:
         with pytest.raises(Forbidden):
             await bria.list_projects()

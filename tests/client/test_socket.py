@@ -8,11 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from reconciler import settings
 from reconciler.client.api import BriaClient
 from reconciler.client.models import CreateDatasetRequest, CreateProjectRequest
+from reconciler.secret import Secret
 from tests.client.conftest import FAST_RETRY, TOKEN, Control
 
 pytestmark = pytest.mark.anyio
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.anyio
 async def test_creates_survive_real_disconnects(served_app_url: tuple[str, Any]) -> None:
     origin, _ = served_app_url
     async with httpx.AsyncClient(base_url=origin) as http, BriaClient(
-        f"{origin}/v1", SecretStr(TOKEN), retry=FAST_RETRY
+        f"{origin}/v1", Secret(TOKEN), retry=FAST_RETRY
     ) as bria:
         control = Control(http)
         project = await bria.create_project(CreateProjectRequest(
@@ -56,7 +56,7 @@ async def test_concurrency_cap_and_rate_limit(
     async with httpx.AsyncClient(base_url=origin) as http:
         control = Control(http)
         await control.faults(latency_ms=100)
-        async with BriaClient(f"{origin}/v1", SecretStr(TOKEN), max_concurrency=2) as bria:
+        async with BriaClient(f"{origin}/v1", Secret(TOKEN), max_concurrency=2) as bria:
             started = time.monotonic()
             await asyncio.gather(*(bria.list_projects() for _ in range(6)))
             capped = time.monotonic() - started
@@ -65,7 +65,7 @@ async def test_concurrency_cap_and_rate_limit(
         limits = {"requests_per_minute": 4, "window_seconds": 0.5}
         assert (await http.put("/_sandbox/limits", json=limits)).status_code == 200
         await control.reset_stats()
-        async with BriaClient(f"{origin}/v1", SecretStr(TOKEN), max_concurrency=8,
+        async with BriaClient(f"{origin}/v1", Secret(TOKEN), max_concurrency=8,
                               requests_per_minute=4) as bria:
             started = time.monotonic()
             ends = await asyncio.gather(*(_timed_list(bria) for _ in range(9)))

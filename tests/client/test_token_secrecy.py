@@ -8,12 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import ApiError
 from reconciler.client.models import CreateProjectRequest
 from reconciler.client.retry import RetryPolicy
+from reconciler.secret import Secret
 from tests.client.conftest import BASE_URL, Control
 from tests.conftest import free_port
 
@@ -71,7 +71,7 @@ async def test_token_never_leaks_in_process(
     app: Any, control: Control, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    async with BriaClient(BASE_URL, SecretStr(SECRET), transport=httpx.ASGITransport(app=app),
+    async with BriaClient(BASE_URL, Secret(SECRET), transport=httpx.ASGITransport(app=app),
                           retry=QUICK) as bria:
         errors = await _exercise(bria, control)
         _assert_secret_absent(caplog, errors, bria)
@@ -84,10 +84,10 @@ async def test_token_never_leaks_over_a_socket(
     caplog.set_level(logging.DEBUG)
     async with httpx.AsyncClient(base_url=origin) as http:
         control = Control(http)
-        async with BriaClient(f"{origin}/v1", SecretStr(SECRET), retry=QUICK) as bria:
+        async with BriaClient(f"{origin}/v1", Secret(SECRET), retry=QUICK) as bria:
             errors = await _exercise(bria, control)
             _assert_secret_absent(caplog, errors, bria)
-    async with BriaClient(f"http://127.0.0.1:{free_port()}/v1", SecretStr(SECRET),
+    async with BriaClient(f"http://127.0.0.1:{free_port()}/v1", Secret(SECRET),
                           retry=QUICK) as bria:
         with pytest.raises(ApiError) as refused:
             await bria.list_models()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import ApiUnreachable
 from reconciler.client.models import CreateProjectRequest
 from reconciler.client.retry import RetryPolicy
+from reconciler.secret import Secret
 from tests.conftest import free_port
 
 TOKEN = "tok-SECRET-unreachable-0001"
@@ -19,7 +19,7 @@ TOKEN = "tok-SECRET-unreachable-0001"
 @pytest.mark.anyio
 async def test_refused_connection_is_retried_then_reported() -> None:
     policy = RetryPolicy(max_attempts=4, total_seconds=5.0, base_delay=0.01, max_delay=0.02)
-    async with BriaClient(f"http://127.0.0.1:{free_port()}/v1", SecretStr(TOKEN),
+    async with BriaClient(f"http://127.0.0.1:{free_port()}/v1", Secret(TOKEN),
                           retry=policy) as client:
         with pytest.raises(ApiUnreachable) as caught:
             await client.list_projects()
@@ -35,7 +35,7 @@ async def test_refused_connection_is_retried_then_reported() -> None:
 async def test_create_that_never_reached_bria_is_retried_without_lookup() -> None:
     """A refused connection is 'not sent': the create is retried, no recovery listing needed."""
     policy = RetryPolicy(max_attempts=3, total_seconds=5.0, base_delay=0.01, max_delay=0.02)
-    async with BriaClient(f"http://127.0.0.1:{free_port()}/v1", SecretStr(TOKEN),
+    async with BriaClient(f"http://127.0.0.1:{free_port()}/v1", Secret(TOKEN),
                           retry=policy) as client:
         request = CreateProjectRequest(project_name="p", ip_medium="illustration",
                                        ip_type="icons")
@@ -49,7 +49,7 @@ async def test_create_that_never_reached_bria_is_retried_without_lookup() -> Non
 async def test_total_time_bounds_the_retries() -> None:
     policy = RetryPolicy(max_attempts=1000, total_seconds=0.5, base_delay=0.05, max_delay=0.1)
     started = time.monotonic()
-    async with BriaClient(f"http://127.0.0.1:{free_port()}/v1", SecretStr(TOKEN),
+    async with BriaClient(f"http://127.0.0.1:{free_port()}/v1", Secret(TOKEN),
                           retry=policy) as client:
         with pytest.raises(ApiUnreachable):
             await client.get_project(1)

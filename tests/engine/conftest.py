@@ -14,7 +14,6 @@ import httpx
 import pytest
 import yaml
 from PIL import Image
-from pydantic import SecretStr
 
 from reconciler.addresses import Address, Kind
 from reconciler.client.api import BriaClient
@@ -30,6 +29,7 @@ from reconciler.engine.waits import WaitPolicy
 from reconciler.events import NoHooks
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Plan
+from reconciler.secret import Secret
 from reconciler.state.sqlite import SqliteStateStore
 from reconciler.state.store import StateStore
 from tests.conftest import SANDBOX_BASE_URL, SANDBOX_ORIGIN, SANDBOX_TOKEN
@@ -131,7 +131,7 @@ async def open_env(tmp_path: Path, training_seconds: float = 3600.0) -> AsyncIte
     transport = CountingTransport(httpx.ASGITransport(app=app))
     client = BriaClient(
         SANDBOX_BASE_URL,
-        SecretStr(SANDBOX_TOKEN),
+        Secret(SANDBOX_TOKEN),
         transport=transport,
         retry=RetryPolicy(base_delay=0.01, max_delay=0.05),
     )

@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.retry import RetryPolicy
 from reconciler.engine.planning import make_plan
 from reconciler.manifest.workspace import load_workspace
+from reconciler.secret import Secret
 from tests.conftest import SANDBOX_BASE_URL, SANDBOX_TOKEN
 from tests.engine.conftest import Env, simple_project, write_manifest
 
@@ -54,7 +54,7 @@ async def test_a_lost_create_does_not_adopt_its_same_named_siblings_object(env: 
     desired = replace(desired, projects=(replace(project, datasets=same),))
     lossy = LoseTheSecondDatasetPost(env.transport)
     env.client = BriaClient(
-        SANDBOX_BASE_URL, SecretStr(SANDBOX_TOKEN), transport=lossy,
+        SANDBOX_BASE_URL, Secret(SANDBOX_TOKEN), transport=lossy,
         retry=RetryPolicy(base_delay=0.01, max_delay=0.05),
     )
     try:

@@ -181,10 +181,10 @@ async def test_a_fibo_bulk_upload_sends_no_automatic_captioning() -> None:
     """Bria's current bulk upload has only zip_url and content_moderation: the FIBO step
     carries no captioning choice, and the request then leaves the field out."""
     import httpx
-    from pydantic import SecretStr
 
     from reconciler.client.api import BriaClient
     from reconciler.engine.steps.bulk import captioning_choice
+    from reconciler.secret import Secret
 
     bodies: list[dict[str, object]] = []
 
@@ -194,7 +194,7 @@ async def test_a_fibo_bulk_upload_sends_no_automatic_captioning() -> None:
 
     fibo = Step(StepKind.BULK_UPLOAD, DATASET, {})
     legacy = Step(StepKind.BULK_UPLOAD, DATASET, {"automatic_captioning": False})
-    async with BriaClient("http://127.0.0.1:9/v1", SecretStr("t"),
+    async with BriaClient("http://127.0.0.1:9/v1", Secret("t"),
                           transport=httpx.MockTransport(handle)) as client:
         for step in (fibo, legacy):
             await client.bulk_upload(4, "https://example.com/z.zip",

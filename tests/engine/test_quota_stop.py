@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import QuotaExceeded
 from reconciler.client.retry import RetryPolicy
 from reconciler.events import ResultStatus
 from reconciler.plan.model import Action
+from reconciler.secret import Secret
 from tests.conftest import SANDBOX_BASE_URL, SANDBOX_TOKEN
 from tests.engine.conftest import Env, seed_images, simple_project, write_manifest
 
@@ -46,7 +46,7 @@ async def test_the_quota_answer_stops_the_run_and_a_rerun_converges(env: Env) ->
     gate = QuotaGate(env.transport, quota=6)
     await env.client.aclose()
     env.client = BriaClient(
-        SANDBOX_BASE_URL, SecretStr(SANDBOX_TOKEN), transport=gate,
+        SANDBOX_BASE_URL, Secret(SANDBOX_TOKEN), transport=gate,
         retry=RetryPolicy(base_delay=0.01, max_delay=0.05),
     )
     parallelism = 4
