@@ -46,10 +46,10 @@ profile.runcall(runpy.run_module, "reconciler.cli", run_name="__main__")
 profile is written by an atexit handler, since tailor ends with `os._exit` after running them."""
 EXECUTE_TIMED = """
 import runpy, sys, time
-import reconciler.cli.apply_cmd as apply_cmd
+import reconciler.engine.executor as executor
 out = sys.argv.pop(1)
 sys.argv[0] = "tailor"
-inner = apply_cmd.execute
+inner = executor.execute
 async def execute(*args, **kwargs):
     start = time.process_time()
     try:
@@ -57,7 +57,7 @@ async def execute(*args, **kwargs):
     finally:
         with open(out, "w") as file:
             file.write(str(time.process_time() - start))
-apply_cmd.execute = execute
+executor.execute = execute  # apply imports it when it has changes to carry out
 runpy.run_module("reconciler.cli", run_name="__main__")
 """
 """Runs tailor with the CPU time of the executor alone (every thread of the process, from the

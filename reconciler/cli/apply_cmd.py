@@ -12,6 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,7 +27,6 @@ from reconciler.cli.context import (
     run_async,
     workspace_root,
 )
-from reconciler.cli.interrupts import stop_on_signals
 from reconciler.cli.options import (
     api_option,
     lock_timeout_option,
@@ -42,17 +42,9 @@ from reconciler.cli.plan_cmd import parse_targets
 from reconciler.cli.saved_plan import load_saved_plan, resolved_first
 from reconciler.cli.terminal import use_color
 from reconciler.client.api import BriaClient
-from reconciler.client.staging import Stager
-from reconciler.engine import recovery
-from reconciler.engine.apply_result import ApplyResult, RunControl
 from reconciler.engine.digest_record import record_missing_digests
-from reconciler.engine.executor import execute
-from reconciler.engine.ledger import Ledger
 from reconciler.engine.planning import make_plan
 from reconciler.engine.refresh import RefreshScope, refresh
-from reconciler.engine.refresh_only import drift_apply_leaves, record_drift
-from reconciler.engine.run_context import RunContext
-from reconciler.engine.workspace_files import changed_files
 from reconciler.errors import ApplyError, PlanError
 from reconciler.events import ResultStatus
 from reconciler.manifest.workspace import load_workspace
@@ -69,6 +61,11 @@ from reconciler.render.text import render_text
 from reconciler.settings import Settings
 from reconciler.state.model import StateDocument
 from reconciler.state.store import StateLock, StateStore
+
+if TYPE_CHECKING:
+    from reconciler.client.staging import Stager
+    from reconciler.engine.apply_result import ApplyResult
+    from reconciler.engine.recovery import Resolution
 
 PlanMaker = Callable[[BriaClient, StateDocument], Awaitable[Plan]]
 
@@ -168,9 +165,7 @@ async def _locked_run(
     store: StateStore,
     lock: StateLock,
 ) -> None:
-    # Recovery may wait for a bulk upload an interrupted apply started: its status is shown.
-    waiting = LineProgress(sys.stdout, interval=30.0)
-    resolutions = await recovery.resolve(client, store, lock, stager=stager, hooks=waiting)
+    resolutions = await recover(client, store, lock, stager)
     for resolution in resolutions:
         say(resolution.describe())
     if resolutions and options.approved_by_file:
@@ -185,6 +180,14 @@ async def _locked_run(
         record_missing_digests(store, lock, plan.materialised())
         return
     ask(plan, options)
+    # Only a plan with changes needs the executor and the ledger: a no-change run skips them.
+    from reconciler.cli.interrupts import stop_on_signals
+    from reconciler.engine.apply_result import RunControl
+    from reconciler.engine.executor import execute
+    from reconciler.engine.ledger import Ledger
+    from reconciler.engine.refresh_only import drift_apply_leaves, record_drift
+    from reconciler.engine.run_context import RunContext
+
     if plan.refresh_only:
         count = record_drift(Ledger.open(store, lock), plan.drift)
         say(f"Recorded what Bria has now for {counted(count, 'object')}.")
@@ -232,6 +235,20 @@ async def _locked_run(
             f"resource{'s' * (failed != 1)}; what succeeded is recorded.",
             hint=f"fix the cause above and run `tailor {options.verb}` again",
         )
+
+
+async def recover(
+    client: BriaClient, store: StateStore, lock: StateLock, stager: Stager | None
+) -> list[Resolution]:
+    """Settle what an interrupted apply left pending. The usual state holds nothing pending:
+    then the recovery code (and the ledger and waits behind it) is not even loaded."""
+    if not store.pending_intents():
+        return []
+    from reconciler.engine import recovery
+
+    # Recovery may wait for a bulk upload an interrupted apply started: its status is shown.
+    waiting = LineProgress(sys.stdout, interval=30.0)
+    return await recovery.resolve(client, store, lock, stager=stager, hooks=waiting)
 
 
 def stopped_error(result: ApplyResult, verb: str) -> ApplyError:
@@ -333,6 +350,8 @@ def apply(
         if targets:
             raise PlanError("--target cannot be used with a saved plan (it was targeted then)")
         root = workspace_root(path_option or named_root or Path("."))
+        from reconciler.engine.workspace_files import changed_files  # saved plans only
+
         changed = changed_files(plan, root)
         if changed:
             more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""

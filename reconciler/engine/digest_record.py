@@ -11,12 +11,15 @@ records those still missing (a state from before digests), so that the next plan
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from reconciler.addresses import Kind
-from reconciler.engine.ledger import Ledger
 from reconciler.plan.digest import content_digest
 from reconciler.plan.model import Action, Change, Plan
 from reconciler.state.store import StateLock, StateStore
+
+if TYPE_CHECKING:
+    from reconciler.engine.ledger import Ledger
 
 
 def record_content_digest(ledger: Ledger, dataset: Change, images: Sequence[Change]) -> None:
@@ -61,7 +64,9 @@ def record_missing_digests(store: StateStore, lock: StateLock, plan: Plan) -> in
         and (change.after or {}).get("completed") is True
     ]
     if not missing:
-        return 0
+        return 0  # the usual case: a no-change apply does not load the ledger for it
+    from reconciler.engine.ledger import Ledger
+
     ledger = Ledger.open(store, lock)
     for change in missing:
         record_content_digest(ledger, change, plan.images_of(change.address))
