@@ -33,6 +33,12 @@ def check_api_host(api: str, environ: Mapping[str, str]) -> None:
             f"api {hide_password(api)!r} carries credentials in the URL",
             hint="the token is read from BRIA_API_TOKEN; remove user:password@ from api:",
         )
+    if parts.query or parts.fragment:
+        extra = "?" + parts.query if parts.query else "#" + parts.fragment
+        raise ConfigError(
+            f"api {hide_password(api)!r} ends in {extra!r}, which tailor would not send",
+            hint="give the API's base URL alone, e.g. https://engine.prod.bria-api.com/v1",
+        )
     if host in allowed_hosts(environ):
         return
     if parts.scheme == "https" and is_bria_host(host):

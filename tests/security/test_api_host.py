@@ -57,6 +57,20 @@ def test_credentials_in_the_url_are_refused() -> None:
         check_api_host("https://user:pw@engine.prod.bria-api.com/v1", {})
 
 
+@pytest.mark.parametrize(
+    ("api", "shown"),
+    [
+        ("https://engine.prod.bria-api.com/v1?region=eu", "'?region=eu'"),
+        ("http://127.0.0.1:8787/v1#top", "'#top'"),
+    ],
+)
+def test_a_query_or_fragment_is_refused_not_dropped(api: str, shown: str) -> None:
+    """The client builds each request's URL from the base path: a query would be lost."""
+    with pytest.raises(ConfigError, match="would not send") as caught:
+        check_api_host(api, {})
+    assert shown in str(caught.value)
+
+
 def test_the_environment_opts_in_one_host_at_a_time() -> None:
     check_api_host(
         "https://bria.internal.example/v1", {"TAILOR_ALLOW_API_HOST": "bria.internal.example"}
@@ -123,3 +137,15 @@ def test_bria_url_from_the_environment_is_checked_too(
     )
     run.assert_refused("127.1", "*.bria-api.com")
     assert header_log.requests == []
+
+
+def test_a_query_in_tailor_yaml_is_refused_before_any_request(
+    tmp_path: Path, header_log: HeaderLog
+) -> None:
+    root = make_workspace(
+        tmp_path, f"api: http://127.0.0.1:{header_log.port}/v1?tenant=a\nstate: .tailor/s.db\n"
+    )
+    run = tailor("plan", cwd=root)
+    run.assert_refused("'?tenant=a'", "would not send")
+    assert header_log.requests == []
+    assert not (root / ".tailor" / "s.db").exists()
