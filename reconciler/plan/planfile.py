@@ -245,6 +245,11 @@ def _cost_to_json(plan: Plan) -> JsonObject:
     }
 
 
+WRITTEN_KEYS = ("state", "changes", "order", "live_fingerprint")
+"""Keys `plan_to_json` always writes that apply's checks rest on: without them a hand-made file
+would be judged "stale" (or fresh) on defaults rather than called what it is."""
+
+
 def plan_from_json(data: Mapping[str, Any]) -> Plan:
     """Read a saved plan. Raises PlanError for another format version or a broken file."""
     version = data.get("format_version")
@@ -254,9 +259,17 @@ def plan_from_json(data: Mapping[str, Any]) -> Plan:
             f"{FORMAT_VERSION}",
             hint="run `tailor plan --out FILE` again with this version of tailor",
         )
+    missing = [key for key in WRITTEN_KEYS if key not in data]
+    state = data.get("state")
+    if not missing and not (isinstance(state, dict) and {"lineage", "serial"} <= state.keys()):
+        missing = ["state.lineage", "state.serial"]
+    if missing or not isinstance(state, dict):
+        raise PlanError(
+            f"saved plan is not a valid tailor plan: it has no {', '.join(missing)}",
+            hint="make the plan again with `tailor plan --out FILE`",
+        )
     addresses = _Addresses()
     try:
-        state = data.get("state") or {}
         cost = data.get("cost") or {}
         diagnostics = [_diagnostic_from_json(d, addresses) for d in data.get("errors", [])]
         diagnostics += [_diagnostic_from_json(d, addresses) for d in data.get("warnings", [])]

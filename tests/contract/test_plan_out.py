@@ -59,3 +59,25 @@ def test_a_folder_or_a_missing_folder_is_refused_before_planning(quickstart: Pat
         assert str(out) in result.stderr
         assert "Tailor will perform" not in result.stdout
     assert not (quickstart.parent / "no-such-dir").exists()
+
+
+@pytest.mark.parametrize("dropped", ["state", "live_fingerprint"])
+def test_a_plan_file_without_its_state_is_not_a_plan_rather_than_stale(
+    quickstart: Path, dropped: str
+) -> None:
+    """A hand-edited or truncated plan used to be judged on defaults and called "stale"."""
+    out = quickstart.parent / "tailor.plan"
+    assert run("plan", str(quickstart), "--out", str(out)).code == 0
+    data = json.loads(out.read_text())
+    del data[dropped]
+    out.write_text(json.dumps(data))
+    before = _files(quickstart / ".tailor")
+    result = run("apply", str(out))
+    assert result.code == 1
+    assert f"not a valid tailor plan: it has no {dropped}" in result.stderr
+    assert "stale" not in result.output
+    assert _files(quickstart / ".tailor") == before
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -354,3 +354,10 @@ def test_a_target_that_matches_nothing_is_an_error_naming_the_closest() -> None:
     assert plan.changes == ()
     found = build_plan(ws, [], LiveSnapshot(), targets=(Address.parse("acme/models/light"),))
     assert found.errors == ()
+
+
+def test_saved_plan_without_its_state_serial_is_refused() -> None:
+    data = plan_to_json(SCENARIOS["new_workspace"]().plan)
+    data["state"] = {"lineage": None}
+    with pytest.raises(PlanError, match=r"it has no state\.lineage, state\.serial"):
+        plan_from_json(data)
