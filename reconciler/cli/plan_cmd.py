@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from reconciler.addresses import Address
+from reconciler.apihost import hide_password
 from reconciler.cli.context import (
     check_binding,
     existing_state,
@@ -31,6 +32,7 @@ from reconciler.cli.terminal import use_color
 from reconciler.engine.planning import make_plan
 from reconciler.manifest.workspace import load_workspace
 from reconciler.plan.model import Plan
+from reconciler.plan.planfile import MadeWith
 from reconciler.render.text import render_text
 from reconciler.settings import Settings
 from reconciler.state.model import StateDocument
@@ -67,12 +69,16 @@ def render_plan(
     if output_format == "json":
         from reconciler.render.jsonplan import render_json
 
-        return render_json(plan)
+        return render_json(plan, made_with(settings))
     if output_format == "markdown":
         from reconciler.render.markdown import render_markdown
 
         return render_markdown(plan, header=header)
     return render_text(plan, header=header, color=use_color(sys.stdout), verbose=verbose)
+
+
+def made_with(settings: Settings) -> MadeWith:
+    return MadeWith(api=settings.api, state=hide_password(settings.state))
 
 
 @click.command("plan")
@@ -163,7 +169,7 @@ def plan(
         click.echo(warning, err=True)
     click.echo(render_plan(result, settings, output_format, verbose=verbose, previews=previews))
     if out is not None:
-        write_saved_plan(out, result, root)
+        write_saved_plan(out, result, root, made_with(settings))
         then = "" if document.intents else f" Apply it with: tailor apply {out}"
         click.echo(f"Saved the plan to {out}.{then}", err=True)
     if result.errors:

@@ -13,12 +13,12 @@ from typing import Any
 
 from reconciler.errors import ConfigError, PlanError
 from reconciler.plan.model import Plan
-from reconciler.plan.planfile import plan_from_json, plan_to_json
+from reconciler.plan.planfile import MadeWith, plan_from_json, plan_to_json
 
 
-def write_saved_plan(path: Path, plan: Plan, root: Path) -> None:
+def write_saved_plan(path: Path, plan: Plan, root: Path, made_with: MadeWith) -> None:
     """The plan JSON plus where its workspace is, so apply can find the images."""
-    document = plan_to_json(plan)
+    document = plan_to_json(plan, made_with)
     # Relative to the plan file, so the plan still applies on another machine or checkout
     # (a CI artifact downloaded next to the workspace).
     document["workspace"] = os.path.relpath(root, path.resolve().parent)

@@ -14,6 +14,7 @@ derives it); plan-level `warnings`, `dependencies`, `order`, `live_fingerprint`,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 from reconciler.addresses import Address
@@ -205,14 +206,31 @@ def _diagnostic_from_json(data: Any, addresses: _Addresses) -> Diagnostic:
     )
 
 
-def plan_to_json(plan: Plan) -> dict[str, JsonValue]:
+@dataclass(frozen=True)
+class MadeWith:
+    """The API and the state a plan was made with, named in the document as the text plan names
+    them in its first line (CONTRACT section 2): a sandbox plan is never mistaken for Bria's."""
+
+    api: str
+    """"sandbox" or the API's base URL."""
+    state: str
+    """The state's path or DSN, any password hidden."""
+
+
+def plan_to_json(plan: Plan, made_with: MadeWith | None = None) -> dict[str, JsonValue]:
     """The plan as a JSON-able dict; dump it with `sort_keys=True` for byte-stable files.
     Every image is in it, those held as a count too (`Plan.materialised`)."""
     plan = plan.materialised()
     dependencies: JsonObject = {k: list(v) for k, v in sorted(plan.dependencies.items())}
+    state: JsonObject = {"lineage": plan.state_lineage, "serial": plan.state_serial}
+    origin: JsonObject = {}
+    if made_with is not None:
+        state["location"] = made_with.state
+        origin["api"] = made_with.api
     return {
         "format_version": FORMAT_VERSION,
-        "state": {"lineage": plan.state_lineage, "serial": plan.state_serial},
+        **origin,
+        "state": state,
         "changes": [_change_to_json(c) for c in plan.changes],
         "drift": [
             {"address": str(d.address), "field": d.field, "state": d.state, "live": d.live}

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 
 from reconciler.plan.model import Plan
-from reconciler.plan.planfile import plan_to_json
+from reconciler.plan.planfile import MadeWith, plan_to_json
 
 
-def render_json(plan: Plan) -> str:
+def render_json(plan: Plan, made_with: MadeWith | None = None) -> str:
     """Byte-stable for equal plans, ending in a newline."""
-    return json.dumps(plan_to_json(plan), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    document = plan_to_json(plan, made_with)
+    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

@@ -207,10 +207,12 @@ def test_cli_graph_invalid_workspace_names_the_location(two_projects: Path) -> N
 
 
 def test_cli_graph_with_a_saved_plan(two_projects: Path, tmp_path: Path) -> None:
-    from reconciler.cli.plan_cmd import write_saved_plan
+    from reconciler.cli.saved_plan import write_saved_plan
+    from reconciler.plan.planfile import MadeWith
 
     saved = tmp_path / "plan.json"
-    write_saved_plan(saved, sample_plans.dataset_replace_cascade(), two_projects)
+    made_with = MadeWith(api="sandbox", state=".tailor/state.db")
+    write_saved_plan(saved, sample_plans.dataset_replace_cascade(), two_projects, made_with)
     result = CliRunner().invoke(cli, ["graph", str(two_projects), "--plan", str(saved)])
     assert result.exit_code == 0, result.output
     assert "class p_acme_mascot" in result.output
