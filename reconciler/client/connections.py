@@ -42,7 +42,6 @@ from reconciler.client.wire import (
     RemoteProtocolError,
     WireFailure,
     WriteTimeout,
-    header_dict,
 )
 
 KEEPALIVE_SECONDS = 5.0
@@ -62,6 +61,9 @@ _PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.~-]*")
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _FIELD_VALUE = re.compile(r"(?:[\x21-\x7e](?:[ \t]*[\x21-\x7e])*)?")
 """RFC 9110 field values (ASCII): visible characters, spaces and tabs only between them."""
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+"""A request body's encoder, as httpx writes JSON; made once (`json.dumps` with options
+builds one per call)."""
 
 
 def plain_path(path: str) -> bool:
@@ -117,13 +119,21 @@ class _Connection(asyncio.Protocol):
         self._host, self._port, self._tls = host, port, tls
         self._transport: asyncio.Transport | None = None
         self._idle_since = 0.0
-        self._answer: asyncio.Future[tuple[int, list[tuple[bytes, bytes]], bytes]] | None = None
+        self._answer: asyncio.Future[tuple[int, dict[str, str], bytes]] | None = None
         self._parser: httptools.HttpResponseParser | None = None
+        self._watchdog: asyncio.TimerHandle | None = None
+        """One timer for the exchanges of this connection, moved only when a deadline comes
+        sooner than it: a timer made and cancelled per request cost more than its check."""
+        self._deadline = 0.0
+        """Loop time at which the exchange in flight times out (its request still going
+        out, or, once `_reading`, its answer)."""
+        self._seconds = 0.0
+        self._reading = False
         self._reset()
 
     def _reset(self) -> None:
         self._received = 0
-        self._headers: list[tuple[bytes, bytes]] = []
+        self._headers: dict[str, str] = {}
         self._in_head = True
         self._status = 0
         self._framed = False
@@ -181,11 +191,15 @@ class _Connection(asyncio.Protocol):
     # ------------------------------------------------------------------ parser callbacks
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        """Kept by lower-cased name (latin-1, as HTTP allows); a repeated header's values
+        joined with ", ", as httpx does."""
         if self._in_head:  # after the head: a chunked body's trailer, not kept
-            self._headers.append((name, value))
-            lowered = name.lower()
-            if lowered == b"content-length" or (
-                lowered == b"transfer-encoding" and b"chunked" in value.lower()
+            key = name.decode("latin-1").lower()
+            text = value.decode("latin-1")
+            headers = self._headers
+            headers[key] = f"{headers[key]}, {text}" if key in headers else text
+            if key == "content-length" or (
+                key == "transfer-encoding" and "chunked" in text.lower()
             ):
                 self._framed = True
 
@@ -251,7 +265,7 @@ class _Connection(asyncio.Protocol):
 
     async def exchange(
         self, data: bytes, seconds: float, connect: float
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    ) -> tuple[int, dict[str, str], bytes]:
         """Send one request (`data`: head and body) and read its whole answer. The request
         may take `seconds` to go out, and the answer as long again after that."""
         transport = self._transport if self._usable() else None
@@ -261,7 +275,7 @@ class _Connection(asyncio.Protocol):
         self._reset()
         answer = self._answer = loop.create_future()
         self._parser = httptools.HttpResponseParser(self)
-        timer = loop.call_later(seconds, self._timed_out, seconds, False)
+        self._watch(loop, seconds)
         try:
             transport.write(data)
             status, headers, content = await answer
@@ -269,7 +283,6 @@ class _Connection(asyncio.Protocol):
             self.close()  # its state is unknown: a half-read answer, a cancelled call
             raise
         finally:
-            timer.cancel()
             self._answer = self._parser = None
         if self._keep_alive:
             self._idle_since = time.monotonic()
@@ -277,19 +290,36 @@ class _Connection(asyncio.Protocol):
             self.close()
         return status, headers, content
 
-    def _timed_out(self, seconds: float, reading: bool) -> None:
-        """The request still going out fails now; one that went out gets `seconds` more."""
+    def _watch(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
+        """Time the exchange starting now: the watchdog fires by its deadline."""
+        self._seconds = seconds
+        self._reading = False
+        deadline = self._deadline = loop.time() + seconds
+        watchdog = self._watchdog
+        if watchdog is None or watchdog.when() > deadline:
+            if watchdog is not None:
+                watchdog.cancel()
+            self._watchdog = loop.call_at(deadline, self._timed_out)
+
+    def _timed_out(self) -> None:
+        """At or before the deadline of the exchange in flight (if any): before it, wait on;
+        at it, the request still going out fails now, and one that went out gets its
+        `seconds` again to be answered."""
+        self._watchdog = None
         answer, transport = self._answer, self._transport
         if answer is None or answer.done():
-            return
-        if not reading and transport is not None and transport.get_write_buffer_size() > 0:
-            answer.set_exception(WriteTimeout("timed out sending the request"))
-        elif not reading:
-            loop = asyncio.get_running_loop()
-            timer = loop.call_later(seconds, self._timed_out, seconds, True)
-            answer.add_done_callback(lambda _: timer.cancel())
-        else:
+            return  # idle: the next exchange sets the watchdog again
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._deadline:
+            self._watchdog = loop.call_at(self._deadline, self._timed_out)
+        elif self._reading:
             answer.set_exception(ReadTimeout("timed out reading the answer"))
+        elif transport is not None and transport.get_write_buffer_size() > 0:
+            answer.set_exception(WriteTimeout("timed out sending the request"))
+        else:
+            self._reading = True
+            self._deadline = loop.time() + self._seconds
+            self._watchdog = loop.call_at(self._deadline, self._timed_out)
 
 
 class Connections:
@@ -323,9 +353,7 @@ class Connections:
         """`method target` with `headers` and `body` as JSON, byte for byte as httpx writes
         it; an illegal header value is refused before anything is sent, never quoted. The
         caller holds one of `slots` places (its semaphore), so a connection is always free."""
-        content = b"" if body is None else json.dumps(
-            body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-        ).encode()
+        content = b"" if body is None else _JSON.encode(body).encode()
         key = tuple(headers.items())
         lines = self._heads.get(key)
         if lines is None:
@@ -344,9 +372,8 @@ class Connections:
             status, raw, answer = await connection.exchange(head + content, seconds, connect)
         finally:
             self._free.append(connection)
-        found = header_dict(raw)
         path = target.partition("?")[0]
-        return Answer(status, found, _decoded(answer, found.get("content-encoding")), method, path)
+        return Answer(status, raw, _decoded(answer, raw.get("content-encoding")), method, path)
 
     def close(self) -> None:
         for connection in self._all:

@@ -9,8 +9,6 @@ messages users read, which did not change when the connections stopped going thr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 
 class WireFailure(Exception):
     """No usable answer to a request."""
@@ -100,12 +98,3 @@ class Answer:
     def __repr__(self) -> str:
         return f"<Answer [{self.status_code}] {self.method} {self.path}>"
 
-
-def header_dict(fields: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
-    """Headers as read off the wire, by lower-cased name (latin-1, as HTTP allows)."""
-    found: dict[str, str] = {}
-    for raw_name, raw_value in fields:
-        name = raw_name.decode("latin-1").lower()
-        value = raw_value.decode("latin-1")
-        found[name] = f"{found[name]}, {value}" if name in found else value
-    return found

@@ -194,6 +194,21 @@ async def test_failures_say_whether_the_request_may_have_reached_the_server() ->
 
 
 @pytest.mark.anyio
+async def test_a_short_timeout_after_a_long_one_on_the_same_connection_is_kept() -> None:
+    """One watchdog per connection: a deadline sooner than the one it is set for moves it."""
+    async with scripted(OK, HANG) as server:
+        slots = Connections(server.origin, 1, None)
+        assert (await slots.send("GET", "/", {}, None, 300.0, 5.0)).status_code == 200
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(wire.ReadTimeout):
+            await slots.send("GET", "/", {}, None, 0.1, 5.0)
+        assert loop.time() - started < 5.0, "timed out by its own 0.1 s, not the 300 s before"
+        slots.close()
+    assert server.connections == 1
+
+
+@pytest.mark.anyio
 async def test_a_lost_answer_to_a_read_is_retried_on_a_new_connection() -> None:
     async with scripted(CLOSE, OK) as server:
         client = sender(server.origin, max_concurrency=1)
