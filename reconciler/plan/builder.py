@@ -15,7 +15,6 @@ changed: the plan leaves it, what it holds and the models trained on it alone, w
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -213,6 +212,8 @@ def unmatched_targets(
     for target in targets:
         if any(target.contains(a) for a in addresses):
             continue
+        import difflib  # only for a --target that names nothing (~1 ms of import)
+
         close = difflib.get_close_matches(str(target), names, n=1, cutoff=0.6)
         errors.append(
             Diagnostic(
