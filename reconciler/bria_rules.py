@@ -14,9 +14,9 @@ published document, spelt as the sandbox spells them (the sandbox is not importe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Literal, get_args
 
+from reconciler.records import record
 from reconciler.resources import (
     CAPTION_PREFIX_AUTO,
     DEFAULT_TOTAL_TRAINING_STEPS,
@@ -70,7 +70,7 @@ def family_name(family: Family) -> str:
     return "FIBO" if family == "fibo" else "legacy"
 
 
-@dataclass(frozen=True)
+@record
 class Violation:
     """One broken rule. `field` is the manifest key below the resource's entry (`ip.medium`
     is ("ip", "medium") of a project; empty means the entry itself)."""
@@ -88,7 +88,7 @@ class Violation:
 # ------------------------------------------------------------------------------ projects
 
 
-@dataclass(frozen=True)
+@record
 class ProjectFacts:
     """What Create Project's rules read: the manifest's ip, or a plan's desired project."""
 
@@ -138,7 +138,7 @@ def project_violations(project: ProjectFacts) -> list[Violation]:
 # ------------------------------------------------------------------------------ datasets
 
 
-@dataclass(frozen=True)
+@record
 class DatasetFacts:
     """What the dataset rules read, from a manifest or a plan alike."""
 
@@ -329,7 +329,7 @@ def family_lock_violations(
 # ------------------------------------------------------------------------------ images
 
 
-@dataclass(frozen=True)
+@record
 class ImageRuleFacts:
     """What the image rules read: a file's pixels and bytes, its dataset's upload and upscaling."""
 
@@ -454,7 +454,7 @@ def caption_violations(
 # ------------------------------------------------------------------------------ models
 
 
-@dataclass(frozen=True)
+@record
 class ModelFacts:
     """What the model rules read, from a manifest or a plan alike."""
 
@@ -465,7 +465,7 @@ class ModelFacts:
     train: bool
 
 
-@dataclass(frozen=True)
+@record
 class ModelDatasetFacts:
     """What a model's rules need of the dataset it trains on."""
 

@@ -7,11 +7,11 @@ without importing each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
 from reconciler.addresses import Address
+from reconciler.records import record
 
 
 class StepOutcome(StrEnum):
@@ -21,7 +21,7 @@ class StepOutcome(StrEnum):
     SKIPPED = "skipped"
 
 
-@dataclass(frozen=True)
+@record
 class StepEvent:
     """One step of an apply started, finished, failed or was skipped."""
 
@@ -32,7 +32,7 @@ class StepEvent:
     message: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class WaitEvent:
     """A wait for Bria's asynchronous work (training, captions, bulk upload) polled."""
 
@@ -44,7 +44,7 @@ class WaitEvent:
     """0.0 to 1.0 when known."""
 
 
-@dataclass(frozen=True)
+@record
 class RateLimitEvent:
     """Bria answered 429: the client waits `wait_seconds`, then goes on at `per_minute`."""
 
@@ -81,7 +81,7 @@ class ResultStatus(StrEnum):
     NOT_STARTED = "not started"
 
 
-@dataclass(frozen=True)
+@record
 class AddressResult:
     """The outcome of everything planned for one address: a row of the apply results table."""
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal, TypeAlias, get_args
 
 from reconciler.addresses import Address, Kind
 from reconciler.errors import Location
+from reconciler.records import record
 
 JsonScalar: TypeAlias = str | int | float | bool | None
 JsonValue: TypeAlias = JsonScalar | list["JsonValue"] | dict[str, "JsonValue"]
@@ -89,7 +90,7 @@ Parameters: TypeAlias = tuple[tuple[str, int | float | str], ...]
 # --------------------------------------------------------------------------- desired
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class DesiredImage:
     """One per image file (30,000 in a large workspace): slots, no per-instance dict."""
 
@@ -110,7 +111,7 @@ class DesiredImage:
     location: Location | None = None
 
 
-@dataclass(frozen=True)
+@record
 class DesiredDataset:
     """One dataset as its manifest declares it, images resolved and hashed."""
 
@@ -148,7 +149,7 @@ class DesiredDataset:
         return _sha256_json(payload)
 
 
-@dataclass(frozen=True)
+@record
 class DesiredModel:
     """One model as its manifest declares it."""
 
@@ -171,7 +172,7 @@ class DesiredModel:
         return Address(self.address.project, dataset=self.dataset)
 
 
-@dataclass(frozen=True)
+@record
 class DesiredProject:
     """One manifest: the project, its datasets and its models."""
 
@@ -192,7 +193,7 @@ class DesiredProject:
     location: Location | None = None
 
 
-@dataclass(frozen=True)
+@record
 class DesiredWorkspace:
     """Every manifest of the workspace, as the planner compares it with the state."""
 
@@ -203,7 +204,7 @@ class DesiredWorkspace:
 # --------------------------------------------------------------------------- recorded
 
 
-@dataclass(frozen=True)
+@record
 class RecordedResource:
     """One resource tailor owns, as the state last recorded it."""
 
@@ -219,7 +220,7 @@ class RecordedResource:
     """A completed dataset's content digest as last applied (`plan.digest`); None: unknown."""
 
 
-@dataclass(frozen=True)
+@record
 class UnreadImages:
     """A completed dataset's recorded images, left unread: how many, and how to read them
     (`load`, in address order) if the planner finds it must compare them after all."""
@@ -231,7 +232,7 @@ class UnreadImages:
 # --------------------------------------------------------------------------- live
 
 
-@dataclass(frozen=True)
+@record
 class LiveProject:
     """A project as Bria's answer gave it, in the planner's terms."""
 
@@ -248,7 +249,7 @@ class LiveProject:
     unlocked, or when Bria's answer did not say (the published object lacks it)."""
 
 
-@dataclass(frozen=True)
+@record
 class LiveDataset:
     """A dataset as Bria's answer gave it, in the planner's terms."""
 
@@ -273,7 +274,7 @@ class LiveDataset:
     dataset has none or Bria's answer did not carry it: unknown is never a change."""
 
 
-@dataclass(frozen=True)
+@record
 class LiveImage:
     """An image as Bria's answer (or, for a completed dataset, the state) gave it."""
 
@@ -302,7 +303,7 @@ class LiveImage:
         )
 
 
-@dataclass(frozen=True)
+@record
 class LiveModel:
     """A model as Bria's answer gave it, in the planner's terms."""
 
@@ -318,7 +319,7 @@ class LiveModel:
     generation_prefix: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class UnreadableObject:
     """An object in one of Bria's lists that tailor could not read (a value of a type it
     cannot use, a missing id or name). Reported as a warning when tailor manages it, and
@@ -330,7 +331,7 @@ class UnreadableObject:
     problem: str
 
 
-@dataclass(frozen=True)
+@record
 class LiveSnapshot:
     """Everything refresh saw, keyed by remote id. Images are grouped by dataset id."""
 

@@ -6,8 +6,9 @@ so a reviewer sees before apply whether a new version re-uploads every image.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from reconciler.records import record
 
 
 class BuildPath(StrEnum):
@@ -19,7 +20,7 @@ class BuildPath(StrEnum):
     """A new dataset, every image uploaded again."""
 
 
-@dataclass(frozen=True)
+@record
 class ReplacePath:
     """Which way a dataset replace is built, and why: shown in every plan format."""
 

@@ -38,10 +38,10 @@ tests/engine/test_apply_cost.py checks the count against the requests the sandbo
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from reconciler.addresses import Address, Kind
 from reconciler.plan.model import Action, Plan, Step, StepKind
+from reconciler.records import record
 from reconciler.settings import burst_size, burst_span, paced_seconds
 
 WAITS = frozenset(
@@ -51,7 +51,7 @@ WAITS = frozenset(
 _NOT_REQUESTS = frozenset({"LOCAL", "STATE"})
 
 
-@dataclass(frozen=True)
+@record
 class ApplyCost:
     """Requests an apply of one plan makes, by why it makes them."""
 

@@ -10,10 +10,10 @@ new row here, and a field Bria adds to its answers is a row or `SERVER_OWNED`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 
 from reconciler.addresses import Kind
+from reconciler.records import record
 from reconciler.resources import DEFAULT_DATASET_VERSION, JsonValue
 
 
@@ -30,7 +30,7 @@ class Rule(StrEnum):
     """Only recorded by tailor (prevent_destroy, file path); a change touches no API."""
 
 
-@dataclass(frozen=True)
+@record
 class FieldRule:
     """How the planner treats one declared field of a kind."""
 

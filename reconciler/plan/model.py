@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import KW_ONLY, dataclass, field, replace
+from dataclasses import KW_ONLY, field, replace
 from enum import StrEnum
 from functools import cached_property
 
@@ -28,6 +28,7 @@ from reconciler.plan.step_kinds import STEP_ENDPOINTS as STEP_ENDPOINTS
 from reconciler.plan.step_kinds import Endpoint as Endpoint
 from reconciler.plan.step_kinds import StepKind as StepKind
 from reconciler.plan.summary import Summary
+from reconciler.records import record
 from reconciler.resources import JsonValue
 
 Attributes = Mapping[str, JsonValue]
@@ -128,7 +129,7 @@ class Phase(StrEnum):
     FINALIZE = "finalize"
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """One ordered action of a change, as data.
 
@@ -184,7 +185,7 @@ class Step:
         return self.describe()
 
 
-@dataclass(frozen=True)
+@record
 class FieldChange:
     """One declared field that differs. `field` is a dotted path, e.g. "parameters.rank"."""
 
@@ -196,7 +197,7 @@ class FieldChange:
     forces_replace: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     """What happens to one address (or to one deposed predecessor of it)."""
 
@@ -278,7 +279,7 @@ def node_id(address: Address, phase: Phase = Phase.MAIN, deposed: int | None = N
     return text
 
 
-@dataclass(frozen=True)
+@record
 class Drift:
     """A declared field whose live value differs from what tailor last recorded."""
 
@@ -288,7 +289,7 @@ class Drift:
     live: JsonValue
 
 
-@dataclass(frozen=True)
+@record
 class Diagnostic:
     """A plan-time finding. Errors make apply refuse the plan; warnings are shown."""
 
@@ -301,7 +302,7 @@ class Diagnostic:
     """Bria's constraint id this check mirrors (e.g. "TRAIN-DATASET-COMPLETED")."""
 
 
-@dataclass(frozen=True)
+@record
 class UnchangedImages:
     """A completed dataset's images, all no-ops, kept as a count: its content digest matched
     the one recorded when it was completed, so none was compared one by one. `changes()`
@@ -313,7 +314,7 @@ class UnchangedImages:
     changes: Callable[[], tuple[Change, ...]] = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     """Everything `tailor plan` found. Changes are sorted by address (then deposed id).
 

@@ -8,8 +8,9 @@ and the cost estimate reads (LOCAL and STATE steps are no requests).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
+
+from reconciler.records import record
 
 
 class StepKind(StrEnum):
@@ -59,7 +60,7 @@ class StepKind(StrEnum):
     """State only: drop `{old_id}` (or the address) from the state without an API call."""
 
 
-@dataclass(frozen=True)
+@record
 class Endpoint:
     """Where a step goes: Bria's method and path, or local or state-only work."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from reconciler.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Summary:
     """Changes of a plan by action."""
 

@@ -29,6 +29,7 @@ from reconciler.plan.model import (
     StepKind,
     waiting_predecessors,
 )
+from reconciler.records import record
 from reconciler.render.counting import counted
 from reconciler.resources import JsonValue
 from reconciler.unprintable import visible
@@ -267,7 +268,7 @@ def resource_changes(plan: Plan) -> list[Change]:
     return [c for c in plan.changes if c.kind is not Kind.IMAGE and c.action is not Action.NO_OP]
 
 
-@dataclass(frozen=True)
+@record
 class Block:
     """One unit both renderers show: a changing resource (with its dataset's images), or a
     dataset whose only changes are its images (`change` is None)."""

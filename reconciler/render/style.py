@@ -6,7 +6,7 @@ no codes must be byte-for-byte what a CI log or a golden file holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from reconciler.records import record
 
 _CODES = {
     "bold": "1",
@@ -29,7 +29,7 @@ SYMBOL_STYLE = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Style:
     """Colours text with ANSI codes, or leaves it plain."""
 

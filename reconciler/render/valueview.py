@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from reconciler.plan.model import Action, Change, FieldChange
+from reconciler.records import record
 from reconciler.render.planview import format_value
 from reconciler.resources import JsonValue
 from reconciler.unprintable import visible
@@ -37,7 +37,7 @@ AUTO_SUFFIX = "_auto"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*", re.ASCII)
 
 
-@dataclass(frozen=True)
+@record
 class Row:
     """One line of an attribute listing; `depth` indents the lines of a whole object."""
 
@@ -47,7 +47,7 @@ class Row:
     depth: int = 0
 
 
-@dataclass(frozen=True)
+@record
 class Bounds:
     """How much of one value a size-limited renderer (Markdown) shows; None: all of it."""
 

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import partial
 
 from reconciler.addresses import Address, Kind
 from reconciler.errors import StateError
+from reconciler.records import record
 from reconciler.resources import JsonValue, RecordedResource, UnreadImages
 
 EntryRow = tuple[object, ...]
 """address, kind, remote_id, parent, attributes (JSON text), deposed (JSON text)."""
 
 
-@dataclass(frozen=True)
+@record
 class StateMeta:
     """What a saved plan pins: cheap to read, changes with every committed write."""
 
@@ -29,7 +30,7 @@ class StateMeta:
     serial: int
 
 
-@dataclass(frozen=True)
+@record
 class ResourceEntry:
     """One owned resource. For images `remote_id` is Bria's image id and `attributes` hold
     the content hash (`sha256`), the image name and the caption last applied."""
@@ -141,7 +142,7 @@ def _read_images(rows: Sequence[EntryRow]) -> tuple[RecordedResource, ...]:
     return tuple(sorted(recorded, key=lambda r: r.address.sort_key()))
 
 
-@dataclass(frozen=True)
+@record
 class Intent:
     """An operation announced before its API call; pending until completed or discarded."""
 
@@ -162,7 +163,7 @@ class Intent:
         }
 
 
-@dataclass(frozen=True)
+@record
 class StateDocument:
     """A consistent snapshot of the whole state, as the planner reads it."""
 
