@@ -8,10 +8,10 @@ already compressed) and streamed from disk, so memory does not grow with the dat
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from reconciler.errors import TailorError
+from reconciler.records import record
 from reconciler.resources import IMAGE_SUFFIXES
 
 
@@ -19,7 +19,7 @@ class BulkZipError(TailorError):
     """The images given cannot form a valid bulk-upload ZIP."""
 
 
-@dataclass(frozen=True)
+@record
 class ZipEntry:
     """One image for the ZIP: where it is on disk, its name in the ZIP, and its caption."""
 

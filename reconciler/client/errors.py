@@ -27,14 +27,14 @@ the request body).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from reconciler.client.redaction import REDACTED
 from reconciler.errors import TailorError
+from reconciler.records import record
 
 
-@dataclass(frozen=True)
+@record
 class FieldError:
     """One entry of Bria's `errors` list on a field-validation failure."""
 

@@ -7,11 +7,12 @@ Which failures are safe to retry at all (sent or not, idempotent or not) is deci
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from reconciler.records import record
 
-@dataclass(frozen=True)
+
+@record
 class RetryPolicy:
     """Bounds on retrying one call: attempts AND wall-clock time, whichever ends first.
 

@@ -21,12 +21,12 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlparse
 
 from reconciler.errors import TailorError
+from reconciler.records import record
 
 if TYPE_CHECKING:
     import httpx
@@ -40,7 +40,7 @@ class StagingError(TailorError):
     """The ZIP could not be put where Bria fetches it, or not removed afterwards."""
 
 
-@dataclass(frozen=True)
+@record
 class StagedFile:
     """A staged copy: the URL Bria fetches and the key that removes it."""
 

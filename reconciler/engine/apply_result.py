@@ -14,9 +14,10 @@ from reconciler.addresses import Address
 from reconciler.client.errors import ApiError
 from reconciler.events import AddressResult, ResultStatus
 from reconciler.plan.model import Action
+from reconciler.records import record
 
 
-@dataclass(frozen=True)
+@record
 class NodeResult:
     node: str
     address: Address
@@ -48,7 +49,7 @@ class RunControl:
         self.wakeup.set()
 
 
-@dataclass(frozen=True)
+@record
 class ApplyResult:
     """Every node's result; `by_address()` is the table apply and destroy show."""
 

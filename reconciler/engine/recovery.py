@@ -25,7 +25,7 @@ upload); `resolve` writes, under the lock.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from enum import StrEnum
 
 from reconciler.addresses import Kind
@@ -51,6 +51,7 @@ from reconciler.engine.ledger import (
 from reconciler.engine.waits import BULK_ENDED, WaitPolicy, bulk_upload_ended
 from reconciler.errors import StateError
 from reconciler.events import Hooks, NoHooks, WaitEvent
+from reconciler.records import record
 from reconciler.state.model import Intent, ResourceEntry, StateDocument
 from reconciler.state.store import StateLock, StateStore
 
@@ -64,7 +65,7 @@ class Verdict(StrEnum):
     """A staged ZIP of a run that is gone: deleted (or reported) by `resolve`."""
 
 
-@dataclass(frozen=True)
+@record
 class Resolution:
     intent: Intent
     verdict: Verdict

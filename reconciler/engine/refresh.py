@@ -30,6 +30,7 @@ from reconciler.addresses import Address, Kind
 from reconciler.client.api import BriaClient
 from reconciler.client.errors import NotFound
 from reconciler.client.models import BulkUploadStatus, Dataset, Image, Model, Project
+from reconciler.records import record
 from reconciler.resources import (
     JsonValue,
     LiveDataset,
@@ -42,7 +43,7 @@ from reconciler.resources import (
 )
 
 
-@dataclass(frozen=True)
+@record
 class RefreshScope:
     """Which remote objects to read: those the state says tailor owns."""
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from reconciler.client.api import BriaClient
 from reconciler.client.models import BulkUploadStatus, Dataset, Model
 from reconciler.errors import TailorError
 from reconciler.events import Hooks, WaitEvent
+from reconciler.records import record
 
 T = TypeVar("T")
 
@@ -32,7 +32,7 @@ class JobFailed(TailorError):
     """Bria's asynchronous job ended, but not the way the plan needs."""
 
 
-@dataclass(frozen=True)
+@record
 class WaitPolicy:
     """Deadlines (seconds) per kind of job and the polling interval bounds."""
 

@@ -48,6 +48,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from reconciler.errors import LockError, StateError
+from reconciler.records import record
 from reconciler.resources import JsonValue
 from reconciler.state.model import Intent, ResourceEntry, StateDocument, StateMeta
 
@@ -56,7 +57,7 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-@dataclass(frozen=True)
+@record
 class LockInfo:
     """Who holds the lock, recorded so that the run that is refused can say who to wait for."""
 
