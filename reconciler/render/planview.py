@@ -111,10 +111,10 @@ def is_destructive(change: Change) -> bool:
     return change.action in (Action.REPLACE, Action.DELETE)
 
 
+_ENDPOINT_USES = Counter(STEP_ENDPOINTS.values())
 _SHARED_ENDPOINTS = {
-    kind
-    for kind, endpoint in STEP_ENDPOINTS.items()
-    if sum(1 for other in STEP_ENDPOINTS.values() if other == endpoint) > 1
+    kind for kind, endpoint in STEP_ENDPOINTS.items()
+    if _ENDPOINT_USES[endpoint] > 1
 }
 
 
