@@ -8,9 +8,7 @@ read by its id on that base, never at the answer's `status_url`, so the token go
 
 from __future__ import annotations
 
-from pydantic import ValidationError
-
-from reconciler.client.answers import one, problem, unreadable_answer
+from reconciler.client.answers import one
 from reconciler.client.models import (
     GenerateImageRequest,
     GenerateVisualSchemaRequest,
@@ -31,11 +29,9 @@ V2 = "../v2"
 
 def _generated(response: Answer) -> ImageGenerated | ImageAccepted:
     """200 holds the image, 202 the id of a request still running."""
-    model = ImageAccepted if response.status_code == 202 else ImageGenerated
-    try:
-        return model.model_validate_json(response.content)
-    except ValidationError as error:
-        raise unreadable_answer(response, problem(error)) from None
+    if response.status_code == 202:
+        return one(ImageAccepted)(response)
+    return one(ImageGenerated)(response)
 
 
 class FiboCalls:

@@ -1,4 +1,7 @@
-"""Request and response bodies of Bria's training API, one model per endpoint shape.
+"""Request and response bodies of Bria's training API, one record per endpoint shape.
+
+Plain records (`json_records.py`), read without pydantic when an answer is plainly well formed;
+`pydantic_models.py` holds the same shapes as pydantic models, which read anything else.
 
 Responses are read tolerantly, because Bria's published document lists fewer fields than its
 answers carry, and an organisation holds objects of both generations (legacy and FIBO):
@@ -11,29 +14,22 @@ answers carry, and an organisation holds objects of both generations (legacy and
 - timestamps are read with or without a zone (naive ones are UTC); one that cannot be read
   is None, never a failure.
 
-An answer that still does not fit is never a traceback: `reconciler.client.api` reports a
-list's unreadable items one by one (`Listing.skipped`) and a single object as our own
-UnreadableAnswer. Requests are strict (`extra="forbid"`) so a typo fails here, not at Bria.
+An answer that still does not fit is never a traceback: `reconciler.client.answers` reports
+a list's unreadable items one by one (`Listing.skipped`) and a single object as our own
+UnreadableAnswer. Requests are strict (unknown fields refused) so a typo fails here, not at
+Bria.
 
-Annotations here are evaluated as each class is made (no `from __future__ import
-annotations`): pydantic then has no strings to resolve for 33 models, ~2 ms of the start-up
-of every command that talks to Bria.
+Annotations are evaluated as each class is made (no `from __future__ import annotations`):
+`json_records.py` builds each field's reader from them once.
 """
 
 import json
+import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
-    model_validator,
-)
+from reconciler.client.json_records import Deferred, JsonRecord, Unsure
 
 # Re-exported ("as"): the engine builds requests with these names from this module.
 from reconciler.resources import IpMedium as IpMedium
@@ -52,17 +48,32 @@ TRAINING_STARTED: frozenset[str] = frozenset(
 """Statuses that prove start_training took effect."""
 
 
-def _as_utc(value: object, handler: ValidatorFunctionWrapHandler) -> datetime | None:
-    try:
-        parsed = handler(value)
-    except ValidationError:
-        return None
-    if not isinstance(parsed, datetime):
-        return None
+@cache
+def _stamp() -> re.Pattern[str]:
+    """The two forms Bria sends; compiled on first use, not at every start-up."""
+    return re.compile(
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?"
+    )
+
+
+def _utc(value: object) -> datetime:
+    """A timestamp of the two forms Bria sends (or a datetime) in UTC; any other is Unsure,
+    for pydantic, which reads more forms and makes what it cannot read None."""
+    if type(value) is str:
+        if _stamp().fullmatch(value) is None:
+            raise Unsure
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise Unsure from None
+    elif isinstance(value, datetime):
+        parsed = value
+    else:
+        raise Unsure
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _lower(value: object) -> object:
+def lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
@@ -77,7 +88,7 @@ def json_object(text: str | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _schema(value: object) -> object:
+def schema(value: object) -> object:
     """Bria documents the schema as JSON text; an object is read as given. Text that holds no
     JSON object is kept as the text (shown as it is, never a reason to skip the dataset)."""
     if isinstance(value, str):
@@ -88,43 +99,43 @@ def _schema(value: object) -> object:
     return json.dumps(value)
 
 
-def _texts(value: object) -> object:
+def texts(value: object) -> object:
     """Checkpoint steps are strings in Bria's document; numbers are read as their text."""
     if isinstance(value, list):
         return [str(v) if isinstance(v, int | float) else v for v in value]
     return value
 
 
-Timestamp = Annotated[datetime | None, WrapValidator(_as_utc)]
-"""`2024-05-26T12:00:00Z` or `2025-08-20T06:06:05.849402` (naive means UTC); else None."""
+def five_to_ten(value: object) -> object:
+    """Generate Visual Schema takes 5 to 10 images; pydantic words any other count."""
+    if isinstance(value, list) and 5 <= len(value) <= 10:
+        return value
+    raise Unsure
 
 
-# defer_build: a model's validator is built when first used, not when tailor starts; a plan
-# uses a handful of these models.
-class _Response(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
+def _timestamp(value: object) -> datetime | None:
+    try:
+        return _utc(value)
+    except Unsure:
+        from reconciler.client.pydantic_models import timestamp
 
-    @model_validator(mode="before")
-    @classmethod
-    def _null_is_default(cls, data: Any) -> Any:
-        """A null where the field has a default reads as that default (Bria sends nulls
-        for fields of the other generation: a FIBO dataset's `caption_prefix`)."""
-        if isinstance(data, dict) and None in data.values():
-            fields = cls.model_fields
-            return {
-                k: v
-                for k, v in data.items()
-                if v is not None or k not in fields or fields[k].is_required()
-            }
-        return data
+        return timestamp(value)
 
 
-class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+Timestamp = Annotated[datetime | None, Deferred(_timestamp)]
+"""`2024-05-26T12:00:00Z` or `2025-08-20T06:06:05.849402` (naive means UTC); else None.
+Parsed when first read: refresh and the planner never read them."""
 
-    def body(self) -> dict[str, Any]:
-        """The JSON body: fields left unset are not sent, so Bria applies its defaults."""
-        return self.model_dump(mode="json", exclude_none=True)
+
+class _Response(JsonRecord):
+    """Bria's answers: unknown fields ignored, a null where there is a default reads as it."""
+
+
+class _Request(JsonRecord):
+    """Our bodies: unknown fields refused, a null sent as given (when the field is sent)."""
+
+    ignores_unknown: ClassVar[bool] = False
+    null_is_default: ClassVar[bool] = False
 
 
 # --------------------------------------------------------------------------- projects
@@ -145,7 +156,7 @@ class Project(Identified):
     ip_type: str
     """Also `other` (projects made by Upload Model, or Create Project of the new generation)."""
     status: str = "active"
-    training_version: Annotated[str | None, BeforeValidator(_lower)] = None
+    training_version: Annotated[str | None, lower] = None
     """The family the project is locked to (`fibo`, `max`, ...); None while unlocked."""
     created_at: Timestamp = None
     updated_at: Timestamp = None
@@ -170,7 +181,8 @@ class UpdateProjectRequest(_Request):
     ip_description: str | None = None
 
     def body(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_unset=True)
+        given: frozenset[str] = self.__dict__.get("_given", frozenset())
+        return {name: getattr(self, name) for name in self.field_names if name in given}
 
 
 # --------------------------------------------------------------------------- images
@@ -199,10 +211,10 @@ class Dataset(Identified):
     caption_prefix: str | None = None
     """Legacy generation; null for FIBO datasets, absent from Bria's published object: None
     means Bria did not say, which the planner never reads as a change."""
-    visual_schema: Annotated[dict[str, Any] | str | None, BeforeValidator(_schema)] = None
+    visual_schema: Annotated[dict[str, Any] | str | None, schema] = None
     """FIBO generation: the schema captions follow, as an object (Bria sends JSON text; text
     that holds no object stays text); None when Bria did not say or there is none."""
-    training_version: Annotated[str | None, BeforeValidator(_lower)] = None
+    training_version: Annotated[str | None, lower] = None
     status: str
     """draft or completed."""
     captions_update_status: str | None = None
@@ -249,7 +261,7 @@ class BulkUploadStatus(_Response):
     total_processed: int = 0
     done: int = 0
     failed: int = 0
-    failed_images: list[FailedImage] = Field(default_factory=lambda: [])
+    failed_images: list[FailedImage] = []
 
 
 class DatasetDownload(_Response):
@@ -282,16 +294,14 @@ class Model(Identified):
     """Trained models: Created, InProgress, Completed, Failed, Stopping, Stopped, Deleted;
     uploaded models: syncing, completed."""
     training_mode: str | None = None
-    training_version: Annotated[str | None, BeforeValidator(_lower)] = None
+    training_version: Annotated[str | None, lower] = None
     """Read case-insensitively: Bria's prose writes Light/Max, its API light/max. Also fibo,
     bria-2.3, bria-3.2; absent from the published model object (None)."""
     generation_prefix: str = ""
     """Legacy generation; null (read as "") for FIBO models."""
     active_model_version: str | None = None
-    training_parameters: dict[str, Any] = Field(default_factory=lambda: {})
-    checkpoint_steps: Annotated[list[str], BeforeValidator(_texts)] = Field(
-        default_factory=lambda: []
-    )
+    training_parameters: dict[str, Any] = {}
+    checkpoint_steps: Annotated[list[str], texts] = []
     custom_metadata: str | None = None
     project_id: int | None = None
     dataset_id: int | None = None
@@ -351,7 +361,7 @@ class Checkpoint(_Response):
 
 
 class CheckpointList(_Response):
-    checkpoints: list[Checkpoint] = Field(default_factory=lambda: [])
+    checkpoints: list[Checkpoint] = []
     active_model_version: str | None = None
 
 
@@ -366,20 +376,20 @@ class ModelDownload(_Response):
 
 
 class GeneratedImage(_Response):
-    urls: list[str] = Field(default_factory=lambda: [])
+    urls: list[str] = []
     seed: int | None = None
     uuid: str | None = None
 
 
 class GenerationResult(_Response):
-    result: list[GeneratedImage] = Field(default_factory=lambda: [])
+    result: list[GeneratedImage] = []
 
 
 # --------------------------------------------------------------------------- FIBO
 
 
 class GenerateVisualSchemaRequest(_Request):
-    images: Annotated[list[str], Field(min_length=5, max_length=10)]
+    images: Annotated[list[str], five_to_ten]
     """5 to 10 sample images, each a base64 string or a public URL."""
     content_moderation: bool | None = None
 
@@ -433,12 +443,5 @@ class ImageAccepted(_Response):
 class RequestStatus(_Response):
     status: str
     """IN_PROGRESS, COMPLETED, ERROR or UNKNOWN (Bria's status service)."""
-    result: dict[str, Any] = Field(default_factory=lambda: {})
+    result: dict[str, Any] = {}
     error: dict[str, Any] | None = None
-
-
-# Built now, not on first use: every command that talks to Bria reads these, as lists and one
-# by one, and a list's TypeAdapter made before its model's own validator builds the model's
-# schema a second time (~1-2 ms each).
-for _read_at_every_run in (Image, Project, Dataset, Model):
-    _read_at_every_run.model_rebuild()

@@ -226,7 +226,7 @@ def test_no_pydantic_default_factory_is_a_builtin_type() -> None:
     expressions (~5 ms of every run that builds these models): `lambda: []` costs nothing."""
     from pydantic import BaseModel
 
-    from reconciler.client import models as client_models
+    from reconciler.client import pydantic_models as client_models
     from reconciler.manifest import schema
 
     found = []
@@ -238,3 +238,39 @@ def test_no_pydantic_default_factory_is_a_builtin_type() -> None:
                     if isinstance(factory, type) and factory.__module__ == "builtins":
                         found.append(f"{module.__name__}.{name}.{field_name}")
     assert found == []
+
+
+_CLIENT_AT_WORK = """
+import sys
+from reconciler.client.answers import many, one
+from reconciler.client.api import BriaClient
+from reconciler.client.models import CreateProjectRequest, Image, Project, UploadModelRequest
+from reconciler.client.wire import Answer
+from reconciler.addresses import Kind
+from reconciler.secret import Secret
+from reconciler.settings import resolve
+
+BriaClient("http://127.0.0.1:9/v1", Secret("t"))
+CreateProjectRequest(project_name="p", ip_medium="photography", ip_type="icons").body()
+UploadModelRequest(model_url="u", model_name="m", training_version="bria-3.2",
+                   project_parameters={"project_name": "q", "ip_medium": "illustration"})
+project = b'{"id": 1, "project_name": "p", "ip_medium": "m", "ip_type": "t", "x": [1],'
+project += b' "ip_name": null, "created_at": "2024-05-26T12:00:00Z"}'
+one(Project)(Answer(200, {}, project, "GET", "/p"))
+image = b'{"id": 5, "dataset_id": 1, "image_name": "a.png", "caption": "caf\\xc3\\xa9",'
+image += b' "updated_at": "2025-08-20T06:06:05.849402"}'
+many(Image, Kind.IMAGE)(Answer(200, {}, b"[" + image + b"]", "GET", "/i"))
+print("pydantic" in sys.modules)
+"""
+
+
+def test_the_client_reads_and_writes_without_pydantic() -> None:
+    """Well-formed answers and valid requests are plain records (client/json_records.py); the
+    token is our own Secret. (Manifest loading, which cli/context.py and the engine import,
+    is another matter.) pydantic (~0.1 s CPU to import) loads only for an answer the
+    quick reader is unsure of, or a request that does not fit."""
+    completed = subprocess.run(
+        [sys.executable, "-c", _CLIENT_AT_WORK],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    assert completed.stdout.strip() == "False"

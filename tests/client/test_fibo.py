@@ -128,13 +128,13 @@ def test_a_dataset_s_schema_is_read_as_an_object(said: object, read: object) -> 
     """Bria documents JSON text; an object is taken as given; anything else stays readable
     text, so a dataset is never skipped for its schema."""
     answer = {"id": 1, "project_id": 2, "name": "v1", "status": "draft", "visual_schema": said}
-    assert Dataset.model_validate(answer).visual_schema == read
+    assert Dataset.read(answer).visual_schema == read
 
 
 def test_a_dataset_without_fibo_fields_reads_as_unknown() -> None:
-    dataset = Dataset.model_validate({"id": 1, "project_id": 2, "name": "v1", "status": "draft"})
+    dataset = Dataset.read({"id": 1, "project_id": 2, "name": "v1", "status": "draft"})
     assert (dataset.training_version, dataset.visual_schema) == (None, None)
-    fibo = Dataset.model_validate(
+    fibo = Dataset.read(
         {"id": 1, "project_id": 2, "name": "v1", "status": "draft", "training_version": "FIBO"}
     )
     assert fibo.training_version == "fibo"

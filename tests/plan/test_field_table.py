@@ -87,12 +87,12 @@ FULL_ANSWERS: dict[Kind, dict[str, Any]] = {
 def live_view(kind: Kind) -> dict[str, JsonValue]:
     answer = FULL_ANSWERS[kind]
     if kind is Kind.PROJECT:
-        return attrs.live_project_view(refresh.live_project(Project.model_validate(answer)))
+        return attrs.live_project_view(refresh.live_project(Project.read(answer)))
     if kind is Kind.DATASET:
-        return attrs.live_dataset_view(refresh.live_dataset(Dataset.model_validate(answer)))
+        return attrs.live_dataset_view(refresh.live_dataset(Dataset.read(answer)))
     if kind is Kind.IMAGE:
-        return attrs.live_image_view(refresh.live_image(Image.model_validate(answer)))
-    live = refresh.live_model(Model.model_validate(answer), project_id=1)
+        return attrs.live_image_view(refresh.live_image(Image.read(answer)))
+    live = refresh.live_model(Model.read(answer), project_id=1)
     return attrs.live_model_view(live, "v1", {"rank": 8})
 
 
@@ -144,7 +144,7 @@ def test_refresh_reads_every_live_row(kind: Kind) -> None:
 def test_every_answer_field_is_a_row_or_server_owned(kind: Kind) -> None:
     """A field Bria adds to its answer must be declared (a row) or said to be Bria's own."""
     declared = {row.api_field for row in rules_for(kind) if row.live and row.api_field}
-    answer = set(ANSWERS[kind].model_fields)
+    answer = set(ANSWERS[kind].field_names)
     assert not declared & SERVER_OWNED[kind]
     assert answer == declared | SERVER_OWNED[kind]
 
@@ -153,7 +153,7 @@ def test_every_answer_field_is_a_row_or_server_owned(kind: Kind) -> None:
 def test_in_place_rows_are_what_bria_updates(kind: Kind) -> None:
     """An in-place row is a field of Bria's update body; a replacing row is not in it (Bria
     refuses it, or has no endpoint for it)."""
-    body = set(UPDATES[kind].model_fields)
+    body = set(UPDATES[kind].field_names)
     for row in rules_for(kind):
         if row.api_field is None:
             continue

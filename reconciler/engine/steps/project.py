@@ -42,7 +42,7 @@ async def update_project(ctx: RunContext, call: StepCall) -> Outcome:
     args = call.step.args
     # A field in the step is sent even when None: that clears it at Bria.
     request = UpdateProjectRequest(
-        **{k: optional_text(args, k) for k in UpdateProjectRequest.model_fields if k in args}
+        **{k: optional_text(args, k) for k in UpdateProjectRequest.field_names if k in args}
     )
     await ctx.client.update_project(ctx.path_id(call.step, "project_id"), request)
     return NOTHING
