@@ -1,13 +1,15 @@
 """`@record`: a frozen dataclass whose ==, hash and repr are written once, here.
 
 Python 3.11 makes a dataclass's methods by compiling generated source when the class is
-created: six methods for a frozen one, ~0.6 ms of every run for each of the ~45 records a
-plan or an apply imports. A record lets dataclasses generate `__init__` and the frozen
-`__setattr__` / `__delattr__` and shares the other three, which behave as the generated ones
-do: equal when the other side has the very same class and equal fields (in order), the hash
-of those fields, and the repr `Name(field=value, ...)`. A method the class defines itself is
-kept, as dataclasses keeps it. Everything else (fields, `replace`, `slots`, mypy's checks) is
-the dataclass's own.
+created: six methods for a frozen one, 0.45-0.7 ms a class. A record lets dataclasses generate
+`__init__` and the frozen `__setattr__` / `__delattr__` and shares the other three, ~0.3 ms
+less a class: ~15 ms of CPU for the ~50 records every plan or apply imports (measured in
+benchmarks/README.md). The shared three behave as the generated ones do: equal when the other
+side has the very same class and equal compared fields (in order), the hash of those fields,
+and the repr `Name(field=value, ...)`. A method the class defines itself is kept, as
+dataclasses keeps it. Everything else (fields, `replace`, `slots`, mypy's checks) is the
+dataclass's own. (Bria's JSON answers are read into client/json_records.py's classes, a
+different job.)
 """
 
 from __future__ import annotations
