@@ -55,6 +55,7 @@ def changed_files(plan: Plan, root: Path) -> list[str]:
 
 INLINE_BYTES = 256 << 10
 """Files up to this size are read on the event loop: a thread hop costs more than the read."""
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def _read_sha256(handle: FileIO) -> tuple[bytes, str]:
@@ -67,19 +68,36 @@ def _read_path_sha256(path: str) -> tuple[bytes, str]:
         return _read_sha256(handle)
 
 
+def _small_contents(fd: int) -> bytes | None:
+    """The open file's bytes if it holds at most INLINE_BYTES, else None: read until the
+    end (a short read), with no stat."""
+    data = os.read(fd, INLINE_BYTES + 1)
+    while data:
+        if len(data) > INLINE_BYTES:
+            return None
+        more = os.read(fd, INLINE_BYTES + 1 - len(data))
+        if not more:
+            break
+        data += more
+    return data
+
+
 async def checked_bytes(ctx: RunContext, relative: str, sha256: str | None, what: str) -> bytes:
     """The workspace file's bytes, provided they are still what the plan saw: read once, so
-    what is sent is what was checked. (An upload is at most 12 MB.) One unbuffered open,
-    its size from the open file: a path's stat, a Path and a buffered reader per upload cost
-    more than reading and hashing a small image."""
+    what is sent is what was checked. (An upload is at most 12 MB.) A small image takes an
+    open, two reads and a close: a file object's stats, seek, Path and buffer per upload
+    cost more than reading and hashing it."""
     path = os.path.join(ctx.root, relative)
     try:
-        with FileIO(path) as handle:
-            small = os.fstat(handle.fileno()).st_size <= INLINE_BYTES
-            if small:
-                data, found = _read_sha256(handle)
-        if not small:  # opened again in the thread: a cancelled await never leaves it open
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            small = _small_contents(fd)
+        finally:
+            os.close(fd)
+        if small is None:  # opened again in the thread: a cancelled await never leaves it open
             data, found = await asyncio.to_thread(_read_path_sha256, path)
+        else:
+            data, found = small, hashlib.sha256(small).hexdigest()
     except OSError as error:
         raise _unreadable(what, relative, error) from None
     _refuse_changed(what, relative, sha256, found)
