@@ -498,7 +498,12 @@ class Ledger:
         Indexed by name once, so each of thousands of image creates looks its name up instead
         of scanning the whole listing (quadratic for a 12,000-image dataset)."""
         key = (scope, parent_id)
-        lock = self._listing_locks.setdefault(key, asyncio.Lock())
+        known = self._listings.get(key)
+        if known is not None:
+            return known  # listed already: no lock to take (one listing per parent and run)
+        lock = self._listing_locks.get(key)
+        if lock is None:
+            lock = self._listing_locks[key] = asyncio.Lock()
         async with lock:
             if key not in self._listings:
                 self._listings[key] = by_name(await fetch())
