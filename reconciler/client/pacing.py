@@ -104,6 +104,10 @@ class Pacer:
 
     async def acquire(self) -> float:
         """Wait for this request's turn; the monotonic time it may be sent at."""
+        if self._rate is None and self._shared is None and not self._lock.locked():
+            now = self._clock()  # unpaced: no turn to wait for, nor a lock to take
+            self._started(now)
+            return now
         async with self._lock:
             if self._shared is None:
                 now = self._clock()
