@@ -270,3 +270,20 @@ def test_each_record_has_its_models_fields_and_defaults(record: type[JsonRecord]
             assert made_defaults[name] is _REQUIRED
         else:
             assert same(made_defaults[name], info.get_default(call_default_factory=True))
+
+
+def test_a_nested_request_record_reads_as_its_fields_do() -> None:
+    """A caller may give Upload Model's project as a record: the body and, when another field
+    does not fit, pydantic's error are those of the same project given as a dict."""
+    project = models.ProjectParameters(project_name="q", ip_medium="illustration")
+    as_dict = {"project_name": "q", "ip_medium": "illustration"}
+    values = {"model_url": "u", "model_name": "m", "training_version": "bria-3.2"}
+    made = models.UploadModelRequest(**values, project_parameters=project)
+    reference = pydantic_models.UploadModelRequest(**values, project_parameters=as_dict)
+    assert made.body() == reference.body() and dump(made) == reference.model_dump()
+    odd = {**values, "training_version": "bria-9"}
+    with pytest.raises(ValidationError) as ours:
+        models.UploadModelRequest(**odd, project_parameters=project)
+    with pytest.raises(ValidationError) as theirs:
+        pydantic_models.UploadModelRequest(**odd, project_parameters=as_dict)
+    assert ours.value.errors(include_url=False) == theirs.value.errors(include_url=False)
