@@ -15,7 +15,8 @@ from enum import StrEnum
 from reconciler.errors import TailorError
 
 KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}"
-_KEY_RE = re.compile(rf"^{KEY_PATTERN}$")
+_KEY_RE = re.compile(KEY_PATTERN)
+"""Used with fullmatch: `$` would also match before a final newline, taking "v1\\n" for a key."""
 KEY_RULE = (
     "a key uses ASCII letters (a-z, A-Z), digits, '-', '_' and '.', starts with a letter or "
     "digit, and has at most 128 characters"
@@ -47,7 +48,7 @@ class AddressError(TailorError):
 
 
 def is_valid_key(key: str) -> bool:
-    return bool(_KEY_RE.match(key))
+    return bool(_KEY_RE.fullmatch(key))
 
 
 @dataclass(frozen=True, init=False)
@@ -148,17 +149,17 @@ class Address:
     @classmethod
     def parse(cls, text: str) -> Address:
         parts = text.strip().split("/")
-        if parts and _KEY_RE.match(parts[0]):
+        if parts and _KEY_RE.fullmatch(parts[0]):
             if len(parts) == 1:
                 return cls(parts[0])
-            if len(parts) == 3 and parts[1] == "datasets" and _KEY_RE.match(parts[2]):
+            if len(parts) == 3 and parts[1] == "datasets" and _KEY_RE.fullmatch(parts[2]):
                 return cls(parts[0], dataset=parts[2])
-            if len(parts) == 3 and parts[1] == "models" and _KEY_RE.match(parts[2]):
+            if len(parts) == 3 and parts[1] == "models" and _KEY_RE.fullmatch(parts[2]):
                 return cls(parts[0], model=parts[2])
             if (
                 len(parts) == 5
                 and parts[1] == "datasets"
-                and _KEY_RE.match(parts[2])
+                and _KEY_RE.fullmatch(parts[2])
                 and parts[3] == "images"
                 and parts[4]
             ):

@@ -48,3 +48,17 @@ def test_an_address_is_frozen() -> None:
     with pytest.raises(FrozenInstanceError):
         address.project = "other"  # type: ignore[misc]
     assert repr(address) == "Address(project='acme', dataset='v1', image=None, model=None)"
+
+
+@pytest.mark.parametrize("text", ["acme\n/datasets/v1", "acme/datasets/v1\n/images/a.png",
+                                  "acme/models/light\n\n"])
+def test_a_key_ending_in_a_newline_is_not_a_key(text: str) -> None:
+    """`$` in a pattern also matches before a final newline; keys are matched whole."""
+    from reconciler.addresses import AddressError, is_valid_key
+
+    assert not is_valid_key("v1\n")
+    if text.endswith("\n\n"):  # outer whitespace is the shell's, stripped as before
+        assert Address.parse(text) == Address.model_("acme", "light")
+        return
+    with pytest.raises(AddressError, match="is not a resource address"):
+        Address.parse(text)
