@@ -1,5 +1,6 @@
-"""The manifest and tailor.yaml as pydantic models: the one source of truth for both the
-validation tailor runs and the JSON Schemas editors use (`schemas/*.json`).
+"""The manifest and tailor.yaml as pydantic models: the one source of truth for the JSON
+Schemas editors use (`schemas/*.json`), the errors an invalid file gets, and what the quick
+check of a valid file (`quickparse.py`) accepts, which tests/manifest compares with them.
 
 Regenerate the schemas after changing a model:
 
@@ -9,6 +10,10 @@ Regenerate the schemas after changing a model:
 Rules that span fields (photography only for some IP types, expert parameters only in expert
 mode, references between datasets and models) are checked in `rules.py` so that each error can
 point at the exact key; the schemas carry them too, as if/then clauses, for editors.
+
+A valid file is checked by `quickparse.py` without importing this module (pydantic costs
+~0.1 s of CPU to load): these models check a file only when it is unsure, and `as_part` turns
+what they accept into the same plain records (`parts.py`) the rules and the loader read.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pydantic import (
 )
 
 from reconciler.addresses import KEY_PATTERN
+from reconciler.manifest import parts
 from reconciler.resources import (
     ILLUSTRATION_ONLY_IP_TYPES,
     DatasetTrainingVersion,
@@ -273,6 +279,40 @@ class TailorFile(_Strict):
         description="Seconds one request keeps retrying Bria's rate-limit answers (429) "
         "before apply gives up (default 600).",
     )
+
+
+PARTS: dict[type[BaseModel], type[Any]] = {
+    Lifecycle: parts.Lifecycle,
+    ModelLifecycle: parts.ModelLifecycle,
+    Ip: parts.Ip,
+    ImageEntry: parts.ImageEntry,
+    Dataset: parts.Dataset,
+    ExpertParameters: parts.ExpertParameters,
+    Model: parts.Model,
+    Manifest: parts.Manifest,
+}
+"""Each model's plain record: the same fields (and `given`, the keys set, where it has one)."""
+
+
+def as_part(model: BaseModel) -> Any:
+    """A validated model as the record `quickparse` makes of the same input."""
+    part = PARTS[type(model)]
+    fields = {name: _field_part(getattr(model, name)) for name in type(model).model_fields}
+    if "given" in part._fields:
+        fields["given"] = frozenset(model.model_fields_set)
+    return part(**fields)
+
+
+def _field_part(value: object) -> object:
+    """A field's value with the models in it made records; other values (a visual_schema
+    mapping's) are left as they are."""
+    if isinstance(value, BaseModel):
+        return as_part(value)
+    if isinstance(value, list):
+        return [as_part(v) if isinstance(v, BaseModel) else v for v in value]
+    if isinstance(value, dict) and any(isinstance(v, BaseModel) for v in value.values()):
+        return {k: as_part(v) for k, v in value.items()}
+    return value
 
 
 def json_schema(model: type[BaseModel], schema_id: str) -> dict[str, Any]:

@@ -9,7 +9,6 @@ Every path in an error is relative to the workspace folder.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,9 +16,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, cast
-
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import Any, Literal, NamedTuple, cast
 
 from reconciler.addresses import Address, is_valid_key
 from reconciler.bria_rules import (
@@ -47,6 +44,8 @@ from reconciler.manifest.images import (
     inspect_image,
 )
 from reconciler.manifest.jsondocs import JsonProblem, mapping_as_json, read_json_object
+from reconciler.manifest.parts import Dataset, ImageEntry, Manifest
+from reconciler.manifest.quickparse import quick_manifest, quick_settings
 from reconciler.manifest.rules import (
     cross_field_errors,
     dataset_errors,
@@ -55,16 +54,6 @@ from reconciler.manifest.rules import (
     ip_errors,
     lint_warnings,
     model_errors,
-    schema_errors,
-)
-from reconciler.manifest.schema import (
-    Dataset,
-    ImageEntry,
-    ImageSpec,
-    Ip,
-    Manifest,
-    Model,
-    TailorFile,
 )
 from reconciler.manifest.yamlload import LoadedYaml, load_yaml_file
 from reconciler.resources import (
@@ -80,9 +69,6 @@ from reconciler.resources import (
     TrainingVersion,
 )
 from reconciler.unprintable import unprintable_at, visible
-
-if TYPE_CHECKING:
-    from pydantic import TypeAdapter
 
 SETTINGS_FILES = ("tailor.yaml", "tailor.yml")
 IMAGE_FIELDS = (
@@ -103,15 +89,6 @@ _BY_NAME = attrgetter("name")
 _BY_REL = attrgetter("rel")
 _new_pick = tuple.__new__
 """What _Pick(...) calls, without the Python-level __new__ in between (as ImageCache does)."""
-_Part = TypeVar("_Part", bound=BaseModel)
-
-
-def _valid(model: type[_Part], raw: object) -> _Part | None:
-    """One part of an invalid manifest, when that part is valid on its own."""
-    try:
-        return model.model_validate(raw)
-    except ValidationError:
-        return None
 
 
 def _field(raw: object, name: str) -> object:
@@ -125,31 +102,8 @@ def _datasets_known(data: dict[str, Any]) -> bool:
     return (
         isinstance(raw, dict)
         and all(isinstance(k, str) and is_valid_key(k) for k in raw)
-        and set(data) <= set(Manifest.model_fields)
+        and set(data) <= set(Manifest._fields)
     )
-
-
-def _valid_images(raw: object) -> list[str | ImageEntry]:
-    """A dataset's `images:` list when it is valid, though the dataset is not (else [])."""
-    try:
-        return _image_list().validate_python(raw)
-    except ValidationError:
-        return []
-
-
-@functools.cache
-def _image_list() -> TypeAdapter[list[str | ImageEntry]]:
-    """Made when an invalid manifest needs it: pydantic's TypeAdapter module is not imported
-    by a run whose manifests are valid."""
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(list[ImageSpec], config=ConfigDict(strict=True))
-
-
-@functools.cache
-def _json_schema(model: type[Manifest] | type[TailorFile]) -> dict[str, Any]:
-    """The model's JSON schema, made only when a file has schema errors to explain."""
-    return model.model_json_schema()
 
 
 @dataclass
@@ -371,12 +325,16 @@ def _settings(root: Path, errors: list[ManifestError]) -> dict[str, object]:
             )
         )
         return {}
-    try:
-        parsed = TailorFile.model_validate(doc.data)
-    except ValidationError as error:
-        errors.extend(schema_errors(error, doc, _json_schema(TailorFile)))
+    settings = quick_settings(doc.data)
+    if settings is not None:
+        return settings
+    from reconciler.manifest.pydantic_check import checked_settings  # pydantic: only now
+
+    checked = checked_settings(doc)
+    if isinstance(checked, list):
+        errors.extend(checked)
         return {}
-    return parsed.model_dump(exclude_none=True)
+    return checked
 
 
 class _Pick(NamedTuple):
@@ -428,12 +386,16 @@ class _ManifestLoader:
                 doc.location(()),
             )
             return None
-        try:
-            manifest = Manifest.model_validate(doc.data)
-        except ValidationError as error:
-            self.report.errors.extend(schema_errors(error, doc, _json_schema(Manifest)))
-            self._check_valid_parts(doc.data, doc)
-            return None
+        manifest = quick_manifest(doc.data)
+        if manifest is None:
+            from reconciler.manifest.pydantic_check import checked_manifest  # pydantic: only now
+
+            checked = checked_manifest(doc)
+            if isinstance(checked, list):
+                self.report.errors.extend(checked)
+                self._check_valid_parts(doc.data, doc)
+                return None
+            manifest = checked
         self.report.errors.extend(cross_field_errors(manifest, doc))
         self.report.warnings.extend(lint_warnings(manifest, doc))
         return self._project(manifest, doc)
@@ -443,16 +405,23 @@ class _ManifestLoader:
         depend on an invalid part, so one run reports everything: the rules of a valid ip,
         dataset or model, a model's `dataset:` reference, and the images of each dataset
         whose image list is valid (only that they resolve, when the dataset itself is not)."""
+        from reconciler.manifest.pydantic_check import (
+            valid_dataset,
+            valid_images,
+            valid_ip,
+            valid_model,
+        )
+
         project = data.get("project")
         if not isinstance(project, str) or not is_valid_key(project):
             project = "invalid-project"
-        ip = _valid(Ip, data.get("ip"))
+        ip = valid_ip(data.get("ip"))
         if ip is not None:
             self.report.errors.extend(ip_errors(ip, doc))
         raw_datasets = data.get("datasets")
         datasets: dict[str, Dataset | None] = {}
         for key, raw in (raw_datasets.items() if isinstance(raw_datasets, dict) else ()):
-            spec = _valid(Dataset, raw)
+            spec = valid_dataset(raw)
             datasets[str(key)] = spec
             if spec is not None:
                 self.report.errors.extend(
@@ -460,13 +429,13 @@ class _ManifestLoader:
                 )
                 if is_valid_key(key):
                     self._dataset(project, key, spec, doc, ip.type if ip else None)
-            elif images := _valid_images(_field(raw, "images")):
+            elif images := valid_images(_field(raw, "images")):
                 self._pick_images(str(key), images, doc)
         # A reference to a dataset whose key is broken is not a problem of its own.
         known = datasets if _datasets_known(data) else None
         raw_models = data.get("models")
         for key, raw in (raw_models.items() if isinstance(raw_models, dict) else ()):
-            model = _valid(Model, raw)
+            model = valid_model(raw)
             if model is not None:
                 self.report.errors.extend(model_errors(project, key, model, known, doc))
             elif known is not None and isinstance(ref := _field(raw, "dataset"), str):
@@ -856,9 +825,7 @@ def _inspect(job: tuple[_Pick, FileStamp]) -> ImageFacts | ImageProblem:
 
 def _model(project: str, key: str, manifest: Manifest, doc: LoadedYaml) -> DesiredModel:
     spec = manifest.models[key]
-    params: dict[str, Any] = (
-        spec.parameters.model_dump(exclude_none=True) if spec.parameters else {}
-    )
+    params = spec.parameters.chosen() if spec.parameters else {}
     dataset = manifest.datasets.get(spec.dataset)
     # Only a model of a FIBO dataset may omit it (else an error is reported already).
     version = (
