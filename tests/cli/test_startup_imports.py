@@ -274,3 +274,21 @@ def test_the_client_reads_and_writes_without_pydantic() -> None:
         capture_output=True, text=True, timeout=120, check=True,
     )
     assert completed.stdout.strip() == "False"
+
+
+def test_plan_and_apply_of_valid_manifests_import_no_pydantic(
+    sandbox_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pydantic (~0.1 s of CPU to import) is for JSON schemas, the errors of invalid files and
+    answers Bria's documented shapes do not fit: an apply, a no-change plan and a no-change
+    apply of valid manifests against a sandbox served in another process load none of it.
+    (The embedded sandbox is FastAPI's, which does.)"""
+    monkeypatch.setenv("BRIA_API_TOKEN", SANDBOX_TOKEN)
+    workspace = copy_example(EXAMPLES / "quickstart", tmp_path / "quickstart")
+    interpreter = _imported()
+    runs = [["apply", "--auto-approve"], ["plan"], ["apply", "--auto-approve"]]
+    loaded = [_imported(*command, "--api", sandbox_server, str(workspace)) for command in runs]
+    assert "reconciler.engine.executor" in loaded[0]  # the first apply created the resources
+    for command, modules in zip(runs, loaded, strict=True):
+        assert "reconciler.engine.planning" in modules, command  # the probe saw it run
+        assert "pydantic" not in modules - interpreter, f"tailor {command[0]} imports pydantic"
