@@ -87,6 +87,13 @@ def _workspace(tmp_path: Path, tailor_yaml: str) -> Path:
          "tailor.yaml:2:18: rate_limit_wait: input should be greater than or equal to 0"),
         ("api: sandbox\nrequests_per_second: 2\n",
          "hint: did you mean 'requests_per_minute'?"),
+        ("api: sandbx\n",
+         "tailor.yaml:1:6: api: expected 'sandbox' or an http:// or https:// URL, not 'sandbx'"
+         "\n  hint: did you mean 'sandbox'?"),
+        ("api: engine.prod.bria-api.com/v1\n",
+         "hint: a URL starts with its scheme, e.g. https://engine.prod.bria-api.com/v1"),
+        ("api: htps://engine.prod.bria-api.com/v1\n",
+         "hint: the scheme is http or https, e.g. https://engine.prod.bria-api.com/v1"),
     ],
 )
 def test_a_bad_tailor_yaml_value_names_file_line_and_field(

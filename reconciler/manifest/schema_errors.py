@@ -93,6 +93,12 @@ def _one_schema_error(
             f"not {_describe(value)}",
             location=location,
         )
+    if kind == "string_pattern_mismatch" and path == ("api",):
+        return ManifestError(
+            f"api: expected 'sandbox' or an http:// or https:// URL, not {_describe(value)}",
+            hint=_api_hint(str(value)),
+            location=location,
+        )
     if kind == "string_pattern_mismatch" and path and path[-1] in ("project", "dataset"):
         return ManifestError(
             f"{field}: {value!r} is not a valid key{non_ascii_note(str(value))}",
@@ -110,6 +116,19 @@ def _one_schema_error(
     )
 
 
+def _api_hint(value: str) -> str | None:
+    """tailor.yaml's `api:` spelt wrong: the word, a URL without its scheme, or a space."""
+    scheme, separator, _ = value.partition("://")
+    if not separator:
+        return did_you_mean(value, ["sandbox"]) or (
+            f"a URL starts with its scheme, e.g. {EXAMPLE_API}"
+        )
+    if scheme in ("http", "https"):
+        return "a URL holds no spaces"
+    return f"the scheme is http or https, e.g. {EXAMPLE_API}"
+
+
+EXAMPLE_API = "https://engine.prod.bria-api.com/v1"
 _QUOTE_IT = "YAML reads {value} unquoted as a number; write it in quotes: '{value}'"
 
 
