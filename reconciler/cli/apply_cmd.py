@@ -173,7 +173,8 @@ async def _locked_run(
     start = client.requests_answered
     plan = await make(client, store.read())
     color = use_color(sys.stdout)
-    say(render_text(plan, header="", color=color, verbose=options.verbose).lstrip("\n"))
+    shown = render_text(plan, header="", color=color, verbose=options.verbose, verb=options.verb)
+    say(shown.lstrip("\n"))
     if plan.errors:
         raise PlanError(f"{options.verb.capitalize()} refused: the plan has errors (above).")
     if not plan.has_changes:

@@ -368,24 +368,26 @@ def duration_text(seconds: float) -> str:
     return f"{round(seconds / 3600, 1):g} h"
 
 
-def cost_line(plan: Plan) -> str | None:
+def cost_line(plan: Plan, verb: str = "apply") -> str | None:
     """What the apply spends: `Apply makes 212 requests: about 3.1 min at 60 requests/minute.`
-    (the time the pace holds them back); None when the plan changes nothing."""
+    (the time the pace holds them back); None when the plan changes nothing. `verb` is the
+    command that carries it out: a destroy's plan says `Destroy makes ...`."""
     if not plan.has_changes:
         return None
+    runner = verb.capitalize()
     cost = apply_cost(plan)
     count = ("at least " if cost.at_least else "") + counted(cost.total, "request")
     seconds = cost.seconds(plan.requests_per_minute)
     if seconds is None or plan.requests_per_minute is None:
-        return f"Apply makes {count} to Bria (not paced: no requests_per_minute is set)."
+        return f"{runner} makes {count} to Bria (not paced: no requests_per_minute is set)."
     pace = f"{round(plan.requests_per_minute, 2):g} requests/minute"
     if seconds == 0:
-        return f"Apply makes {count} to Bria: within a minute's allowance at {pace}, no wait."
+        return f"{runner} makes {count} to Bria: within a minute's allowance at {pace}, no wait."
     earlier = ""
     if cost.waits_for_earlier(plan.requests_per_minute):
         verb = "counts" if len(cost.earlier) == 1 else "count"
         earlier = f" ({counted(len(cost.earlier), 'request')} of the last minute {verb} too)"
-    return f"Apply makes {count} to Bria: about {duration_text(seconds)} at {pace}{earlier}."
+    return f"{runner} makes {count} to Bria: about {duration_text(seconds)} at {pace}{earlier}."
 
 
 def cost_detail(plan: Plan) -> list[str]:

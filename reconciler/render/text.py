@@ -35,8 +35,11 @@ _CAUSES_SHOWN = 5
 """Images named under `forces replacement: images` without -v."""
 
 
-def render_text(plan: Plan, *, header: str, color: bool, verbose: bool = False) -> str:
-    """`header` names the API and the state (the contract wants both on the first line)."""
+def render_text(
+    plan: Plan, *, header: str, color: bool, verbose: bool = False, verb: str = "apply"
+) -> str:
+    """`header` names the API and the state (the contract wants both on the first line);
+    `verb` is the command that carries the plan out (apply, destroy)."""
     style = Style(color)
     out: list[str] = [style(header, "bold")]
     if plan.targets:
@@ -69,7 +72,7 @@ def render_text(plan: Plan, *, header: str, color: bool, verbose: bool = False) 
     # What the apply costs, then the counts: the last line stays the count, as in Terraform.
     if verbose:
         out.extend(cost_detail(plan))
-    cost = cost_line(plan)
+    cost = cost_line(plan, verb)
     if cost is not None:
         out.append(cost)
     out.append(conclusion(plan))
