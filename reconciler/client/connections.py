@@ -232,9 +232,14 @@ class _Connection(asyncio.Protocol):
     # ------------------------------------------------------------------ use
 
     def close(self) -> None:
+        """Closed with nothing in flight: its watchdog (up to a whole timeout away) goes too,
+        rather than waking the loop later for nothing."""
         if self._transport is not None:
             self._transport.close()
         self._transport = None
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
 
     def _usable(self) -> bool:
         transport = self._transport

@@ -209,6 +209,17 @@ async def test_a_short_timeout_after_a_long_one_on_the_same_connection_is_kept()
 
 
 @pytest.mark.anyio
+async def test_closing_a_connection_leaves_no_timer_behind() -> None:
+    async with scripted(OK) as server:
+        slots = Connections(server.origin, 1, None)
+        assert (await slots.send("GET", "/", {}, None, 300.0, 5.0)).status_code == 200
+        watchdog = slots._all[0]._watchdog
+        assert watchdog is not None and not watchdog.cancelled()  # idle, set for 300 s
+        slots.close()
+        assert watchdog.cancelled()
+
+
+@pytest.mark.anyio
 async def test_a_lost_answer_to_a_read_is_retried_on_a_new_connection() -> None:
     async with scripted(CLOSE, OK) as server:
         client = sender(server.origin, max_concurrency=1)
